@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "guanxi.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self):
+        from guanxi.org.signals import employee_deactivated
+
+        from .services import tokens_revoke_for_leaver
+
+        employee_deactivated.connect(tokens_revoke_for_leaver, dispatch_uid="accounts.revoke_tokens")

@@ -1,0 +1,123 @@
+"""Tokens and two-factor devices."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.services import service
+
+from .models import ApiToken, TokenKind
+
+TOKEN_PREFIX = "gx_"  # noqa: S105 - a visible prefix, not a secret
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def _hash(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@service
+def token_issue(*, actor, name, days=None, kind=TokenKind.PERSONAL):
+    """Create a token for ``actor``; return (token, raw). The raw value is shown once."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Give the token a name."), field="name")
+    if days is not None and not 1 <= int(days) <= 366:
+        raise ValidationFailed(_("A token lasts from 1 to 366 days."), field="days")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = timezone.now() + datetime.timedelta(days=int(days)) if days else None
+    token = ApiToken.objects.create(
+        user=actor, name=name[:80], kind=kind, prefix=raw[:10], key_hash=_hash(raw), expires_at=expires
+    )
+    return token, raw
+
+
+def token_issue_for_login(*, user):
+    return token_issue(actor=user, name="API login", days=settings.GUANXI_API_TOKEN_DAYS, kind=TokenKind.LOGIN)
+
+
+@service
+def token_revoke(*, actor, token_id):
+    updated = ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise NotFound()
+
+
+def tokens_revoke_for_leaver(sender, user, **kwargs):
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def token_authenticate(raw):
+    """Return the active user a raw token belongs to, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def tokens_of(user):
+    return ApiToken.objects.filter(user=user, kind=TokenKind.PERSONAL)
+
+
+# --- two-factor --------------------------------------------------------------------
+def totp_device(user, confirmed=True):
+    return TOTPDevice.objects.devices_for_user(user, confirmed=confirmed).first()
+
+
+def totp_pending_device(user):
+    """Return the user's unconfirmed device, creating one to enrol."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    return device
+
+
+@service
+def totp_confirm(*, actor, code):
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
+    if device is None or not device.verify_token(code):
+        raise ValidationFailed(_("That code is not right. Check the time on your phone and try again."),
+                               field="code")
+    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+@service
+def totp_disable(*, actor, password):
+    if not actor.check_password(password):
+        raise ValidationFailed(_("The password is not right."), field="password")
+    TOTPDevice.objects.filter(user=actor).delete()
+
+
+def totp_verify(user, code):
+    """Return the confirmed device that accepts ``code``, or None."""
+    code = (code or "").strip().replace(" ", "")
+    if not code.isdigit():
+        return None
+    for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        if device.verify_token(code):
+            return device
+    return None
+
+
+def needs_two_factor(user):
+    return totp_device(user) is not None
+
+
+def token_revoke_raw(*, raw):
+    ApiToken.objects.filter(key_hash=_hash(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())

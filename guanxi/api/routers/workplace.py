@@ -1,0 +1,95 @@
+"""notes: the sample business record, scoped like every business record."""
+
+import datetime
+
+from django.db import transaction
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from guanxi.workplace import selectors, services
+from guanxi.workplace.models import NoteCategory
+
+from ..common import InputSchema, check_if_match, cursor_list, locked, require_perm, with_etag
+
+router = Router(tags=["notes"])
+
+
+class NoteOut(Schema):
+    id: int
+    title: str
+    body: str
+    category: NoteCategory
+    owner_id: int
+    branch_id: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class NotePage(Schema):
+    items: list[NoteOut]
+    next_cursor: str | None
+
+
+class NoteIn(InputSchema):
+    title: str = Field(..., min_length=1, max_length=200)
+    body: str = Field("", max_length=20000)
+    category: NoteCategory = NoteCategory.GENERAL
+
+
+class NotePatch(InputSchema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = Field(None, max_length=20000)
+    category: NoteCategory | None = None
+
+
+class NoteFilters(Schema):
+    limit: int | None = None
+    cursor: str | None = None
+    ordering: str | None = None
+    q: str | None = Field(None, max_length=100)
+    category: NoteCategory | None = None
+    owner_id: int | None = None
+    branch_id: int | None = None
+
+
+@router.get("", response=NotePage)
+def note_list(request, params: Query[NoteFilters]):
+    require_perm(request, "workplace.view")
+    queryset = selectors.notes_search(request.user, params.q) if params.q else selectors.notes_visible_to(request.user)
+    for name in ("category", "owner_id", "branch_id"):
+        value = getattr(params, name)
+        if value is not None:
+            queryset = queryset.filter(**{name: value})
+    return cursor_list(request, queryset, NoteOut, sort="-created_at",
+                       allowed_sorts={"created_at", "title", "id"},
+                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+
+
+@router.get("/{note_id}", response=NoteOut)
+def note_get(request, note_id: int, response: HttpResponse):
+    require_perm(request, "workplace.view")
+    return with_etag(response, NoteOut.from_orm(selectors.note_get(request.user, note_id)))
+
+
+@router.post("", response={201: NoteOut})
+def note_create(request, payload: NoteIn):
+    require_perm(request, "workplace.create")
+    return 201, services.note_create(actor=request.user, **payload.model_dump())
+
+
+@router.patch("/{note_id}", response=NoteOut)
+def note_update(request, note_id: int, payload: NotePatch, response: HttpResponse):
+    require_perm(request, "workplace.edit")
+    with transaction.atomic():
+        note = locked(selectors.notes_visible_to(request.user), note_id)
+        check_if_match(request, NoteOut.from_orm(note))
+        note = services.note_update(actor=request.user, note=note, **payload.model_dump(exclude_unset=True))
+    return with_etag(response, NoteOut.from_orm(note))
+
+
+@router.delete("/{note_id}", response={204: None})
+def note_delete(request, note_id: int):
+    """Move a note to the recycle bin (restorable for 30 days)."""
+    require_perm(request, "workplace.delete")
+    services.note_delete(actor=request.user, note=selectors.note_get(request.user, note_id))
+    return 204, None

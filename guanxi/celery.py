@@ -1,0 +1,17 @@
+"""The Celery application. Tasks live in each app's tasks.py and stay thin."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings.base")
+
+app = Celery("guanxi")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.conf.beat_schedule = {
+    # Later modules add their sections to the digest, not new schedules.
+    "nightly-digest": {"task": "guanxi.system.tasks.nightly_digest", "schedule": crontab(hour=6, minute=30)},
+    "purge-expired": {"task": "guanxi.system.tasks.purge_expired", "schedule": crontab(hour=3, minute=15)},
+}

@@ -1,0 +1,17 @@
+"""The ``guanxi`` console command: Django's management commands with Guanxi's settings."""
+
+import os
+import sys
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings.base")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "guanxi"
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "guanxi.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        from guanxi.core import permissions
+
+        permissions.register_module(
+            "system",
+            _("System"),
+            {"audit": _("View the audit log"), "recycle": _("Use the recycle bin"), "purge": _("Purge deleted records")},
+        )

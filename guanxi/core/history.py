@@ -1,0 +1,30 @@
+"""The history tab of every detail page, read from the audit log (CUS-10)."""
+
+from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
+
+
+def history_for(obj, limit=200):
+    """Return the object's audit entries, newest first, with field labels resolved."""
+    entries = (
+        LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp", "-pk")[:limit]
+    )
+    return [_describe(entry, type(obj)) for entry in entries]
+
+
+def _label(model, name):
+    try:
+        return model._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
+
+
+def _describe(entry, model):
+    changes = entry.changes_dict if isinstance(entry.changes_dict, dict) else {}
+    rows = []
+    for name, values in changes.items():
+        if name in ("updated_at", "password", "last_login"):
+            continue
+        old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        rows.append({"field": _label(model, name), "old": old, "new": new})
+    return {"entry": entry, "changes": rows}

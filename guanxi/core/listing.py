@@ -1,0 +1,235 @@
+"""The list page every module reuses: search, filters, sorting, keyset pages, saved
+views, an empty state and export, all over a queryset that is already scoped.
+
+A module describes its list once::
+
+    class NoteList(ListSpec):
+        key = "workplace.notes"
+        title = _("Notes")
+        permission = "workplace.view"
+        columns = [Column("title", _("Title"), sortable=True, link=True), ...]
+        filters = [Filter("category", _("Category"), choices=NoteCategory.choices)]
+        search_fields = ["title", "body"]
+
+        def queryset(self, request):
+            return selectors.notes_visible_to(request.user)
+
+and routes ``ListPageView.as_view(spec=NoteList)``. Only allow-listed fields ever reach
+the ORM (SECURITY.md: no ``**request.GET``).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from .exports import export_response
+from .models import SavedView
+from .pagination import capped_count, keyset_page
+from .permissions import PermissionMixin
+
+
+@dataclass
+class Column:
+    field: str
+    label: Any
+    sortable: bool = False
+    link: bool = False
+    value: Callable | None = None  # obj -> value shown and exported
+    export: bool = True
+    css: str = ""
+
+    def get(self, obj):
+        if self.value is not None:
+            return self.value(obj)
+        value = obj
+        for part in self.field.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        display = getattr(obj, f"get_{self.field}_display", None)
+        return display() if display else value
+
+
+@dataclass
+class Filter:
+    name: str
+    label: Any
+    lookup: str = ""
+    choices: Any = None  # list of (value, label) or callable(request) -> list
+    kind: str = "choice"  # choice | date_from | date_to | boolean
+
+    def __post_init__(self):
+        self.lookup = self.lookup or self.name
+
+    def options(self, request):
+        choices = self.choices(request) if callable(self.choices) else self.choices
+        return [(str(value), label) for value, label in (choices or [])]
+
+    def apply(self, queryset, raw, request):
+        """Return the filtered queryset, or None when ``raw`` is not an allowed value."""
+        if self.kind == "choice":
+            if raw not in {value for value, _label in self.options(request)}:
+                return None
+            return queryset.filter(**{self.lookup: raw})
+        if self.kind == "boolean":
+            if raw not in ("1", "0"):
+                return None
+            return queryset.filter(**{self.lookup: raw == "1"})
+        day = parse_date(raw) if len(raw) == 10 else None
+        if day is None:
+            return None
+        if self.kind == "date_from":
+            return queryset.filter(**{f"{self.lookup}__gte": day})
+        return queryset.filter(**{f"{self.lookup}__lt": day + datetime.timedelta(days=1)})
+
+
+@dataclass
+class ListState:
+    q: str = ""
+    sort: str = ""
+    cursor: str = ""
+    filters: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+    def query(self, **changes):
+        params = {"q": self.q, "sort": self.sort, **self.filters}
+        params.update(changes)
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+class ListSpec:
+    key = ""
+    title = ""
+    permission = ""
+    export_permission = None
+    create_url_name = None
+    create_permission = None
+    columns: list = []
+    filters: list = []
+    search_fields: list = []
+    default_sort = "-created_at"
+    page_size = 25
+    empty_text = _("Nothing here yet.")
+    export_name = "export"
+
+    def queryset(self, request):
+        raise NotImplementedError
+
+    def detail_url(self, obj):
+        return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+
+    def search(self, queryset, q):
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{f"{name}__icontains": q})
+        return queryset.filter(condition)
+
+    # --- the pipeline ----------------------------------------------------------------
+    def sort_options(self):
+        return {c.field for c in self.columns if c.sortable}
+
+    def state_from(self, request):
+        params = request.GET
+        state = ListState(q=params.get("q", "").strip()[:200], cursor=params.get("cursor", ""))
+        sort = params.get("sort", "")
+        state.sort = sort if sort.lstrip("-") in self.sort_options() else ""
+        for flt in self.filters:
+            raw = params.get(flt.name, "").strip()
+            if raw:
+                state.filters[flt.name] = raw
+        return state
+
+    def filtered(self, request, state):
+        queryset = self.queryset(request)
+        if state.q:
+            queryset = self.search(queryset, state.q)
+        for flt in self.filters:
+            raw = state.filters.get(flt.name)
+            if raw:
+                narrowed = flt.apply(queryset, raw, request)
+                if narrowed is None:
+                    state.errors.append(_("“%(value)s” is not a valid choice for %(filter)s.")
+                                        % {"value": raw, "filter": flt.label})
+                    del state.filters[flt.name]
+                else:
+                    queryset = narrowed
+        return queryset
+
+    def export_rows(self, queryset):
+        columns = [c for c in self.columns if c.export]
+        for obj in queryset.iterator(chunk_size=2000):
+            yield [c.get(obj) for c in columns]
+
+    def export_headers(self):
+        return [str(c.label) for c in self.columns if c.export]
+
+
+class ListPageView(PermissionMixin, View):
+    spec: type[ListSpec] = None
+    template_name = "core/list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.list = self.spec()
+        self.permission = self.list.permission
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        spec = self.list
+        state = spec.state_from(request)
+        queryset = spec.filtered(request, state)
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            return self.export(request, spec, state, queryset, export)
+        sort = state.sort or spec.default_sort
+        page = keyset_page(queryset, sort=sort, cursor=state.cursor or None, limit=spec.page_size)
+        count, capped = capped_count(queryset)
+        rows = [
+            {"obj": obj, "url": spec.detail_url(obj), "cells": [(c, c.get(obj)) for c in spec.columns]}
+            for obj in page.items
+        ]
+        context = {
+            "spec": spec,
+            "state": state,
+            "rows": rows,
+            "page": page,
+            "count": count,
+            "count_capped": capped,
+            "sort": sort,
+            "filter_widgets": [(f, f.options(request)) for f in spec.filters],
+            "saved_views": saved_views_for(request.user, spec.key),
+            "can_export": bool(spec.export_permission) and request.user.has_module_perm(spec.export_permission),
+            "can_create": bool(spec.create_url_name)
+            and request.user.has_module_perm(spec.create_permission or spec.permission),
+            "current_query": state.query(),
+        }
+        template = "core/_list_results.html" if request.htmx and not request.htmx.boosted else self.template_name
+        return render(request, template, context)
+
+    def export(self, request, spec, state, queryset, fmt):
+        from django.core.exceptions import PermissionDenied
+
+        if not spec.export_permission or not request.user.has_module_perm(spec.export_permission):
+            raise PermissionDenied
+        queryset = queryset.order_by(*_ordering(state.sort or spec.default_sort))
+        return export_response(fmt, spec.export_headers(), spec.export_rows(queryset), spec.export_name,
+                               str(spec.title))
+
+
+def _ordering(sort):
+    return [sort, "-pk" if sort.startswith("-") else "pk"]
+
+
+def saved_views_for(user, list_key):
+    return list(
+        SavedView.objects.filter(Q(owner=user) | Q(is_shared=True), list_key=list_key)
+        .select_related("owner")
+        .order_by("name")
+    )

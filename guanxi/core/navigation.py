@@ -1,0 +1,43 @@
+"""The module menu: apps register sections; each user sees what their roles allow."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass
+class Item:
+    label: str
+    url_name: str
+    permission: str
+
+    def url(self):
+        return reverse(self.url_name)
+
+
+@dataclass
+class Section:
+    code: str
+    label: str
+    permission: str
+    items: list = field(default_factory=list)
+    order: int = 50
+
+
+_sections: dict[str, Section] = {}
+
+
+def register(section):
+    _sections[section.code] = section
+
+
+def menu_for(user):
+    """Return [(section, [items])] the user may open, in menu order."""
+    if not user.is_authenticated:
+        return []
+    menu = []
+    for section in sorted(_sections.values(), key=lambda s: (s.order, s.code)):
+        items = [item for item in section.items if user.has_module_perm(item.permission)]
+        if items:
+            menu.append((section, items))
+    return menu

@@ -1,0 +1,47 @@
+import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def is_under(path, url):
+    """True when ``path`` is ``url`` or below it (menu highlighting)."""
+    return url != "/" and path.startswith(url)
+
+
+@register.filter
+def cell(value):
+    """Show a list cell: dates in local time, booleans as words, None as empty."""
+    if value is None or value == "":
+        return ""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """Return the current list query with some parameters changed."""
+    state = context["state"]
+    return "?" + state.query(**changes)
+
+
+@register.filter
+def sort_toggle(column_field, sort):
+    return f"-{column_field}" if sort == column_field else column_field
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if mapping else ""

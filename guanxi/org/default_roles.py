@@ -1,0 +1,53 @@
+"""The built-in job roles (ORG-4) and what each is granted by default.
+
+Grants name modules that may not exist yet; a module's grants are applied when the
+module is installed (``roles_sync_defaults``). ``"*"`` grants every action.
+"""
+
+from .models import DataScope
+
+_DAILY = {"workplace": "*", "org": ["view"]}
+
+DEFAULT_ROLES = {
+    "salesperson": {
+        "zh": "销售员", "en": "Salesperson", "scope": DataScope.OWN,
+        "grants": {**_DAILY, "customers": ["view", "create", "edit", "export", "claim"],
+                   "sales": ["view", "create", "edit"], "service": ["view"]},
+    },
+    "sales_assistant": {
+        "zh": "销售助理", "en": "Sales assistant", "scope": DataScope.DEPARTMENT,
+        "grants": {**_DAILY, "customers": ["view", "create", "edit", "export", "import"],
+                   "sales": ["view", "create", "edit", "export"]},
+    },
+    "finance_supervisor": {
+        "zh": "财务主管", "en": "Finance supervisor", "scope": DataScope.BRANCH,
+        "grants": {**_DAILY, "finance": "*", "customers": ["view"], "sales": ["view"], "analytics": ["view"]},
+    },
+    "purchaser": {
+        "zh": "采购员", "en": "Purchaser", "scope": DataScope.OWN,
+        "grants": {**_DAILY, "purchasing": ["view", "create", "edit", "export"]},
+    },
+    "service_agent": {
+        "zh": "客服专员", "en": "Service agent", "scope": DataScope.OWN,
+        "grants": {**_DAILY, "service": ["view", "create", "edit"], "customers": ["view", "create", "edit"]},
+    },
+    "department_manager": {
+        "zh": "部门经理", "en": "Department manager", "scope": DataScope.DEPARTMENT_TREE,
+        "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
+                   "analytics": ["view"], "system": ["recycle"]},
+    },
+    "branch_manager": {
+        "zh": "分公司经理", "en": "Branch manager", "scope": DataScope.BRANCH,
+        "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
+                   "finance": ["view", "export"], "analytics": "*", "marketing": "*", "system": ["recycle"]},
+    },
+    "general_manager": {
+        "zh": "总经理/董事长", "en": "General manager / chairman", "scope": DataScope.ALL,
+        "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
+                   "finance": "*", "analytics": "*", "marketing": "*", "system": ["recycle", "audit"]},
+    },
+    "administrator": {
+        "zh": "系统管理员", "en": "Administrator", "scope": DataScope.ALL,
+        "grants": {"workplace": "*", "org": "*", "system": "*", "customers": ["view", "manage"]},
+    },
+}

@@ -1,0 +1,135 @@
+"""Data scopes (ORG-3): the one helper every query of business records goes through.
+
+A business model declares where its owner and branch live::
+
+    class Note(models.Model):
+        scope_paths = ScopePaths(owner="owner", branch="branch")
+
+and may add a classmethod ``scope_extra(user) -> Q`` for records a user sees for
+another reason (shared with them, in the public pool). Lists, detail pages, search,
+export, reports, notifications and the API all call :func:`scoped` or
+:func:`get_scoped`; a record outside the scope is "not found".
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from .models import TIER_DEFAULT_SCOPE, DataScope, Department, User
+
+SCOPE_BREADTH = [
+    DataScope.OWN,
+    DataScope.SUBORDINATES,
+    DataScope.DEPARTMENT,
+    DataScope.DEPARTMENT_TREE,
+    DataScope.BRANCH,
+    DataScope.ALL,
+]
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """ORM paths from a record to its owner and branch.
+
+    The department is the owner's department: records follow their owner when the
+    owner moves, and a transfer moves them explicitly.
+    """
+
+    owner: str = "owner"
+    branch: str = "branch"
+
+    @property
+    def department(self):
+        return f"{self.owner}__department"
+
+
+def user_scopes(user):
+    """Return the data scopes the user's roles give (the tier's default without roles)."""
+    if not hasattr(user, "_data_scopes"):
+        if not user.is_active:
+            scopes = set()
+        elif user.is_superuser:
+            scopes = {DataScope.ALL}
+        else:
+            scopes = {DataScope(role.data_scope) for role in user.roles.all()}
+            if not scopes:
+                scopes = {TIER_DEFAULT_SCOPE[user.tier]}
+        user._data_scopes = scopes
+    return user._data_scopes
+
+
+def widest_scope(user):
+    scopes = user_scopes(user)
+    return max(scopes, key=SCOPE_BREADTH.index) if scopes else None
+
+
+def subordinate_ids(user):
+    """Return ids of everyone below the user on the reporting line (cached per user)."""
+    if not hasattr(user, "_subordinate_ids"):
+        found, frontier = set(), {user.pk}
+        while frontier:
+            frontier = set(User.objects.filter(manager_id__in=frontier).values_list("pk", flat=True)) - found
+            frontier.discard(user.pk)
+            found |= frontier
+        user._subordinate_ids = found
+    return user._subordinate_ids
+
+
+def department_tree_ids(department):
+    return list(Department.objects.filter(path__startswith=department.path).values_list("pk", flat=True))
+
+
+def scope_q(user, model):
+    """Return the Q that limits ``model`` to what ``user`` may see, or None for all."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    paths = model.scope_paths
+    scopes = user_scopes(user)
+    if DataScope.ALL in scopes:
+        return None
+    owner = paths.owner
+    q = Q(**{f"{owner}_id": user.pk}) if scopes else Q(pk__in=[])
+    for scope in scopes:
+        if scope == DataScope.SUBORDINATES:
+            q |= Q(**{f"{owner}_id__in": subordinate_ids(user) | {user.pk}})
+        elif scope == DataScope.DEPARTMENT and user.department_id:
+            q |= Q(**{f"{paths.department}_id": user.department_id})
+        elif scope == DataScope.DEPARTMENT_TREE and user.department_id:
+            q |= Q(**{f"{paths.department}_id__in": department_tree_ids(user.department)})
+        elif scope == DataScope.BRANCH and user.branch_id:
+            q |= Q(**{f"{paths.branch}_id": user.branch_id})
+    extra = getattr(model, "scope_extra", None)
+    if extra is not None and scopes:
+        q |= extra(user)
+    return q
+
+
+def scoped(queryset, user):
+    """Limit a queryset of business records to the user's data scope."""
+    q = scope_q(user, queryset.model)
+    if q is None:
+        return queryset
+    queryset = queryset.filter(q)
+    # scope_extra may join to many rows (collaborators); owner and branch paths never do.
+    return queryset.distinct() if getattr(queryset.model, "scope_extra_joins_many", False) else queryset
+
+
+def get_scoped(queryset, user, **lookup):
+    """Return one record in the user's scope, or raise Http404 (never 403: no leak)."""
+    try:
+        return scoped(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def can_see(user, obj):
+    return scoped(type(obj)._base_manager.filter(pk=obj.pk), user).exists()
+
+
+def ensure_in_scope(user, obj):
+    """Raise NotFound unless the user may see ``obj`` (services call this before writing)."""
+    from guanxi.core.errors import NotFound
+
+    if not can_see(user, obj):
+        raise NotFound()

@@ -1,0 +1,64 @@
+"""Reads of the organization. The directory is visible to every employee with org.view."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from .models import Branch, Department, Role, User
+
+
+def branches():
+    return Branch.objects.select_related("parent", "head").annotate(
+        employee_count=Count("employees", filter=Q(employees__is_active=True))
+    )
+
+
+def branch_choices():
+    return list(Branch.objects.filter(is_active=True).values_list("pk", "name"))
+
+
+def branch_get(pk):
+    return get_object_or_404(Branch.objects.select_related("parent", "head", "company"), pk=pk)
+
+
+def departments():
+    return Department.objects.select_related("branch", "parent", "manager").annotate(
+        employee_count=Count("employees", filter=Q(employees__is_active=True))
+    )
+
+
+def department_choices():
+    return [(d.pk, f"{d.branch.name} / {d.name}") for d in Department.objects.select_related("branch")
+            .filter(is_active=True).order_by("branch__name", "path")]
+
+
+def department_get(pk):
+    return get_object_or_404(Department.objects.select_related("branch", "parent", "manager"), pk=pk)
+
+
+def employees():
+    return User.objects.select_related("branch", "department", "manager").prefetch_related("roles")
+
+
+def employee_get(pk):
+    return get_object_or_404(employees(), pk=pk)
+
+
+def roles():
+    return Role.objects.annotate(user_count=Count("users", filter=Q(users__is_active=True)))
+
+
+def role_get(pk):
+    return get_object_or_404(Role, pk=pk)
+
+
+def role_choices():
+    return [(r.pk, r.name) for r in Role.objects.order_by("code")]
+
+
+def tree_of_departments():
+    """Return branches with their departments in tree order (for the org chart)."""
+    result = []
+    depts = list(Department.objects.select_related("manager").order_by("path"))
+    for branch in Branch.objects.order_by("-is_headquarters", "name"):
+        result.append((branch, [d for d in depts if d.branch_id == branch.pk]))
+    return result

@@ -1,0 +1,304 @@
+"""Writes to the organization. Every function is keyword-only and takes ``actor``."""
+
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.permissions import all_codes
+from guanxi.core.services import assign_fields, service, validated_save
+
+from . import signals
+from .models import Branch, Company, Department, Role, Tier, User
+
+BRANCH_FIELDS = {"name", "code", "city", "address", "phone", "parent", "head", "is_active"}
+DEPARTMENT_FIELDS = {"name", "kind", "manager", "is_active"}
+EMPLOYEE_FIELDS = {"display_name", "email", "phone", "title", "tier", "language", "first_name", "last_name"}
+
+
+def _require(actor, code):
+    if actor is not None and not actor.has_module_perm(code):
+        raise Forbidden()
+
+
+# --- company and branches ----------------------------------------------------------
+def company_get():
+    company = Company.objects.order_by("pk").first()
+    if company is None:
+        company = Company.objects.create(name=_("My company"))
+    return company
+
+
+@service
+def company_update(*, actor, **data):
+    _require(actor, "org.manage")
+    company = company_get()
+    assign_fields(company, {"name", "short_name", "address", "phone"}, data)
+    return validated_save(company)
+
+
+@service
+def branch_create(*, actor, name, code, is_headquarters=False, **data):
+    _require(actor, "org.manage")
+    company = company_get()
+    branch = Branch(company=company, name=name, code=code)
+    assign_fields(branch, BRANCH_FIELDS, data)
+    has_headquarters = Branch.objects.filter(company=company, is_headquarters=True).exists()
+    if is_headquarters and has_headquarters:
+        _clear_headquarters(company)
+    branch.is_headquarters = is_headquarters or not has_headquarters
+    return validated_save(branch)
+
+
+@service
+def branch_update(*, actor, branch, is_headquarters=None, **data):
+    _require(actor, "org.manage")
+    branch = Branch.objects.select_for_update().get(pk=branch.pk)
+    assign_fields(branch, BRANCH_FIELDS, data)
+    if branch.parent_id == branch.pk:
+        raise ValidationFailed(_("A branch cannot report to itself."), field="parent")
+    if is_headquarters is True and not branch.is_headquarters:
+        _clear_headquarters(branch.company)
+        branch.is_headquarters = True
+    elif is_headquarters is False and branch.is_headquarters:
+        raise ValidationFailed(
+            _("The company needs exactly one headquarters: make another branch the headquarters instead."),
+            field="is_headquarters",
+        )
+    if not branch.is_active and branch.is_headquarters:
+        raise ValidationFailed(_("The headquarters cannot be deactivated."), field="is_active")
+    return validated_save(branch)
+
+
+def _clear_headquarters(company):
+    # Clear the old headquarters first so the one-headquarters constraint holds throughout.
+    Branch.objects.filter(company=company, is_headquarters=True).update(is_headquarters=False)
+
+
+# --- departments -------------------------------------------------------------------
+@service
+def department_create(*, actor, branch, name, kind, parent=None, **data):
+    _require(actor, "org.manage")
+    if parent is not None and parent.branch_id != branch.pk:
+        raise ValidationFailed(_("The parent department must be in the same branch."), field="parent")
+    department = Department(branch=branch, name=name, kind=kind, parent=parent)
+    assign_fields(department, DEPARTMENT_FIELDS, data)
+    validated_save(department)
+    department.path = f"{parent.path if parent else '/'}{department.pk}/"
+    department.save(update_fields=["path"])
+    return department
+
+
+@service
+def department_update(*, actor, department, parent=..., branch=None, **data):
+    """Update a department; a new parent or branch moves its whole subtree."""
+    _require(actor, "org.manage")
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    assign_fields(department, DEPARTMENT_FIELDS, data)
+    new_branch = branch or department.branch
+    new_parent = department.parent if parent is ... else parent
+    if new_parent is not None:
+        if new_parent.path.startswith(department.path):
+            raise ValidationFailed(_("A department cannot be placed under itself."), field="parent")
+        if new_parent.branch_id != new_branch.pk:
+            raise ValidationFailed(_("The parent department must be in the same branch."), field="parent")
+    old_path = department.path
+    department.parent = new_parent
+    department.branch = new_branch
+    validated_save(department)
+    new_path = f"{new_parent.path if new_parent else '/'}{department.pk}/"
+    if new_path != old_path:
+        Department.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+        )
+    subtree = Department.objects.filter(path__startswith=new_path)
+    if subtree.exclude(branch=new_branch).exists():
+        subtree.update(branch=new_branch)
+        User.objects.filter(department__in=subtree).update(branch=new_branch)
+    department.refresh_from_db()
+    return department
+
+
+# --- employees ---------------------------------------------------------------------
+def _place(user, department):
+    user.department = department
+    user.branch = department.branch if department else None
+
+
+@service
+def employee_create(*, actor, username, display_name, password=None, department=None, manager=None, roles=(),
+                    tier=Tier.EXECUTION, **data):
+    _require(actor, "org.manage")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}, field="username")
+    user = User(username=username, display_name=display_name, tier=tier)
+    assign_fields(user, EMPLOYEE_FIELDS, data)
+    _place(user, department)
+    user.manager = manager
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    validated_save(user)
+    user.roles.set(roles)
+    return user
+
+
+@service
+def employee_update(*, actor, user, roles=None, manager=..., **data):
+    _require(actor, "org.manage")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    assign_fields(user, EMPLOYEE_FIELDS, data)
+    if manager is not ...:
+        _check_manager(user, manager)
+        user.manager = manager
+    validated_save(user)
+    if roles is not None:
+        if user.is_superuser and actor is not None and not actor.is_superuser:
+            raise Forbidden()
+        user.roles.set(roles)
+    return user
+
+
+def _check_manager(user, manager):
+    if manager is None:
+        return
+    from .scopes import subordinate_ids
+
+    if manager.pk == user.pk or manager.pk in subordinate_ids(user):
+        raise ValidationFailed(_("Someone cannot report to themselves or to their own subordinate."), field="manager")
+
+
+@service
+def employee_move(*, actor, user, department, manager=...):
+    """Move an employee to another department (and branch); their records follow them."""
+    _require(actor, "org.manage")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_department = user.department
+    _place(user, department)
+    if manager is not ...:
+        _check_manager(user, manager)
+        user.manager = manager
+    validated_save(user)
+    signals.employee_moved.send(sender=User, user=user, old_department=old_department, actor=actor)
+    return user
+
+
+@service
+def employee_deactivate(*, actor, user, left_on=None):
+    """Deactivate a leaver: no more logins or tokens; every record they own is kept."""
+    _require(actor, "org.manage")
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationFailed(_("You cannot deactivate yourself."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = False
+    user.left_on = left_on or timezone.localdate()
+    validated_save(user)
+    User.objects.filter(manager=user).update(manager=user.manager)
+    signals.employee_deactivated.send(sender=User, user=user, actor=actor)
+    return user
+
+
+@service
+def employee_reactivate(*, actor, user):
+    _require(actor, "org.manage")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = True
+    user.left_on = None
+    return validated_save(user)
+
+
+@service
+def employee_set_password(*, actor, user, password):
+    _require(actor, "org.manage")
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+# --- roles -------------------------------------------------------------------------
+def _clean_codes(codes):
+    codes = sorted(set(codes))
+    unknown = [code for code in codes if code not in all_codes()]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown permissions: %(codes)s") % {"codes": ", ".join(unknown)}, field="permissions"
+        )
+    return codes
+
+
+@service
+def role_create(*, actor, code, name_zh, name_en, data_scope, permissions=(), description=""):
+    _require(actor, "org.manage")
+    if Role.objects.filter(code=code).exists():
+        raise Conflict(_("A role with this code exists."), field="code")
+    role = Role(code=code, name_zh=name_zh, name_en=name_en, data_scope=data_scope, description=description)
+    role.permissions = _clean_codes(permissions)
+    return validated_save(role)
+
+
+@service
+def role_update(*, actor, role, permissions=None, **data):
+    _require(actor, "org.manage")
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    assign_fields(role, {"name_zh", "name_en", "description", "data_scope"}, data)
+    if permissions is not None:
+        role.permissions = _clean_codes(permissions)
+    return validated_save(role)
+
+
+@service
+def role_delete(*, actor, role):
+    _require(actor, "org.manage")
+    if role.is_system:
+        raise Conflict(_("Built-in roles cannot be deleted; edit their permissions instead."))
+    if role.users.exists():
+        raise Conflict(_("This role is still given to employees."))
+    role.delete()
+
+
+def roles_sync_defaults():
+    """Create the built-in roles and grant their defaults for modules they do not know yet.
+
+    Runs after every migrate. An administrator's edits to modules a role already knew
+    are kept; a module added by an upgrade gets the role's default grants once.
+    """
+    from guanxi.core.permissions import modules
+
+    from .default_roles import DEFAULT_ROLES
+
+    registered = {m.code: m for m in modules()}
+    for code, spec in DEFAULT_ROLES.items():
+        role, created = Role.objects.get_or_create(
+            code=code,
+            defaults={"name_zh": spec["zh"], "name_en": spec["en"], "data_scope": spec["scope"], "is_system": True},
+        )
+        new_modules = set(registered) - set(role.known_modules)
+        if not (created or new_modules):
+            continue
+        granted = set(role.permissions)
+        for module_code in new_modules:
+            actions = spec["grants"].get(module_code, ())
+            if actions == "*":
+                actions = registered[module_code].actions.keys()
+            granted |= {f"{module_code}.{a}" for a in actions if a in registered[module_code].actions}
+        role.permissions = sorted(granted)
+        role.known_modules = sorted(set(role.known_modules) | set(registered))
+        role.save(update_fields=["permissions", "known_modules"])
+
+
+@service
+def employee_set_language(*, actor, user, language):
+    """Remember a user's own language choice."""
+    if actor.pk != user.pk:
+        raise Forbidden()
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SystemConfig(AppConfig):
+    name = "guanxi.system"
+    label = "system"
+    verbose_name = _("System")
+
+    def ready(self):
+        from guanxi.core import navigation
+
+        navigation.register(navigation.Section("system", _("System"), "system.audit", [
+            navigation.Item(_("Audit log"), "system:audit_log", "system.audit"),
+            navigation.Item(_("Recycle bin"), "system:recycle_bin", "system.recycle"),
+        ], order=90))

@@ -1,0 +1,6 @@
+"""The order in which each module builds its demo data (later modules append)."""
+
+DEMO_BUILDERS = [
+    "guanxi.org.demo",
+    "guanxi.workplace.demo",
+]

@@ -1,0 +1,55 @@
+"""Start Guanxi on one machine: migrate, (demo), a Celery worker with the scheduler, web."""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, optionally load demo data, then serve Guanxi with a background worker and scheduler."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="Build the demo company first.")
+        parser.add_argument("--host", default=os.environ.get("GUANXI_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("GUANXI_PORT", "8000")))
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the Celery worker.")
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if options["demo"]:
+            call_command("demo", quiet=True)
+        worker = None if options["no_worker"] else self.start_worker()
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"Guanxi is running at {url}"))
+        self.stdout.write(f"Data directory: {settings.DATA_DIR}")
+        if options["demo"]:
+            from guanxi.system.management.commands.demo import print_logins
+
+            print_logins(self.stdout)
+        self.stdout.write("Press Ctrl+C to stop.")
+        try:
+            from waitress import serve
+
+            from guanxi.wsgi import application
+
+            serve(application, host=options["host"], port=options["port"], threads=options["threads"],
+                  ident="guanxi", _quiet=True)
+        finally:
+            if worker is not None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=20)
+
+    def start_worker(self):
+        for name in ("broker", "broker-processed"):
+            (settings.DATA_DIR / name).mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "celery", "-A", "guanxi", "worker", "--beat", "--pool=solo",
+                   "--loglevel=WARNING"]
+        return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - fixed arguments

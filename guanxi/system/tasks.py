@@ -1,0 +1,23 @@
+"""Scheduled jobs. Thin: each calls a service and is safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def nightly_digest():
+    from .services import digest_send_all
+
+    return digest_send_all()
+
+
+@shared_task(acks_late=True)
+def purge_expired():
+    from .services import purge_expired_records
+
+    return purge_expired_records()
+
+
+@shared_task
+def ping(value):
+    """Echo a value: proves a worker is consuming the queue (used by tests and readyz tools)."""
+    return value

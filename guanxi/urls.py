@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from guanxi.api.main import api
+from guanxi.system import views as system_views
+
+urlpatterns = [
+    path("", include("guanxi.core.urls")),
+    path("accounts/", include("guanxi.accounts.urls")),
+    path("org/", include("guanxi.org.urls")),
+    path("work/", include("guanxi.workplace.urls")),
+    path("system/", include("guanxi.system.urls")),
+    path("healthz", system_views.healthz, name="healthz"),
+    path("readyz", system_views.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "guanxi.core.views.bad_request"
+handler403 = "guanxi.core.views.permission_denied"
+handler404 = "guanxi.core.views.page_not_found"
+handler500 = "guanxi.core.views.server_error"
