@@ -26,7 +26,7 @@ def require_perm(request, code):
         raise PermissionDenied
 
 
-def cursor_list(request, queryset, schema, *, sort, allowed_sorts, ordering=None, cursor=None, limit=None):
+def cursor_list(request, queryset, *, sort, allowed_sorts, ordering=None, cursor=None, limit=None):
     """Return ``{"items", "next_cursor"}`` for a keyset page of ``queryset``."""
     if ordering:
         if ordering.lstrip("-") not in allowed_sorts:
@@ -38,7 +38,7 @@ def cursor_list(request, queryset, schema, *, sort, allowed_sorts, ordering=None
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed(_("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}, field="limit")
     page = keyset_page(queryset, sort=sort, cursor=cursor, limit=limit)
-    return {"items": [schema.from_orm(obj) for obj in page.items], "next_cursor": page.next_cursor}
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 def etag_of(schema_obj):

@@ -4,6 +4,8 @@ Built through the services, so it obeys every rule real data does. Running it tw
 changes nothing.
 """
 
+from django.contrib.auth.hashers import make_password
+
 from .models import Branch, Department, DepartmentKind, Role, Tier, User
 from .services import branch_create, company_get, company_update, department_create, employee_create
 
@@ -102,16 +104,19 @@ def build(stdout=None, password=DEMO_PASSWORD):
                                            parent=departments.get(parent_key))
         departments[key] = department
     roles = {role.code: role for role in Role.objects.all()}
+    hashed = make_password(password)  # hash once: thirty slow hashes of one password add nothing
     users = {}
     for username, name, dept_key, tier, role_codes, manager, title, _heads in EMPLOYEES:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = employee_create(
-                actor=None, username=username, display_name=name, password=password,
+                actor=None, username=username, display_name=name,
                 department=departments[dept_key], manager=users.get(manager), tier=tier,
                 roles=[roles[c] for c in role_codes], title=title, email=f"{username}@huazhi.example.cn",
                 phone=_phone(username),
             )
+            User.objects.filter(pk=user.pk).update(password=hashed)
+            user.password = hashed
         users[username] = user
     for username, *_rest, heads in EMPLOYEES:
         for key in heads:

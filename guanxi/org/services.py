@@ -113,9 +113,8 @@ def department_update(*, actor, department, parent=..., branch=None, **data):
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
     subtree = Department.objects.filter(path__startswith=new_path)
-    if subtree.exclude(branch=new_branch).exists():
-        subtree.update(branch=new_branch)
-        User.objects.filter(department__in=subtree).update(branch=new_branch)
+    subtree.exclude(branch=new_branch).update(branch=new_branch)
+    User.objects.filter(department__in=subtree).exclude(branch=new_branch).update(branch=new_branch)
     department.refresh_from_db()
     return department
 

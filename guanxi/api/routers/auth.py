@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.throttling import AnonRateThrottle
 
 from guanxi.accounts import services as accounts
@@ -52,4 +52,4 @@ def revoke(request):
     """Revoke the token this request was sent with."""
     raw = request.headers.get("Authorization", "")[7:].strip()
     accounts.token_revoke_raw(raw=raw)
-    return 204, None
+    return Status(204, None)

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.org import selectors, services
@@ -88,7 +88,7 @@ def branch_list(request, params: Query[ListParams]):
     queryset = Branch.objects.all()
     if params.q:
         queryset = queryset.filter(name__icontains=params.q)
-    return cursor_list(request, queryset, BranchOut, sort="name", allowed_sorts={"name", "code", "id"},
+    return cursor_list(request, queryset, sort="name", allowed_sorts={"name", "code", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
 
@@ -102,7 +102,7 @@ def branch_get(request, branch_id: int, response: HttpResponse):
 def branch_create(request, payload: BranchIn):
     require_perm(request, "org.manage")
     branch = services.branch_create(actor=request.user, **_branch_refs(payload.model_dump()))
-    return 201, branch
+    return Status(201, branch)
 
 
 @router.patch("/branches/{branch_id}", response=BranchOut)
@@ -173,7 +173,7 @@ def department_list(request, params: Query[DepartmentFilters]):
         queryset = queryset.filter(kind=params.kind)
     if params.q:
         queryset = queryset.filter(name__icontains=params.q)
-    return cursor_list(request, queryset, DepartmentOut, sort="id", allowed_sorts={"name", "id"},
+    return cursor_list(request, queryset, sort="id", allowed_sorts={"name", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
 
@@ -187,7 +187,7 @@ def department_get(request, department_id: int, response: HttpResponse):
 def department_create(request, payload: DepartmentIn):
     require_perm(request, "org.manage")
     department = services.department_create(actor=request.user, **_department_refs(payload.model_dump()))
-    return 201, department
+    return Status(201, department)
 
 
 @router.patch("/departments/{department_id}", response=DepartmentOut)
@@ -288,7 +288,7 @@ def user_list(request, params: Query[UserFilters]):
             queryset = queryset.filter(**{name: value})
     if params.q:
         queryset = queryset.filter(display_name__icontains=params.q) | queryset.filter(username__icontains=params.q)
-    return cursor_list(request, queryset, UserOut, sort="username", allowed_sorts={"username", "id"},
+    return cursor_list(request, queryset, sort="username", allowed_sorts={"username", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
 
@@ -302,7 +302,7 @@ def user_get(request, user_id: int, response: HttpResponse):
 def user_create(request, payload: UserIn):
     require_perm(request, "org.manage")
     user = services.employee_create(actor=request.user, **_user_refs(payload.model_dump()))
-    return 201, selectors.employee_get(user.pk)
+    return Status(201, selectors.employee_get(user.pk))
 
 
 @router.patch("/users/{user_id}", response=UserOut)
@@ -361,7 +361,7 @@ class RolePatch(InputSchema):
 @router.get("/roles", response=RolePage)
 def role_list(request, params: Query[ListParams]):
     require_perm(request, "org.view")
-    return cursor_list(request, Role.objects.all(), RoleOut, sort="code", allowed_sorts={"code", "id"},
+    return cursor_list(request, Role.objects.all(), sort="code", allowed_sorts={"code", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
 
@@ -374,7 +374,7 @@ def role_get(request, role_id: int, response: HttpResponse):
 @router.post("/roles", response={201: RoleOut})
 def role_create(request, payload: RoleIn):
     require_perm(request, "org.manage")
-    return 201, services.role_create(actor=request.user, **payload.model_dump())
+    return Status(201, services.role_create(actor=request.user, **payload.model_dump()))
 
 
 @router.patch("/roles/{role_id}", response=RoleOut)

@@ -4,7 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.workplace import selectors, services
 from guanxi.workplace.models import NoteCategory
@@ -60,7 +60,7 @@ def note_list(request, params: Query[NoteFilters]):
         value = getattr(params, name)
         if value is not None:
             queryset = queryset.filter(**{name: value})
-    return cursor_list(request, queryset, NoteOut, sort="-created_at",
+    return cursor_list(request, queryset, sort="-created_at",
                        allowed_sorts={"created_at", "title", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
@@ -74,7 +74,7 @@ def note_get(request, note_id: int, response: HttpResponse):
 @router.post("", response={201: NoteOut})
 def note_create(request, payload: NoteIn):
     require_perm(request, "workplace.create")
-    return 201, services.note_create(actor=request.user, **payload.model_dump())
+    return Status(201, services.note_create(actor=request.user, **payload.model_dump()))
 
 
 @router.patch("/{note_id}", response=NoteOut)
@@ -92,4 +92,4 @@ def note_delete(request, note_id: int):
     """Move a note to the recycle bin (restorable for 30 days)."""
     require_perm(request, "workplace.delete")
     services.note_delete(actor=request.user, note=selectors.note_get(request.user, note_id))
-    return 204, None
+    return Status(204, None)

@@ -62,7 +62,7 @@
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
-    showToast((document.documentElement.lang || "").startsWith("zh") ? "请求失败（" + status + "）" : "Request failed (" + status + ")", "error");
+    showToast(document.body.dataset.msgRequestFailed + " (" + status + ")", "error");
   });
 
   // --- keyboard ---------------------------------------------------------------------
@@ -85,7 +85,7 @@
     if (!button) return;
     const source = document.querySelector(button.dataset.copy);
     if (source && navigator.clipboard) {
-      navigator.clipboard.writeText(source.textContent.trim()).then(function () { showToast("✓", "success"); });
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () { showToast(document.body.dataset.msgCopied, "success"); });
     }
   });
 

@@ -48,8 +48,6 @@ class Command(BaseCommand):
                 worker.wait(timeout=20)
 
     def start_worker(self):
-        for name in ("broker", "broker-processed"):
-            (settings.DATA_DIR / name).mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "celery", "-A", "guanxi", "worker", "--beat", "--pool=solo",
                    "--loglevel=WARNING"]
         return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - fixed arguments

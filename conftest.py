@@ -1,0 +1,63 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.test import Client
+
+from guanxi.testing.factories import TEST_PASSWORD, BranchFactory, CompanyFactory
+
+
+@pytest.fixture
+def demo_org(db):
+    """The demo organization (4 branches, 19 departments, 31 people), by username."""
+    from guanxi.org import demo
+
+    return demo.build()
+
+
+@pytest.fixture
+def headquarters(db):
+    CompanyFactory()
+    return BranchFactory(name="总部", code="hq", is_headquarters=True)
+
+
+@pytest.fixture
+def client_for():
+    """Return a logged-in test client for a user."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(db):
+    """Return (client, headers) that call the API as ``user`` with a fresh token."""
+    from guanxi.accounts.services import token_issue
+
+    def make(user):
+        _token, raw = token_issue(actor=user, name="test")
+        return Client(), {"Authorization": f"Bearer {raw}"}
+
+    return make
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Give each test its own cache namespace (rate limits, lock-outs) without flushing
+    a Redis that parallel workers share."""
+    import uuid
+
+    from django.core.cache import cache
+
+    previous = cache.key_prefix
+    cache.key_prefix = f"t{uuid.uuid4().hex[:12]}"
+    yield
+    cache.key_prefix = previous

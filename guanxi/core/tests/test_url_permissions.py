@@ -1,0 +1,49 @@
+"""SECURITY (missing function-level checks): every view declares its permission."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from guanxi.core.permissions import AUTHENTICATED, PUBLIC, all_codes
+
+# Views of installed libraries that guard themselves (the API checks per endpoint).
+EXEMPT_PREFIXES = ("api/v1/",)
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def _declared(callback):
+    view_class = getattr(callback, "view_class", None)
+    spec = getattr(callback, "view_initkwargs", {}).get("spec")
+    if spec is not None:
+        return spec.permission or None
+    if view_class is not None:
+        return getattr(view_class, "permission", None)
+    return getattr(callback, "guanxi_permission", None)
+
+
+def test_every_view_declares_a_known_permission():
+    missing, unknown = [], []
+    for route, callback in _walk(get_resolver().url_patterns):
+        if route.startswith(EXEMPT_PREFIXES):
+            continue
+        code = _declared(callback)
+        if code is None:
+            missing.append(route)
+        elif code not in {PUBLIC, AUTHENTICATED} and code not in all_codes():
+            unknown.append((route, code))
+    assert not missing, f"views without a declared permission: {missing}"
+    assert not unknown, f"views with unknown permission codes: {unknown}"
+
+
+def test_public_views_are_the_expected_few():
+    public = sorted(route for route, cb in _walk(get_resolver().url_patterns) if _declared(cb) == PUBLIC)
+    assert set(public) <= {
+        "accounts/login/", "accounts/login/code/", "accounts/logout/", "accounts/password/reset/",
+        "accounts/password/reset/sent/", "accounts/password/reset/<uidb64>/<token>/",
+        "accounts/password/reset/complete/", "i18n/language/", "healthz", "readyz",
+    }, public

@@ -1,0 +1,99 @@
+import datetime
+import os
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from guanxi.core import digest
+from guanxi.system.models import JobRun
+from guanxi.system.services import digest_send_all, purge_expired_records
+from guanxi.workplace.models import Note
+
+
+def test_healthz(db):
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_readyz_checks_database_cache_and_broker(db):
+    response = Client().get("/readyz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_readyz_reports_a_dead_dependency(db, monkeypatch):
+    from guanxi.system import health
+
+    def broken():
+        raise ConnectionError("down")
+
+    monkeypatch.setitem(health.CHECKS, "broker", broken)
+    response = Client().get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["broker"]["ok"] is False
+
+
+@pytest.fixture
+def digest_section():
+    def section(user, day):
+        from guanxi.workplace.selectors import notes_visible_to
+
+        count = notes_visible_to(user).filter(created_at__date=day).count()
+        return [f"notes: {count}"] if count else []
+
+    digest.register("Notes", section)
+    yield
+    digest._sections.remove(("Notes", section))
+
+
+def test_nightly_digest_runs_once_per_day_and_respects_scope(demo_org, digest_section):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    noon = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(12)))
+    liuyang = demo_org["liuyang"]
+    Note.objects.create(title="x", owner=liuyang, branch=liuyang.branch, created_by=liuyang, created_at=noon)
+    result = digest_send_all()
+    recipients = {m.to[0].split("@")[0] for m in mail.outbox}
+    assert "liuyang" in recipients and "chenzhiqiang" in recipients and "wangjianguo" in recipients
+    assert "zhuwei" not in recipients  # a Beijing salesperson cannot see it, so is not told about it
+    assert result == {"sent": len(mail.outbox)}
+    assert digest_send_all() == {"skipped": True}
+    assert JobRun.objects.filter(job="nightly_digest").count() == 1
+
+
+def test_purge_removes_only_expired_recycle_bin_records(demo_org, settings):
+    owner = demo_org["liuyang"]
+    old = Note.objects.create(title="old", owner=owner, branch=owner.branch, created_by=owner,
+                              deleted_at=timezone.now() - datetime.timedelta(days=settings.GUANXI_RECYCLE_DAYS + 1))
+    recent = Note.objects.create(title="recent", owner=owner, branch=owner.branch, created_by=owner,
+                                 deleted_at=timezone.now() - datetime.timedelta(days=1))
+    live = Note.objects.create(title="live", owner=owner, branch=owner.branch, created_by=owner)
+    purged = purge_expired_records()
+    assert purged["workplace.note"] == 1
+    assert set(Note.all_objects.values_list("pk", flat=True)) >= {recent.pk, live.pk}
+    assert not Note.all_objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_nightly_job():
+    """Background jobs: the nightly job goes through the configured broker (files when
+    embedded, Redis in production) to a real worker, which records its run."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from guanxi.celery import app
+    from guanxi.system.tasks import nightly_digest
+
+    if os.environ.get("REDIS_URL"):
+        assert app.conf.broker_url.startswith("redis://")
+    else:
+        assert app.conf.broker_url == "filesystem://"
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        nightly_digest.delay()
+        deadline = time.monotonic() + 30
+        while not JobRun.objects.filter(job="nightly_digest", finished_at__isnull=False).exists():
+            assert time.monotonic() < deadline, "the worker did not run the task"
+            time.sleep(0.2)
