@@ -97,3 +97,10 @@ def test_a_real_worker_runs_the_nightly_job():
         while not JobRun.objects.filter(job="nightly_digest", finished_at__isnull=False).exists():
             assert time.monotonic() < deadline, "the worker did not run the task"
             time.sleep(0.2)
+
+
+def test_translation_catalogues_are_complete():
+    """ORG-5: every user-facing string is in both the zh-Hans and the en catalogue."""
+    from django.core.management import call_command
+
+    call_command("i18n", "check")
