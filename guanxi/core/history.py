@@ -14,7 +14,7 @@ def history_for(obj, limit=200):
 
 def _label(model, name):
     try:
-        return model._meta.get_field(name).verbose_name
+        return getattr(model._meta.get_field(name), "verbose_name", name)
     except FieldDoesNotExist:
         return name
 

@@ -136,9 +136,7 @@ def employee_create(*, actor, username, display_name, password=None, department=
     _place(user, department)
     user.manager = manager
     if password:
-        from django.contrib.auth.password_validation import validate_password
-
-        validate_password(password, user)
+        _validate_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -161,6 +159,16 @@ def employee_update(*, actor, user, roles=None, manager=..., **data):
             raise Forbidden()
         user.roles.set(roles)
     return user
+
+
+def _validate_password(password, user):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(errors=[{"field": "password", "message": m} for m in exc.messages]) from exc
 
 
 def _check_manager(user, manager):
@@ -214,9 +222,7 @@ def employee_reactivate(*, actor, user):
 @service
 def employee_set_password(*, actor, user, password):
     _require(actor, "org.manage")
-    from django.contrib.auth.password_validation import validate_password
-
-    validate_password(password, user)
+    _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
