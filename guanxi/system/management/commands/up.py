@@ -27,6 +27,8 @@ class Command(BaseCommand):
         if options["demo"]:
             call_command("demo", quiet=True)
         worker = None if options["no_worker"] else self.start_worker()
+        # Stop the worker with us when a service manager sends SIGTERM.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Guanxi is running at {url}"))
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
@@ -48,6 +50,6 @@ class Command(BaseCommand):
                 worker.wait(timeout=20)
 
     def start_worker(self):
-        command = [sys.executable, "-m", "celery", "-A", "guanxi", "worker", "--beat", "--pool=solo",
-                   "--loglevel=WARNING"]
+        command = [sys.executable, "-m", "celery", "--quiet", "-A", "guanxi", "worker", "--beat", "--pool=solo",
+                   "--loglevel=ERROR"]
         return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - fixed arguments
