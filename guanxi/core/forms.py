@@ -29,3 +29,25 @@ def run_service(form, action):
         else:
             form.add_error(None, exc.message)
         return None
+
+
+def form_page(request, form, save, *, title, saved_message, success_url, cancel_url,
+              template="core/form.html", context=None):
+    """The create/edit page every module has: GET shows the form; a valid POST calls
+    ``save(cleaned_data)`` (a service), shows a success toast and redirects.
+
+    ``success_url`` may be a URL, a URL name, a model (its get_absolute_url) or a
+    callable taking the saved object.
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect, render, resolve_url
+
+    if request.method == "POST":
+        saved = run_service(form, save)
+        if saved is not None:
+            messages.success(request, saved_message)
+            target = success_url(saved) if callable(success_url) else success_url
+            return redirect(target)
+    return render(request, template, {
+        "form": form, "title": title, "cancel_url": resolve_url(cancel_url), **(context or {}),
+    })

@@ -1,11 +1,11 @@
 """Administration screens of the organization (ORG-1, ORG-2, ORG-4)."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.core.forms import run_service
+from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -18,11 +18,8 @@ branch_list = ListPageView.as_view(spec=lists.BranchList)
 role_list = ListPageView.as_view(spec=lists.RoleList)
 
 
-def _form_page(request, form, title, cancel_url, *, record=None, danger=None):
-    history = history_for(record) if record is not None and record.pk else None
-    return render(request, "core/form.html", {
-        "form": form, "title": title, "cancel_url": resolve_url(cancel_url), "history": history, "danger": danger,
-    })
+def _history(record):
+    return {"history": history_for(record)}
 
 
 def _saved(request, message, target):
@@ -33,47 +30,45 @@ def _saved(request, message, target):
 # --- branches ----------------------------------------------------------------------
 @require("org.manage")
 def branch_create(request):
-    form = forms.BranchForm(request.POST or None)
-    if request.method == "POST":
-        branch = run_service(form, lambda data: services.branch_create(actor=request.user, **data))
-        if branch:
-            return _saved(request, _("Branch saved."), "org:branch_list")
-    return _form_page(request, form, _("New branch"), "org:branch_list")
+    return form_page(
+        request, forms.BranchForm(request.POST or None),
+        lambda data: services.branch_create(actor=request.user, **data),
+        title=_("New branch"), saved_message=_("Branch saved."),
+        success_url="org:branch_list", cancel_url="org:branch_list",
+    )
 
 
 @require("org.manage")
 def branch_edit(request, pk):
     branch = selectors.branch_get(pk)
-    form = forms.BranchForm(request.POST or None, instance=branch)
-    if request.method == "POST":
-        saved = run_service(form, lambda data: services.branch_update(actor=request.user, branch=branch, **data))
-        if saved:
-            return _saved(request, _("Branch saved."), "org:branch_list")
-    return _form_page(request, form, _("Edit branch"), "org:branch_list", record=branch)
+    return form_page(
+        request, forms.BranchForm(request.POST or None, instance=branch),
+        lambda data: services.branch_update(actor=request.user, branch=branch, **data),
+        title=_("Edit branch"), saved_message=_("Branch saved."),
+        success_url="org:branch_list", cancel_url="org:branch_list", context=_history(branch),
+    )
 
 
 # --- departments -------------------------------------------------------------------
 @require("org.manage")
 def department_create(request):
-    form = forms.DepartmentForm(request.POST or None, initial={"branch": request.GET.get("branch")})
-    if request.method == "POST":
-        department = run_service(form, lambda data: services.department_create(actor=request.user, **data))
-        if department:
-            return _saved(request, _("Department saved."), "org:department_list")
-    return _form_page(request, form, _("New department"), "org:department_list")
+    return form_page(
+        request, forms.DepartmentForm(request.POST or None, initial={"branch": request.GET.get("branch")}),
+        lambda data: services.department_create(actor=request.user, **data),
+        title=_("New department"), saved_message=_("Department saved."),
+        success_url="org:department_list", cancel_url="org:department_list",
+    )
 
 
 @require("org.manage")
 def department_edit(request, pk):
     department = selectors.department_get(pk)
-    form = forms.DepartmentForm(request.POST or None, instance=department)
-    if request.method == "POST":
-        saved = run_service(
-            form, lambda data: services.department_update(actor=request.user, department=department, **data)
-        )
-        if saved:
-            return _saved(request, _("Department saved."), "org:department_list")
-    return _form_page(request, form, _("Edit department"), "org:department_list", record=department)
+    return form_page(
+        request, forms.DepartmentForm(request.POST or None, instance=department),
+        lambda data: services.department_update(actor=request.user, department=department, **data),
+        title=_("Edit department"), saved_message=_("Department saved."),
+        success_url="org:department_list", cancel_url="org:department_list", context=_history(department),
+    )
 
 
 @require("org.view")
@@ -100,34 +95,34 @@ def employee_detail(request, pk):
 
 @require("org.manage")
 def employee_create(request):
-    form = forms.EmployeeCreateForm(request.POST or None)
-    if request.method == "POST":
-        employee = run_service(form, lambda data: services.employee_create(actor=request.user, **data))
-        if employee:
-            return _saved(request, _("Employee saved."), employee)
-    return _form_page(request, form, _("New employee"), "org:employee_list")
+    return form_page(
+        request, forms.EmployeeCreateForm(request.POST or None),
+        lambda data: services.employee_create(actor=request.user, **data),
+        title=_("New employee"), saved_message=_("Employee saved."),
+        success_url=lambda employee: employee, cancel_url="org:employee_list",
+    )
 
 
 @require("org.manage")
 def employee_edit(request, pk):
     employee = selectors.employee_get(pk)
-    form = forms.EmployeeEditForm(request.POST or None, instance=employee)
-    if request.method == "POST":
-        saved = run_service(form, lambda data: services.employee_update(actor=request.user, user=employee, **data))
-        if saved:
-            return _saved(request, _("Employee saved."), saved)
-    return _form_page(request, form, _("Edit employee"), employee.get_absolute_url())
+    return form_page(
+        request, forms.EmployeeEditForm(request.POST or None, instance=employee),
+        lambda data: services.employee_update(actor=request.user, user=employee, **data),
+        title=_("Edit employee"), saved_message=_("Employee saved."),
+        success_url=employee, cancel_url=employee,
+    )
 
 
 @require("org.manage")
 def employee_move(request, pk):
     employee = selectors.employee_get(pk)
-    form = forms.EmployeeMoveForm(request.POST or None, instance=employee)
-    if request.method == "POST":
-        saved = run_service(form, lambda data: services.employee_move(actor=request.user, user=employee, **data))
-        if saved:
-            return _saved(request, _("Employee moved."), saved)
-    return _form_page(request, form, _("Move %(name)s") % {"name": employee}, employee.get_absolute_url())
+    return form_page(
+        request, forms.EmployeeMoveForm(request.POST or None, instance=employee),
+        lambda data: services.employee_move(actor=request.user, user=employee, **data),
+        title=_("Move %(name)s") % {"name": employee}, saved_message=_("Employee moved."),
+        success_url=employee, cancel_url=employee,
+    )
 
 
 @require("org.manage")
@@ -157,42 +152,39 @@ def employee_reactivate(request, pk):
 @require("org.manage")
 def employee_password(request, pk):
     employee = selectors.employee_get(pk)
-    form = forms.EmployeePasswordForm(request.POST or None)
-    if request.method == "POST":
-        done = run_service(
-            form, lambda data: services.employee_set_password(actor=request.user, user=employee, **data)
-        )
-        if done:
-            return _saved(request, _("Password set."), employee)
-    return _form_page(request, form, _("Set a password for %(name)s") % {"name": employee},
-                      employee.get_absolute_url())
+    return form_page(
+        request, forms.EmployeePasswordForm(request.POST or None),
+        lambda data: services.employee_set_password(actor=request.user, user=employee, **data),
+        title=_("Set a password for %(name)s") % {"name": employee}, saved_message=_("Password set."),
+        success_url=employee, cancel_url=employee,
+    )
 
 
 # --- roles -------------------------------------------------------------------------
 @require("org.manage")
 def role_create(request):
-    form = forms.RoleForm(request.POST or None)
-    if request.method == "POST":
-        role = run_service(form, lambda data: services.role_create(actor=request.user, **data))
-        if role:
-            return _saved(request, _("Role saved."), "org:role_list")
-    return render(request, "org/role_form.html", {"form": form, "title": _("New job role")})
+    return form_page(
+        request, forms.RoleForm(request.POST or None),
+        lambda data: services.role_create(actor=request.user, **data),
+        title=_("New job role"), saved_message=_("Role saved."),
+        success_url="org:role_list", cancel_url="org:role_list", template="org/role_form.html",
+    )
 
 
 @require("org.manage")
 def role_edit(request, pk):
     role = selectors.role_get(pk)
-    form = forms.RoleForm(request.POST or None, instance=role)
-    if request.method == "POST":
-        def update(data):
-            data.pop("code", None)
-            return services.role_update(actor=request.user, role=role, **data)
 
-        if run_service(form, update):
-            return _saved(request, _("Role saved."), "org:role_list")
-    return render(request, "org/role_form.html", {
-        "form": form, "title": _("Edit job role"), "role": role, "history": history_for(role),
-    })
+    def update(data):
+        data.pop("code", None)
+        return services.role_update(actor=request.user, role=role, **data)
+
+    return form_page(
+        request, forms.RoleForm(request.POST or None, instance=role), update,
+        title=_("Edit job role"), saved_message=_("Role saved."),
+        success_url="org:role_list", cancel_url="org:role_list", template="org/role_form.html",
+        context={"role": role, **_history(role)},
+    )
 
 
 @require("org.manage")

@@ -1,9 +1,9 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.core.forms import run_service
+from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -31,25 +31,22 @@ def note_detail(request, pk):
 
 @require("workplace.create")
 def note_create(request):
-    form = NoteForm(request.POST or None)
-    if request.method == "POST":
-        note = run_service(form, lambda data: services.note_create(actor=request.user, **data))
-        if note:
-            messages.success(request, _("Note saved."))
-            return redirect(note)
-    return render(request, "core/form.html", {"form": form, "title": _("New note"), "cancel_url": resolve_url("workplace:note_list")})
+    return form_page(
+        request, NoteForm(request.POST or None),
+        lambda data: services.note_create(actor=request.user, **data),
+        title=_("New note"), saved_message=_("Note saved."),
+        success_url=lambda note: note, cancel_url="workplace:note_list",
+    )
 
 
 @require("workplace.edit")
 def note_edit(request, pk):
     note = selectors.note_get(request.user, pk)
-    form = NoteForm(request.POST or None, instance=note)
-    if request.method == "POST":
-        saved = run_service(form, lambda data: services.note_update(actor=request.user, note=note, **data))
-        if saved:
-            messages.success(request, _("Note saved."))
-            return redirect(saved)
-    return render(request, "core/form.html", {"form": form, "title": _("Edit note"), "cancel_url": note.get_absolute_url()})
+    return form_page(
+        request, NoteForm(request.POST or None, instance=note),
+        lambda data: services.note_update(actor=request.user, note=note, **data),
+        title=_("Edit note"), saved_message=_("Note saved."), success_url=note, cancel_url=note,
+    )
 
 
 @require("workplace.delete")
