@@ -92,4 +92,4 @@ def server_error(request):
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, _("Bad request."))
+    return _error(request, 400, _("The request was too large or not valid. Nothing was saved."))

@@ -86,3 +86,14 @@ def test_search_as_you_type_updates_the_list(demo, page_for, live_server):
     page.locator("h1").click()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "global-search"
+
+
+def test_api_docs_render_offline_under_the_csp(transactional_db, page_for, live_server):
+    """ORG-5/SYS-6: the interactive API docs work with no internet and no inline script."""
+    page = page_for()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/api/v1/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock-summary-path", has_text="/api/v1/users").count() >= 2
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requests), requests

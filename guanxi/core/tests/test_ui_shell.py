@@ -237,3 +237,12 @@ def test_list_page_query_count_is_flat(many_notes, client_for, django_assert_max
     client.get("/work/notes/")
     with django_assert_max_num_queries(14):
         client.get("/work/notes/")
+
+
+def test_oversized_form_post_is_a_clear_error_and_changes_nothing(demo_org, client_for, settings):
+    client = client_for(demo_org["liuyang"])
+    response = client.post("/work/notes/new/", {"title": "大", "body": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+    assert not Note.objects.filter(title="大").exists()
