@@ -26,7 +26,10 @@ class SoftDeleteModel(models.Model):
     model with ``guanxi.core.recycle`` to list it in the recycle bin.
     """
 
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True, editable=False)
+    # Not indexed here: nearly every row has NULL, and an index on it tempts the planner
+    # away from the index that serves the list's ORDER BY. Models add a partial index on
+    # deleted rows for the recycle bin.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("deleted by"),

@@ -81,7 +81,11 @@ def keyset_page(queryset, *, sort, cursor=None, limit=50):
         value, pk, direction = decode_cursor(cursor, sort)
         forward = (direction == "next") != descending  # seek to larger values?
         op = "gt" if forward else "lt"
-        queryset = queryset.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+        # "field <= v AND (field < v OR id < pk)": the first term gives the index a range
+        # to seek to, which a bare OR would hide from the planner.
+        queryset = queryset.filter(
+            Q(**{f"{field}__{op}e": value}) & (Q(**{f"{field}__{op}": value}) | Q(**{f"pk__{op}": pk}))
+        )
     reverse = direction == "prev"
     order_desc = descending != reverse
     ordering = [f"-{field}", "-pk"] if order_desc else [field, "pk"]

@@ -32,16 +32,12 @@ SCOPE_BREADTH = [
 class ScopePaths:
     """ORM paths from a record to its owner and branch.
 
-    The department is the owner's department: records follow their owner when the
-    owner moves, and a transfer moves them explicitly.
+    Department scopes go through the owner: records follow their owner when the owner
+    moves department, and a transfer moves them explicitly.
     """
 
     owner: str = "owner"
     branch: str = "branch"
-
-    @property
-    def department(self):
-        return f"{self.owner}__department"
 
 
 def user_scopes(user):
@@ -76,8 +72,20 @@ def subordinate_ids(user):
     return user._subordinate_ids
 
 
-def department_tree_ids(department):
-    return list(Department.objects.filter(path__startswith=department.path).values_list("pk", flat=True))
+def colleague_ids(user, tree):
+    """Return ids of everyone in the user's department (and below it, with ``tree``).
+
+    Scopes filter records by these owner ids rather than joining to the owner's
+    department, so the database can use the records' own (owner, …) indexes.
+    """
+    cache_name = "_tree_member_ids" if tree else "_department_member_ids"
+    if not hasattr(user, cache_name):
+        if tree:
+            members = User.objects.filter(department__path__startswith=user.department.path)
+        else:
+            members = User.objects.filter(department_id=user.department_id)
+        setattr(user, cache_name, set(members.values_list("pk", flat=True)))
+    return getattr(user, cache_name)
 
 
 def scope_q(user, model):
@@ -88,19 +96,27 @@ def scope_q(user, model):
     scopes = user_scopes(user)
     if DataScope.ALL in scopes:
         return None
-    owner = paths.owner
-    q = Q(**{f"{owner}_id": user.pk}) if scopes else Q(pk__in=[])
+    if not scopes:
+        return Q(pk__in=[])
+    # One IN list of owners (the user, subordinates, colleagues): index-friendly, no joins.
+    owners = {user.pk}
+    q = Q()
     for scope in scopes:
         if scope == DataScope.SUBORDINATES:
-            q |= Q(**{f"{owner}_id__in": subordinate_ids(user) | {user.pk}})
+            owners |= subordinate_ids(user)
         elif scope == DataScope.DEPARTMENT and user.department_id:
-            q |= Q(**{f"{paths.department}_id": user.department_id})
+            owners |= colleague_ids(user, tree=False)
         elif scope == DataScope.DEPARTMENT_TREE and user.department_id:
-            q |= Q(**{f"{paths.department}_id__in": department_tree_ids(user.department)})
+            owners |= colleague_ids(user, tree=True)
         elif scope == DataScope.BRANCH and user.branch_id:
             q |= Q(**{f"{paths.branch}_id": user.branch_id})
+    if len(owners) == 1:
+        owner_q = Q(**{f"{paths.owner}_id": user.pk})
+    else:
+        owner_q = Q(**{f"{paths.owner}_id__in": sorted(owners)})
+    q = owner_q | q if q else owner_q
     extra = getattr(model, "scope_extra", None)
-    if extra is not None and scopes:
+    if extra is not None:
         q |= extra(user)
     return q
 

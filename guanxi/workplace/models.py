@@ -37,6 +37,8 @@ class Note(TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["owner", "created_at"]),
             models.Index(fields=["branch", "created_at"]),
             models.Index(fields=["title"]),
+            models.Index(fields=["deleted_at"], condition=models.Q(deleted_at__isnull=False),
+                         name="note_deleted_idx"),
         ]
 
     def __str__(self):

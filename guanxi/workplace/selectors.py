@@ -8,7 +8,9 @@ from .models import Note
 
 
 def notes_visible_to(user):
-    return scoped(Note.objects.select_related("owner", "branch"), user)
+    # Prefetch, not select_related: a join lets the planner start from the small joined
+    # table and sort every note, instead of walking the (…, created_at) index.
+    return scoped(Note.objects.prefetch_related("owner", "branch"), user)
 
 
 def note_get(user, pk):

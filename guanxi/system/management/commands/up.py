@@ -24,6 +24,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        from guanxi.system.services import database_optimize
+
+        database_optimize()
         if options["demo"]:
             call_command("demo", quiet=True)
         worker = None if options["no_worker"] else self.start_worker()
