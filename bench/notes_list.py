@@ -33,7 +33,7 @@ def main():
     have = Note.all_objects.count()
     if have < args.rows:
         rng = random.Random(1)
-        owners = [u for u in User.objects.filter(branch__isnull=False)]
+        owners = list(User.objects.filter(branch__isnull=False))
         batch = []
         for i in range(have, args.rows):
             owner = rng.choice(owners)

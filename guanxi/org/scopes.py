@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
-from .models import TIER_DEFAULT_SCOPE, DataScope, Department, User
+from .models import TIER_DEFAULT_SCOPE, DataScope, User
 
 SCOPE_BREADTH = [
     DataScope.OWN,
