@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("guanxi.core.urls")),
     path("accounts/", include("guanxi.accounts.urls")),
     path("org/", include("guanxi.org.urls")),
+    path("customers/", include("guanxi.customers.urls")),
     path("work/", include("guanxi.workplace.urls")),
     path("system/", include("guanxi.system.urls")),
     path("healthz", system_views.healthz, name="healthz"),

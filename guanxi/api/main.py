@@ -32,10 +32,11 @@ def build_api():
     )
     _install_error_handlers(api)
 
-    from .routers import auth, org, workplace
+    from .routers import auth, customers, org, workplace
 
     api.add_router("/auth", auth.router)
     api.add_router("/", org.router)
+    api.add_router("/", customers.router)
     api.add_router("/notes", workplace.router)
     return api
 

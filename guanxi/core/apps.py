@@ -13,5 +13,11 @@ class CoreConfig(AppConfig):
         permissions.register_module(
             "system",
             _("System"),
-            {"audit": _("View the audit log"), "recycle": _("Use the recycle bin"), "purge": _("Purge deleted records")},
+            {"audit": _("View the audit log"), "recycle": _("Use the recycle bin"),
+             "purge": _("Purge deleted records"), "configure": _("Configure pick-lists and fields")},
         )
+        from django.db.models.signals import post_migrate
+
+        from guanxi.core.picklists import seed_defaults
+
+        post_migrate.connect(seed_defaults, sender=self, dispatch_uid="core.seed_picklists")

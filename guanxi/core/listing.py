@@ -59,12 +59,23 @@ class Column:
 
 
 @dataclass
+class BulkAction:
+    """An action on the rows a user ticks: posts ``ids`` to ``url_name``."""
+
+    code: str
+    label: Any
+    permission: str
+    url_name: str
+
+
+@dataclass
 class Filter:
     name: str
     label: Any
     lookup: str = ""
     choices: Any = None  # list of (value, label) or callable(request) -> list
-    kind: str = "choice"  # choice | date_from | date_to | boolean
+    kind: str = "choice"  # choice | date_from | date_to | boolean | text | custom
+    apply_func: Callable | None = None  # custom: (queryset, raw, request) -> queryset or None
 
     def __post_init__(self):
         self.lookup = self.lookup or self.name
@@ -83,6 +94,12 @@ class Filter:
             if raw not in ("1", "0"):
                 return None
             return queryset.filter(**{self.lookup: raw == "1"})
+        if self.kind == "text":
+            return queryset.filter(**{self.lookup: raw[:100]})
+        if self.kind == "custom":
+            if self.choices is not None and raw not in {value for value, _label in self.options(request)}:
+                return None
+            return self.apply_func(queryset, raw[:100], request)
         day = parse_date(raw) if len(raw) == 10 else None
         if day is None:
             return None
@@ -119,6 +136,11 @@ class ListSpec:
     page_size = 25
     empty_text = _("Nothing here yet.")
     export_name = "export"
+    bulk_actions: list = []
+
+    @property
+    def export_columns(self):
+        return [c for c in self.columns if c.export]
 
     def queryset(self, request):
         raise NotImplementedError
@@ -164,12 +186,12 @@ class ListSpec:
         return queryset
 
     def export_rows(self, queryset):
-        columns = [c for c in self.columns if c.export]
+        columns = self.export_columns
         for obj in queryset.iterator(chunk_size=2000):
             yield [c.get(obj) for c in columns]
 
     def export_headers(self):
-        return [str(c.label) for c in self.columns if c.export]
+        return [str(c.label) for c in self.export_columns]
 
 
 class ListPageView(PermissionMixin, View):
@@ -210,6 +232,7 @@ class ListPageView(PermissionMixin, View):
             "can_export": bool(spec.export_permission) and request.user.has_module_perm(spec.export_permission),
             "can_create": bool(spec.create_url_name)
             and request.user.has_module_perm(spec.create_permission or spec.permission),
+            "bulk_actions": [a for a in spec.bulk_actions if request.user.has_module_perm(a.permission)],
             "current_query": state.query(),
         }
         template = "core/_list_results.html" if request.htmx and not request.htmx.boosted else self.template_name

@@ -96,3 +96,102 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PickItem(models.Model):
+    """One value of an administrator-editable pick-list (industries, sources, levels…).
+
+    Lists are registered in code (``core.picklists``); their values are rows.
+    """
+
+    list_key = models.CharField(_("list"), max_length=40)
+    code = models.SlugField(_("code"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("pick-list value")
+        verbose_name_plural = _("pick-list values")
+        ordering = ["list_key", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["list_key", "code"], name="pickitem_unique_code")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        from django.utils import translation
+
+        lang = translation.get_language() or "zh-hans"
+        return self.name_en if lang.startswith("en") else self.name_zh
+
+
+class Notification(models.Model):
+    """An in-app notice for one person (reminders, alerts, assignments)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True, max_length=2000)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Makes a notice idempotent: the same (recipient, dedupe_key) is only created once.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                                    name="notification_once"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Single choice")
+    MULTI = "multi", _("Multiple choice")
+
+
+class CustomField(models.Model):
+    """A field an administrator adds to a record type (ORG-7). Values live in the
+    record's ``custom`` JSON under ``key``, validated by ``core.custom_fields``."""
+
+    entity = models.CharField(_("record type"), max_length=40)
+    key = models.SlugField(_("key"), max_length=40, help_text=_("Letters, digits and underscores; used in the "
+                                                                  "API and in imports."))
+    label_zh = models.CharField(_("label (Chinese)"), max_length=60)
+    label_en = models.CharField(_("label (English)"), max_length=60)
+    field_type = models.CharField(_("type"), max_length=10, choices=CustomFieldType.choices,
+                                  default=CustomFieldType.TEXT)
+    options = models.JSONField(_("choices"), default=list, blank=True,
+                               help_text=_("For choice fields: one option per line."))
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["entity", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="custom_field_unique_key")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        from django.utils import translation
+
+        lang = translation.get_language() or "zh-hans"
+        return self.label_en if lang.startswith("en") else self.label_zh

@@ -88,8 +88,12 @@ def colleague_ids(user, tree):
     return getattr(user, cache_name)
 
 
-def scope_q(user, model):
-    """Return the Q that limits ``model`` to what ``user`` may see, or None for all."""
+def scope_q(user, model, extra=True):
+    """Return the Q that limits ``model`` to what ``user`` may see, or None for all.
+
+    ``extra=False`` leaves out the model's ``scope_extra`` (records shared with the user
+    or in a pool): what the user may change rather than only read.
+    """
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     paths = model.scope_paths
@@ -115,20 +119,17 @@ def scope_q(user, model):
     else:
         owner_q = Q(**{f"{paths.owner}_id__in": sorted(owners)})
     q = owner_q | q if q else owner_q
-    extra = getattr(model, "scope_extra", None)
-    if extra is not None:
-        q |= extra(user)
+    scope_extra = getattr(model, "scope_extra", None) if extra else None
+    if scope_extra is not None:
+        q |= scope_extra(user)
     return q
 
 
-def scoped(queryset, user):
+def scoped(queryset, user, extra=True):
     """Limit a queryset of business records to the user's data scope."""
-    q = scope_q(user, queryset.model)
-    if q is None:
-        return queryset
-    queryset = queryset.filter(q)
-    # scope_extra may join to many rows (collaborators); owner and branch paths never do.
-    return queryset.distinct() if getattr(queryset.model, "scope_extra_joins_many", False) else queryset
+    q = scope_q(user, queryset.model, extra=extra)
+    # scope_extra must not join to many rows (use pk__in subqueries), so no DISTINCT.
+    return queryset if q is None else queryset.filter(q)
 
 
 def get_scoped(queryset, user, **lookup):

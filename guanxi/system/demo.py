@@ -3,4 +3,5 @@
 DEMO_BUILDERS = [
     "guanxi.org.demo",
     "guanxi.workplace.demo",
+    "guanxi.customers.demo",
 ]

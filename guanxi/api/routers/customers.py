@@ -1,0 +1,426 @@
+"""customers, contacts, the duplicate check, pool actions and custom fields (API.md)."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from guanxi.core import custom_fields, picklists
+from guanxi.core.errors import ValidationFailed
+from guanxi.customers import regions, selectors, services
+from guanxi.customers.models import Customer, CustomerCategory, CustomerKind, LifecycleStage
+from guanxi.org.models import User
+
+from ..common import (
+    InputSchema,
+    check_if_match,
+    cursor_list,
+    get_or_invalid,
+    locked,
+    require_perm,
+    with_etag,
+)
+
+router = Router(tags=["customers"])
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    kind: CustomerKind
+    category: CustomerCategory
+    owner_id: int | None
+    branch_id: int
+    phone: str
+    mobile: str
+    email: str
+    wechat: str
+    qq: str
+    website: str
+    province: str
+    province_code: str
+    city: str
+    city_code: str
+    district: str
+    district_code: str
+    address: str
+    industry: str | None
+    source: str | None
+    level: str | None
+    lifecycle_stage: LifecycleStage
+    value_tier: str
+    credit_limit: Decimal
+    currency: str = "CNY"
+    tags: list[str]
+    next_follow_up_on: datetime.date | None
+    last_contacted_at: datetime.datetime | None
+    custom: dict
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_province(obj):
+        return regions.name(obj.province)
+
+    @staticmethod
+    def resolve_province_code(obj):
+        return obj.province
+
+    @staticmethod
+    def resolve_city(obj):
+        return regions.name(obj.city)
+
+    @staticmethod
+    def resolve_city_code(obj):
+        return obj.city
+
+    @staticmethod
+    def resolve_district(obj):
+        return regions.name(obj.district)
+
+    @staticmethod
+    def resolve_district_code(obj):
+        return obj.district
+
+    @staticmethod
+    def resolve_industry(obj):
+        return obj.industry.code if obj.industry else None
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.source.code if obj.source else None
+
+    @staticmethod
+    def resolve_level(obj):
+        return obj.level.code if obj.level else None
+
+    @staticmethod
+    def resolve_tags(obj):
+        return sorted(tag.name for tag in obj.tags.all())
+
+    @staticmethod
+    def resolve_credit_limit(obj):
+        return str(obj.credit_limit)
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    next_cursor: str | None
+
+
+class CustomerIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: CustomerKind = CustomerKind.COMPANY
+    category: CustomerCategory = CustomerCategory.PROSPECT
+    phone: str = Field("", max_length=30)
+    mobile: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    wechat: str = Field("", max_length=60)
+    qq: str = Field("", max_length=20)
+    website: str = Field("", max_length=300)
+    province: str = Field("", max_length=2, description="GB/T 2260 province code, e.g. 44")
+    city: str = Field("", max_length=4, description="city code, e.g. 4401")
+    district: str = Field("", max_length=6, description="district code, e.g. 440106")
+    address: str = Field("", max_length=300)
+    industry: str | None = Field(None, description="pick-list code")
+    source: str | None = Field(None, description="pick-list code")
+    level: str | None = Field(None, description="pick-list code")
+    lifecycle_stage: LifecycleStage = LifecycleStage.ACQUISITION
+    credit_limit: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    currency: str = Field("CNY", pattern="^CNY$")
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    next_follow_up_on: datetime.date | None = None
+    notes: str = Field("", max_length=5000)
+    custom: dict = Field(default_factory=dict)
+    in_pool: bool = Field(False, description="create it straight into the public pool")
+
+
+class CustomerPatch(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: CustomerKind | None = None
+    category: CustomerCategory | None = None
+    phone: str | None = Field(None, max_length=30)
+    mobile: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    wechat: str | None = Field(None, max_length=60)
+    qq: str | None = Field(None, max_length=20)
+    website: str | None = Field(None, max_length=300)
+    province: str | None = Field(None, max_length=2)
+    city: str | None = Field(None, max_length=4)
+    district: str | None = Field(None, max_length=6)
+    address: str | None = Field(None, max_length=300)
+    industry: str | None = None
+    source: str | None = None
+    level: str | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    currency: str | None = Field(None, pattern="^CNY$")
+    tags: list[str] | None = Field(None, max_length=20)
+    next_follow_up_on: datetime.date | None = None
+    notes: str | None = Field(None, max_length=5000)
+    custom: dict | None = None
+
+
+class CustomerFilters(Schema):
+    limit: int | None = None
+    cursor: str | None = None
+    ordering: str | None = None
+    q: str | None = Field(None, max_length=100)
+    category: CustomerCategory | None = None
+    kind: CustomerKind | None = None
+    owner_id: int | None = None
+    in_pool: bool | None = None
+    branch_id: int | None = None
+    province: str | None = Field(None, max_length=2)
+    city: str | None = Field(None, max_length=4)
+    industry: str | None = None
+    tag: str | None = Field(None, max_length=30)
+
+
+def _pick_refs(data):
+    for field_name, key in (("industry", "customers.industry"), ("source", "customers.source"),
+                            ("level", "customers.level")):
+        if field_name in data:
+            code = data[field_name]
+            data[field_name] = None if code is None else picklists.items(key).filter(code=code).first()
+            if code is not None and data[field_name] is None:
+                raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field=field_name)
+    data.pop("currency", None)
+    return data
+
+
+def _get(request, customer_id):
+    return selectors.customer_get(request.user, customer_id)
+
+
+@router.get("/customers", response=CustomerPage)
+def customer_list(request, params: Query[CustomerFilters]):
+    require_perm(request, "customers.view")
+    queryset = selectors.customers_visible_to(request.user).prefetch_related("tags")
+    if params.q:
+        queryset = selectors.customer_search(queryset, params.q)
+    filters = {"category": params.category, "kind": params.kind, "owner_id": params.owner_id,
+               "branch_id": params.branch_id, "province": params.province, "city": params.city,
+               "industry__code": params.industry, "tags__name": params.tag}
+    queryset = queryset.filter(**{k: v for k, v in filters.items() if v is not None})
+    if params.in_pool is not None:
+        queryset = queryset.filter(owner__isnull=params.in_pool)
+    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "name", "id"},
+                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+
+
+class DuplicateOut(Schema):
+    id: int
+    name: str
+    reasons: list[str]
+    whose: str
+    visible: bool
+    in_pool: bool
+    claimable: bool
+    score: int
+
+
+@router.get("/customers/duplicates", response=list[DuplicateOut])
+def customer_duplicates(request, name: str = Query("", max_length=200), phone: str = Query("", max_length=30),
+                        email: str = Query("", max_length=254)):
+    """Likely duplicates across the whole company; owners shown only as far as you may see."""
+    require_perm(request, "customers.view")
+    hits = selectors.duplicate_check(request.user, name=name, phone=phone, email=email, limit=20)
+    return [{"id": h.customer.pk, "name": h.customer.name, "reasons": h.reasons, "whose": h.whose,
+             "visible": h.visible, "in_pool": h.customer.owner_id is None, "claimable": h.claimable,
+             "score": h.score} for h in hits]
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut)
+def customer_get(request, customer_id: int, response: HttpResponse):
+    require_perm(request, "customers.view")
+    return with_etag(response, CustomerOut.from_orm(_get(request, customer_id)))
+
+
+@router.post("/customers", response={201: CustomerOut})
+def customer_create(request, payload: CustomerIn):
+    require_perm(request, "customers.create")
+    data = _pick_refs(payload.model_dump())
+    in_pool = data.pop("in_pool")
+    customer = services.customer_create(actor=request.user, owner=None if in_pool else ..., **data)
+    return Status(201, selectors.customer_get(request.user, customer.pk))
+
+
+@router.patch("/customers/{customer_id}", response=CustomerOut)
+def customer_update(request, customer_id: int, payload: CustomerPatch, response: HttpResponse):
+    require_perm(request, "customers.edit")
+    with transaction.atomic():
+        customer = locked(selectors.customers_visible_to(request.user), customer_id)
+        check_if_match(request, CustomerOut.from_orm(customer))
+        customer = services.customer_update(actor=request.user, customer=customer,
+                                            **_pick_refs(payload.model_dump(exclude_unset=True)))
+    return with_etag(response, CustomerOut.from_orm(_get(request, customer.pk)))
+
+
+@router.delete("/customers/{customer_id}", response={204: None})
+def customer_delete(request, customer_id: int):
+    """Move a customer to the recycle bin (restorable for 30 days)."""
+    require_perm(request, "customers.delete")
+    services.customer_delete(actor=request.user, customer=_get(request, customer_id))
+    return Status(204, None)
+
+
+class ReleaseIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class TransferIn(InputSchema):
+    to_user_id: int | None = Field(..., description="null releases to the public pool")
+    reason: str = Field("", max_length=300)
+
+
+@router.post("/customers/{customer_id}/claim", response=CustomerOut)
+def customer_claim(request, customer_id: int):
+    require_perm(request, "customers.claim")
+    customer = services.customer_claim(actor=request.user, customer=_get(request, customer_id))
+    return _get(request, customer.pk)
+
+
+@router.post("/customers/{customer_id}/release", response=CustomerOut)
+def customer_release(request, customer_id: int, payload: ReleaseIn):
+    require_perm(request, "customers.view")
+    customer = services.customer_release(actor=request.user, customer=_get(request, customer_id),
+                                         reason=payload.reason)
+    return Customer.objects.get(pk=customer.pk)  # the caller held it a moment ago
+
+
+@router.post("/customers/{customer_id}/transfer", response=CustomerOut)
+def customer_transfer(request, customer_id: int, payload: TransferIn):
+    require_perm(request, "customers.transfer")
+    customer = _get(request, customer_id)
+    to_user = get_or_invalid(User.objects.filter(is_active=True), payload.to_user_id, "to_user_id")
+    services.customers_transfer(actor=request.user, customers=[customer], to_user=to_user, reason=payload.reason)
+    return Customer.objects.get(pk=customer.pk)  # the caller held it a moment ago
+
+
+# --- contacts ----------------------------------------------------------------------
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    title: str
+    role: str | None
+    phone: str
+    mobile: str
+    email: str
+    wechat: str
+    is_primary: bool
+    custom: dict
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_role(obj):
+        return obj.role.code if obj.role else None
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+class ContactIn(InputSchema):
+    customer_id: int
+    name: str = Field(..., min_length=1, max_length=60)
+    title: str = Field("", max_length=60)
+    role: str | None = None
+    phone: str = Field("", max_length=30)
+    mobile: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    wechat: str = Field("", max_length=60)
+    is_primary: bool = False
+    notes: str = Field("", max_length=2000)
+    custom: dict = Field(default_factory=dict)
+
+
+class ContactPatch(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    title: str | None = Field(None, max_length=60)
+    role: str | None = None
+    phone: str | None = Field(None, max_length=30)
+    mobile: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    wechat: str | None = Field(None, max_length=60)
+    is_primary: bool | None = None
+    notes: str | None = Field(None, max_length=2000)
+    custom: dict | None = None
+
+
+def _role(data):
+    if "role" in data:
+        code = data["role"]
+        data["role"] = None if code is None else picklists.items("customers.contact_role").filter(code=code).first()
+        if code is not None and data["role"] is None:
+            raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field="role")
+    return data
+
+
+@router.get("/contacts", response=ContactPage)
+def contact_list(request, limit: int | None = None, cursor: str | None = None, ordering: str | None = None,
+                 customer_id: int | None = None, q: str | None = Query(None, max_length=60)):
+    require_perm(request, "customers.view")
+    queryset = selectors.contacts_visible_to(request.user)
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    if q:
+        queryset = queryset.filter(name__startswith=q)
+    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "name", "id"},
+                       ordering=ordering, cursor=cursor, limit=limit)
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut)
+def contact_get(request, contact_id: int, response: HttpResponse):
+    require_perm(request, "customers.view")
+    return with_etag(response, ContactOut.from_orm(selectors.contact_get(request.user, contact_id)))
+
+
+@router.post("/contacts", response={201: ContactOut})
+def contact_create(request, payload: ContactIn):
+    require_perm(request, "customers.edit")
+    data = _role(payload.model_dump())
+    customer = _get(request, data.pop("customer_id"))
+    return Status(201, services.contact_create(actor=request.user, customer=customer, **data))
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut)
+def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
+    require_perm(request, "customers.edit")
+    with transaction.atomic():
+        contact = locked(selectors.contacts_visible_to(request.user), contact_id)
+        check_if_match(request, ContactOut.from_orm(contact))
+        contact = services.contact_update(actor=request.user, contact=contact,
+                                          **_role(payload.model_dump(exclude_unset=True)))
+    return with_etag(response, ContactOut.from_orm(contact))
+
+
+@router.delete("/contacts/{contact_id}", response={204: None})
+def contact_delete(request, contact_id: int):
+    require_perm(request, "customers.edit")
+    services.contact_delete(actor=request.user, contact=selectors.contact_get(request.user, contact_id))
+    return Status(204, None)
+
+
+# --- custom fields -----------------------------------------------------------------
+class CustomFieldOut(Schema):
+    entity: str
+    key: str
+    label_zh: str
+    label_en: str
+    field_type: str
+    options: list
+    required: bool
+
+
+@router.get("/custom-fields", response=list[CustomFieldOut])
+def custom_field_list(request, entity: str = Query("customers.customer", max_length=40)):
+    """The custom fields of customers or contacts: their values travel under ``custom``."""
+    require_perm(request, "customers.view")
+    return custom_fields.definitions(entity)
+

@@ -1,0 +1,49 @@
+"""Administrator-editable pick-lists (ORG-7). Apps register a list with its defaults;
+the defaults are created after migrate when the list is still empty."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PickList:
+    key: str
+    label: str
+    defaults: list = field(default_factory=list)  # [(code, name_zh, name_en)]
+
+
+_lists: dict[str, PickList] = {}
+
+
+def register(key, label, defaults):
+    _lists[key] = PickList(key, label, list(defaults))
+
+
+def lists():
+    return list(_lists.values())
+
+
+def get(key):
+    return _lists.get(key)
+
+
+def seed_defaults(**kwargs):
+    from .models import PickItem
+
+    for pick_list in _lists.values():
+        if PickItem.objects.filter(list_key=pick_list.key).exists():
+            continue
+        PickItem.objects.bulk_create([
+            PickItem(list_key=pick_list.key, code=code, name_zh=zh, name_en=en, position=i)
+            for i, (code, zh, en) in enumerate(pick_list.defaults)
+        ])
+
+
+def items(key, *, active_only=True):
+    from .models import PickItem
+
+    queryset = PickItem.objects.filter(list_key=key)
+    return queryset.filter(is_active=True) if active_only else queryset
+
+
+def choices(key):
+    return [(item.pk, item.name) for item in items(key)]

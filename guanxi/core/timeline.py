@@ -1,0 +1,46 @@
+"""One timeline for any record: modules contribute entries, one function merges them.
+
+A source is ``source(user, record, limit) -> list[Entry]`` registered for a model; the
+customer view shows the customer's changes, ownership moves, interactions, and what
+later modules add (opportunities, orders, tickets), newest first.
+"""
+
+import heapq
+from dataclasses import dataclass, field
+
+_sources = {}
+
+
+@dataclass(order=True)
+class Entry:
+    when: object
+    kind: str = field(compare=False)
+    title: str = field(compare=False)
+    body: str = field(default="", compare=False)
+    url: str = field(default="", compare=False)
+    actor: str = field(default="", compare=False)
+
+
+def register(model, source):
+    _sources.setdefault(model, []).append(source)
+
+
+def timeline(user, record, limit=50):
+    entries = []
+    for source in _sources.get(type(record), []):
+        entries.extend(source(user, record, limit))
+    return heapq.nlargest(limit, entries)
+
+
+def audit_source(user, record, limit):
+    """Changes recorded by the audit log, as timeline entries."""
+    from .history import history_for
+
+    entries = []
+    for item in history_for(record, limit=limit):
+        entry = item["entry"]
+        fields = ", ".join(str(c["field"]) for c in item["changes"][:4])
+        entries.append(Entry(entry.timestamp, "change", f"{entry.get_action_display()}",
+                             fields, actor=str(entry.actor or "")))
+    return entries
+

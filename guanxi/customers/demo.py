@@ -1,0 +1,69 @@
+"""Demo customers: about 2,000 companies and people across provinces and industries,
+owned by the demo salespeople (some in the public pool), with contacts."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from guanxi.core import picklists
+from guanxi.org.models import User
+
+from .bulk import CustomerRow, customers_bulk_insert
+from .models import Contact, Customer
+from .namegen import company_name, landline, mobile, person_name
+from .normalize import normalize_name
+
+TOTAL = 2000
+
+
+def build(stdout=None, total=TOTAL, seed=20261123):
+    if Customer.all_objects.exists():
+        return
+    rng = random.Random(seed)
+    sellers = [u for u in User.objects.filter(is_active=True, branch__isnull=False).prefetch_related("roles")
+               if u.has_module_perm("customers.create")]
+    industries = {item.code: item for item in picklists.items("customers.industry")}
+    sources = list(picklists.items("customers.source"))
+    levels = list(picklists.items("customers.level"))
+    seen, rows = set(), []
+    now = timezone.now()
+    while len(rows) < total:
+        individual = rng.random() < 0.12
+        if individual:
+            name = person_name(rng)
+            industry, province, city = "other", rng.choice(["44", "11", "31"]), ""
+            name = f"{name}（个人）"
+        else:
+            name, industry, province, city = company_name(rng)
+        norm = normalize_name(name)
+        if norm in seen:
+            continue
+        seen.add(norm)
+        owner = None if rng.random() < 0.12 else rng.choice(sellers)
+        rows.append(CustomerRow(
+            name=name, kind="individual" if individual else "company",
+            category=rng.choices(["customer", "prospect", "partner", "competitor", "supplier"], [50, 35, 6, 4, 5])[0],
+            industry=industries.get(industry), source=rng.choice(sources), level=rng.choice(levels),
+            province=province, city=city, mobile=mobile(rng) if rng.random() < 0.8 else "",
+            phone=landline(rng, province) if rng.random() < 0.5 else "",
+            email=f"info{len(rows)}@example{rng.randint(1, 999)}.cn" if rng.random() < 0.4 else "",
+            owner=owner, branch=owner.branch if owner else rng.choice(sellers).branch,
+            created_at=now - datetime.timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1440)),
+            next_follow_up_on=(now + datetime.timedelta(days=rng.randint(-20, 30))).date() if owner and
+            rng.random() < 0.5 else None,
+        ))
+    admin = User.objects.filter(is_superuser=True).first() or sellers[0]
+    result = customers_bulk_insert(actor=admin, rows=rows, source="demo")
+    contacts = []
+    for customer in Customer.objects.filter(kind="company").only("pk", "province").iterator(chunk_size=1000):
+        for i in range(rng.choice((1, 1, 2, 3))):
+            contacts.append(Contact(customer_id=customer.pk, name=person_name(rng), title=rng.choice(
+                ["总经理", "采购经理", "财务经理", "技术总监", "行政主管", "项目经理"]),
+                mobile=mobile(rng), is_primary=i == 0))
+    for contact in contacts:
+        contact.mobile_norm = contact.mobile
+    Contact.objects.bulk_create(contacts, batch_size=1000)
+    if stdout is not None:
+        stdout.write(f"Demo customers: {result.created} ({Customer.objects.filter(owner__isnull=True).count()} in "
+                     f"the pool), {len(contacts)} contacts.")

@@ -1,0 +1,172 @@
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core import custom_fields, picklists
+from guanxi.core.listing import BulkAction, Column, Filter, ListSpec
+from guanxi.org.selectors import branch_choices
+
+from . import regions, selectors
+from .models import CustomerCategory, CustomerKind, LifecycleStage
+
+ENTITY = "customers.customer"
+
+
+def _owner_choices(request):
+    return [("me", _("Mine")), ("pool", _("Public pool")), ("shared", _("Shared with me"))]
+
+
+def _owner_filter(queryset, raw, request):
+    from .models import CustomerShare
+
+    if raw == "me":
+        return queryset.filter(owner=request.user)
+    if raw == "pool":
+        return queryset.filter(owner__isnull=True)
+    return queryset.filter(pk__in=CustomerShare.objects.filter(user=request.user).values("customer_id"))
+
+
+class CustomerList(ListSpec):
+    key = "customers.customers"
+    title = _("Customers")
+    permission = "customers.view"
+    export_permission = "customers.export"
+    create_url_name = "customers:customer_create"
+    create_permission = "customers.create"
+    export_name = "customers"
+    columns = [
+        Column("name", _("Name"), sortable=True, link=True),
+        Column("category", _("Category")),
+        Column("owner", _("Owner"), value=lambda c: c.owner.display_name if c.owner else _("Public pool")),
+        Column("branch", _("Branch"), value=lambda c: c.branch.name),
+        Column("region", _("Region"), value=lambda c: c.region_name),
+        Column("industry", _("Industry"), value=lambda c: c.industry.name if c.industry else ""),
+        Column("level", _("Level"), value=lambda c: c.level.name if c.level else ""),
+        Column("phone", _("Phone"), value=lambda c: c.phone_display),
+        Column("last_contacted_at", _("Last contact")),
+        Column("next_follow_up_on", _("Next follow-up")),
+        Column("created_at", _("Created"), sortable=True),
+    ]
+    search_fields = []
+    empty_text = _("No customers yet. Add your first one, or claim one from the public pool.")
+    bulk_actions = [
+        BulkAction("transfer", _("Transfer or release"), "customers.transfer", "customers:bulk_transfer"),
+    ]
+
+    @property
+    def filters(self):
+        filters = [
+            Filter("owner", _("Owner"), choices=_owner_choices, kind="custom", apply_func=_owner_filter),
+            Filter("category", _("Category"), choices=CustomerCategory.choices),
+            Filter("kind", _("Type"), choices=CustomerKind.choices),
+            Filter("branch", _("Branch"), lookup="branch_id", choices=lambda r: branch_choices()),
+            Filter("province", _("Province"), choices=lambda r: regions.provinces()),
+            Filter("industry", _("Industry"), lookup="industry_id",
+                   choices=lambda r: picklists.choices("customers.industry")),
+            Filter("level", _("Level"), lookup="level_id", choices=lambda r: picklists.choices("customers.level")),
+            Filter("source", _("Source"), lookup="source_id",
+                   choices=lambda r: picklists.choices("customers.source")),
+            Filter("stage", _("Lifecycle stage"), lookup="lifecycle_stage", choices=LifecycleStage.choices),
+            Filter("tag", _("Tag"), lookup="tags__name", kind="text"),
+            Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
+            Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+        ]
+        for definition in custom_fields.definitions(ENTITY):
+            options = [(o, o) for o in definition.options] if definition.options else None
+            filters.append(Filter(
+                f"custom_{definition.key}", definition.label, kind="custom",
+                choices=options, apply_func=_custom_filter(definition.key),
+            ))
+        return filters
+
+    @property
+    def export_columns(self):
+        columns = list(self.columns) + [
+            Column("mobile", _("Mobile")), Column("email", _("E-mail")), Column("address", _("Address")),
+            Column("source", _("Source"), value=lambda c: c.source.name if c.source else ""),
+        ]
+        for definition in custom_fields.definitions(ENTITY):
+            columns.append(Column(f"custom.{definition.key}", definition.label,
+                                  value=_custom_value(definition.key)))
+        return columns
+
+    def queryset(self, request):
+        return selectors.customers_visible_to(request.user)
+
+    def search(self, queryset, q):
+        return selectors.customer_search(queryset, q)
+
+
+def _custom_filter(key):
+    def apply(queryset, raw, request):
+        condition = custom_fields.filter_q(ENTITY, key, raw)
+        return None if condition is None else queryset.filter(condition)
+
+    return apply
+
+
+def _custom_value(key):
+    def value(customer):
+        raw = (customer.custom or {}).get(key)
+        return "、".join(raw) if isinstance(raw, list) else raw
+
+    return value
+
+
+class PoolList(CustomerList):
+    key = "customers.pool"
+    title = _("Public pool")
+    permission = "customers.claim"
+    export_permission = None
+    create_url_name = None
+    empty_text = _("The public pool is empty.")
+    bulk_actions = [BulkAction("claim", _("Claim"), "customers.claim", "customers:bulk_claim")]
+    columns = [
+        Column("name", _("Name"), sortable=True, link=True),
+        Column("category", _("Category")),
+        Column("branch", _("Branch"), value=lambda c: c.branch.name),
+        Column("region", _("Region"), value=lambda c: c.region_name),
+        Column("industry", _("Industry"), value=lambda c: c.industry.name if c.industry else ""),
+        Column("last_contacted_at", _("Last contact")),
+        Column("created_at", _("Created"), sortable=True),
+    ]
+
+    def queryset(self, request):
+        return selectors.pool_customers(request.user)
+
+
+class ContactList(ListSpec):
+    key = "customers.contacts"
+    title = _("Contacts")
+    permission = "customers.view"
+    export_permission = "customers.export"
+    export_name = "contacts"
+    columns = [
+        Column("name", _("Name"), sortable=True, link=True),
+        Column("customer", _("Customer"), value=lambda c: c.customer.name),
+        Column("title", _("Job title")),
+        Column("role", _("Role"), value=lambda c: c.role.name if c.role else ""),
+        Column("mobile", _("Mobile")),
+        Column("email", _("E-mail")),
+        Column("created_at", _("Created"), sortable=True),
+    ]
+    filters = [
+        Filter("role", _("Role"), lookup="role_id", choices=lambda r: picklists.choices("customers.contact_role")),
+    ]
+    search_fields = ["name", "mobile_norm", "email_norm"]
+    empty_text = _("No contacts yet. Add them from a customer's page.")
+
+    def queryset(self, request):
+        return selectors.contacts_visible_to(request.user)
+
+    def search(self, queryset, q):
+        from django.db.models import Q
+
+        from .normalize import email_or_none, phone_or_none
+
+        condition = Q(name__startswith=q.strip())
+        phone = phone_or_none(q)
+        if phone:
+            condition |= Q(mobile_norm=phone) | Q(phone_norm=phone)
+        email = email_or_none(q)
+        if email:
+            condition |= Q(email_norm=email)
+        return queryset.filter(condition)

@@ -1,0 +1,400 @@
+"""Writes to customers and contacts. Keyword-only, take ``actor``, one transaction each."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from guanxi.core.permissions import ensure
+from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.org.scopes import ensure_in_scope
+
+from . import regions, selectors
+from .models import Contact, Customer, CustomerShare, OwnershipChange, OwnershipEvent, Tag
+from .normalize import MAX_NAME, normalize_email, normalize_name, normalize_phone
+from .tokens import name_tokens
+
+CUSTOMER_FIELDS = {
+    "name", "kind", "category", "industry", "source", "level", "lifecycle_stage", "value_tier", "occupation",
+    "birthday", "gender", "province", "city", "district", "address", "phone", "mobile", "email", "wechat", "qq",
+    "website", "credit_limit", "notes", "next_follow_up_on",
+}
+CONTACT_FIELDS = {"name", "title", "role", "gender", "mobile", "phone", "email", "wechat", "birthday", "address",
+                  "is_primary", "notes"}
+
+
+class DuplicateFound(Conflict):
+    code = "duplicate"
+
+    def __init__(self, duplicates):
+        self.duplicates = list(duplicates)
+        names = "、".join(c.name for c in self.duplicates[:3])
+        super().__init__(
+            _("This looks like a customer that already exists (%(names)s). A manager can approve saving it "
+              "anyway.") % {"names": names},
+            field="name",
+        )
+
+
+# --- normalization shared by create and update ----------------------------------------------
+def _normalize_contact_points(obj, errors):
+    for field in ("phone", "mobile"):
+        raw = getattr(obj, field)
+        try:
+            digits, _kind = normalize_phone(raw)
+        except ValidationError as exc:
+            errors.append({"field": field, "message": exc.messages[0]})
+            continue
+        setattr(obj, f"{field}_norm", digits)
+    try:
+        obj.email_norm = normalize_email(obj.email)
+    except ValidationError as exc:
+        errors.append({"field": "email", "message": exc.messages[0]})
+
+
+def _prepare_customer(customer):
+    errors = []
+    customer.name = (customer.name or "").strip()
+    if not customer.name:
+        errors.append({"field": "name", "message": _("Enter the customer's name.")})
+    elif len(customer.name) > MAX_NAME:
+        errors.append({"field": "name", "message": _("A name has at most %(n)d characters.") % {"n": MAX_NAME}})
+    customer.name_norm = normalize_name(customer.name)[:MAX_NAME]
+    if customer.name and not customer.name_norm:
+        errors.append({"field": "name", "message": _("The name needs letters or characters, not only symbols.")})
+    _normalize_contact_points(customer, errors)
+    for field, problem in regions.check(customer.province, customer.city, customer.district):
+        errors.append({"field": field, "message": _("Choose a region from the list (province, then city, then "
+                                                    "district).") if problem != "missing" else
+                       _("Choose the level above first.")})
+    if errors:
+        raise ValidationFailed(errors=errors)
+    customer.search_tokens = " ".join(name_tokens(customer.name_norm))
+
+
+def _check_exact_duplicates(actor, customer, override):
+    duplicates = selectors.exact_duplicates(
+        name_norm=customer.name_norm, phones=[customer.phone_norm, customer.mobile_norm],
+        email=customer.email_norm, exclude_pk=customer.pk,
+    )[:5]
+    duplicates = list(duplicates)
+    if not duplicates:
+        customer.duplicate_override_by = None
+        return
+    if not override:
+        raise DuplicateFound(duplicates)
+    if not actor.has_module_perm("customers.approve_duplicate"):
+        raise Forbidden(_("Only a manager can approve saving a duplicate customer."))
+    customer.duplicate_override_by = actor
+
+
+def _save_unique(customer):
+    try:
+        with transaction.atomic():
+            validated_save(customer)
+    except IntegrityError as exc:
+        # Someone saved the same name at the same moment: the database constraint won.
+        raise DuplicateFound(Customer.objects.filter(name_norm=customer.name_norm)[:3]) from exc
+
+
+def _log_owner(customer, event, *, actor, from_user=None, to_user=None, reason=""):
+    OwnershipChange.objects.create(customer=customer, event=event, from_user=from_user, to_user=to_user,
+                                   reason=reason[:300], actor=actor)
+
+
+def _set_tags(customer, names):
+    if names is None:
+        return
+    clean = []
+    for name in names:
+        name = (name or "").strip()[:30]
+        if name and name not in clean:
+            clean.append(name)
+    if len(clean) > 20:
+        raise ValidationFailed(_("At most 20 tags."), field="tags")
+    tags = []
+    for name in clean:
+        tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    customer.tags.set(tags)
+
+
+# --- customers ---------------------------------------------------------------------
+@service
+def customer_create(*, actor, name, owner=..., tags=None, override_duplicate=False, custom=None, **data):
+    """Create a customer owned by ``actor`` (or in the pool with ``owner=None``)."""
+    ensure(actor, "customers.create")
+    owner = actor if owner is ... else owner
+    if owner is not None and owner.pk != actor.pk:
+        ensure(actor, "customers.transfer")
+    branch_id = (owner.branch_id if owner is not None else None) or actor.branch_id
+    if branch_id is None:
+        raise ValidationFailed(_("You are not assigned to a branch yet; ask an administrator."))
+    customer = Customer(name=name, owner=owner, branch_id=branch_id, created_by=actor,
+                        owned_since=timezone.now() if owner else None)
+    assign_fields(customer, CUSTOMER_FIELDS, data)
+    _prepare_customer(customer)
+    _apply_custom(customer, custom)
+    _check_exact_duplicates(actor, customer, override_duplicate)
+    _save_unique(customer)
+    _set_tags(customer, tags)
+    _log_owner(customer, OwnershipEvent.CREATED, actor=actor, to_user=owner)
+    return customer
+
+
+@service
+def customer_update(*, actor, customer, tags=None, override_duplicate=False, custom=None, **data):
+    ensure(actor, "customers.edit")
+    _ensure_editable(actor, customer)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = (customer.name_norm, customer.phone_norm, customer.mobile_norm, customer.email_norm)
+    assign_fields(customer, CUSTOMER_FIELDS, data)
+    _prepare_customer(customer)
+    _apply_custom(customer, custom)
+    after = (customer.name_norm, customer.phone_norm, customer.mobile_norm, customer.email_norm)
+    if after != before or override_duplicate:
+        _check_exact_duplicates(actor, customer, override_duplicate)
+    _save_unique(customer)
+    _set_tags(customer, tags)
+    return customer
+
+
+def _apply_custom(record, custom):
+    if custom is None:
+        return
+    from guanxi.core.custom_fields import clean_custom_values
+
+    record.custom = clean_custom_values(type(record), custom, existing=record.custom)
+
+
+def _ensure_editable(actor, customer):
+    ensure_in_scope(actor, customer)
+    if not selectors.can_edit(actor, customer):
+        raise Forbidden(_("You may see this customer but not change it."))
+
+
+@service
+def customer_delete(*, actor, customer):
+    ensure(actor, "customers.delete")
+    _ensure_editable(actor, customer)
+    soft_delete(customer, actor=actor)
+
+
+@service
+def customer_restore(*, actor, customer):
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, customer)
+    try:
+        with transaction.atomic():
+            return soft_restore(customer)
+    except IntegrityError as exc:
+        raise DuplicateFound(Customer.objects.filter(name_norm=customer.name_norm)[:3]) from exc
+
+
+@service
+def customer_purge(*, actor, customer):
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, customer)
+    customer.delete()
+
+
+# --- ownership (CUS-7) -------------------------------------------------------------
+def _locked(customer):
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+@service
+def customer_claim(*, actor, customer):
+    """Take a customer from the public pool (within the claim limit)."""
+    from .models import CustomerSettings
+
+    ensure(actor, "customers.claim")
+    customer = _locked(customer)
+    if not Customer.objects.filter(selectors.pool_q(actor), pk=customer.pk).exists():
+        if customer.owner_id is not None:
+            raise Conflict(_("Someone else has just claimed this customer."))
+        raise NotFound()
+    rules = CustomerSettings.current()
+    if rules.claim_limit and Customer.objects.filter(owner=actor).count() >= rules.claim_limit:
+        raise Conflict(_("You already own %(n)d customers, the most a salesperson may own. Release some first.")
+                       % {"n": rules.claim_limit})
+    last = customer.ownership_changes.filter(
+        event__in=[OwnershipEvent.RELEASED, OwnershipEvent.RECYCLED]).order_by("-created_at").first()
+    if (last and last.from_user_id == actor.pk and rules.reclaim_block_days and
+            timezone.now() - last.created_at < timezone.timedelta(days=rules.reclaim_block_days)):
+        raise Conflict(_("You released this customer recently; you may claim it again after %(n)d days.")
+                       % {"n": rules.reclaim_block_days})
+    customer.owner = actor
+    customer.branch_id = actor.branch_id or customer.branch_id
+    customer.owned_since = timezone.now()
+    customer.save(update_fields=["owner", "branch", "owned_since", "updated_at"])
+    _log_owner(customer, OwnershipEvent.CLAIMED, actor=actor, to_user=actor)
+    return customer
+
+
+@service
+def customer_release(*, actor, customer, reason):
+    """Give a customer back to the pool, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why you release this customer."), field="reason")
+    customer = _locked(customer)
+    if customer.owner_id is None:
+        raise Conflict(_("This customer is already in the pool."))
+    if customer.owner_id != actor.pk:
+        ensure(actor, "customers.transfer")
+        ensure_in_scope(actor, customer)
+    previous = customer.owner
+    customer.owner = None
+    customer.owned_since = None
+    customer.save(update_fields=["owner", "owned_since", "updated_at"])
+    CustomerShare.objects.filter(customer=customer).delete()
+    _log_owner(customer, OwnershipEvent.RELEASED, actor=actor, from_user=previous, reason=reason)
+    return customer
+
+
+@service
+def customers_transfer(*, actor, customers, to_user, reason="", move_branch=True):
+    """Hand customers to a colleague (or to the pool with ``to_user=None``)."""
+    ensure(actor, "customers.transfer")
+    if to_user is not None and not to_user.is_active:
+        raise ValidationFailed(_("Choose an active colleague."), field="to_user")
+    ids = sorted({c.pk for c in customers})
+    if not ids:
+        raise ValidationFailed(_("Choose at least one customer."))
+    locked = list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    visible = set(selectors.customers_editable_by(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(visible) != len(ids):
+        raise NotFound()
+    moved = 0
+    for customer in locked:
+        previous = customer.owner
+        if previous == to_user:
+            continue
+        customer.owner = to_user
+        customer.owned_since = timezone.now() if to_user else None
+        if to_user is not None and move_branch and to_user.branch_id:
+            customer.branch_id = to_user.branch_id
+        customer.save(update_fields=["owner", "owned_since", "branch", "updated_at"])
+        event = OwnershipEvent.TRANSFERRED if to_user else OwnershipEvent.RELEASED
+        _log_owner(customer, event, actor=actor, from_user=previous, to_user=to_user,
+                   reason=reason or _("Transferred"))
+        moved += 1
+    return moved
+
+
+@service
+def customer_share(*, actor, customer, user, can_edit=False):
+    if customer.owner_id != actor.pk:
+        ensure(actor, "customers.transfer")
+    ensure_in_scope(actor, customer)
+    if user.pk == customer.owner_id:
+        raise ValidationFailed(_("The owner already has this customer."), field="user")
+    if not user.is_active:
+        raise ValidationFailed(_("Choose an active colleague."), field="user")
+    share, _created = CustomerShare.objects.update_or_create(customer=customer, user=user,
+                                                             defaults={"can_edit": can_edit})
+    return share
+
+
+@service
+def customer_unshare(*, actor, customer, user):
+    if customer.owner_id != actor.pk:
+        ensure(actor, "customers.transfer")
+    ensure_in_scope(actor, customer)
+    CustomerShare.objects.filter(customer=customer, user=user).delete()
+
+
+@service
+def customer_set_recycle_lock(*, actor, customer, locked):
+    """A manager keeps a customer from being recycled to the pool (or lets it go again)."""
+    ensure(actor, "customers.transfer")
+    ensure_in_scope(actor, customer)
+    customer = _locked(customer)
+    customer.recycle_locked = bool(locked)
+    customer.save(update_fields=["recycle_locked", "updated_at"])
+    return customer
+
+
+def customers_transfer_all(*, actor, from_user, to_user, reason=""):
+    """All of a leaver's customers to a colleague or the pool (one transaction)."""
+    customers = list(Customer.objects.filter(owner=from_user))
+    if not customers:
+        return 0
+    return customers_transfer(actor=actor, customers=customers, to_user=to_user, reason=reason)
+
+
+# --- contacts ----------------------------------------------------------------------
+@service
+def contact_create(*, actor, customer, name, custom=None, **data):
+    ensure(actor, "customers.edit")
+    _ensure_editable(actor, customer)
+    contact = Contact(customer=customer, name=(name or "").strip())
+    assign_fields(contact, CONTACT_FIELDS, data)
+    _prepare_contact(contact)
+    _apply_custom(contact, custom)
+    validated_save(contact)
+    _one_primary(contact)
+    return contact
+
+
+@service
+def contact_update(*, actor, contact, custom=None, **data):
+    ensure(actor, "customers.edit")
+    _ensure_editable(actor, contact.customer)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    assign_fields(contact, CONTACT_FIELDS, data)
+    _prepare_contact(contact)
+    _apply_custom(contact, custom)
+    validated_save(contact)
+    _one_primary(contact)
+    return contact
+
+
+def _prepare_contact(contact):
+    errors = []
+    contact.name = (contact.name or "").strip()
+    if not contact.name:
+        errors.append({"field": "name", "message": _("Enter the contact's name.")})
+    _normalize_contact_points(contact, errors)
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
+def _one_primary(contact):
+    if contact.is_primary:
+        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(pk=contact.pk).update(
+            is_primary=False)
+
+
+@service
+def contact_delete(*, actor, contact):
+    ensure(actor, "customers.edit")
+    _ensure_editable(actor, contact.customer)
+    soft_delete(contact, actor=actor)
+
+
+@service
+def contact_restore(*, actor, contact):
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, contact)
+    return soft_restore(contact)
+
+
+@service
+def contact_purge(*, actor, contact):
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, contact)
+    contact.delete()
+
+
+@service
+def customer_settings_update(*, actor, **data):
+    from .models import CustomerSettings
+
+    ensure(actor, "customers.manage")
+    current = CustomerSettings.objects.select_for_update().get(pk=CustomerSettings.current().pk)
+    assign_fields(current, {"pool_mode", "claim_limit", "recycle_no_follow_up_days", "recycle_no_deal_days",
+                            "recycle_warning_days", "reclaim_block_days"}, data)
+    return validated_save(current)

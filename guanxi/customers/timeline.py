@@ -1,0 +1,37 @@
+"""The customer's contributions to the one timeline (core.timeline)."""
+
+from django.utils.translation import gettext as _
+
+from guanxi.core import timeline
+
+from .models import Contact, Customer
+
+
+def ownership_source(user, customer, limit):
+    entries = []
+    for change in customer.ownership_changes.select_related("from_user", "to_user", "actor").order_by(
+            "-created_at")[:limit]:
+        who = change.to_user.display_name if change.to_user else _("public pool")
+        body = change.reason
+        entries.append(timeline.Entry(change.created_at, "ownership",
+                                      f"{change.get_event_display()} → {who}", body,
+                                      actor=str(change.actor or "")))
+    return entries
+
+
+def contacts_source(user, customer, limit):
+    return [
+        timeline.Entry(c.created_at, "contact", _("Contact added: %(name)s") % {"name": c.name},
+                       c.title, url=c.get_absolute_url())
+        for c in Contact.objects.filter(customer=customer).order_by("-created_at")[:limit]
+    ]
+
+
+def register():
+    timeline.register(Customer, timeline.audit_source)
+    timeline.register(Customer, ownership_source)
+    timeline.register(Customer, contacts_source)
+
+
+def timeline_for(user, customer, limit=30):
+    return timeline.timeline(user, customer, limit)

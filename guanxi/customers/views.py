@@ -1,0 +1,341 @@
+"""Customer screens: list, pool, the customer view, forms and ownership actions."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.core import custom_fields
+from guanxi.core.errors import DomainError
+from guanxi.core.forms import form_page, run_service
+from guanxi.core.history import history_for
+from guanxi.core.listing import ListPageView
+from guanxi.core.permissions import require
+
+from . import regions, selectors, services
+from .forms import (
+    CONTACT_ENTITY,
+    CUSTOMER_ENTITY,
+    ContactForm,
+    CustomerForm,
+    CustomerSettingsForm,
+    DuplicateSearchForm,
+    ReleaseForm,
+    ShareForm,
+    TransferForm,
+)
+from .lists import ContactList, CustomerList, PoolList
+from .models import CustomerSettings
+
+customer_list = ListPageView.as_view(spec=CustomerList)
+pool_list = ListPageView.as_view(spec=PoolList)
+contact_list = ListPageView.as_view(spec=ContactList)
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _report(request, exc):
+    messages.error(request, exc.message)
+
+
+# --- the customer view (CUS-6) -------------------------------------------------------
+@require("customers.view")
+def customer_detail(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    tab = request.GET.get("tab", "overview")
+    from .timeline import timeline_for
+
+    context = {
+        "customer": customer,
+        "tab": tab,
+        "can_edit": selectors.can_edit(request.user, customer),
+        "can_claim": customer.in_pool and request.user.has_module_perm("customers.claim"),
+        "can_transfer": request.user.has_module_perm("customers.transfer"),
+        "is_owner": customer.owner_id == request.user.pk,
+        "contacts": selectors.contacts_of(customer),
+        "custom_values": custom_fields.display(customer, CUSTOMER_ENTITY),
+        "shares": customer.shares.select_related("user"),
+        "can_delete": request.user.has_module_perm("customers.delete") and selectors.can_edit(request.user, customer),
+        "share_candidates": _share_candidates(request.user, customer),
+        "plugins": customer_panels(request, customer),
+    }
+    if tab == "history":
+        context["entries"] = history_for(customer)
+        context["ownership"] = customer.ownership_changes.select_related("from_user", "to_user", "actor").order_by(
+            "-created_at")
+    else:
+        context["timeline"] = timeline_for(request.user, customer, limit=30)
+    template = "customers/_customer_history.html" if request.htmx and tab == "history" else \
+        "customers/customer_detail.html"
+    return render(request, template, context)
+
+
+def _share_candidates(user, customer):
+    from guanxi.org.models import User
+
+    if customer.owner_id != user.pk and not user.has_module_perm("customers.transfer"):
+        return []
+    return User.objects.filter(is_active=True).exclude(pk=customer.owner_id).select_related("branch").order_by(
+        "branch__name", "display_name")
+
+
+_panels = []
+
+
+def register_panel(provider):
+    """Later modules add a panel to the customer view: provider(request, customer) ->
+    {"title", "template", "context"} or None (opportunities, orders, receivables, tickets)."""
+    _panels.append(provider)
+
+
+def customer_panels(request, customer):
+    return [panel for panel in (provider(request, customer) for provider in _panels) if panel]
+
+
+@require("customers.create")
+def customer_create(request):
+    form = CustomerForm(request.POST or None, user=request.user)
+    return form_page(
+        request, form, lambda data: services.customer_create(actor=request.user, **form.service_data()),
+        title=_("New customer"), saved_message=_("Customer saved."),
+        success_url=lambda customer: customer, cancel_url="customers:customer_list",
+        template="customers/customer_form.html",
+    )
+
+
+@require("customers.edit")
+def customer_edit(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    if not selectors.can_edit(request.user, customer):
+        raise Http404
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    return form_page(
+        request, form, lambda data: services.customer_update(actor=request.user, customer=customer,
+                                                             **form.service_data()),
+        title=_("Edit %(name)s") % {"name": customer.name}, saved_message=_("Customer saved."),
+        success_url=customer, cancel_url=customer, template="customers/customer_form.html",
+        context={"customer": customer},
+    )
+
+
+@require("customers.delete")
+@require_POST
+def customer_delete(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    try:
+        services.customer_delete(actor=request.user, customer=customer)
+    except DomainError as exc:
+        _report(request, exc)
+        return redirect(customer)
+    messages.success(request, _("Customer moved to the recycle bin; it can be restored for 30 days."))
+    return redirect("customers:customer_list")
+
+
+# --- ownership (CUS-7) -------------------------------------------------------------
+@require("customers.claim")
+@require_POST
+def customer_claim(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    try:
+        services.customer_claim(actor=request.user, customer=customer)
+        messages.success(request, _("“%(name)s” is yours now.") % {"name": customer.name})
+    except DomainError as exc:
+        _report(request, exc)
+    return _back(request, customer)
+
+
+@require("customers.claim")
+@require_POST
+def bulk_claim(request):
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    claimed = 0
+    for customer in selectors.pool_customers(request.user).filter(pk__in=ids):
+        try:
+            services.customer_claim(actor=request.user, customer=customer)
+            claimed += 1
+        except DomainError as exc:
+            _report(request, exc)
+            break
+    if claimed:
+        messages.success(request, _("%(n)d customers claimed.") % {"n": claimed})
+    return _back(request, "customers:pool")
+
+
+@require("customers.view")
+def customer_release(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    if customer.owner_id != request.user.pk and not request.user.has_module_perm("customers.transfer"):
+        raise Http404
+    form = ReleaseForm(request.POST or None)
+    return form_page(
+        request, form, lambda data: services.customer_release(actor=request.user, customer=customer,
+                                                              reason=form.reason()),
+        title=_("Release %(name)s to the public pool") % {"name": customer.name},
+        saved_message=_("Released to the public pool."), success_url="customers:customer_list", cancel_url=customer,
+    )
+
+
+@require("customers.transfer")
+@require_POST
+def bulk_transfer(request):
+    """Transfer ticked customers (or one, from its page) to a colleague or the pool."""
+    raw_ids = ",".join(request.POST.getlist("ids"))
+    ids = sorted({int(i) for i in raw_ids.split(",") if i.strip().isdigit()})[:1000]
+    customers = list(selectors.customers_editable_by(request.user).filter(pk__in=ids))
+    if not customers:
+        messages.error(request, _("Tick at least one customer you may change."))
+        return _back(request, "customers:customer_list")
+    form = TransferForm(request.POST if "confirm" in request.POST else None,
+                        initial={"ids": ",".join(str(c.pk) for c in customers)})
+    if "confirm" in request.POST:
+        moved = run_service(form, lambda data: services.customers_transfer(
+            actor=request.user, customers=customers, to_user=data["to_user"], reason=data["reason"]))
+        if moved is not None:
+            messages.success(request, _("%(n)d customers transferred.") % {"n": moved})
+            return redirect("customers:customer_list")
+    return render(request, "customers/transfer.html", {"form": form, "customers": customers[:50],
+                                                       "count": len(customers)})
+
+
+@require("customers.view")
+@require_POST
+def customer_share(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    form = ShareForm(request.POST)
+    if run_service(form, lambda data: services.customer_share(actor=request.user, customer=customer, **data)):
+        messages.success(request, _("Shared."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    return redirect(customer)
+
+
+@require("customers.view")
+@require_POST
+def customer_unshare(request, pk, user_id):
+    customer = selectors.customer_get(request.user, pk)
+    from guanxi.org.models import User
+
+    try:
+        services.customer_unshare(actor=request.user, customer=customer, user=get_object_or_404(User, pk=user_id))
+        messages.success(request, _("No longer shared."))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(customer)
+
+
+@require("customers.transfer")
+@require_POST
+def customer_lock(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    locked = request.POST.get("locked") == "1"
+    try:
+        services.customer_set_recycle_lock(actor=request.user, customer=customer, locked=locked)
+        messages.success(request, _("Kept from the pool.") if locked else _("May be recycled again."))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(customer)
+
+
+# --- duplicate check (CUS-5) ------------------------------------------------------
+@require("customers.view")
+def duplicate_inline(request):
+    """The warning under the name field, updated as the user types."""
+    exclude = request.GET.get("exclude", "")
+    hits = selectors.duplicate_check(
+        request.user, name=request.GET.get("name", "")[:200], phone=request.GET.get("mobile") or
+        request.GET.get("phone", ""), email=request.GET.get("email", "")[:254],
+        exclude_pk=int(exclude) if exclude.isdigit() else None, limit=8,
+    )
+    return render(request, "customers/_duplicate_hits.html", {"hits": hits, "inline": True})
+
+
+@require("customers.view")
+def duplicates(request):
+    form = DuplicateSearchForm(request.GET or None)
+    hits = []
+    if form.is_valid() and any(form.cleaned_data.values()):
+        hits = selectors.duplicate_check(request.user, limit=50, **form.cleaned_data)
+    return render(request, "customers/duplicates.html", {"form": form, "hits": hits,
+                                                         "searched": form.is_bound})
+
+
+@require("customers.view")
+def region_options(request):
+    level = request.GET.get("level")
+    parent = request.GET.get("province") if level == "city" else request.GET.get("city") if level == "district" \
+        else None
+    placeholder = {"city": _("City"), "district": _("District")}.get(level, "")
+    options = regions.children(parent) if parent else []
+    return render(request, "customers/_region_options.html", {"options": options, "placeholder": placeholder})
+
+
+# --- contacts ----------------------------------------------------------------------
+@require("customers.view")
+def contact_detail(request, pk):
+    contact = selectors.contact_get(request.user, pk)
+    return render(request, "customers/contact_detail.html", {
+        "contact": contact, "custom_values": custom_fields.display(contact, CONTACT_ENTITY),
+        "can_edit": selectors.can_edit(request.user, contact.customer),
+        "entries": history_for(contact),
+    })
+
+
+@require("customers.edit")
+def contact_create(request, customer_pk):
+    customer = selectors.customer_get(request.user, customer_pk)
+    if not selectors.can_edit(request.user, customer):
+        raise Http404
+    form = ContactForm(request.POST or None)
+    return form_page(
+        request, form, lambda data: services.contact_create(actor=request.user, customer=customer,
+                                                            **form.service_data()),
+        title=_("New contact at %(name)s") % {"name": customer.name}, saved_message=_("Contact saved."),
+        success_url=customer, cancel_url=customer,
+    )
+
+
+@require("customers.edit")
+def contact_edit(request, pk):
+    contact = selectors.contact_get(request.user, pk)
+    if not selectors.can_edit(request.user, contact.customer):
+        raise Http404
+    form = ContactForm(request.POST or None, instance=contact)
+    return form_page(
+        request, form, lambda data: services.contact_update(actor=request.user, contact=contact,
+                                                            **form.service_data()),
+        title=_("Edit %(name)s") % {"name": contact.name}, saved_message=_("Contact saved."),
+        success_url=contact.customer, cancel_url=contact.customer,
+    )
+
+
+@require("customers.edit")
+@require_POST
+def contact_delete(request, pk):
+    contact = selectors.contact_get(request.user, pk)
+    try:
+        services.contact_delete(actor=request.user, contact=contact)
+        messages.success(request, _("Contact moved to the recycle bin."))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(contact.customer)
+
+
+# --- settings ----------------------------------------------------------------------
+@require("customers.manage")
+def settings_view(request):
+    current = CustomerSettings.current()
+    form = CustomerSettingsForm(request.POST or None, instance=current)
+    return form_page(
+        request, form, lambda data: services.customer_settings_update(actor=request.user, **data),
+        title=_("Customer settings"), saved_message=_("Settings saved."),
+        success_url="customers:settings", cancel_url="customers:customer_list",
+        context={"history": history_for(current)},
+    )
