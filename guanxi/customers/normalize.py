@@ -23,23 +23,31 @@ _PARTIAL_SUFFIXES = sorted({s[:i] for s in CN_SUFFIXES for i in range(2, len(s) 
 MAX_NAME = 200
 
 
-def normalize_name(name):
-    """Return the matching form of a customer name ("" when nothing is left)."""
-    text = unicodedata.normalize("NFKC", name or "").lower()
-    text = _EN_SUFFIX_RE.sub(" ", text)
-    text = _KEEP_RE.sub("", text)
+def _base(text):
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _KEEP_RE.sub("", _EN_SUFFIX_RE.sub(" ", text))
+
+
+def _strip_suffixes(text):
     for suffix in CN_SUFFIXES:
         text = text.replace(suffix, "")
     return text
 
 
+def normalize_name(name):
+    """Return the matching form of a customer name ("" when nothing is left)."""
+    return _strip_suffixes(_base(name))
+
+
 def normalize_keyword(keyword):
-    """Normalize a search keyword like a name, also dropping a half-typed legal suffix."""
-    text = normalize_name(keyword)
+    """Normalize a search keyword like a name, also dropping a half-typed legal suffix
+    ("华达有限", "华达股份有")."""
+    text = _base(keyword)
     for partial in _PARTIAL_SUFFIXES:
         if text.endswith(partial) and len(text) > len(partial):
-            return text[: -len(partial)]
-    return text
+            text = text[: -len(partial)]
+            break
+    return _strip_suffixes(text)
 
 
 _PHONE_JUNK = re.compile(r"[\s\-()（）.·/]")

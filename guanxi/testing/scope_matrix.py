@@ -85,6 +85,11 @@ class ScopeCase:
     export_url: str | None = None
     export_permission: str | None = None
     global_search: bool = True
+    # Records a user sees for a model-specific reason (shared with them, a public pool),
+    # decided independently of the model's scope_extra: (user, record) -> bool.
+    extra_visible: Callable | None = None
+    # Further per-user checks a module adds (e.g. the duplicate check): (user, records, expected ids).
+    more_checks: Callable | None = None
 
 
 def _follow_html_pages(client, url, pattern):
@@ -121,7 +126,8 @@ def assert_scope_matrix(case, users):
     failures = []
     checked = 0
     for user in users:
-        expected = {r.pk for r in records if brute_force_visible(user, case.owner_of(r), case.branch_of(r))}
+        expected = {r.pk for r in records if brute_force_visible(user, case.owner_of(r), case.branch_of(r))
+                    or (user.is_active and case.extra_visible is not None and case.extra_visible(user, r))}
         client = Client()
         client.force_login(user)
         _token, raw = token_issue(actor=user, name="matrix")
@@ -157,6 +163,8 @@ def assert_scope_matrix(case, users):
             hits = {int(i) for i in re.findall(case.detail_pattern, response.content.decode())}
             if not hits <= expected or (expected and not hits):
                 failures.append((user.username, "global search", sorted(hits - expected), []))
+        if case.more_checks is not None:
+            failures.extend(case.more_checks(user, records, expected))
         for record in records:
             want = 200 if record.pk in expected else 404
             html_status = client.get(case.detail_url(record)).status_code
