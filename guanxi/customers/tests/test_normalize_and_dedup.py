@@ -10,8 +10,19 @@ from guanxi.core.errors import Forbidden, ValidationFailed
 from guanxi.customers import regions, selectors
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.namegen import company_name
-from guanxi.customers.normalize import format_phone, normalize_email, normalize_keyword, normalize_name, normalize_phone
-from guanxi.customers.services import DuplicateFound, contact_create, customer_create, customer_update
+from guanxi.customers.normalize import (
+    format_phone,
+    normalize_email,
+    normalize_keyword,
+    normalize_name,
+    normalize_phone,
+)
+from guanxi.customers.services import (
+    DuplicateFound,
+    contact_create,
+    customer_create,
+    customer_update,
+)
 
 
 @pytest.mark.parametrize("raw,digits,kind", [
