@@ -8,5 +8,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("i18n/language/", views.set_language, name="set_language"),
     path("views/save/", views.saved_view_create, name="saved_view_create"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/count/", views.notification_count, name="notification_count"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

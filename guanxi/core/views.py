@@ -93,3 +93,31 @@ def server_error(request):
 
 def bad_request(request, exception=None):
     return _error(request, 400, _("The request was too large or not valid. Nothing was saved."))
+
+
+@require(AUTHENTICATED)
+def notification_count(request):
+    from .notifications import unread_count
+
+    return render(request, "core/_bell.html", {"unread": unread_count(request.user)})
+
+
+@require(AUTHENTICATED)
+def notification_list(request):
+    from .notifications import mark_read, recent_for
+
+    if request.method == "POST":
+        mark_read(request.user)
+        return redirect("core:notifications")
+    return render(request, "core/notifications.html", {"notices": recent_for(request.user, limit=100)})
+
+
+@require(AUTHENTICATED)
+def notification_open(request, pk):
+    from .models import Notification
+    from .notifications import mark_read
+
+    notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    mark_read(request.user, [notice.pk])
+    target = notice.url if url_has_allowed_host_and_scheme(notice.url, {request.get_host()}) else ""
+    return redirect(target or "core:notifications")

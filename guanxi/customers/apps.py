@@ -13,7 +13,14 @@ class CustomersConfig(AppConfig):
         from guanxi.core import custom_fields, navigation, permissions, picklists, recycle, search
 
         from . import selectors, services
-        from .models import Contact, Customer, CustomerSettings, CustomerShare
+        from .models import (
+            Contact,
+            Customer,
+            CustomerSettings,
+            CustomerShare,
+            Feedback,
+            Interaction,
+        )
 
         permissions.register_module("customers", _("Customers"), {
             "view": _("View"), "create": _("Create"), "edit": _("Edit"), "delete": _("Delete"),
@@ -25,6 +32,10 @@ class CustomersConfig(AppConfig):
             navigation.Item(_("Customers"), "customers:customer_list", "customers.view"),
             navigation.Item(_("Public pool"), "customers:pool", "customers.claim"),
             navigation.Item(_("Contacts"), "customers:contact_list", "customers.view"),
+            navigation.Item(_("Follow-up reminders"), "customers:reminders", "customers.view"),
+            navigation.Item(_("Interactions"), "customers:interaction_list", "customers.view"),
+            navigation.Item(_("Daily contact report"), "customers:daily_report", "customers.view"),
+            navigation.Item(_("Customer feedback"), "customers:feedback_list", "customers.view"),
             navigation.Item(_("Duplicate check"), "customers:duplicates", "customers.view"),
             navigation.Item(_("Customer settings"), "customers:settings", "customers.manage"),
         ], order=5))
@@ -60,6 +71,15 @@ class CustomersConfig(AppConfig):
         from .timeline import register as register_timeline
 
         register_timeline()
+        picklists.register("customers.feedback_kind", _("Kinds of customer feedback"), [
+            ("suggestion", "建议", "Suggestion"), ("complaint", "投诉", "Complaint"), ("praise", "表扬", "Praise"),
+            ("query", "咨询", "Question"), ("other", "其他", "Other"),
+        ])
+        from guanxi.core import digest
+
+        from .reminders import digest_section
+
+        digest.register(_("Customers to contact"), digest_section)
         custom_fields.register("customers.customer", _("Customers"))
         custom_fields.register("customers.contact", _("Contacts"))
         search.register(selectors.customer_search_hits, permission="customers.view")
@@ -79,4 +99,12 @@ class CustomersConfig(AppConfig):
         auditlog.register(Customer, exclude_fields=normalized, m2m_fields={"tags"})
         auditlog.register(Contact, exclude_fields=normalized)
         auditlog.register(CustomerShare)
+        auditlog.register(Interaction, exclude_fields=["updated_at"])
+        auditlog.register(Feedback, exclude_fields=["updated_at"])
+        recycle.register(recycle.RecycleKind(
+            code="customers.interaction", label=_("Interactions"), model=Interaction,
+            deleted_for=selectors.interactions_deleted_visible_to,
+            restore=lambda *, actor, record: services.interaction_restore(actor=actor, interaction=record),
+            purge=lambda *, actor, record: services.interaction_purge(actor=actor, interaction=record),
+        ))
         auditlog.register(CustomerSettings)

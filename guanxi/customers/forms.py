@@ -189,3 +189,62 @@ class DuplicateSearchForm(forms.Form):
     name = forms.CharField(label=_("Name or keyword"), required=False, max_length=200)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
     email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        from .models import Interaction
+
+        model = Interaction
+        fields = ["channel", "occurred_at", "contact", "summary", "next_follow_up_on"]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "next_follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        if not self.instance.pk:
+            self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        customer = customer or (self.instance.customer if self.instance.pk else None)
+        self.fields["contact"].queryset = Contact.objects.filter(customer=customer) if customer else \
+            Contact.objects.none()
+
+    def _post_clean(self):
+        pass
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        from .models import Feedback
+
+        model = Feedback
+        fields = ["kind", "content", "department"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from guanxi.org.models import Department
+
+        self.fields["kind"].queryset = picklists.items("customers.feedback_kind")
+        self.fields["department"].queryset = Department.objects.filter(is_active=True).select_related("branch")
+        self.fields["department"].label_from_instance = lambda d: f"{d.branch.name} / {d.name}"
+
+    def _post_clean(self):
+        pass
+
+
+class FeedbackHandleForm(forms.Form):
+    response = forms.CharField(label=_("What was done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.Form):
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False, initial=1,
+                                  choices=[(1, _("one day")), (7, _("7 days")), (30, _("30 days"))])
+    group = forms.ChoiceField(label=_("Per"), required=False, initial="person",
+                              choices=[("person", _("person")), ("department", _("department"))])

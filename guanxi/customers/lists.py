@@ -170,3 +170,78 @@ class ContactList(ListSpec):
         if email:
             condition |= Q(email_norm=email)
         return queryset.filter(condition)
+
+
+class InteractionList(ListSpec):
+    key = "customers.interactions"
+    title = _("Interactions")
+    permission = "customers.view"
+    export_permission = "customers.export"
+    export_name = "interactions"
+    default_sort = "-occurred_at"
+    columns = [
+        Column("occurred_at", _("When"), sortable=True, link=True),
+        Column("customer", _("Customer"), value=lambda i: i.customer.name),
+        Column("channel", _("Channel")),
+        Column("contact", _("Contact"), value=lambda i: i.contact.name if i.contact else ""),
+        Column("summary", _("Summary"), value=lambda i: i.summary[:80]),
+        Column("next_follow_up_on", _("Next follow-up")),
+        Column("author", _("By"), value=lambda i: i.author.display_name),
+    ]
+    empty_text = _("No interactions yet. Log calls, visits and messages from a customer's page.")
+
+    @property
+    def filters(self):
+        from .models import Channel
+
+        return [
+            Filter("channel", _("Channel"), choices=Channel.choices),
+            Filter("mine", _("Logged by"), kind="custom", choices=[("1", _("me"))],
+                   apply_func=lambda qs, raw, request: qs.filter(author=request.user)),
+            Filter("from", _("From"), lookup="occurred_at", kind="date_from"),
+            Filter("to", _("To"), lookup="occurred_at", kind="date_to"),
+        ]
+
+    def queryset(self, request):
+        return selectors.interactions_visible_to(request.user)
+
+    def search(self, queryset, q):
+        from .models import Customer
+
+        # The interactions are already scoped; the customer match only narrows them.
+        matches = selectors.customer_search(Customer.objects.all(), q)
+        return queryset.filter(customer__in=matches.values("pk"))
+
+
+class FeedbackList(ListSpec):
+    key = "customers.feedback"
+    title = _("Customer feedback")
+    permission = "customers.view"
+    export_permission = "customers.export"
+    export_name = "feedback"
+    columns = [
+        Column("created_at", _("Received"), sortable=True, link=True),
+        Column("customer", _("Customer"), value=lambda f: f.customer.name),
+        Column("kind", _("Kind"), value=lambda f: f.kind.name if f.kind else ""),
+        Column("content", _("Feedback"), value=lambda f: f.content[:80]),
+        Column("department", _("Handled by department"), value=lambda f: f.department.name),
+        Column("status", _("Status")),
+    ]
+    empty_text = _("No feedback recorded.")
+
+    @property
+    def filters(self):
+        from .models import FeedbackStatus
+
+        return [
+            Filter("status", _("Status"), choices=FeedbackStatus.choices),
+            Filter("kind", _("Kind"), lookup="kind_id", choices=lambda r: picklists.choices("customers.feedback_kind")),
+            Filter("mine", _("Department"), kind="custom", choices=[("1", _("my department"))],
+                   apply_func=lambda qs, raw, request: qs.filter(department_id=request.user.department_id)),
+        ]
+
+    def queryset(self, request):
+        return selectors.feedback_visible_to(request.user)
+
+    def search(self, queryset, q):
+        return queryset.filter(content__icontains=q[:50])

@@ -307,3 +307,104 @@ class CustomerSettings(models.Model):
     def current(cls):
         settings_row = cls.objects.order_by("pk").first()
         return settings_row or cls.objects.create()
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    IM = "im", _("Instant message")
+    VISIT = "visit", _("On-site visit")
+    WEBSITE = "website", _("Company website")
+    LIVE_CHAT = "live_chat", _("Live chat")
+    MARKETING = "marketing", _("Marketing material")
+    SOCIAL = "social", _("Social media")
+
+
+class Interaction(TimeStampedModel, SoftDeleteModel):
+    """One contact with a customer (ACT-1): channel, summary, next follow-up."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="interactions")
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="interactions")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    summary = models.TextField(_("summary"), max_length=2000)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                               related_name="interactions")
+    author_department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+", editable=False)
+
+    scope_paths = ScopePaths(owner="customer__owner", branch="customer__branch")
+
+    class Meta(SoftDeleteModel.Meta):
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"], name="interaction_customer"),
+            models.Index(fields=["author", "occurred_at"], name="interaction_author"),
+            models.Index(fields=["occurred_at"], name="interaction_when"),
+            models.Index(fields=["deleted_at"], name="interaction_deleted", condition=Q(deleted_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} · {self.get_channel_display()}"
+
+    def get_absolute_url(self):
+        return reverse("customers:interaction_detail", args=[self.pk])
+
+    @classmethod
+    def scope_extra(cls, user):
+        """Interactions the user logged, and those of customers shared with them."""
+        return Q(author_id=user.pk) | Q(customer__in=Customer.objects.filter(Customer.scope_extra(user)).values("pk"))
+
+
+class FeedbackStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    HANDLED = "handled", _("Handled")
+
+
+class Feedback(TimeStampedModel):
+    """What a customer told us (CUS-8), handled by one department."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="feedback")
+    kind = _pick("customers.feedback_kind", _("kind"))
+    content = models.TextField(_("feedback"), max_length=4000)
+    department = models.ForeignKey("org.Department", verbose_name=_("handled by department"),
+                                   on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=FeedbackStatus.choices,
+                              default=FeedbackStatus.OPEN)
+    response = models.TextField(_("response"), blank=True, max_length=4000)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+
+    scope_paths = ScopePaths(owner="customer__owner", branch="customer__branch")
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        indexes = [models.Index(fields=["department", "status", "created_at"], name="feedback_department")]
+
+    def __str__(self):
+        return self.content[:40]
+
+    def get_absolute_url(self):
+        return reverse("customers:feedback_detail", args=[self.pk])
+
+    @classmethod
+    def scope_extra(cls, user):
+        """The handling department sees its feedback, whoever owns the customer."""
+        if not user.department_id:
+            return Q(created_by_id=user.pk)
+        departments = {user.department_id}
+        if user.department and user.tier != "execution":
+            from guanxi.org.models import Department
+
+            departments |= set(Department.objects.filter(path__startswith=user.department.path)
+                               .values_list("pk", flat=True))
+        return Q(department_id__in=departments) | Q(created_by_id=user.pk)

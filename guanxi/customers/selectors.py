@@ -218,3 +218,39 @@ def customer_search_hits(user, q, limit):
 
 def is_visible(user, customer):
     return can_see(user, customer)
+
+
+# --- interactions and feedback -----------------------------------------------------------
+def interactions_visible_to(user):
+    from .models import Interaction
+
+    return scoped(Interaction.objects.prefetch_related("customer", "author", "contact"), user)
+
+
+def interaction_get(user, pk):
+    from .models import Interaction
+
+    return get_scoped(Interaction.objects.select_related("customer", "author", "contact"), user, pk=pk)
+
+
+def interactions_of(customer, limit=10):
+    return list(customer.interactions.select_related("author", "contact").order_by("-occurred_at")[:limit])
+
+
+def interactions_deleted_visible_to(user):
+    from .models import Interaction
+
+    return scoped(Interaction.all_objects.filter(deleted_at__isnull=False).select_related("customer", "deleted_by"),
+                  user)
+
+
+def feedback_visible_to(user):
+    from .models import Feedback
+
+    return scoped(Feedback.objects.prefetch_related("customer", "department", "kind"), user)
+
+
+def feedback_get(user, pk):
+    from .models import Feedback
+
+    return get_scoped(Feedback.objects.select_related("customer", "department", "kind", "handled_by"), user, pk=pk)

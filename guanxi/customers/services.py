@@ -1,5 +1,7 @@
 """Writes to customers and contacts. Keyword-only, take ``actor``, one transaction each."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -222,7 +224,7 @@ def customer_claim(*, actor, customer):
     last = customer.ownership_changes.filter(
         event__in=[OwnershipEvent.RELEASED, OwnershipEvent.RECYCLED]).order_by("-created_at").first()
     if (last and last.from_user_id == actor.pk and rules.reclaim_block_days and
-            timezone.now() - last.created_at < timezone.timedelta(days=rules.reclaim_block_days)):
+            timezone.now() - last.created_at < datetime.timedelta(days=rules.reclaim_block_days)):
         raise Conflict(_("You released this customer recently; you may claim it again after %(n)d days.")
                        % {"n": rules.reclaim_block_days})
     customer.owner = actor
@@ -398,3 +400,172 @@ def customer_settings_update(*, actor, **data):
     assign_fields(current, {"pool_mode", "claim_limit", "recycle_no_follow_up_days", "recycle_no_deal_days",
                             "recycle_warning_days", "reclaim_block_days"}, data)
     return validated_save(current)
+
+
+# --- interactions (ACT-1) ----------------------------------------------------------
+INTERACTION_FIELDS = {"contact", "channel", "occurred_at", "summary", "next_follow_up_on"}
+
+
+def _touch_customer(customer_id):
+    """Keep the customer's last contact and next follow-up in step with its interactions."""
+    from django.db.models import Max
+
+    from .models import Interaction
+
+    live = Interaction.objects.filter(customer_id=customer_id)
+    last = live.aggregate(last=Max("occurred_at"))["last"]
+    newest = live.order_by("-occurred_at", "-pk").values_list("next_follow_up_on", flat=True).first()
+    Customer.objects.filter(pk=customer_id).update(last_contacted_at=last, next_follow_up_on=newest)
+
+
+@service
+def interaction_create(*, actor, customer, summary, channel="phone", occurred_at=None, contact=None,
+                       next_follow_up_on=None):
+    from .models import Interaction
+
+    ensure(actor, "customers.edit")
+    _ensure_editable(actor, customer)
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationFailed(_("This contact belongs to another customer."), field="contact")
+    interaction = Interaction(customer=customer, contact=contact, channel=channel, summary=(summary or "").strip(),
+                              occurred_at=occurred_at or timezone.now(), next_follow_up_on=next_follow_up_on,
+                              author=actor, author_department_id=actor.department_id)
+    if interaction.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationFailed(_("An interaction cannot be in the future; plan it as an appointment."),
+                               field="occurred_at")
+    validated_save(interaction)
+    _touch_customer(customer.pk)
+    return interaction
+
+
+@service
+def interaction_update(*, actor, interaction, **data):
+    from .models import Interaction
+
+    ensure(actor, "customers.edit")
+    if interaction.author_id != actor.pk:
+        _ensure_editable(actor, interaction.customer)
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    assign_fields(interaction, INTERACTION_FIELDS, data)
+    validated_save(interaction)
+    _touch_customer(interaction.customer_id)
+    return interaction
+
+
+@service
+def interaction_delete(*, actor, interaction):
+    ensure(actor, "customers.edit")
+    if interaction.author_id != actor.pk:
+        _ensure_editable(actor, interaction.customer)
+    soft_delete(interaction, actor=actor)
+    _touch_customer(interaction.customer_id)
+
+
+# --- feedback (CUS-8) --------------------------------------------------------------
+@service
+def feedback_create(*, actor, customer, content, department, kind=None):
+    from .models import Feedback
+
+    ensure(actor, "customers.view")
+    ensure_in_scope(actor, customer)
+    feedback = Feedback(customer=customer, content=(content or "").strip(), department=department, kind=kind,
+                        created_by=actor)
+    return validated_save(feedback)
+
+
+@service
+def feedback_handle(*, actor, feedback, response):
+    from .models import Feedback, FeedbackStatus
+
+    ensure_in_scope(actor, feedback)
+    if actor.department_id != feedback.department_id and not actor.has_module_perm("customers.transfer"):
+        raise Forbidden(_("Only the handling department answers this feedback."))
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if not (response or "").strip():
+        raise ValidationFailed(_("Write what was done."), field="response")
+    feedback.response = response.strip()
+    feedback.status = FeedbackStatus.HANDLED
+    feedback.handled_by = actor
+    feedback.handled_at = timezone.now()
+    return validated_save(feedback)
+
+
+# --- recycling to the pool (CUS-7) --------------------------------------------------------
+def _recycle_due(rules, now, horizon_days=0):
+    """Customers that hit a recycle rule by ``now + horizon_days``: {id: reason}."""
+    from django.db.models import Q
+
+    due = {}
+    owned = Customer.objects.filter(owner__isnull=False, recycle_locked=False)
+    if rules.recycle_no_follow_up_days:
+        cutoff = now - datetime.timedelta(days=rules.recycle_no_follow_up_days - horizon_days)
+        for pk in owned.filter(Q(last_contacted_at__lt=cutoff) | Q(last_contacted_at__isnull=True,
+                                                                     owned_since__lt=cutoff)).values_list("pk",
+                                                                                                         flat=True):
+            due[pk] = _("No follow-up for %(n)d days") % {"n": rules.recycle_no_follow_up_days}
+    if rules.recycle_no_deal_days:
+        cutoff = now - datetime.timedelta(days=rules.recycle_no_deal_days - horizon_days)
+        for pk in owned.filter(Q(last_deal_at__lt=cutoff, owned_since__lt=cutoff) | Q(
+                last_deal_at__isnull=True, owned_since__lt=cutoff)).values_list("pk", flat=True):
+            due.setdefault(pk, _("No deal for %(n)d days") % {"n": rules.recycle_no_deal_days})
+    return due
+
+
+def customers_recycle(now=None):
+    """The nightly job: warn owners of customers about to be recycled, then recycle the
+    customers past a rule into the pool. Safe to run twice (warnings are de-duplicated,
+    recycled customers are no longer owned)."""
+    from guanxi.core.notifications import notify
+
+    from .models import CustomerSettings
+
+    now = now or timezone.now()
+    rules = CustomerSettings.current()
+    due_now = _recycle_due(rules, now)
+    warned = 0
+    if rules.recycle_warning_days:
+        soon = _recycle_due(rules, now, horizon_days=rules.recycle_warning_days)
+        for customer in Customer.objects.filter(pk__in=[pk for pk in soon if pk not in due_now]).select_related(
+                "owner"):
+            created = notify(
+                customer.owner, kind="customers.recycle_warning",
+                title=_("%(name)s goes back to the public pool in %(n)d days") % {
+                    "name": customer.name, "n": rules.recycle_warning_days},
+                body=soon[customer.pk], url=customer.get_absolute_url(), email=True,
+                dedupe_key=f"recycle-warning:{customer.pk}:{customer.owned_since:%Y%m%d%H%M%S}",
+            )
+            warned += created is not None
+    recycled = 0
+    for pk, reason in due_now.items():
+        with transaction.atomic():
+            customer = Customer.objects.select_for_update().filter(pk=pk, owner__isnull=False,
+                                                                   recycle_locked=False).first()
+            if customer is None:
+                continue
+            previous = customer.owner
+            customer.owner = None
+            customer.owned_since = None
+            customer.save(update_fields=["owner", "owned_since", "updated_at"])
+            CustomerShare.objects.filter(customer=customer).delete()
+            _log_owner(customer, OwnershipEvent.RECYCLED, actor=None, from_user=previous, reason=str(reason))
+            notify(previous, kind="customers.recycled",
+                   title=_("%(name)s went back to the public pool") % {"name": customer.name}, body=str(reason),
+                   url=customer.get_absolute_url())
+            recycled += 1
+    return {"warned": warned, "recycled": recycled}
+
+
+@service
+def interaction_restore(*, actor, interaction):
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, interaction)
+    soft_restore(interaction)
+    _touch_customer(interaction.customer_id)
+    return interaction
+
+
+@service
+def interaction_purge(*, actor, interaction):
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, interaction)
+    interaction.delete()

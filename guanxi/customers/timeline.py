@@ -27,10 +27,23 @@ def contacts_source(user, customer, limit):
     ]
 
 
+def interactions_source(user, customer, limit):
+    from .models import Interaction
+
+    entries = []
+    for item in Interaction.objects.filter(customer=customer).select_related("author", "contact").order_by(
+            "-occurred_at")[:limit]:
+        title = f"{item.get_channel_display()}" + (f" · {item.contact.name}" if item.contact else "")
+        entries.append(timeline.Entry(item.occurred_at, "interaction", title, item.summary,
+                                      url=item.get_absolute_url(), actor=item.author.display_name))
+    return entries
+
+
 def register():
     timeline.register(Customer, timeline.audit_source)
     timeline.register(Customer, ownership_source)
     timeline.register(Customer, contacts_source)
+    timeline.register(Customer, interactions_source)
 
 
 def timeline_for(user, customer, limit=30):

@@ -22,11 +22,15 @@ from .forms import (
     CustomerForm,
     CustomerSettingsForm,
     DuplicateSearchForm,
+    FeedbackForm,
+    FeedbackHandleForm,
+    InteractionForm,
     ReleaseForm,
+    ReportForm,
     ShareForm,
     TransferForm,
 )
-from .lists import ContactList, CustomerList, PoolList
+from .lists import ContactList, CustomerList, FeedbackList, InteractionList, PoolList
 from .models import CustomerSettings
 
 customer_list = ListPageView.as_view(spec=CustomerList)
@@ -60,6 +64,7 @@ def customer_detail(request, pk):
         "can_transfer": request.user.has_module_perm("customers.transfer"),
         "is_owner": customer.owner_id == request.user.pk,
         "contacts": selectors.contacts_of(customer),
+        "interactions": selectors.interactions_of(customer),
         "custom_values": custom_fields.display(customer, CUSTOMER_ENTITY),
         "shares": customer.shares.select_related("user"),
         "can_delete": request.user.has_module_perm("customers.delete") and selectors.can_edit(request.user, customer),
@@ -339,3 +344,124 @@ def settings_view(request):
         success_url="customers:settings", cancel_url="customers:customer_list",
         context={"history": history_for(current)},
     )
+
+
+# --- interactions (ACT-1) ----------------------------------------------------------
+interaction_list = ListPageView.as_view(spec=InteractionList)
+feedback_list = ListPageView.as_view(spec=FeedbackList)
+
+
+@require("customers.edit")
+def interaction_create(request, customer_pk):
+    customer = selectors.customer_get(request.user, customer_pk)
+    if not selectors.can_edit(request.user, customer):
+        raise Http404
+    form = InteractionForm(request.POST or None, customer=customer)
+    return form_page(
+        request, form, lambda data: services.interaction_create(actor=request.user, customer=customer, **data),
+        title=_("Log an interaction with %(name)s") % {"name": customer.name}, saved_message=_("Interaction logged."),
+        success_url=customer, cancel_url=customer,
+    )
+
+
+@require("customers.view")
+def interaction_detail(request, pk):
+    interaction = selectors.interaction_get(request.user, pk)
+    return render(request, "customers/interaction_detail.html", {
+        "interaction": interaction, "entries": history_for(interaction),
+        "can_edit": interaction.author_id == request.user.pk or selectors.can_edit(request.user,
+                                                                                   interaction.customer),
+    })
+
+
+@require("customers.edit")
+def interaction_edit(request, pk):
+    interaction = selectors.interaction_get(request.user, pk)
+    form = InteractionForm(request.POST or None, instance=interaction)
+    return form_page(
+        request, form, lambda data: services.interaction_update(actor=request.user, interaction=interaction, **data),
+        title=_("Edit interaction"), saved_message=_("Interaction saved."), success_url=interaction.customer,
+        cancel_url=interaction,
+    )
+
+
+@require("customers.edit")
+@require_POST
+def interaction_delete(request, pk):
+    interaction = selectors.interaction_get(request.user, pk)
+    try:
+        services.interaction_delete(actor=request.user, interaction=interaction)
+        messages.success(request, _("Interaction moved to the recycle bin."))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(interaction.customer)
+
+
+# --- reminders (ACT-3) and the daily report (ACT-4) ------------------------------------
+@require("customers.view")
+def reminders(request):
+    from .reminders import DEFAULT_NO_BUSINESS_DAYS, DEFAULT_NO_ORDER_DAYS, reminder_lists
+
+    def days(name, default):
+        raw = request.GET.get(name, "")
+        return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else default
+
+    mine = request.GET.get("scope") != "all"
+    lists = reminder_lists(request.user, mine=mine, no_order_days=days("n", DEFAULT_NO_ORDER_DAYS),
+                           no_business_days=days("m", DEFAULT_NO_BUSINESS_DAYS))
+    sections = [{"key": key, "title": title, "customers": list(queryset[:50]), "count": queryset.count()}
+                for key, (title, queryset) in lists.items()]
+    return render(request, "customers/reminders.html", {
+        "sections": sections, "mine": mine, "n": days("n", DEFAULT_NO_ORDER_DAYS),
+        "m": days("m", DEFAULT_NO_BUSINESS_DAYS),
+    })
+
+
+@require("customers.view")
+def daily_report(request):
+    from guanxi.core.charts import bar_chart
+
+    from .models import Channel
+    from .report import daily_report as build_report
+
+    form = ReportForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = build_report(request.user, day=data.get("day"), days=data.get("days") or 1,
+                        group=data.get("group") or "person")
+    chart = bar_chart(
+        [row.label for row in rows[:20]],
+        [(str(label), [row.by_channel[value] for row in rows[:20]]) for value, label in Channel.choices
+         if any(row.by_channel[value] for row in rows)],
+        title=str(_("Contacts and visits")),
+    )
+    return render(request, "customers/daily_report.html", {"form": form, "rows": rows, "chart": chart,
+                                                           "channels": Channel.choices})
+
+
+# --- feedback (CUS-8) --------------------------------------------------------------
+@require("customers.view")
+def feedback_create(request, customer_pk):
+    customer = selectors.customer_get(request.user, customer_pk)
+    form = FeedbackForm(request.POST or None)
+    return form_page(
+        request, form, lambda data: services.feedback_create(actor=request.user, customer=customer, **data),
+        title=_("Record feedback from %(name)s") % {"name": customer.name}, saved_message=_("Feedback recorded."),
+        success_url=customer, cancel_url=customer,
+    )
+
+
+@require("customers.view")
+def feedback_detail(request, pk):
+    feedback = selectors.feedback_get(request.user, pk)
+    form = FeedbackHandleForm(request.POST or None)
+    if request.method == "POST":
+        handled = run_service(form, lambda data: services.feedback_handle(actor=request.user, feedback=feedback,
+                                                                          response=data["response"]))
+        if handled:
+            messages.success(request, _("Feedback handled."))
+            return redirect(handled)
+    return render(request, "customers/feedback_detail.html", {
+        "feedback": feedback, "form": form,
+        "can_handle": request.user.department_id == feedback.department_id or
+        request.user.has_module_perm("customers.transfer"),
+    })

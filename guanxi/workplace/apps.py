@@ -20,6 +20,7 @@ class WorkplaceConfig(AppConfig):
             "export": _("Export"),
         })
         navigation.register(navigation.Section("workplace", _("Daily work"), "workplace.view", [
+            navigation.Item(_("Calendar"), "workplace:calendar", "workplace.view"),
             navigation.Item(_("Notes"), "workplace:note_list", "workplace.view"),
         ], order=10))
         search.register(selectors.notes_search_hits, permission="workplace.view")
@@ -29,3 +30,6 @@ class WorkplaceConfig(AppConfig):
             purge=lambda *, actor, record: services.note_purge(actor=actor, note=record),
         ))
         auditlog.register(Note, exclude_fields=["updated_at"])
+        from .models import Schedule
+
+        auditlog.register(Schedule, exclude_fields=["updated_at", "remind_at", "reminded_at"])

@@ -46,3 +46,42 @@ class Note(TimeStampedModel, SoftDeleteModel):
 
     def get_absolute_url(self):
         return reverse("workplace:note_detail", args=[self.pk])
+
+
+class Schedule(TimeStampedModel):
+    """An appointment on someone's calendar (ACT-2), with an optional reminder."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+                              related_name="schedules")
+    branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="schedules")
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    remind_minutes_before = models.PositiveIntegerField(
+        _("remind me (minutes before)"), null=True, blank=True,
+        help_text=_("Leave empty for no reminder."))
+    remind_by_email = models.BooleanField(_("also by e-mail"), default=False)
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    done = models.BooleanField(_("done"), default=False)
+
+    scope_paths = ScopePaths(owner="owner", branch="branch")
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [
+            models.Index(fields=["owner", "starts_at"], name="schedule_owner_start"),
+            models.Index(fields=["remind_at"], name="schedule_due_reminders",
+                         condition=models.Q(reminded_at__isnull=True, remind_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("workplace:schedule_edit", args=[self.pk])

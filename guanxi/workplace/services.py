@@ -1,3 +1,6 @@
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ValidationFailed
@@ -48,3 +51,96 @@ def note_purge(*, actor, note):
     ensure(actor, "system.purge")
     ensure_in_scope(actor, note)
     note.delete()
+
+
+# --- appointments (ACT-2) ----------------------------------------------------------
+SCHEDULE_FIELDS = {"title", "starts_at", "ends_at", "location", "customer", "notes", "remind_minutes_before",
+                   "remind_by_email", "done"}
+
+
+def _schedule_rules(schedule):
+    from guanxi.core.errors import ValidationFailed as Invalid
+
+    if schedule.ends_at and schedule.starts_at and schedule.ends_at < schedule.starts_at:
+        raise Invalid(_("An appointment cannot end before it starts."), field="ends_at")
+    if schedule.remind_minutes_before is not None and schedule.remind_minutes_before > 60 * 24 * 30:
+        raise Invalid(_("Remind at most 30 days before."), field="remind_minutes_before")
+    if schedule.remind_minutes_before is None:
+        schedule.remind_at = None
+    else:
+        schedule.remind_at = schedule.starts_at - datetime.timedelta(minutes=schedule.remind_minutes_before)
+    schedule.reminded_at = None
+
+
+@service
+def schedule_create(*, actor, title, starts_at, ends_at=None, **data):
+    from .models import Schedule
+
+    ensure(actor, "workplace.create")
+    if actor.branch_id is None:
+        raise ValidationFailed(_("You are not assigned to a branch yet; ask an administrator."))
+    customer = data.get("customer")
+    if customer is not None:
+        from guanxi.org.scopes import ensure_in_scope as in_scope
+
+        in_scope(actor, customer)
+    schedule = Schedule(owner=actor, branch_id=actor.branch_id, title=title, starts_at=starts_at,
+                        ends_at=ends_at or starts_at + datetime.timedelta(hours=1))
+    assign_fields(schedule, SCHEDULE_FIELDS - {"title"}, data)
+    _schedule_rules(schedule)
+    return validated_save(schedule)
+
+
+@service
+def schedule_update(*, actor, schedule, **data):
+    from .models import Schedule
+
+    ensure(actor, "workplace.edit")
+    ensure_in_scope(actor, schedule)
+    if schedule.owner_id != actor.pk:
+        from guanxi.core.errors import Forbidden
+
+        raise Forbidden(_("Only the owner changes an appointment."))
+    schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    assign_fields(schedule, SCHEDULE_FIELDS, data)
+    _schedule_rules(schedule)
+    return validated_save(schedule)
+
+
+@service
+def schedule_delete(*, actor, schedule):
+    ensure(actor, "workplace.delete")
+    ensure_in_scope(actor, schedule)
+    if schedule.owner_id != actor.pk:
+        from guanxi.core.errors import Forbidden
+
+        raise Forbidden(_("Only the owner deletes an appointment."))
+    schedule.delete()
+
+
+def schedules_send_reminders(now=None):
+    """Deliver due appointment reminders once each (in-app, and by e-mail if asked)."""
+    from django.db import transaction
+
+    from guanxi.core.notifications import notify
+
+    from .models import Schedule
+
+    now = now or timezone.now()
+    sent = 0
+    due = Schedule.objects.filter(remind_at__lte=now, reminded_at__isnull=True, done=False).order_by("remind_at")
+    for pk in list(due.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            schedule = Schedule.objects.select_for_update(skip_locked=True).filter(
+                pk=pk, reminded_at__isnull=True).select_related("owner").first()
+            if schedule is None:
+                continue
+            start = timezone.localtime(schedule.starts_at)
+            notify(schedule.owner, kind="workplace.reminder",
+                   title=_("%(time)s %(title)s") % {"time": start.strftime("%m-%d %H:%M"), "title": schedule.title},
+                   body=schedule.location, url=schedule.get_absolute_url(), email=schedule.remind_by_email,
+                   dedupe_key=f"schedule:{schedule.pk}:{schedule.remind_at:%Y%m%d%H%M}")
+            schedule.reminded_at = now
+            schedule.save(update_fields=["reminded_at"])
+            sent += 1
+    return sent

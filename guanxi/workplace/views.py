@@ -56,3 +56,70 @@ def note_delete(request, pk):
     services.note_delete(actor=request.user, note=note)
     messages.success(request, _("Note moved to the recycle bin."))
     return redirect("workplace:note_list")
+
+
+# --- calendar (ACT-2) --------------------------------------------------------------
+@require("workplace.view")
+def calendar_view(request):
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date
+
+    from .calendar import calendar_days, week_start
+
+    view = "day" if request.GET.get("view") == "day" else "week"
+    day = parse_date(request.GET.get("date", "") or "") or timezone.localdate()
+    start = day if view == "day" else week_start(day)
+    length = 1 if view == "day" else 7
+    step = datetime.timedelta(days=length)
+    return render(request, "workplace/calendar.html", {
+        "view": view, "days": calendar_days(request.user, start, length), "day": day,
+        "previous": (start - step).isoformat(), "next": (start + step).isoformat(),
+        "today": timezone.localdate(),
+    })
+
+
+@require("workplace.create")
+def schedule_create(request):
+    from .forms import ScheduleForm
+
+    initial = {}
+    if request.GET.get("customer", "").isdigit():
+        initial["customer"] = int(request.GET["customer"])
+    form = ScheduleForm(request.POST or None, user=request.user, initial=initial)
+    return form_page(
+        request, form, lambda data: services.schedule_create(actor=request.user, **data),
+        title=_("New appointment"), saved_message=_("Appointment saved."),
+        success_url="workplace:calendar", cancel_url="workplace:calendar",
+    )
+
+
+@require("workplace.edit")
+def schedule_edit(request, pk):
+    from guanxi.org.scopes import get_scoped
+
+    from .forms import ScheduleForm
+    from .models import Schedule
+
+    schedule = get_scoped(Schedule.objects.all(), request.user, pk=pk, owner=request.user)
+    form = ScheduleForm(request.POST or None, instance=schedule, user=request.user)
+    return form_page(
+        request, form, lambda data: services.schedule_update(actor=request.user, schedule=schedule, **data),
+        title=_("Edit appointment"), saved_message=_("Appointment saved."),
+        success_url="workplace:calendar", cancel_url="workplace:calendar",
+        context={"delete_url": f"/work/calendar/{schedule.pk}/delete/"},
+    )
+
+
+@require("workplace.delete")
+@require_POST
+def schedule_delete(request, pk):
+    from guanxi.org.scopes import get_scoped
+
+    from .models import Schedule
+
+    schedule = get_scoped(Schedule.objects.all(), request.user, pk=pk, owner=request.user)
+    services.schedule_delete(actor=request.user, schedule=schedule)
+    messages.success(request, _("Appointment deleted."))
+    return redirect("workplace:calendar")
