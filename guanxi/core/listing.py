@@ -137,6 +137,7 @@ class ListSpec:
     empty_text = _("Nothing here yet.")
     export_name = "export"
     bulk_actions: list = []
+    import_entity = None  # a registered importer (core.imports): shows an Import button
 
     @property
     def export_columns(self):
@@ -233,6 +234,7 @@ class ListPageView(PermissionMixin, View):
             "can_create": bool(spec.create_url_name)
             and request.user.has_module_perm(spec.create_permission or spec.permission),
             "bulk_actions": [a for a in spec.bulk_actions if request.user.has_module_perm(a.permission)],
+            "can_import": bool(spec.import_entity) and _may_import(request.user, spec.import_entity),
             "current_query": state.query(),
         }
         template = "core/_list_results.html" if request.htmx and not request.htmx.boosted else self.template_name
@@ -246,6 +248,13 @@ class ListPageView(PermissionMixin, View):
         queryset = queryset.order_by(*_ordering(state.sort or spec.default_sort))
         return export_response(fmt, spec.export_headers(), spec.export_rows(queryset), spec.export_name,
                                str(spec.title))
+
+
+def _may_import(user, entity):
+    from .imports import importer_for
+
+    importer = importer_for(entity)
+    return importer is not None and user.has_module_perm(importer.permission)
 
 
 def _ordering(sort):

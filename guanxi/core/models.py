@@ -195,3 +195,81 @@ class CustomField(models.Model):
 
         lang = translation.get_language() or "zh-hans"
         return self.label_en if lang.startswith("en") else self.label_zh
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportJob(models.Model):
+    """One upload being imported; its checkpoint (``next_row``) commits with each batch."""
+
+    entity = models.CharField(_("record type"), max_length=40)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=300)  # in the default storage
+    original_name = models.CharField(_("file"), max_length=255)
+    kind = models.CharField(max_length=10)  # csv | xlsx
+    size = models.PositiveBigIntegerField(default=0)
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)  # {"column index": "field key"}
+    options = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    next_row = models.PositiveIntegerField(default=0)  # data rows done (committed)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("merged"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["created_by", "created_at"])]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def percent(self):
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(99, int(self.next_row * 100 / self.total_rows)) if self.total_rows else 0
+
+
+class ImportRowError(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    field = models.CharField(max_length=60, blank=True)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "line"])]
+
+    def __str__(self):
+        return f"{self.line}: {self.message}"
+
+
+class SavedMapping(models.Model):
+    """Column mapping saved for reuse: {header text: field key}."""
+
+    entity = models.CharField(max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mapping = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "entity", "name"], name="saved_mapping_unique")]
+
+    def __str__(self):
+        return self.name

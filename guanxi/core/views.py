@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -121,3 +122,97 @@ def notification_open(request, pk):
     mark_read(request.user, [notice.pk])
     target = notice.url if url_has_allowed_host_and_scheme(notice.url, {request.get_host()}) else ""
     return redirect(target or "core:notifications")
+
+
+# --- imports -----------------------------------------------------------------------
+def _importer_or_404(request, entity):
+    from django.core.exceptions import PermissionDenied
+
+    from . import imports
+
+    importer = imports.importer_for(entity)
+    if importer is None:
+        raise Http404
+    if not request.user.has_module_perm(importer.permission):
+        raise PermissionDenied
+    return importer
+
+
+@require(AUTHENTICATED)
+def import_new(request, entity):
+    from .errors import DomainError
+    from .import_jobs import import_upload
+    from .models import ImportJob
+
+    importer = _importer_or_404(request, entity)
+    error = None
+    if request.method == "POST":
+        try:
+            job = import_upload(actor=request.user, entity=entity, upload=request.FILES.get("file"))
+            return redirect("core:import_detail", pk=job.pk)
+        except DomainError as exc:
+            error = exc.message
+    recent = ImportJob.objects.filter(created_by=request.user, entity=entity).order_by("-created_at")[:10]
+    return render(request, "core/import_new.html", {"importer": importer, "error": error, "recent": recent},
+                  status=400 if error else 200)
+
+
+@require(AUTHENTICATED)
+def import_detail(request, pk):
+    from .errors import DomainError
+    from .import_jobs import import_preview, import_start, job_for
+    from .models import ImportStatus
+
+    job = job_for(request.user, pk)
+    importer = _importer_or_404(request, job.entity)
+    if job.status != ImportStatus.UPLOADED:
+        return render(request, "core/import_progress.html", {"job": job, "importer": importer})
+    mapping = {str(i): request.POST.get(f"column_{i}", job.mapping.get(str(i), "")) for i in range(len(job.header))}
+    options = {"on_duplicate": request.POST.get("on_duplicate", "skip")}
+    errors, preview = [], []
+    try:
+        if request.method == "POST" and "start" in request.POST:
+            import_start(actor=request.user, job=job, mapping=mapping, options=options,
+                         save_as=request.POST.get("save_as", "").strip())
+            return redirect("core:import_detail", pk=job.pk)
+        preview = import_preview(actor=request.user, job=job, mapping=mapping)
+    except DomainError as exc:
+        errors = [e["message"] for e in exc.errors] or [exc.message]
+    columns = [(i, header, mapping.get(str(i), "")) for i, header in enumerate(job.header)]
+    return render(request, "core/import_map.html", {
+        "job": job, "importer": importer, "columns": columns, "preview": preview, "errors": errors,
+        "options": options, "mapped_keys": [mapping.get(str(i), "") for i in range(len(job.header))],
+    })
+
+
+@require(AUTHENTICATED)
+def import_progress(request, pk):
+    from .import_jobs import job_for
+
+    job = job_for(request.user, pk)
+    return render(request, "core/_import_progress.html", {"job": job})
+
+
+@require(AUTHENTICATED)
+def import_errors(request, pk):
+    from django.http import HttpResponse
+
+    from .import_jobs import error_report, job_for
+
+    job = job_for(request.user, pk)
+    response = HttpResponse("\ufeff" + error_report(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require(AUTHENTICATED)
+@require_POST
+def import_cancel(request, pk):
+    from .import_jobs import import_cancel as cancel
+    from .import_jobs import job_for
+
+    job = job_for(request.user, pk)
+    cancel(actor=request.user, job=job)
+    messages.success(request, _("Import cancelled; batches already imported stay."))
+    return redirect("core:import_detail", pk=pk)

@@ -68,9 +68,11 @@ class CustomersConfig(AppConfig):
             ("competitor", "已选择竞争对手", "Chose a competitor"), ("too_small", "规模太小", "Too small"),
             ("other", "其他", "Other"),
         ])
+        from .importer import register as register_importer
         from .timeline import register as register_timeline
 
         register_timeline()
+        register_importer()
         picklists.register("customers.feedback_kind", _("Kinds of customer feedback"), [
             ("suggestion", "建议", "Suggestion"), ("complaint", "投诉", "Complaint"), ("praise", "表扬", "Praise"),
             ("query", "咨询", "Question"), ("other", "其他", "Other"),

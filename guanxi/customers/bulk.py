@@ -63,6 +63,7 @@ class BulkResult:
     duplicates: list = field(default_factory=list)  # (line, existing customer id or None, reason)
     errors: list = field(default_factory=list)  # (line, field, message)
     created_ids: list = field(default_factory=list)
+    merged_lines: set = field(default_factory=set)
 
 
 def _row_errors(row):

@@ -32,6 +32,7 @@ class CustomerList(ListSpec):
     create_url_name = "customers:customer_create"
     create_permission = "customers.create"
     export_name = "customers"
+    import_entity = "customers.customer"
     columns = [
         Column("name", _("Name"), sortable=True, link=True),
         Column("category", _("Category")),
@@ -117,6 +118,7 @@ class PoolList(CustomerList):
     permission = "customers.claim"
     export_permission = None
     create_url_name = None
+    import_entity = None
     empty_text = _("The public pool is empty.")
     bulk_actions = [BulkAction("claim", _("Claim"), "customers.claim", "customers:bulk_claim")]
     columns = [

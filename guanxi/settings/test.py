@@ -21,3 +21,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 GUANXI_API_RATE = "100000/min"
+# Tasks run inline in tests; the worker test turns this off to go through a real broker.
+CELERY_TASK_ALWAYS_EAGER = True

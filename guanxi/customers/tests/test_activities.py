@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from guanxi.core.errors import Forbidden, ValidationFailed
 from guanxi.core.models import Notification
-from guanxi.customers.models import Customer, CustomerSettings, Feedback, Interaction, OwnershipEvent
+from guanxi.customers.models import (
+    Customer,
+    CustomerSettings,
+    Feedback,
+    Interaction,
+    OwnershipEvent,
+)
 from guanxi.customers.reminders import reminder_lists, send_follow_up_notices
 from guanxi.customers.report import daily_report
 from guanxi.customers.services import (

@@ -91,12 +91,16 @@ def test_a_real_worker_runs_the_nightly_job():
         assert app.conf.broker_url.startswith("redis://")
     else:
         assert app.conf.broker_url == "filesystem://"
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        nightly_digest.delay()
-        deadline = time.monotonic() + 30
-        while not JobRun.objects.filter(job="nightly_digest", finished_at__isnull=False).exists():
-            assert time.monotonic() < deadline, "the worker did not run the task"
-            time.sleep(0.2)
+    app.conf.task_always_eager = False  # the test settings run tasks inline; not here
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            nightly_digest.delay()
+            deadline = time.monotonic() + 30
+            while not JobRun.objects.filter(job="nightly_digest", finished_at__isnull=False).exists():
+                assert time.monotonic() < deadline, "the worker did not run the task"
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
 
 
 def test_translation_catalogues_are_complete():

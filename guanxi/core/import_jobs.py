@@ -1,0 +1,234 @@
+"""The life of an import job: upload, map and preview, run (resumable), report."""
+
+import os
+import shutil
+import tempfile
+import uuid
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import imports
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .models import ImportJob, ImportRowError, ImportStatus, SavedMapping
+from .permissions import ensure
+
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+def job_for(user, pk):
+    """A job is visible to the person who uploaded it."""
+    from django.http import Http404
+
+    job = ImportJob.objects.filter(pk=pk, created_by=user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def import_upload(*, actor, entity, upload):
+    """Check and store an uploaded file; return a job with a guessed column mapping."""
+    importer = imports.importer_for(entity)
+    if importer is None:
+        raise NotFound()
+    ensure(actor, importer.permission)
+    if upload is None:
+        raise imports.BadFile(_("Choose a file to upload."), field="file")
+    if upload.size > MAX_UPLOAD:
+        raise imports.BadFile(_("The file is larger than %(mb)d MB; split it.") % {"mb": MAX_UPLOAD // 2 ** 20},
+                              field="file")
+    head = upload.read(65536)
+    upload.seek(0)
+    kind = imports.sniff(upload.name, head)
+    name = f"imports/{uuid.uuid4().hex}.{kind}"
+    stored = default_storage.save(name, upload)
+    try:
+        with local_copy(stored) as path:
+            if kind == "xlsx":
+                imports.check_xlsx(path)
+            header = imports.read_header(path, kind)
+            total = imports.count_rows(path, kind)
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    if total <= 0:
+        default_storage.delete(stored)
+        raise imports.BadFile(_("The file has a header but no rows to import."), field="file")
+    mapping = {str(i): importer.guess(h) for i, h in enumerate(header)}
+    saved = SavedMapping.objects.filter(owner=actor, entity=entity).order_by("-created_at").first()
+    if saved:
+        for index, text in enumerate(header):
+            if text in saved.mapping:
+                mapping[str(index)] = saved.mapping[text]
+    return ImportJob.objects.create(
+        entity=entity, created_by=actor, file_name=stored, original_name=os.path.basename(upload.name)[:255],
+        kind=kind, size=upload.size, header=header, mapping=mapping, total_rows=total,
+    )
+
+
+class local_copy:
+    """The stored file as a local path (object storage in production, disk when embedded)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.path = None
+
+    def __enter__(self):
+        try:
+            self.path = default_storage.path(self.name)
+            self.temporary = False
+        except NotImplementedError:
+            handle = tempfile.NamedTemporaryFile(delete=False)  # noqa: SIM115 - removed in __exit__
+            with default_storage.open(self.name, "rb") as source:
+                shutil.copyfileobj(source, handle)
+            handle.close()
+            self.path, self.temporary = handle.name, True
+        return self.path
+
+    def __exit__(self, *exc):
+        if self.temporary and self.path:
+            os.unlink(self.path)
+
+
+def clean_mapping(job, raw):
+    """Validate {column index: field key}: known fields, each at most once, required present."""
+    importer = imports.importer_for(job.entity)
+    known = {f.key for f in importer.fields}
+    mapping, used = {}, set()
+    errors = []
+    for index in range(len(job.header)):
+        key = (raw.get(str(index)) or "").strip()
+        if not key:
+            continue
+        if key not in known:
+            errors.append({"field": f"column_{index}", "message": _("Unknown field.")})
+        elif key in used:
+            errors.append({"field": f"column_{index}", "message": _("Two columns go to the same field.")})
+        used.add(key)
+        mapping[str(index)] = key
+    for target in importer.fields:
+        if target.required and target.key not in used:
+            errors.append({"field": None, "message": _("Choose the column for “%(field)s”.") % {
+                "field": target.label}})
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return mapping
+
+
+def import_preview(*, actor, job, mapping, limit=20):
+    """Validate the first rows without writing anything: [(line, record, errors)]."""
+    importer = imports.importer_for(job.entity)
+    mapping = {int(k): v for k, v in clean_mapping(job, mapping).items()}
+    rows = []
+    with local_copy(job.file_name) as path:
+        for line, record in imports.mapped_rows(path, job.kind, mapping):
+            rows.append((line, record))
+            if len(rows) >= limit:
+                break
+    with transaction.atomic():
+        checked = importer.write_batch(job, rows, dry_run=True)
+        transaction.set_rollback(True)
+    errors = {}
+    for line, field_name, message in checked.errors:
+        errors.setdefault(line, []).append((field_name, message))
+    duplicates = {line: reason for line, _existing, reason in checked.duplicates}
+    return [(line, record, errors.get(line, []), duplicates.get(line)) for line, record in rows]
+
+
+@transaction.atomic
+def import_start(*, actor, job, mapping, options, save_as=""):
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.created_by_id != actor.pk:
+        raise NotFound()
+    if job.status != ImportStatus.UPLOADED:
+        raise Conflict(_("This import has already started."))
+    job.mapping = clean_mapping(job, mapping)
+    job.options = {"on_duplicate": options.get("on_duplicate", "skip")}
+    job.status = ImportStatus.QUEUED
+    job.save(update_fields=["mapping", "options", "status"])
+    if save_as:
+        by_header = {job.header[int(i)]: key for i, key in job.mapping.items()}
+        SavedMapping.objects.update_or_create(owner=actor, entity=job.entity, name=save_as[:80],
+                                              defaults={"mapping": by_header})
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.delay(job.pk))
+    return job
+
+
+def import_cancel(*, actor, job):
+    if job.created_by_id != actor.pk:
+        raise Forbidden()
+    ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.QUEUED,
+                                                    ImportStatus.RUNNING]).update(status=ImportStatus.CANCELLED)
+
+
+def import_run(job_id):
+    """Run (or resume) an import. Each batch commits with the checkpoint; safe to retry."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.UPLOADED):
+        return
+    importer = imports.importer_for(job.entity)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
+                                               started_at=job.started_at or timezone.now())
+    mapping = {int(k): v for k, v in job.mapping.items()}
+    try:
+        with local_copy(job.file_name) as path:
+            batch, done = [], job.next_row
+            rows = imports.mapped_rows(path, job.kind, mapping, skip=job.next_row)
+            for line, record in rows:
+                batch.append((line, record))
+                if len(batch) >= imports.BATCH:
+                    done = _commit_batch(job, importer, batch, done, last_line=line)
+                    batch = []
+                    if done is None:
+                        return  # cancelled
+            last_line = batch[-1][0] if batch else job.next_row + 1
+            if batch and _commit_batch(job, importer, batch, done, last_line=last_line) is None:
+                return
+    except imports.BadFile as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(exc.message)[:500],
+                                                   finished_at=timezone.now())
+        return
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.DONE, finished_at=timezone.now(), next_row=job.total_rows)
+
+
+def _commit_batch(job, importer, batch, done, last_line):
+    """Write one batch and move the checkpoint in the same transaction."""
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status == ImportStatus.CANCELLED:
+            return None
+        result = importer.write_batch(current, batch, dry_run=False)
+        ImportRowError.objects.bulk_create([
+            ImportRowError(job=current, line=line, field=field_name or "", message=str(message)[:500])
+            for line, field_name, message in result.errors
+        ] + [
+            ImportRowError(job=current, line=line, field="duplicate",
+                           message=_("Skipped: the same %(what)s as customer #%(id)s.") % {
+                               "what": _reason(reason), "id": existing or "?"})
+            for line, existing, reason in result.duplicates if not result.merged_lines or line not in
+            result.merged_lines
+        ], batch_size=1000)
+        rows_done = last_line - 1  # data rows up to this line (the header is line 1)
+        error_lines = len({line for line, _f, _m in result.errors})
+        ImportJob.objects.filter(pk=job.pk).update(
+            next_row=rows_done, created_count=current.created_count + result.created,
+            updated_count=current.updated_count + len(result.merged_lines or ()),
+            duplicate_count=current.duplicate_count + len(result.duplicates) - len(result.merged_lines or ()),
+            error_count=current.error_count + error_lines, heartbeat_at=timezone.now(),
+        )
+    return rows_done
+
+
+def _reason(reason):
+    return {"name": _("name"), "phone": _("phone number"), "email": _("e-mail")}.get(reason, reason)
+
+
+def error_report(job):
+    """Return CSV text: line, field, reason (for the download)."""
+    rows = job.row_errors.order_by("line", "pk").values_list("line", "field", "message")
+    return imports.rows_to_csv([_("Row"), _("Field"), _("Reason")], rows)

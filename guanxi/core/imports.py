@@ -1,0 +1,223 @@
+"""Spreadsheet imports as resumable background jobs (CSV and XLSX, up to a million rows).
+
+An app registers an ``Importer`` (its target fields with Chinese and English header
+aliases, and a function that writes one batch). The job runs in Celery: rows stream
+from the file, batches of ``BATCH`` rows are validated and written each in one
+transaction together with the job's checkpoint, so a crash loses at most the batch in
+flight and a retry resumes after the last committed one without writing a row twice.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .errors import ValidationFailed
+
+BATCH = 2000
+MAX_COLUMNS = 200
+MAX_CELL = 10_000
+# A zip bomb disguised as XLSX: refuse before reading. 1 GB uncompressed at most, and no
+# member may expand more than 200×.
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024
+MAX_RATIO = 200
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class TargetField:
+    key: str
+    label: str
+    aliases: tuple = ()
+    required: bool = False
+
+
+@dataclass
+class Importer:
+    entity: str
+    label: str
+    permission: str
+    targets: Callable  # () -> [TargetField] (custom fields make it change at run time)
+    write_batch: Callable  # (job, [(line, {key: text})], dry_run) -> result with created/duplicates/errors
+
+    @property
+    def fields(self):
+        return self.targets()
+
+    def guess(self, header):
+        """Return the field key a header most likely means ("" when unknown)."""
+        text = _clean_header(header)
+        for target in self.fields:
+            names = {_clean_header(target.key), _clean_header(target.label)} | {_clean_header(a) for a in target.aliases}
+            if text in names:
+                return target.key
+        return ""
+
+
+_importers: dict[str, Importer] = {}
+
+
+def register(importer):
+    _importers[importer.entity] = importer
+
+
+def importer_for(entity):
+    return _importers.get(entity)
+
+
+def _clean_header(text):
+    return "".join(str(text or "").lower().split()).replace("_", "").replace("*", "").replace("（", "(").replace(
+        "）", ")")
+
+
+# --- reading files -----------------------------------------------------------------
+class BadFile(ValidationFailed):
+    code = "bad_file"
+
+
+def sniff(name, head):
+    """Return "csv" or "xlsx" from the first bytes, or raise BadFile."""
+    if not head:
+        raise BadFile(_("The file is empty."), field="file")
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x7fELF", b"MZ", b"\x89PNG", b"GIF8", b"\xff\xd8")):
+        raise BadFile(_("This is not a spreadsheet: upload a CSV file or an Excel .xlsx workbook."), field="file")
+    if b"\x00" in head[:4096]:
+        raise BadFile(_("This is not a spreadsheet: upload a CSV file or an Excel .xlsx workbook."), field="file")
+    for encoding in ENCODINGS:
+        try:
+            head[:65536].decode(encoding)
+            return "csv"
+        except UnicodeDecodeError as exc:
+            if exc.start > len(head[:65536]) - 4:  # cut in the middle of a character
+                return "csv"
+    raise BadFile(_("The text is neither UTF-8 nor GBK; save the file as CSV UTF-8."), field="file")
+
+
+def check_xlsx(path):
+    """Refuse a workbook that is not really one, or would expand into a zip bomb."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+                raise BadFile(_("This zip file is not an Excel workbook."), field="file")
+            total = 0
+            for info in archive.infolist():
+                total += info.file_size
+                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 ** 6:
+                    raise BadFile(_("The workbook expands far beyond its size (a zip bomb?); it was refused."),
+                                  field="file")
+            if total > MAX_UNCOMPRESSED:
+                raise BadFile(_("The workbook is too large once unpacked; split it or save it as CSV."), field="file")
+    except zipfile.BadZipFile:
+        raise BadFile(_("The Excel file is damaged."), field="file") from None
+
+
+def _csv_text(path):
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    for encoding in ENCODINGS:
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as exc:
+            if exc.start > len(head) - 4:
+                return encoding
+    return ENCODINGS[0]
+
+
+def iter_rows(path, kind, skip=0):
+    """Yield (line number, [cell text]) from the first sheet, header row first (line 1)."""
+    if kind == "csv":
+        encoding = _csv_text(path)
+        csv.field_size_limit(MAX_CELL * 4)
+        with open(path, encoding=encoding, newline="", errors="replace") as handle:
+            for line, row in enumerate(csv.reader(handle), start=1):
+                if line > 1 and line - 1 <= skip:
+                    continue
+                yield line, row
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if line > 1 and line - 1 <= skip:
+                continue
+            yield line, ["" if value is None else _cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value):
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_header(path, kind):
+    for _line, row in iter_rows(path, kind):
+        header = [str(cell).strip() for cell in row]
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise BadFile(_("The first row should hold the column names, but it is empty."), field="file")
+        if len(header) > MAX_COLUMNS:
+            raise BadFile(_("The file has %(n)d columns; at most %(max)d are allowed.") % {
+                "n": len(header), "max": MAX_COLUMNS}, field="file")
+        return header
+    raise BadFile(_("The file has no rows."), field="file")
+
+
+def count_rows(path, kind):
+    if kind == "csv":
+        return sum(1 for _row in iter_rows(path, kind)) - 1
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return max((workbook.worksheets[0].max_row or 1) - 1, 0)
+    finally:
+        workbook.close()
+
+
+def mapped_rows(path, kind, mapping, skip=0):
+    """Yield (line, {field: text}) for data rows, using {column index: field key}."""
+    rows = iter_rows(path, kind, skip=skip)
+    next(rows, None)  # the header
+    for line, row in rows:
+        if not any(str(cell).strip() for cell in row):
+            continue
+        record = {}
+        for index, key in mapping.items():
+            if key and index < len(row):
+                record[key] = str(row[index]).strip()[: MAX_CELL + 1]
+        yield line, record
+
+
+def upload_dir():
+    import os
+
+    path = os.path.join(settings.MEDIA_ROOT, "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def rows_to_csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,195 @@
+"""Customer imports (CUS-4 data in, CUS-5 duplicates): target fields with Chinese and
+English header aliases, and the batch writer the import job calls."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.core import custom_fields, picklists
+from guanxi.core.imports import Importer, TargetField
+from guanxi.org.models import User
+
+from . import bulk, regions
+from .models import Customer, CustomerCategory, CustomerKind
+
+BASE_FIELDS = [
+    TargetField("name", gettext_lazy("Name"), ("客户名称", "名称", "公司名称", "企业名称", "客户", "公司", "customer",
+                                                "company", "customer name", "company name"), required=True),
+    TargetField("kind", gettext_lazy("Type"), ("类型", "客户类型", "type")),
+    TargetField("category", gettext_lazy("Category"), ("分类", "客户分类", "类别")),
+    TargetField("industry", gettext_lazy("Industry"), ("行业", "所属行业")),
+    TargetField("source", gettext_lazy("Source"), ("来源", "客户来源")),
+    TargetField("level", gettext_lazy("Level"), ("级别", "客户级别", "等级")),
+    TargetField("province", gettext_lazy("Province"), ("省", "省份", "省/直辖市")),
+    TargetField("city", gettext_lazy("City"), ("市", "城市", "地市")),
+    TargetField("district", gettext_lazy("District"), ("区", "区县", "县区")),
+    TargetField("address", gettext_lazy("Address"), ("地址", "详细地址", "公司地址")),
+    TargetField("mobile", gettext_lazy("Mobile"), ("手机", "手机号", "手机号码", "cell", "cellphone")),
+    TargetField("phone", gettext_lazy("Phone"), ("电话", "座机", "固话", "联系电话", "tel", "telephone")),
+    TargetField("email", gettext_lazy("E-mail"), ("邮箱", "电子邮件", "电子邮箱", "mail")),
+    TargetField("wechat", gettext_lazy("WeChat"), ("微信", "微信号")),
+    TargetField("qq", "QQ", ("qq号",)),
+    TargetField("website", gettext_lazy("Website"), ("网址", "网站", "官网", "url")),
+    TargetField("credit_limit", gettext_lazy("Credit limit"), ("信用额度", "授信额度")),
+    TargetField("notes", gettext_lazy("Remarks"), ("备注", "说明", "remark", "note")),
+    TargetField("owner", gettext_lazy("Owner"), ("负责人", "负责人账号", "销售", "业务员", "所属人")),
+]
+
+
+def target_fields():
+    fields = list(BASE_FIELDS)
+    for definition in custom_fields.definitions("customers.customer"):
+        fields.append(TargetField(f"custom.{definition.key}", definition.label,
+                                  (definition.label_zh, definition.label_en, definition.key), definition.required))
+    return fields
+
+
+def _choice(text, choices):
+    text = (text or "").strip()
+    if not text:
+        return None, True
+    for value, label in choices:
+        if text.lower() in (value, str(label).lower()):
+            return value, True
+    return None, False
+
+
+def _pick(key, text, cache):
+    text = (text or "").strip()
+    if not text:
+        return None, True
+    if key not in cache:
+        cache[key] = {}
+        for item in picklists.items(key):
+            for name in (item.code, item.name_zh, item.name_en):
+                cache[key][name.lower()] = item
+    item = cache[key].get(text.lower())
+    return item, item is not None
+
+
+def _region(record):
+    province, city, district = (record.get(k, "") for k in ("province", "city", "district"))
+    if province.isdigit() or city.isdigit() or district.isdigit():
+        return province, city, district
+    return regions.resolve(province, city, district)
+
+
+def to_row(job, line, record, actor, cache):
+    """Return (CustomerRow, errors) for one mapped record."""
+    errors = []
+    row = bulk.CustomerRow(name=record.get("name", ""), line=line)
+    for field_name in ("address", "mobile", "phone", "email", "wechat", "qq", "website", "notes"):
+        setattr(row, field_name, record.get(field_name, ""))
+    for field_name, choices, default in (("kind", CustomerKind.choices, CustomerKind.COMPANY),
+                                         ("category", CustomerCategory.choices, CustomerCategory.PROSPECT)):
+        value, ok = _choice(record.get(field_name), choices)
+        if not ok:
+            errors.append((field_name, _("Unknown value “%(value)s”.") % {"value": record.get(field_name)}))
+        setattr(row, field_name, value or default)
+    for field_name, key in (("industry", "customers.industry"), ("source", "customers.source"),
+                            ("level", "customers.level")):
+        item, ok = _pick(key, record.get(field_name), cache)
+        if not ok:
+            errors.append((field_name, _("Unknown value “%(value)s”.") % {"value": record.get(field_name)}))
+        setattr(row, field_name, item)
+    row.province, row.city, row.district = _region(record)
+    if any(record.get(k) for k in ("province", "city", "district")) and not row.province:
+        errors.append(("province", _("Not a region of China: %(value)s") % {"value": record.get("province", "")}))
+    row.credit_limit = record.get("credit_limit") or "0"
+    owner_name = (record.get("owner") or "").strip()
+    if owner_name and owner_name != actor.username:
+        if not actor.has_module_perm("customers.transfer"):
+            errors.append(("owner", _("You may only import customers for yourself.")))
+        elif owner_name in ("公海", "pool"):
+            row.owner = None
+        else:
+            if "users" not in cache:
+                cache["users"] = {u.username: u for u in User.objects.filter(is_active=True)}
+            row.owner = cache["users"].get(owner_name)
+            if row.owner is None:
+                errors.append(("owner", _("No active employee with the username “%(name)s”.") % {"name": owner_name}))
+    else:
+        row.owner = actor
+    row.branch = row.owner.branch if row.owner is not None else actor.branch
+    custom = {k.split(".", 1)[1]: v for k, v in record.items() if k.startswith("custom.") and v}
+    if custom or any(d.required for d in custom_fields.definitions("customers.customer")):
+        from guanxi.core.errors import ValidationFailed
+
+        try:
+            row.custom = custom_fields.clean_custom_values(Customer, custom)
+        except ValidationFailed as exc:
+            errors.extend((e["field"], e["message"]) for e in exc.errors)
+    return row, errors
+
+
+def write_batch(job, rows, dry_run=False):
+    """Validate, de-duplicate and (unless ``dry_run``) write one batch of mapped rows."""
+    actor = job.created_by
+    cache = {}
+    customer_rows, errors = [], []
+    for line, record in rows:
+        row, row_errors = to_row(job, line, record, actor, cache)
+        if row_errors:
+            errors.extend((line, f, m) for f, m in row_errors)
+        else:
+            customer_rows.append(row)
+    customers, result = bulk.prepare(customer_rows, actor=actor)
+    result.errors = errors + result.errors
+    result.merged_lines = set()
+    if job.options.get("on_duplicate") == "merge":
+        result.merged_lines = _merge(customer_rows, result.duplicates, actor, dry_run)
+    if not dry_run:
+        created = bulk.write(customers, actor=actor, reason=_("Import #%(id)s") % {"id": job.pk})
+        result.created = len(created)
+    else:
+        result.created = len(customers)
+    return result
+
+
+MERGE_FIELDS = ["mobile", "phone", "email", "wechat", "qq", "website", "address", "province", "city", "district",
+                "industry", "source", "level", "notes"]
+
+
+def _merge(rows, duplicates, actor, dry_run):
+    """Fill an existing customer's empty fields from the duplicate row (never its owner or
+    name); only customers the importer may edit."""
+    from .selectors import customers_editable_by
+
+    by_line = {row.line: row for row in rows}
+    ids = [existing for _line, existing, _reason in duplicates if existing]
+    editable = {c.pk: c for c in customers_editable_by(actor).filter(pk__in=ids)}
+    merged = set()
+    for line, existing, _reason in duplicates:
+        customer = editable.get(existing)
+        row = by_line.get(line)
+        if customer is None or row is None:
+            continue
+        changed = []
+        for field_name in MERGE_FIELDS:
+            value = getattr(row, field_name)
+            if value and not getattr(customer, field_name):
+                setattr(customer, field_name, value)
+                changed.append(field_name)
+        merged.add(line)
+        if changed and not dry_run:
+            from guanxi.core.errors import ValidationFailed
+
+            from .services import _prepare_customer
+
+            try:
+                _prepare_customer(customer)
+            except ValidationFailed:
+                merged.discard(line)  # the imported values do not pass: keep the customer as it was
+                continue
+            customer.save(update_fields=changed + ["phone_norm", "mobile_norm", "email_norm", "updated_at"])
+    return merged
+
+
+IMPORTER = Importer(entity="customers.customer", label=gettext_lazy("Customers"), permission="customers.import",
+                    targets=target_fields, write_batch=write_batch)
+
+
+def register():
+    from guanxi.core import imports
+
+    imports.register(IMPORTER)
+
