@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from openpyxl import Workbook
 
 from guanxi.core.errors import ValidationFailed
@@ -152,7 +153,7 @@ def test_an_interrupted_import_resumes_without_duplicating_rows(seller, monkeypa
     ("fake.xlsx", b"PK\x03\x04 not really a zip", "damaged"),
 ])
 def test_bad_files_are_refused_clearly(seller, name, content, message):
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(ValidationFailed) as caught, translation.override("en"):
         import_upload(actor=seller, entity="customers.customer", upload=SimpleUploadedFile(name, content))
     assert message in str(caught.value.message).lower()
     assert not ImportJob.objects.exists()
@@ -164,7 +165,7 @@ def test_zip_bomb_disguised_as_xlsx_is_refused(seller):
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 * 1024 * 1024))
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(ValidationFailed) as caught, translation.override("en"):
         import_upload(actor=seller, entity="customers.customer",
                       upload=SimpleUploadedFile("bomb.xlsx", buffer.getvalue()))
     assert "zip bomb" in str(caught.value.message).lower()
