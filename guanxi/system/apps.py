@@ -13,4 +13,5 @@ class SystemConfig(AppConfig):
         navigation.register(navigation.Section("system", _("System"), "system.audit", [
             navigation.Item(_("Audit log"), "system:audit_log", "system.audit"),
             navigation.Item(_("Recycle bin"), "system:recycle_bin", "system.recycle"),
+            navigation.Item(_("Pick-lists and custom fields"), "system:configuration", "system.configure"),
         ], order=90))

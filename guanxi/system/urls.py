@@ -1,10 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import config_views, views
 
 app_name = "system"
 urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
+    path("configuration/", config_views.picklist_index, name="configuration"),
+    path("configuration/lists/<str:list_key>/new/", config_views.pick_item_edit, name="pick_item_create"),
+    path("configuration/lists/<str:list_key>/<int:pk>/", config_views.pick_item_edit, name="pick_item_edit"),
+    path("configuration/fields/<str:entity>/new/", config_views.custom_field_edit, name="custom_field_create"),
+    path("configuration/fields/<str:entity>/<int:pk>/", config_views.custom_field_edit, name="custom_field_edit"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<str:code>/<int:pk>/restore/", views.recycle_restore, name="recycle_restore"),
     path("recycle-bin/<str:code>/<int:pk>/purge/", views.recycle_purge, name="recycle_purge"),
