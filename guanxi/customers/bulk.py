@@ -25,7 +25,7 @@ from .models import (
     OwnershipChange,
     OwnershipEvent,
 )
-from .normalize import MAX_NAME, normalize_email, normalize_name, normalize_phone
+from .normalize import MAX_NAME, name_core, normalize_email, normalize_name, normalize_phone
 from .tokens import name_tokens
 
 
@@ -103,6 +103,7 @@ def _build(row, actor, now):
     )
     customer.created_at = row.created_at or now
     customer.name_norm = normalize_name(customer.name)[:MAX_NAME]
+    customer.name_core = name_core(customer.name_norm)
     return customer
 
 

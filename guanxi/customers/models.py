@@ -114,6 +114,9 @@ class Customer(TimeStampedModel, SoftDeleteModel):
 
     # Matching forms, maintained by the services (never typed).
     name_norm = models.CharField(max_length=200, editable=False, default="")
+    # The name without region and trade words ("广州华达电子科技" → "华达"): groups likely
+    # duplicates in the duplicate scan.
+    name_core = models.CharField(max_length=200, editable=False, blank=True, default="")
     phone_norm = models.CharField(max_length=30, editable=False, blank=True, default="")
     mobile_norm = models.CharField(max_length=30, editable=False, blank=True, default="")
     email_norm = models.CharField(max_length=254, editable=False, blank=True, default="")
@@ -128,6 +131,8 @@ class Customer(TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["owner", "created_at"], name="customer_owner_created"),
             models.Index(fields=["branch", "created_at"], name="customer_branch_created"),
             models.Index(fields=["name_norm"], name="customer_name_norm"),
+            models.Index(fields=["name_core"], name="customer_name_core", condition=~Q(name_core="")),
+            models.Index(fields=["name", "id"], name="customer_name_sort"),
             models.Index(fields=["phone_norm"], name="customer_phone_norm", condition=~Q(phone_norm="")),
             models.Index(fields=["mobile_norm"], name="customer_mobile_norm", condition=~Q(mobile_norm="")),
             models.Index(fields=["email_norm"], name="customer_email_norm", condition=~Q(email_norm="")),
@@ -408,3 +413,27 @@ class Feedback(TimeStampedModel):
             departments |= set(Department.objects.filter(path__startswith=user.department.path)
                                .values_list("pk", flat=True))
         return Q(department_id__in=departments) | Q(created_by_id=user.pk)
+
+
+class MergeRecord(models.Model):
+    """A merge of two customers, with what is needed to undo it (CUS-5)."""
+
+    master = models.ForeignKey(Customer, verbose_name=_("kept customer"), on_delete=models.CASCADE,
+                               related_name="merges_in")
+    duplicate = models.ForeignKey(Customer, verbose_name=_("merged customer"), on_delete=models.CASCADE,
+                                  related_name="merges_out")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                              related_name="+")
+    master_before = models.JSONField(default=dict)
+    duplicate_before = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)  # {"app.model": [ids]}
+    created_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        indexes = [models.Index(fields=["master", "created_at"])]
+
+    def __str__(self):
+        return f"{self.duplicate_id} → {self.master_id}"

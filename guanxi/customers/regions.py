@@ -97,3 +97,14 @@ def resolve(province="", city="", district=""):
     c = mapping.get((p, (city or "").strip()), "") if city and p else ""
     d = mapping.get((c, (district or "").strip()), "") if district and c else ""
     return p, c, d
+
+
+@functools.cache
+def name_prefixes():
+    """Province and city names, full and short, longest first (for stripping from names)."""
+    names, _parents, _children = _load()
+    prefixes = set()
+    for code, full in names.items():
+        if len(code) <= 4:
+            prefixes.update({full, _short(full)})
+    return sorted((p for p in prefixes if len(p) >= 2), key=len, reverse=True)

@@ -14,7 +14,7 @@ from guanxi.org.scopes import ensure_in_scope
 
 from . import regions, selectors
 from .models import Contact, Customer, CustomerShare, OwnershipChange, OwnershipEvent, Tag
-from .normalize import MAX_NAME, normalize_email, normalize_name, normalize_phone
+from .normalize import MAX_NAME, name_core, normalize_email, normalize_name, normalize_phone
 from .tokens import name_tokens
 
 CUSTOMER_FIELDS = {
@@ -63,6 +63,7 @@ def _prepare_customer(customer):
     elif len(customer.name) > MAX_NAME:
         errors.append({"field": "name", "message": _("A name has at most %(n)d characters.") % {"n": MAX_NAME}})
     customer.name_norm = normalize_name(customer.name)[:MAX_NAME]
+    customer.name_core = name_core(customer.name_norm)
     if customer.name and not customer.name_norm:
         errors.append({"field": "name", "message": _("The name needs letters or characters, not only symbols.")})
     _normalize_contact_points(customer, errors)

@@ -75,6 +75,7 @@ def customer_detail(request, pk):
         context["entries"] = history_for(customer)
         context["ownership"] = customer.ownership_changes.select_related("from_user", "to_user", "actor").order_by(
             "-created_at")
+        context["merges"] = customer.merges_in.select_related("master", "duplicate").order_by("-created_at")
     else:
         context["timeline"] = timeline_for(request.user, customer, limit=30)
     template = "customers/_customer_history.html" if request.htmx and tab == "history" else \
@@ -465,3 +466,68 @@ def feedback_detail(request, pk):
         "can_handle": request.user.department_id == feedback.department_id or
         request.user.has_module_perm("customers.transfer"),
     })
+
+
+# --- duplicate scan and merge (CUS-5) -------------------------------------------------
+@require("customers.edit")
+def duplicate_scan(request):
+    from .merge import duplicate_scan as scan
+
+    groups = scan(request.user)
+    return render(request, "customers/duplicate_scan.html", {"groups": groups})
+
+
+@require("customers.edit")
+def merge(request):
+    from .merge import MERGE_FIELDS, customers_merge
+
+    picked = [i for i in request.GET.getlist("pick") if i.isdigit()]
+    raw = ",".join(picked) if len(picked) == 2 else (request.GET.get("ids") or request.POST.get("ids") or "")
+    ids = [int(i) for i in raw.split(",") if i.isdigit()]
+    if len(ids) != 2:
+        messages.error(request, _("Choose exactly two customers to merge."))
+        return redirect("customers:duplicate_scan")
+    master = selectors.customer_get(request.user, ids[0])
+    duplicate = selectors.customer_get(request.user, ids[1])
+    if request.method == "POST":
+        take = [name for name in MERGE_FIELDS if request.POST.get(f"field_{name}") == "duplicate"]
+        try:
+            record = customers_merge(actor=request.user, master=master, duplicate=duplicate,
+                                     take_from_duplicate=take, owner=request.POST.get("owner", "master"))
+        except DomainError as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("Merged. You can undo this from the customer's page."))
+            return redirect("customers:merge_detail", pk=record.pk)
+    rows = []
+    for name in MERGE_FIELDS:
+        field = master._meta.get_field(name)
+        left, right = getattr(master, name), getattr(duplicate, name)
+        if left in ("", None) and right in ("", None):
+            continue
+        display = f"get_{name}_display"
+        rows.append({
+            "name": name, "label": field.verbose_name,
+            "master": getattr(master, display)() if hasattr(master, display) else left,
+            "duplicate": getattr(duplicate, display)() if hasattr(duplicate, display) else right,
+            "same": left == right, "prefer_duplicate": left in ("", None),
+        })
+    return render(request, "customers/merge.html", {"master": master, "duplicate": duplicate, "rows": rows,
+                                                    "ids": f"{master.pk},{duplicate.pk}"})
+
+
+@require("customers.edit")
+def merge_detail(request, pk):
+    from .merge import merge_undo
+    from .models import MergeRecord
+
+    record = get_object_or_404(MergeRecord.objects.select_related("master", "duplicate", "actor"), pk=pk)
+    selectors.customer_get(request.user, record.master_id)  # in scope, or 404
+    if request.method == "POST":
+        try:
+            merge_undo(actor=request.user, record=record)
+            messages.success(request, _("The merge was undone; both customers are back."))
+            return redirect(record.master)
+        except DomainError as exc:
+            _report(request, exc)
+    return render(request, "customers/merge_detail.html", {"record": record})

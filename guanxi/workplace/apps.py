@@ -33,3 +33,6 @@ class WorkplaceConfig(AppConfig):
         from .models import Schedule
 
         auditlog.register(Schedule, exclude_fields=["updated_at", "remind_at", "reminded_at"])
+        from guanxi.customers.merge import register_child
+
+        register_child(Schedule, "customer")
