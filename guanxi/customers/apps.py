@@ -68,6 +68,11 @@ class CustomersConfig(AppConfig):
             ("competitor", "已选择竞争对手", "Chose a competitor"), ("too_small", "规模太小", "Too small"),
             ("other", "其他", "Other"),
         ])
+        from django.db.models.signals import post_migrate
+
+        from .search_index import ensure_sqlite_triggers
+
+        post_migrate.connect(ensure_sqlite_triggers, sender=self, dispatch_uid="customers.fts_triggers")
         from .importer import register as register_importer
         from .timeline import register as register_timeline
 

@@ -10,7 +10,7 @@ from guanxi.core import picklists
 from guanxi.org.models import User
 
 from .bulk import CustomerRow, customers_bulk_insert
-from .models import Contact, Customer
+from .models import Contact, Customer, Interaction
 from .namegen import company_name, landline, mobile, person_name
 from .normalize import normalize_name
 
@@ -64,6 +64,44 @@ def build(stdout=None, total=TOTAL, seed=20261123):
     for contact in contacts:
         contact.mobile_norm = contact.mobile
     Contact.objects.bulk_create(contacts, batch_size=1000)
+    interactions = _interactions(rng, now)
     if stdout is not None:
         stdout.write(f"Demo customers: {result.created} ({Customer.objects.filter(owner__isnull=True).count()} in "
-                     f"the pool), {len(contacts)} contacts.")
+                     f"the pool), {len(contacts)} contacts, {interactions} interactions.")
+
+
+SUMMARIES = {
+    "phone": ["电话沟通采购计划，对方预计下季度启动", "电话回访，客户对上批货质量满意", "确认报价细节，客户要求再降 3%"],
+    "visit": ["上门拜访采购经理，参观生产线", "拜访客户总经理，介绍新品方案", "现场勘察，收集需求"],
+    "email": ["发送产品目录和报价单", "邮件确认合同条款"],
+    "im": ["微信沟通交货时间", "微信发送样品照片"],
+    "website": ["客户通过官网留言咨询"],
+    "live_chat": ["在线客服咨询售后政策"],
+    "marketing": ["寄送新品宣传册"],
+    "social": ["客户在公众号留言询价"],
+}
+
+
+def _interactions(rng, now):
+    """About a year of interactions on owned customers, with next follow-ups."""
+    rows = []
+    owned = list(Customer.objects.filter(owner__isnull=False).values_list("pk", "owner_id", "owner__department_id"))
+    channels = list(SUMMARIES)
+    weights = [30, 25, 12, 15, 4, 4, 5, 5]
+    for pk, owner_id, department_id in owned:
+        for _ in range(rng.choice((0, 1, 2, 3, 4, 6))):
+            channel = rng.choices(channels, weights)[0]
+            when = now - datetime.timedelta(days=rng.randint(0, 365), hours=rng.randint(0, 10))
+            rows.append(Interaction(
+                customer_id=pk, author_id=owner_id, author_department_id=department_id, channel=channel,
+                summary=rng.choice(SUMMARIES[channel]), occurred_at=when,
+                next_follow_up_on=(when + datetime.timedelta(days=rng.randint(3, 30))).date()
+                if rng.random() < 0.6 else None,
+            ))
+    Interaction.objects.bulk_create(rows, batch_size=2000)
+    from django.db.models import Max
+
+    latest = Interaction.objects.values("customer_id").annotate(last=Max("occurred_at"))
+    for item in latest.iterator(chunk_size=2000):
+        Customer.objects.filter(pk=item["customer_id"]).update(last_contacted_at=item["last"])
+    return len(rows)

@@ -50,6 +50,7 @@ class CustomerForm(WithCustomFields, forms.ModelForm):
     entity = CUSTOMER_ENTITY
     tags = forms.CharField(label=_("Tags"), required=False, max_length=400,
                            help_text=_("Separate tags with commas."))
+    website = forms.URLField(label=_("Website"), required=False, max_length=300, assume_scheme="https")
     override_duplicate = forms.BooleanField(
         label=_("Save even though a similar customer exists (manager's approval)"), required=False)
 

@@ -98,3 +98,39 @@ def token_frequency(token, cap=100_000):
     from .models import Customer
 
     return matching(Customer.all_objects.all(), [[token]]).order_by()[:cap].count()
+
+
+_TRIGGERS = {
+    "customers_fts_ai": "CREATE TRIGGER IF NOT EXISTS customers_fts_ai AFTER INSERT ON customers_customer BEGIN "
+                        "INSERT INTO customers_customer_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
+    "customers_fts_ad": "CREATE TRIGGER IF NOT EXISTS customers_fts_ad AFTER DELETE ON customers_customer BEGIN "
+                        "INSERT INTO customers_customer_fts(customers_customer_fts, rowid, search_tokens) "
+                        "VALUES ('delete', old.id, old.search_tokens); END",
+    "customers_fts_au": "CREATE TRIGGER IF NOT EXISTS customers_fts_au AFTER UPDATE OF search_tokens ON "
+                        "customers_customer BEGIN INSERT INTO customers_customer_fts(customers_customer_fts, rowid, search_tokens) "
+                        "VALUES ('delete', old.id, old.search_tokens); INSERT INTO customers_customer_fts(rowid, search_tokens) "
+                        "VALUES (new.id, new.search_tokens); END",
+}
+
+
+def ensure_sqlite_triggers(using="default", **kwargs):
+    """Put the FTS triggers back after a migration rebuilt the customer table.
+
+    SQLite alters a table by copying it into a new one, which drops its triggers; this
+    runs after every migrate, recreates missing triggers and rebuilds the index from the
+    table when it had to (PostgreSQL's GIN index needs none of this).
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name IN (%s, %s, %s, %s)",
+                       [FTS_TABLE, *_TRIGGERS])
+        present = {row[0] for row in cursor.fetchall()}
+        if FTS_TABLE not in present or set(_TRIGGERS) <= present:
+            return
+        for statement in _TRIGGERS.values():
+            cursor.execute(statement)
+        cursor.execute("INSERT INTO customers_customer_fts(customers_customer_fts) VALUES ('rebuild')")

@@ -307,4 +307,3 @@ GUANXI_RECYCLE_DAYS = int(env("GUANXI_RECYCLE_DAYS", "30"))
 # Lock-out is per account: a branch office often shares one public IP address, and
 # locking by address would lock everyone in it out. Addresses are rate limited instead.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -184,3 +184,21 @@ def test_contact_phone_changes_are_kept(huada, demo_org):
     contact_update(actor=demo_org["liuyang"], contact=contact, mobile="13900002222")
     entries = history_for(Contact.objects.get(pk=contact.pk))
     assert any(c["field"] == contact._meta.get_field("mobile").verbose_name for e in entries for c in e["changes"])
+
+
+def test_the_sqlite_index_survives_a_table_rebuild(huada, demo_org):
+    """SQLite drops triggers when a migration rebuilds a table; they come back after migrate."""
+    from django.db import connection
+
+    from guanxi.customers.search_index import ensure_sqlite_triggers
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's GIN index has no triggers")
+    with connection.cursor() as cursor:
+        for name in ("customers_fts_ai", "customers_fts_ad", "customers_fts_au"):
+            cursor.execute(f"DROP TRIGGER {name}")  # noqa: S608 - fixed names
+    ensure_sqlite_triggers()
+    later = customer_create(actor=demo_org["liuyang"], name="重建后的客户")
+    hits = {h.customer.pk for h in selectors.duplicate_check(demo_org["liuyang"], name="重建")}
+    assert later.pk in hits
+    assert huada.pk in {h.customer.pk for h in selectors.duplicate_check(demo_org["liuyang"], name="华达")}
