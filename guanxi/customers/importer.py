@@ -1,6 +1,7 @@
 """Customer imports (CUS-4 data in, CUS-5 duplicates): target fields with Chinese and
 English header aliases, and the batch writer the import job calls."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,6 +11,7 @@ from guanxi.org.models import User
 
 from . import bulk, regions
 from .models import Customer, CustomerCategory, CustomerKind
+from .normalize import normalize_email, normalize_phone
 
 BASE_FIELDS = [
     TargetField("name", gettext_lazy("Name"), ("客户名称", "名称", "公司名称", "企业名称", "客户", "公司", "customer",
@@ -95,6 +97,12 @@ def to_row(job, line, record, actor, cache):
     if any(record.get(k) for k in ("province", "city", "district")) and not row.province:
         errors.append(("province", _("Not a region of China: %(value)s") % {"value": record.get("province", "")}))
     row.credit_limit = record.get("credit_limit") or "0"
+    # Every problem of a row at once, not only the first: phones and e-mail too.
+    for field_name, check in (("mobile", normalize_phone), ("phone", normalize_phone), ("email", normalize_email)):
+        try:
+            check(record.get(field_name, ""))
+        except ValidationError as exc:
+            errors.append((field_name, exc.messages[0]))
     owner_name = (record.get("owner") or "").strip()
     if owner_name and owner_name != actor.username:
         if not actor.has_module_perm("customers.transfer"):

@@ -1,0 +1,96 @@
+"""Customer flows in a real browser (issue 3 acceptance)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from guanxi.org import demo
+    from guanxi.org.models import Role
+
+    users = demo.build()
+    role = Role.objects.get(code="salesperson")
+    role.permissions = sorted(set(role.permissions) | {"customers.import"})
+    role.save()
+    return users
+
+
+def test_duplicate_warning_while_typing(demo, page_for, live_server):
+    """CUS-5: typing a similar name shows who already has it, as far as one may see."""
+    from guanxi.customers.services import customer_create
+
+    customer_create(actor=demo["zhuwei"], name="北京华达电子有限公司")
+    page = page_for("liuyang")
+    page.goto(f"{live_server.url}/customers/new/")
+    page.locator("#id_name").press_sequentially("华达电子", delay=40)
+    warning = page.locator("#duplicate-warning")
+    expect(warning).to_contain_text("北京华达电子有限公司")
+    expect(warning).to_contain_text("北京分公司")
+    expect(warning).not_to_contain_text("朱伟")
+    page.locator("#id_name").fill("")
+    page.locator("#id_name").press_sequentially("gzhd", delay=40)
+    expect(warning).to_be_empty()
+    page.locator("#id_name").fill("广州新客户有限公司")
+    page.locator("#id_mobile").fill("138 0013 8000")
+    page.click(".record-form button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("广州新客户有限公司")
+    assert not page.js_errors, page.js_errors
+
+
+def test_claim_from_the_pool(demo, page_for, live_server):
+    """CUS-7: a salesperson claims a customer from the branch's public pool."""
+    from guanxi.customers.models import Customer
+    from guanxi.customers.services import customer_create
+
+    customer_create(actor=demo["wangjianguo"], name="公海客户甲", owner=None)
+    page = page_for("liuyang")
+    page.goto(f"{live_server.url}/customers/pool/")
+    page.get_by_role("link", name="公海客户甲").click()
+    page.locator("form[action$='/claim/'] button").click()
+    expect(page.locator(".toast-success")).to_be_visible()
+    assert Customer.objects.get(name="公海客户甲").owner.username == "liuyang"
+
+
+def test_log_an_interaction_and_see_the_reminder(demo, page_for, live_server):
+    """ACT-1/ACT-3: an interaction with a follow-up tomorrow shows under "contact tomorrow"."""
+    from guanxi.customers.services import customer_create
+
+    customer = customer_create(actor=demo["liuyang"], name="跟进客户乙")
+    page = page_for("liuyang")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.get_by_role("link", name="写跟进").click()
+    page.select_option("#id_channel", "visit")
+    page.fill("#id_summary", "上门拜访，客户要求明天回复报价")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page.fill("#id_next_follow_up_on", tomorrow.isoformat())
+    page.click(".record-form button[type=submit]")
+    expect(page.locator("#interactions")).to_contain_text("上门拜访")
+    page.goto(f"{live_server.url}/customers/reminders/")
+    expect(page.locator("#reminders-tomorrow")).to_contain_text("跟进客户乙")
+
+
+def test_import_with_bad_rows_and_download_the_error_report(demo, page_for, live_server, tmp_path):
+    """Import: bad rows are reported with row numbers in a downloadable report."""
+    data = tmp_path / "客户.csv"
+    data.write_text("客户名称,手机,省份\n导入客户一,13800138000,广东\n,13800138001,广东\n导入客户二,12345,火星\n",
+                    encoding="utf-8-sig")
+    page = page_for("liuyang")
+    page.goto(f"{live_server.url}/customers/")
+    page.get_by_role("link", name="导入").click()
+    page.set_input_files("input[type=file]", str(data))
+    page.click("form[enctype] button[type=submit]")
+    expect(page.locator("table.mapping")).to_be_visible()
+    expect(page.locator(".row-error")).to_have_count(2)
+    page.click("button[name=start]")
+    expect(page.locator("#import-progress")).to_have_attribute("data-status", "done", timeout=20000)
+    expect(page.locator("#created-count")).to_have_text("1")
+    with page.expect_download() as download_info:
+        page.click("#error-report")
+    report = download_info.value.path().read_text(encoding="utf-8-sig")
+    assert "\n3," in report and "\n4," in report and "12345" in report
