@@ -119,7 +119,9 @@ def to_row(job, line, record, actor, cache):
         row.owner = actor
     row.branch = row.owner.branch if row.owner is not None else actor.branch
     custom = {k.split(".", 1)[1]: v for k, v in record.items() if k.startswith("custom.") and v}
-    if custom or any(d.required for d in custom_fields.definitions("customers.customer")):
+    if "custom_required" not in cache:
+        cache["custom_required"] = any(d.required for d in custom_fields.definitions("customers.customer"))
+    if custom or cache["custom_required"]:
         from guanxi.core.errors import ValidationFailed
 
         try:

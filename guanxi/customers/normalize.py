@@ -149,31 +149,34 @@ def normalize_email(raw):
     return text
 
 
-TRADE_WORDS = sorted({
+TRADE_WORDS = frozenset({
     "科技", "技术", "信息技术", "信息", "网络", "软件", "电子", "贸易", "商贸", "实业", "发展", "工程", "建筑工程",
     "设备", "材料", "包装材料", "国际", "控股", "集团", "机械", "精密制造", "制造", "化工", "新能源", "能源", "物流",
     "供应链", "建材", "食品", "饮料", "医药", "医疗器械", "纺织", "服饰", "家具", "汽车配件", "教育咨询", "咨询",
     "置业", "投资", "环保科技", "环保", "五金", "商务", "服务", "管理", "文化传媒", "传媒", "广告", "进出口",
-}, key=len, reverse=True)
+})
+_TRADE_MAX = max(len(w) for w in TRADE_WORDS)
 
 
 def name_core(name_norm):
     """The distinctive part of a normalized name: region prefixes and trade words removed
-    ("广州华达电子科技" → "华达"), for grouping likely duplicates."""
+    ("广州华达电子科技" → "华达"), for grouping likely duplicates. Set lookups of each
+    prefix and suffix length: a few microseconds a name, also in imports of millions."""
     from . import regions
 
+    prefixes, longest = regions.name_prefix_set()
     text = name_norm
     for _round in range(2):
-        for prefix in regions.name_prefixes():
-            if text.startswith(prefix) and len(text) > len(prefix) + 1:
-                text = text[len(prefix):]
+        for size in range(min(longest, len(text) - 2), 1, -1):
+            if text[:size] in prefixes:
+                text = text[size:]
                 break
-    changed = True
-    while changed:
-        changed = False
-        for word in TRADE_WORDS:
-            if text.endswith(word) and len(text) > len(word) + 1:
-                text = text[: -len(word)]
-                changed = True
+    stripped = True
+    while stripped:
+        stripped = False
+        for size in range(min(_TRADE_MAX, len(text) - 2), 1, -1):
+            if text[-size:] in TRADE_WORDS:
+                text = text[:-size]
+                stripped = True
                 break
     return text

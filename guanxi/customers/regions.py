@@ -100,11 +100,12 @@ def resolve(province="", city="", district=""):
 
 
 @functools.cache
-def name_prefixes():
-    """Province and city names, full and short, longest first (for stripping from names)."""
+def name_prefix_set():
+    """Province and city names, full and short, and the longest length (for stripping)."""
     names, _parents, _children = _load()
     prefixes = set()
     for code, full in names.items():
         if len(code) <= 4:
             prefixes.update({full, _short(full)})
-    return sorted((p for p in prefixes if len(p) >= 2), key=len, reverse=True)
+    prefixes = frozenset(p for p in prefixes if len(p) >= 2)
+    return prefixes, max(len(p) for p in prefixes)
