@@ -114,7 +114,14 @@ def copy_baseline(args):
         cursor.execute("CREATE TABLE bench_copy (LIKE customers_customer INCLUDING ALL)")
         cursor.execute("ALTER TABLE bench_copy ADD COLUMN province_name text, ADD COLUMN city_name text, "
                        "ADD COLUMN industry_name text, ADD COLUMN category_name text, ADD COLUMN owner_name text")
-        cursor.execute("CREATE INDEX ON bench_copy USING gin (string_to_array(search_tokens, ' '))")
+        # Same columns and indexes (the GIN index included); Django's defaults live in Python, so
+        # let the columns COPY does not fill be empty.
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'bench_copy' "
+                       "AND is_nullable = 'NO' AND column_name <> 'id'")
+        for (column,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE bench_copy ALTER COLUMN "{column}" DROP NOT NULL')  # noqa: S608
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'bench_copy'")
+        indexes = cursor.fetchone()[0]
         started = time.perf_counter()
         with cursor.copy(
             "COPY bench_copy (name, mobile, phone, email, province_name, city_name, industry_name, category_name, "
@@ -127,8 +134,8 @@ def copy_baseline(args):
         rows = cursor.fetchone()[0]
         cursor.execute("DROP TABLE bench_copy")
     print(f"postgresql; {machine()}")
-    print(f"COPY of {rows} rows into an indexed copy of customers_customer: {elapsed:.1f} s ({rows / elapsed:.0f} "
-          "rows/s)")
+    print(f"COPY of {rows} rows into a copy of customers_customer with its {indexes} indexes: {elapsed:.1f} s "
+          f"({rows / elapsed:.0f} rows/s)")
 
 
 def _keywords(rng, names, count, length):

@@ -206,14 +206,16 @@ def customers_bulk_insert(*, actor, rows, source="import", batch_size=2000):
 
 def write(customers, *, actor, reason):
     """Insert prepared customers and their ownership records (call inside a transaction)."""
+    from guanxi.core.fastinsert import insert_objects
+
     if not customers:
         return []
-    created = Customer.objects.bulk_create(customers, batch_size=1000)
-    if created and created[0].pk is None:  # databases without RETURNING: read the ids back
-        created = list(Customer.objects.filter(name_norm__in=[c.name_norm for c in customers]))
-    OwnershipChange.objects.bulk_create([
+    for customer in customers:
+        customer.updated_at = customer.created_at
+    created = insert_objects(Customer, customers)
+    insert_objects(OwnershipChange, [
         OwnershipChange(customer_id=c.pk, event=OwnershipEvent.CREATED, to_user_id=c.owner_id, actor=actor,
                         reason=reason[:300], created_at=c.created_at)
         for c in created
-    ], batch_size=1000)
+    ])
     return created
