@@ -2,9 +2,9 @@
 against PostgreSQL COPY, the duplicate check, and the customer list.
 
     export GUANXI_DATA_DIR=/tmp/bench-pg DATABASE_URL=postgres://postgres@127.0.0.1/guanxi_bench
-    python bench/customers_bench.py generate --rows 1000000 --csv /tmp/customers.csv
-    python bench/customers_bench.py import --csv /tmp/customers.csv      # through the real import job
-    python bench/customers_bench.py copy --csv /tmp/customers.csv        # PostgreSQL COPY baseline
+    python bench/customers_bench.py generate --rows 1000000 --csv build/customers.csv
+    python bench/customers_bench.py import --csv build/customers.csv      # through the real import job
+    python bench/customers_bench.py copy --csv build/customers.csv        # PostgreSQL COPY baseline
     python bench/customers_bench.py dup --queries 1000
     python bench/customers_bench.py list
 
@@ -290,14 +290,14 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("generate")
     p.add_argument("--rows", type=int, default=1_000_000)
-    p.add_argument("--csv", default="/tmp/customers.csv")
+    p.add_argument("--csv", default="build/customers.csv")
     p.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("import")
-    p.add_argument("--csv", default="/tmp/customers.csv")
+    p.add_argument("--csv", default="build/customers.csv")
     p = sub.add_parser("copy")
-    p.add_argument("--csv", default="/tmp/customers.csv")
+    p.add_argument("--csv", default="build/customers.csv")
     p = sub.add_parser("copy-computed")
-    p.add_argument("--csv", default="/tmp/customers.csv")
+    p.add_argument("--csv", default="build/customers.csv")
     p = sub.add_parser("dup")
     p.add_argument("--queries", type=int, default=1000)
     p.add_argument("--verify", type=int, default=25)

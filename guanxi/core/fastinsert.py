@@ -31,7 +31,7 @@ def insert_objects(model, objs):
     if not objs:
         return objs
     vendor = connection.vendor
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     columns = [f.column for f in fields]
     converters = [_converter(f, vendor) for f in fields]
     table = model._meta.db_table
