@@ -133,9 +133,11 @@ class Customer(TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["name_norm"], name="customer_name_norm"),
             models.Index(fields=["name_core"], name="customer_name_core", condition=~Q(name_core="")),
             models.Index(fields=["name", "id"], name="customer_name_sort"),
-            models.Index(fields=["phone_norm"], name="customer_phone_norm", condition=~Q(phone_norm="")),
-            models.Index(fields=["mobile_norm"], name="customer_mobile_norm", condition=~Q(mobile_norm="")),
-            models.Index(fields=["email_norm"], name="customer_email_norm", condition=~Q(email_norm="")),
+            # Not partial: PostgreSQL proves a partial index's condition only for IN lists of
+            # up to 100 values, and imports look up 2,000 numbers at a time.
+            models.Index(fields=["phone_norm"], name="customer_phone_norm"),
+            models.Index(fields=["mobile_norm"], name="customer_mobile_norm"),
+            models.Index(fields=["email_norm"], name="customer_email_norm"),
             models.Index(fields=["owner", "next_follow_up_on"], name="customer_follow_up"),
             models.Index(fields=["branch", "owner"], name="customer_pool", condition=Q(owner__isnull=True)),
             models.Index(fields=["deleted_at"], name="customer_deleted", condition=Q(deleted_at__isnull=False)),
@@ -263,9 +265,9 @@ class Contact(TimeStampedModel, SoftDeleteModel):
         verbose_name_plural = _("contacts")
         indexes = [
             models.Index(fields=["customer", "name"], name="contact_customer_name"),
-            models.Index(fields=["phone_norm"], name="contact_phone_norm", condition=~Q(phone_norm="")),
-            models.Index(fields=["mobile_norm"], name="contact_mobile_norm", condition=~Q(mobile_norm="")),
-            models.Index(fields=["email_norm"], name="contact_email_norm", condition=~Q(email_norm="")),
+            models.Index(fields=["phone_norm"], name="contact_phone_norm"),
+            models.Index(fields=["mobile_norm"], name="contact_mobile_norm"),
+            models.Index(fields=["email_norm"], name="contact_email_norm"),
             models.Index(fields=["deleted_at"], name="contact_deleted", condition=Q(deleted_at__isnull=False)),
         ]
 
