@@ -156,11 +156,15 @@ def copy_computed(args):
     started = time.perf_counter()
     out = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="")  # noqa: SIM115
     writer = csv.writer(out)
+    seen = set()
     with open(args.csv, encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
         for row in reader:
             norm = normalize_name(row[0])
+            if norm in seen:  # the rows the import keeps: exact duplicates are skipped there too
+                continue
+            seen.add(norm)
             writer.writerow([row[0], norm, name_core(norm), " ".join(name_tokens(norm)), row[1],
                              phone_or_none(row[1]) or "", row[2], phone_or_none(row[2]) or "", row[3], row[3].lower()])
     out.close()
