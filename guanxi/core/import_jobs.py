@@ -178,6 +178,7 @@ def import_run(job_id):
         with local_copy(job.file_name) as path:
             batch, done = [], job.next_row
             rows = imports.mapped_rows(path, job.kind, mapping, skip=job.next_row)
+            batches = 0
             for line, record in rows:
                 batch.append((line, record))
                 if len(batch) >= imports.BATCH:
@@ -185,6 +186,9 @@ def import_run(job_id):
                     batch = []
                     if done is None:
                         return  # cancelled
+                    batches += 1
+                    if batches in (5, 25) or batches % 100 == 0:
+                        _analyze(importer.tables)
             last_line = batch[-1][0] if batch else job.next_row + 1
             if batch and _commit_batch(job, importer, batch, done, last_line=last_line) is None:
                 return
@@ -194,6 +198,16 @@ def import_run(job_id):
         return
     ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
         status=ImportStatus.DONE, finished_at=timezone.now(), next_row=job.total_rows)
+
+
+def _analyze(tables):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite's statistics are refreshed nightly (system.services.database_optimize)
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ANALYZE "{table}"')  # noqa: S608 - table names from code
 
 
 def _commit_batch(job, importer, batch, done, last_line):

@@ -43,6 +43,9 @@ class Importer:
     permission: str
     targets: Callable  # () -> [TargetField] (custom fields make it change at run time)
     write_batch: Callable  # (job, [(line, {key: text})], dry_run) -> result with created/duplicates/errors
+    # Tables a large import grows: their planner statistics are refreshed as it goes, or the
+    # duplicate lookups of later batches are planned for the empty table of the start.
+    tables: tuple = ()
 
     @property
     def fields(self):

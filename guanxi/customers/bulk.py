@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,16 +140,12 @@ def _existing(names, phones, emails):
             for pk, value in Customer.objects.filter(name_norm__in=name_chunk).values_list("pk", "name_norm"):
                 found.setdefault(("name", value), pk)
         if phone_chunk:
-            for pk, phone, mobile in Customer.objects.filter(Q(phone_norm__in=phone_chunk) | Q(
-                    mobile_norm__in=phone_chunk)).values_list("pk", "phone_norm", "mobile_norm"):
-                for value in (phone, mobile):
-                    if value:
-                        found.setdefault(("phone", value), pk)
-            for customer_id, phone, mobile in Contact.objects.filter(Q(phone_norm__in=phone_chunk) | Q(
-                    mobile_norm__in=phone_chunk)).values_list("customer_id", "phone_norm", "mobile_norm"):
-                for value in (phone, mobile):
-                    if value:
-                        found.setdefault(("phone", value), customer_id)
+            # One column per query: an OR of two IN lists often makes planners scan the table.
+            for model, key in ((Customer, "pk"), (Contact, "customer_id")):
+                for column in ("phone_norm", "mobile_norm"):
+                    for owner_id, value in model.objects.filter(**{f"{column}__in": phone_chunk}).values_list(
+                            key, column):
+                        found.setdefault(("phone", value), owner_id)
         if email_chunk:
             for pk, value in Customer.objects.filter(email_norm__in=email_chunk).values_list("pk", "email_norm"):
                 found.setdefault(("email", value), pk)

@@ -195,7 +195,8 @@ def _merge(rows, duplicates, actor, dry_run):
 
 
 IMPORTER = Importer(entity="customers.customer", label=gettext_lazy("Customers"), permission="customers.import",
-                    targets=target_fields, write_batch=write_batch)
+                    targets=target_fields, write_batch=write_batch,
+                    tables=("customers_customer", "customers_ownershipchange"))
 
 
 def register():
