@@ -17,8 +17,13 @@ CN_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司",
 EN_SUFFIXES = r"(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|group)"
 _EN_SUFFIX_RE = re.compile(rf"\b{EN_SUFFIXES}\b\.?", re.IGNORECASE)
 _KEEP_RE = re.compile(r"[^\w]|_", re.UNICODE)
-# Partial legal suffixes a user may have typed at the end of a keyword ("华达有限").
-_PARTIAL_SUFFIXES = sorted({s[:i] for s in CN_SUFFIXES for i in range(2, len(s) + 1)}, key=len, reverse=True)
+# Half-typed legal suffixes at the end of a keyword ("华达有限", "华达股份有"). Only the
+# tails of "…有限公司" forms: "集团" or "公司" alone are words a keyword may mean.
+_PARTIAL_SUFFIXES = sorted(
+    ({tail[:i] for tail in ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司") for i in range(2, len(tail) + 1)}
+     - {"股份", "集团"}),
+    key=len, reverse=True,
+)
 
 MAX_NAME = 200
 
@@ -44,7 +49,7 @@ def normalize_keyword(keyword):
     ("华达有限", "华达股份有")."""
     text = _base(keyword)
     for partial in _PARTIAL_SUFFIXES:
-        if text.endswith(partial) and len(text) > len(partial):
+        if text.endswith(partial) and len(text) >= len(partial) + 2:
             text = text[: -len(partial)]
             break
     return _strip_suffixes(text)

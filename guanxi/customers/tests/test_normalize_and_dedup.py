@@ -202,3 +202,10 @@ def test_the_sqlite_index_survives_a_table_rebuild(huada, demo_org):
     hits = {h.customer.pk for h in selectors.duplicate_check(demo_org["liuyang"], name="重建")}
     assert later.pk in hits
     assert huada.pk in {h.customer.pk for h in selectors.duplicate_check(demo_org["liuyang"], name="华达")}
+
+
+@pytest.mark.parametrize("keyword,expected", [("流集团", "流集团"), ("集团", "集团"), ("华达有限", "华达"),
+                                              ("科技有限公", "科技"), ("有限", "有限")])
+def test_keywords_keep_words_that_only_look_like_suffixes(keyword, expected):
+    """No false negatives: "集团" in "物流集团南1分公司" is part of the name, not a suffix."""
+    assert normalize_keyword(keyword) == expected
