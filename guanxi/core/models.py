@@ -273,3 +273,42 @@ class SavedMapping(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DocumentSequence(models.Model):
+    """The counter behind document numbers (SO-2026-000123), one row per type and period.
+
+    The row is locked while a number is taken, inside the transaction that creates the
+    document: a rollback gives the number back, so numbers have no gaps and no repeats.
+    """
+
+    doc_type = models.CharField(max_length=40)
+    period = models.CharField(max_length=10, blank=True)  # "2026", "202611" or ""
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doc_type", "period"], name="document_sequence_once")]
+
+    def __str__(self):
+        return f"{self.doc_type} {self.period} {self.last}"
+
+
+class NumberFormat(models.Model):
+    """How a document type is numbered; administrators edit the pattern."""
+
+    class Reset(models.TextChoices):
+        NEVER = "never", _("Never")
+        YEARLY = "yearly", _("Every year")
+        MONTHLY = "monthly", _("Every month")
+
+    doc_type = models.CharField(_("document type"), max_length=40, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=10)
+    width = models.PositiveSmallIntegerField(_("digits"), default=6)
+    reset = models.CharField(_("restart numbering"), max_length=10, choices=Reset.choices, default=Reset.YEARLY)
+
+    class Meta:
+        verbose_name = _("number format")
+        verbose_name_plural = _("number formats")
+
+    def __str__(self):
+        return self.doc_type

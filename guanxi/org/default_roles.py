@@ -6,7 +6,7 @@ module is installed (``roles_sync_defaults``). ``"*"`` grants every action.
 
 from .models import DataScope
 
-_DAILY = {"workplace": "*", "org": ["view"]}
+_DAILY = {"workplace": "*", "org": ["view"], "approvals": ["view"]}
 
 DEFAULT_ROLES = {
     "salesperson": {
@@ -48,6 +48,6 @@ DEFAULT_ROLES = {
     },
     "administrator": {
         "zh": "系统管理员", "en": "Administrator", "scope": DataScope.ALL,
-        "grants": {"workplace": "*", "org": "*", "system": "*", "customers": ["view", "manage"]},
+        "grants": {"workplace": "*", "org": "*", "system": "*", "customers": ["view", "manage"], "approvals": "*"},
     },
 }

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "guanxi.org",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.approvals",
     "guanxi.workplace",
     "guanxi.system",
     "guanxi.api",

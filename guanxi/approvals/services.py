@@ -1,0 +1,171 @@
+"""Start, decide and withdraw approvals. Modules register what happens on a decision."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import Conflict, Forbidden
+from guanxi.core.notifications import notify
+from guanxi.core.services import service
+
+from .models import ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApproverKind
+
+
+@dataclass
+class DocType:
+    code: str
+    label: str
+    on_decided: Callable  # (request) -> None, called in the deciding transaction
+
+
+_doc_types: dict[str, DocType] = {}
+
+
+def register(code, label, on_decided):
+    _doc_types[code] = DocType(code, label, on_decided)
+
+
+def doc_types():
+    return dict(_doc_types)
+
+
+def approvers_for(request, step):
+    """Everyone who may decide ``step`` of ``request``."""
+    from guanxi.org.models import User
+
+    requester = request.requester
+    active = User.objects.filter(is_active=True).exclude(pk=requester.pk)
+    if step.approver_kind == ApproverKind.MANAGER:
+        return list(active.filter(pk=requester.manager_id))
+    if step.approver_kind == ApproverKind.DEPARTMENT_HEAD:
+        manager_id = requester.department.manager_id if requester.department else None
+        return list(active.filter(pk=manager_id))
+    if step.approver_kind == ApproverKind.BRANCH_HEAD:
+        return list(active.filter(pk=request.branch.head_id))
+    if step.role_id is None:
+        return []
+    holders = active.filter(roles=step.role_id)
+    if step.role.data_scope == "all":
+        return list(holders)
+    return list(holders.filter(branch_id=request.branch_id))
+
+
+def may_decide(user, request):
+    step = request.current_step
+    return step is not None and any(a.pk == user.pk for a in approvers_for(request, step))
+
+
+def _notify_approvers(request):
+    step = request.current_step
+    for approver in approvers_for(request, step):
+        notify(approver, kind="approvals.waiting",
+               title=_("Approval needed: %(what)s") % {"what": request.label},
+               body=_("%(who)s asks; amount ¥%(amount)s; step: %(step)s") % {
+                   "who": request.requester.display_name, "amount": request.amount, "step": step.name},
+               url=request.get_absolute_url(), email=True, dedupe_key=f"approval:{request.pk}:{request.current}")
+
+
+@service
+def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
+    """Submit a document for approval. Returns the request; when no step applies the
+    request is approved at once (and ``on_decided`` runs)."""
+    if doc_type not in _doc_types:
+        raise Conflict(_("Nothing is known about approving this kind of document."))
+    policy = ApprovalPolicy.objects.filter(doc_type=doc_type, is_active=True).first()
+    steps = [] if policy is None else list(policy.steps.filter(min_amount__lte=amount).order_by("position"))
+    if policy is None:
+        policy, _created = ApprovalPolicy.objects.get_or_create(
+            doc_type=doc_type, defaults={"name": str(_doc_types[doc_type].label), "is_active": False})
+    try:
+        with transaction.atomic():
+            request = ApprovalRequest.objects.create(
+                policy=policy, doc_type=doc_type, object_id=object_id, label=str(label)[:200], url=url,
+                amount=amount, requester=actor, branch_id=actor.branch_id, steps=[s.pk for s in steps],
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("This document is already waiting for approval.")) from exc
+    if not steps:
+        request.status = ApprovalStatus.APPROVED
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_at"])
+        _doc_types[doc_type].on_decided(request)
+        return request
+    if not approvers_for(request, steps[0]):
+        raise Conflict(_("Nobody can approve the step “%(step)s” for you; ask an administrator.") % {
+            "step": steps[0].name})
+    _notify_approvers(request)
+    return request
+
+
+@service
+def approval_decide(*, actor, request, approve, comment=""):
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ApprovalStatus.PENDING:
+        raise Conflict(_("This approval was decided already."))
+    step = request.current_step
+    if not any(a.pk == actor.pk for a in approvers_for(request, step)):
+        raise Forbidden(_("It is not for you to decide this step."))
+    if not approve and not (comment or "").strip():
+        from guanxi.core.errors import ValidationFailed
+
+        raise ValidationFailed(_("Say why you reject it."), field="comment")
+    ApprovalDecision.objects.create(request=request, step=step, approver=actor, approved=bool(approve),
+                                    comment=(comment or "").strip()[:500])
+    if approve and request.current + 1 < len(request.steps):
+        request.current += 1
+        request.save(update_fields=["current"])
+        _notify_approvers(request)
+        return request
+    request.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    notify(request.requester, kind="approvals.decided",
+           title=(_("Approved: %(what)s") if approve else _("Rejected: %(what)s")) % {"what": request.label},
+           body=comment, url=request.url or request.get_absolute_url(), email=True)
+    _doc_types[request.doc_type].on_decided(request)
+    return request
+
+
+@service
+def approval_withdraw(*, actor, request):
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    if request.requester_id != actor.pk:
+        raise Forbidden()
+    if request.status != ApprovalStatus.PENDING:
+        raise Conflict(_("This approval was decided already."))
+    request.status = ApprovalStatus.CANCELLED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    _doc_types[request.doc_type].on_decided(request)
+    return request
+
+
+def latest_for(doc_type, object_id):
+    return ApprovalRequest.objects.filter(doc_type=doc_type, object_id=object_id).order_by("-created_at").first()
+
+
+def inbox(user):
+    """Pending requests the user may decide now."""
+    pending = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).select_related(
+        "requester__department", "branch").order_by("created_at")[:500]
+    return [r for r in pending if may_decide(user, r)]
+
+
+def mine(user, limit=50):
+    return list(ApprovalRequest.objects.filter(requester=user).order_by("-created_at")[:limit])
+
+
+def visible(user, pk):
+    """A request the user asked for, decided or may decide; else None."""
+    request = ApprovalRequest.objects.select_related("requester__department", "branch", "policy").filter(pk=pk).first()
+    if request is None:
+        return None
+    if request.requester_id == user.pk or request.decisions.filter(approver=user).exists() or may_decide(user, request):
+        return request
+    return None
+
+
+

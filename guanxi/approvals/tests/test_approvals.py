@@ -1,0 +1,140 @@
+"""The approval building block (issue 4, point 7) and document numbering."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from guanxi.approvals import services
+from guanxi.approvals.models import ApprovalPolicy, ApprovalStatus, ApprovalStep, ApproverKind
+from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.models import Notification
+from guanxi.core.numbering import next_number
+from guanxi.org.models import Role
+
+DECIDED = []
+
+
+@pytest.fixture
+def doc_type():
+    DECIDED.clear()
+    services.register("test.discount", "Discount", lambda request: DECIDED.append((request.object_id,
+                                                                                    request.status)))
+    yield "test.discount"
+    services._doc_types.pop("test.discount", None)
+
+
+@pytest.fixture
+def policy(doc_type, demo_org):
+    policy = ApprovalPolicy.objects.create(doc_type=doc_type, name="折扣审批")
+    ApprovalStep.objects.create(policy=policy, position=1, name="经理审批", approver_kind=ApproverKind.MANAGER)
+    ApprovalStep.objects.create(policy=policy, position=2, name="财务审批", min_amount=Decimal("50000"),
+                                approver_kind=ApproverKind.ROLE, role=Role.objects.get(code="finance_supervisor"))
+    return policy
+
+
+def test_no_policy_means_approved_at_once(doc_type, demo_org):
+    request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=1,
+                                      amount=Decimal("10"), label="小折扣")
+    assert request.status == ApprovalStatus.APPROVED and DECIDED == [(1, "approved")]
+
+
+def test_small_amount_needs_only_the_manager(policy, doc_type, demo_org):
+    request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=2,
+                                      amount=Decimal("8000"), label="报价折扣")
+    assert len(request.steps) == 1
+    assert Notification.objects.filter(recipient=demo_org["wangjianguo"], kind="approvals.waiting").exists()
+    with pytest.raises(Forbidden):
+        services.approval_decide(actor=demo_org["zhuwei"], request=request, approve=True)
+    services.approval_decide(actor=demo_org["wangjianguo"], request=request, approve=True)
+    request.refresh_from_db()
+    assert request.status == ApprovalStatus.APPROVED and DECIDED == [(2, "approved")]
+
+
+def test_large_amount_goes_through_both_steps_in_order(policy, doc_type, demo_org):
+    request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=3,
+                                      amount=Decimal("80000"), label="大额折扣")
+    assert [a.username for a in services.approvers_for(request, request.current_step)] == ["wangjianguo"]
+    services.approval_decide(actor=demo_org["wangjianguo"], request=request, approve=True)
+    request.refresh_from_db()
+    finance = {a.username for a in services.approvers_for(request, request.current_step)}
+    assert finance == {"zhouhong"}  # the Guangzhou finance supervisor, not Beijing's
+    assert DECIDED == []
+    with pytest.raises(ValidationFailed):
+        services.approval_decide(actor=demo_org["zhouhong"], request=request, approve=False, comment="")
+    services.approval_decide(actor=demo_org["zhouhong"], request=request, approve=False, comment="折扣过高")
+    request.refresh_from_db()
+    assert request.status == ApprovalStatus.REJECTED and DECIDED == [(3, "rejected")]
+    assert Notification.objects.filter(recipient=demo_org["liuyang"], kind="approvals.decided").exists()
+    with pytest.raises(Conflict):
+        services.approval_decide(actor=demo_org["zhouhong"], request=request, approve=True)
+
+
+def test_one_pending_request_per_document(policy, doc_type, demo_org):
+    services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=4, amount=Decimal("1"),
+                            label="x")
+    with pytest.raises(Conflict):
+        services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=4, amount=Decimal("1"),
+                                label="x")
+
+
+def test_withdraw(policy, doc_type, demo_org):
+    request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=5,
+                                      amount=Decimal("1"), label="x")
+    with pytest.raises(Forbidden):
+        services.approval_withdraw(actor=demo_org["wangjianguo"], request=request)
+    services.approval_withdraw(actor=demo_org["liuyang"], request=request)
+    assert DECIDED == [(5, "cancelled")]
+
+
+def test_approval_screens(policy, doc_type, demo_org, client_for):
+    request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=6,
+                                      amount=Decimal("100"), label="页面审批")
+    manager = client_for(demo_org["wangjianguo"])
+    assert "页面审批" in manager.get("/approvals/").content.decode()
+    assert client_for(demo_org["zhuwei"]).get(f"/approvals/{request.pk}/").status_code == 404
+    manager.post(f"/approvals/{request.pk}/decide/", {"action": "approve"})
+    request.refresh_from_db()
+    assert request.status == ApprovalStatus.APPROVED
+    admin = client_for(demo_org["zhaolei"])
+    assert "折扣审批" in admin.get("/approvals/flows/").content.decode()
+
+
+def test_numbers_are_sequential_and_a_rollback_leaves_no_gap(db):
+    with transaction.atomic():
+        first = next_number("test")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        next_number("test")
+        raise RuntimeError("the document was not saved")
+    with transaction.atomic():
+        second = next_number("test")
+    assert first.endswith("-000001") and second.endswith("-000002")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_are_unique_and_gap_free_under_concurrency():
+    """Gap-free under concurrency: threads with their own connections take numbers at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite writes one at a time")
+    taken, errors = [], []
+
+    def worker():
+        from django.db import connections
+
+        try:
+            for _ in range(20):
+                with transaction.atomic():
+                    taken.append(next_number("concurrent"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in taken) == list(range(1, 121))
