@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/", include("guanxi.org.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("approvals/", include("guanxi.approvals.urls")),
+    path("sales/", include("guanxi.sales.urls")),
     path("work/", include("guanxi.workplace.urls")),
     path("system/", include("guanxi.system.urls")),
     path("healthz", system_views.healthz, name="healthz"),

@@ -32,11 +32,12 @@ def build_api():
     )
     _install_error_handlers(api)
 
-    from .routers import auth, customers, org, workplace
+    from .routers import auth, customers, org, sales, workplace
 
     api.add_router("/auth", auth.router)
     api.add_router("/", org.router)
     api.add_router("/", customers.router)
+    api.add_router("/", sales.router)
     api.add_router("/notes", workplace.router)
     return api
 

@@ -17,7 +17,7 @@ DEFAULT_ROLES = {
     "sales_assistant": {
         "zh": "销售助理", "en": "Sales assistant", "scope": DataScope.DEPARTMENT,
         "grants": {**_DAILY, "customers": ["view", "create", "edit", "export", "import"],
-                   "sales": ["view", "create", "edit", "export"]},
+                   "sales": ["view", "create", "edit", "export", "ship"]},
     },
     "finance_supervisor": {
         "zh": "财务主管", "en": "Finance supervisor", "scope": DataScope.BRANCH,

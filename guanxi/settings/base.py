@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.approvals",
+    "guanxi.sales",
     "guanxi.workplace",
     "guanxi.system",
     "guanxi.api",

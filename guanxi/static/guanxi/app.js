@@ -91,4 +91,134 @@
 
   // Exports are downloads, not page swaps.
   document.querySelectorAll("a[data-export]").forEach(function (a) { a.setAttribute("hx-boost", "false"); });
+
+  // --- the opportunity board: drag and drop, with mouse or finger ---------------------
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  const board = document.getElementById("board");
+  if (board) {
+    const moveUrl = function (id) { return board.dataset.moveUrlTemplate.replace("/0/", "/" + id + "/"); };
+    let dragged = null;
+    function askLostReason() {
+      return new Promise(function (resolve) {
+        const source = document.getElementById("lost-reasons");
+        const box = document.createElement("dialog");
+        box.className = "confirm-dialog";
+        const form = document.createElement("form");
+        form.method = "dialog";
+        const label = document.createElement("p");
+        label.textContent = board.dataset.askLost;
+        const select = source.cloneNode(true);
+        select.hidden = false; select.removeAttribute("id");
+        const ok = document.createElement("button");
+        ok.value = "ok"; ok.className = "button"; ok.textContent = "OK";
+        const cancel = document.createElement("button");
+        cancel.value = "cancel"; cancel.className = "button secondary"; cancel.textContent = "×";
+        form.append(label, select, document.createElement("br"), ok, cancel);
+        box.appendChild(form);
+        document.body.appendChild(box);
+        box.addEventListener("close", function () {
+          resolve(box.returnValue === "ok" ? select.value : null);
+          box.remove();
+        });
+        box.showModal();
+      });
+    }
+    function move(card, column) {
+      const from = card.parentElement;
+      if (!column || column === from.closest(".board-column")) return;
+      const send = function (reason) {
+        const body = new FormData();
+        body.append("stage", column.dataset.stage);
+        if (reason) body.append("lost_reason", reason);
+        column.querySelector(".cards").prepend(card);
+        fetch(moveUrl(card.dataset.id), {method: "POST", body: body, credentials: "same-origin",
+                                         headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}})
+          .then(function (response) {
+            if (response.ok) {
+              const count = function (col, delta) {
+                const el = col.querySelector(".column-count"); el.textContent = String(parseInt(el.textContent, 10) + delta);
+              };
+              count(column, 1); count(from.closest(".board-column"), -1);
+              showToast("✓", "success");
+            } else {
+              from.prepend(card);
+              response.text().then(function (text) { showToast(text || String(response.status), "error"); });
+            }
+          })
+          .catch(function () { from.prepend(card); showToast(document.body.dataset.msgRequestFailed, "error"); });
+      };
+      if (column.dataset.kind === "lost") {
+        askLostReason().then(function (reason) { if (reason) send(reason); });
+      } else {
+        send(null);
+      }
+    }
+    board.addEventListener("dragstart", function (event) {
+      const card = event.target.closest(".card");
+      if (!card) return;
+      dragged = card; card.classList.add("dragging");
+      event.dataTransfer.setData("text/plain", card.dataset.id);
+      event.dataTransfer.effectAllowed = "move";
+    });
+    board.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+      board.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+      dragged = null;
+    });
+    board.addEventListener("dragover", function (event) {
+      const column = event.target.closest(".board-column");
+      if (!column || !dragged) return;
+      event.preventDefault();
+      board.querySelectorAll(".drop-target").forEach(function (c) { if (c !== column) c.classList.remove("drop-target"); });
+      column.classList.add("drop-target");
+    });
+    board.addEventListener("drop", function (event) {
+      const column = event.target.closest(".board-column");
+      event.preventDefault();
+      if (dragged && column) move(dragged, column);
+    });
+    // Touch screens: press and hold a card, then drag it over a column and let go.
+    let touch = null;
+    board.addEventListener("pointerdown", function (event) {
+      const card = event.target.closest(".card");
+      if (!card || event.pointerType === "mouse") return;
+      touch = {card: card, timer: setTimeout(function () { touch.active = true; card.classList.add("dragging"); }, 250)};
+    });
+    board.addEventListener("pointermove", function (event) {
+      if (!touch || !touch.active) return;
+      event.preventDefault();
+      const under = document.elementFromPoint(event.clientX, event.clientY);
+      board.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+      const column = under && under.closest(".board-column");
+      if (column) column.classList.add("drop-target");
+    });
+    const endTouch = function (event) {
+      if (!touch) return;
+      clearTimeout(touch.timer);
+      if (touch.active) {
+        const under = document.elementFromPoint(event.clientX, event.clientY);
+        touch.card.classList.remove("dragging");
+        board.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+        move(touch.card, under && under.closest(".board-column"));
+      }
+      touch = null;
+    };
+    board.addEventListener("pointerup", endTouch);
+    board.addEventListener("pointercancel", function () { if (touch) clearTimeout(touch.timer); touch = null; });
+  }
+
+  // --- fast line entry: Enter goes to the next row, Ctrl+Enter saves ----------------------
+  const lineForm = document.getElementById("line-form");
+  if (lineForm) {
+    lineForm.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.target.tagName !== "INPUT") return;
+      event.preventDefault();
+      if (event.ctrlKey || event.metaKey) { lineForm.requestSubmit(document.getElementById("save-document")); return; }
+      const row = event.target.closest("tr");
+      const next = row && row.nextElementSibling;
+      if (next) { next.querySelector("input").focus(); }
+    });
+  }
 })();

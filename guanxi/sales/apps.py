@@ -1,0 +1,66 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "guanxi.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from guanxi.approvals import services as approvals
+        from guanxi.core import navigation, numbering, permissions, picklists
+        from guanxi.customers.merge import register_child
+
+        from . import services
+        from .models import (
+            Lead,
+            Opportunity,
+            Order,
+            PriceList,
+            Product,
+            Quote,
+            SalesSettings,
+            Shipment,
+            Stage,
+        )
+
+        permissions.register_module("sales", _("Sales"), {
+            "view": _("View"), "create": _("Create"), "edit": _("Edit"), "delete": _("Delete"),
+            "export": _("Export"), "ship": _("Make shipping notes"),
+            "manage": _("Manage products, prices and pipelines"),
+        })
+        navigation.register(navigation.Section("sales", _("Sales"), "sales.view", [
+            navigation.Item(_("Leads"), "sales:lead_list", "sales.view"),
+            navigation.Item(_("Opportunities"), "sales:opportunity_board", "sales.view"),
+            navigation.Item(_("Quotes"), "sales:quote_list", "sales.view"),
+            navigation.Item(_("Orders"), "sales:order_list", "sales.view"),
+            navigation.Item(_("Shipping notes"), "sales:shipment_list", "sales.view"),
+            navigation.Item(_("Products"), "sales:product_list", "sales.view"),
+        ], order=8))
+        picklists.register("sales.product_category", _("Product categories"), [
+            ("equipment", "设备", "Equipment"), ("parts", "配件", "Parts"), ("consumables", "耗材", "Consumables"),
+            ("service", "服务", "Services"), ("software", "软件", "Software"),
+        ])
+        picklists.register("sales.lost_reason", _("Reasons an opportunity is lost"), [
+            ("price", "价格偏高", "Price too high"), ("competitor", "竞争对手", "Competitor"),
+            ("no_budget", "没有预算", "No budget"), ("timing", "时机不对", "Bad timing"),
+            ("product_fit", "产品不匹配", "Product did not fit"), ("other", "其他", "Other"),
+        ])
+        picklists.register("sales.warehouse", _("Warehouses"), [
+            ("gz", "广州总仓", "Guangzhou central"), ("bj", "北京仓", "Beijing"), ("sh", "上海仓", "Shanghai"),
+            ("sz", "深圳仓", "Shenzhen"),
+        ])
+        numbering.register("sales.quote", "QT")
+        numbering.register("sales.order", "SO")
+        numbering.register("sales.shipment", "SN")
+        approvals.register("sales.quote_discount", _("Quote discounts beyond the limit"),
+                           services.quote_approval_decided)
+        approvals.register("sales.contract", _("Contract orders"), services.order_approval_decided)
+        register_child(Opportunity, "customer")
+        register_child(Quote, "customer")
+        register_child(Order, "customer")
+        for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings):
+            auditlog.register(model, exclude_fields=["updated_at"])

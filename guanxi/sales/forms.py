@@ -1,0 +1,122 @@
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.core import picklists
+
+from .models import Lead, Opportunity, Product, Stage
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "model_number", "category", "unit", "list_price", "tax_rate", "is_active",
+                  "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = picklists.items("sales.product_category")
+
+    def validate_unique(self):
+        pass
+
+    def _post_clean(self):
+        pass
+
+
+class LeadForm(forms.ModelForm):
+    class Meta:
+        model = Lead
+        fields = ["company", "name", "title", "mobile", "email", "source", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = picklists.items("customers.source")
+
+    def _post_clean(self):
+        pass
+
+
+class LeadConvertForm(forms.Form):
+    opportunity_name = forms.CharField(label=gettext_lazy("Opportunity"), max_length=200, required=False)
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=14, decimal_places=2, min_value=0,
+                                initial=0)
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ["name", "customer", "contact", "stage", "amount", "expected_close_on", "competitor", "source",
+                  "notes"]
+        widgets = {"expected_close_on": forms.DateInput(attrs={"type": "date"}),
+                   "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from guanxi.customers.models import Contact, Customer
+        from guanxi.customers.selectors import customers_editable_by
+
+        self.fields["customer"].queryset = customers_editable_by(user).order_by("name") if user else \
+            Customer.objects.none()
+        self.fields["competitor"].queryset = Customer.objects.filter(category="competitor").order_by("name")
+        self.fields["contact"].queryset = Contact.objects.filter(customer__in=self.fields["customer"].queryset)
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline__is_default=True, kind="open")
+        self.fields["stage"].required = False
+        self.fields["source"].queryset = picklists.items("customers.source")
+        if self.instance.pk:
+            for name in ("customer", "stage"):
+                del self.fields[name]
+
+    def _post_clean(self):
+        pass
+
+
+def _decimal(raw, field, line, errors, default=None):
+    raw = (raw or "").strip().replace(",", "")
+    if not raw:
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.append({"field": f"lines.{line}.{field}", "message": _("Enter a number.")})
+        return None
+    if not value.is_finite():
+        errors.append({"field": f"lines.{line}.{field}", "message": _("Enter a number.")})
+        return None
+    return value
+
+
+def lines_from_post(data, max_lines=200):
+    """Read the line rows of the fast entry form (product_1, quantity_1 …); blank rows
+    are skipped. Returns (lines, errors)."""
+    lines, errors = [], []
+    products = {}
+    for index in range(1, max_lines + 1):
+        sku = (data.get(f"product_{index}") or "").strip()
+        description = (data.get(f"description_{index}") or "").strip()
+        quantity_raw = (data.get(f"quantity_{index}") or "").strip()
+        if not (sku or description or quantity_raw):
+            continue
+        product = None
+        if sku:
+            product = products.get(sku) or Product.objects.filter(sku=sku.split(" ", 1)[0], is_active=True).first()
+            if product is None:
+                errors.append({"field": f"lines.{index}.product", "message": _("No active product “%(sku)s”.") % {
+                    "sku": sku}})
+                continue
+            products[sku] = product
+        line = {"product": product, "description": description,
+                "quantity": _decimal(quantity_raw, "quantity", index, errors),
+                "discount_percent": _decimal(data.get(f"discount_{index}"), "discount_percent", index, errors,
+                                             Decimal("0"))}
+        price = _decimal(data.get(f"price_{index}"), "unit_price", index, errors)
+        if price is not None:
+            line["unit_price"] = price
+        if line["quantity"] is None and not any(e["field"].startswith(f"lines.{index}.") for e in errors):
+            errors.append({"field": f"lines.{index}.quantity", "message": _("Enter the quantity.")})
+        lines.append(line)
+    return lines, errors

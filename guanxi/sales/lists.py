@@ -1,0 +1,145 @@
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core import picklists
+from guanxi.core.listing import Column, Filter, ListSpec
+
+from . import selectors
+from .models import LeadStatus, OrderStatus, QuoteStatus
+
+
+def _customer(obj):
+    return obj.customer.name
+
+
+class ProductList(ListSpec):
+    key = "sales.products"
+    title = _("Products")
+    permission = "sales.view"
+    export_permission = "sales.export"
+    create_url_name = "sales:product_create"
+    create_permission = "sales.manage"
+    export_name = "products"
+    default_sort = "name"
+    columns = [
+        Column("sku", _("SKU"), sortable=True, link=True), Column("name", _("Name"), sortable=True),
+        Column("model_number", _("Model")), Column("category", _("Category"), value=lambda p: p.category or ""),
+        Column("unit", _("Unit")), Column("list_price", _("List price")), Column("tax_rate", _("Tax rate")),
+        Column("is_active", _("Active")),
+    ]
+    filters = [Filter("category", _("Category"), lookup="category_id",
+                      choices=lambda r: picklists.choices("sales.product_category")),
+               Filter("active", _("Active"), lookup="is_active", kind="boolean",
+                      choices=[("1", _("Yes")), ("0", _("No"))])]
+    search_fields = ["sku", "name", "model_number"]
+
+    def queryset(self, request):
+        return selectors.products(active_only=False)
+
+
+class LeadList(ListSpec):
+    key = "sales.leads"
+    title = _("Leads")
+    permission = "sales.view"
+    export_permission = "sales.export"
+    create_url_name = "sales:lead_create"
+    create_permission = "sales.create"
+    export_name = "leads"
+    columns = [
+        Column("company", _("Company"), sortable=True, link=True), Column("name", _("Contact person")),
+        Column("mobile", _("Mobile")), Column("source", _("Source"), value=lambda lead: lead.source or ""),
+        Column("status", _("Status")), Column("owner", _("Owner"), value=lambda lead: lead.owner.display_name),
+        Column("created_at", _("Created"), sortable=True),
+    ]
+    filters = [Filter("status", _("Status"), choices=LeadStatus.choices),
+               Filter("source", _("Source"), lookup="source_id", choices=lambda r: picklists.choices("customers.source"))]
+    search_fields = ["company", "name", "mobile"]
+    empty_text = _("No leads yet.")
+
+    def queryset(self, request):
+        return selectors.leads_visible_to(request.user)
+
+
+class OpportunityList(ListSpec):
+    key = "sales.opportunities"
+    title = _("Opportunities")
+    permission = "sales.view"
+    export_permission = "sales.export"
+    create_url_name = "sales:opportunity_create"
+    create_permission = "sales.create"
+    export_name = "opportunities"
+    columns = [
+        Column("name", _("Name"), sortable=True, link=True), Column("customer", _("Customer"), value=_customer),
+        Column("stage", _("Stage"), value=lambda o: o.stage.name), Column("amount", _("Amount"), sortable=True),
+        Column("expected_close_on", _("Expected close")),
+        Column("owner", _("Owner"), value=lambda o: o.owner.display_name),
+        Column("created_at", _("Created"), sortable=True),
+    ]
+    search_fields = ["name"]
+
+    def queryset(self, request):
+        return selectors.opportunities_visible_to(request.user)
+
+
+class QuoteList(ListSpec):
+    key = "sales.quotes"
+    title = _("Quotes")
+    permission = "sales.view"
+    export_permission = "sales.export"
+    create_url_name = "sales:quote_create"
+    create_permission = "sales.create"
+    export_name = "quotes"
+    columns = [
+        Column("number", _("Number"), sortable=True, link=True), Column("version", _("Version")),
+        Column("customer", _("Customer"), value=_customer), Column("status", _("Status")),
+        Column("total", _("Total"), sortable=True), Column("owner", _("Owner"), value=lambda q: q.owner.display_name),
+        Column("created_at", _("Created"), sortable=True),
+    ]
+    filters = [Filter("status", _("Status"), choices=QuoteStatus.choices)]
+    search_fields = ["number", "customer__name"]
+
+    def queryset(self, request):
+        return selectors.quotes_visible_to(request.user)
+
+
+class OrderList(ListSpec):
+    key = "sales.orders"
+    title = _("Orders")
+    permission = "sales.view"
+    export_permission = "sales.export"
+    create_url_name = "sales:order_create"
+    create_permission = "sales.create"
+    export_name = "orders"
+    columns = [
+        Column("number", _("Number"), sortable=True, link=True), Column("customer", _("Customer"), value=_customer),
+        Column("status", _("Status")), Column("order_date", _("Order date"), sortable=True),
+        Column("delivery_date", _("Delivery date")), Column("total", _("Total"), sortable=True),
+        Column("owner", _("Owner"), value=lambda o: o.owner.display_name),
+    ]
+    filters = [Filter("status", _("Status"), choices=OrderStatus.choices),
+               Filter("from", _("Ordered from"), lookup="order_date", kind="date_from"),
+               Filter("to", _("Ordered to"), lookup="order_date", kind="date_to"),
+               Filter("due_from", _("Delivery from"), lookup="delivery_date", kind="date_from"),
+               Filter("due_to", _("Delivery to"), lookup="delivery_date", kind="date_to")]
+    search_fields = ["number", "customer__name"]
+
+    def queryset(self, request):
+        return selectors.orders_visible_to(request.user)
+
+
+class ShipmentList(ListSpec):
+    key = "sales.shipments"
+    title = _("Shipping notes")
+    permission = "sales.view"
+    export_permission = "sales.export"
+    export_name = "shipments"
+    columns = [
+        Column("number", _("Number"), sortable=True, link=True),
+        Column("order", _("Order"), value=lambda s: s.order.number),
+        Column("customer", _("Customer"), value=lambda s: s.order.customer.name),
+        Column("warehouse", _("Warehouse"), value=lambda s: s.warehouse or ""),
+        Column("ship_date", _("Ship date"), sortable=True),
+    ]
+    search_fields = ["number", "order__number"]
+
+    def queryset(self, request):
+        return selectors.shipments_visible_to(request.user)

@@ -1,0 +1,531 @@
+"""Writes of the sales process. Keyword-only, take ``actor``; money in Decimal."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.numbering import next_number
+from guanxi.core.permissions import ensure
+from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.org.scopes import ensure_in_scope
+
+from .models import (
+    Lead,
+    LeadStatus,
+    Opportunity,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Pipeline,
+    Product,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+    SalesSettings,
+    Shipment,
+    ShipmentLine,
+    Stage,
+    StageChange,
+    StageKind,
+)
+from .money import document_totals, line_totals
+
+DEFAULT_STAGES = [
+    ("初步接触", "Initial contact", 10, StageKind.OPEN), ("需求确认", "Needs confirmed", 25, StageKind.OPEN),
+    ("方案报价", "Proposal / quote", 50, StageKind.OPEN), ("商务谈判", "Negotiation", 75, StageKind.OPEN),
+    ("赢单", "Won", 100, StageKind.WON), ("输单", "Lost", 0, StageKind.LOST),
+]
+
+
+def default_pipeline():
+    """The default pipeline, created with the usual stages on first use."""
+    pipeline = Pipeline.objects.filter(is_default=True).first()
+    if pipeline is None:
+        with transaction.atomic():
+            pipeline = Pipeline.objects.create(name=_("Sales pipeline"), is_default=True)
+            Stage.objects.bulk_create([
+                Stage(pipeline=pipeline, name_zh=zh, name_en=en, probability=p, kind=kind, position=i)
+                for i, (zh, en, p, kind) in enumerate(DEFAULT_STAGES)
+            ])
+    return pipeline
+
+
+# --- products ----------------------------------------------------------------------
+PRODUCT_FIELDS = {"sku", "name", "model_number", "category", "unit", "list_price", "tax_rate", "is_active",
+                  "description"}
+
+
+@service
+def product_save(*, actor, product=None, **data):
+    ensure(actor, "sales.manage")
+    product = product or Product()
+    assign_fields(product, PRODUCT_FIELDS, data)
+    try:
+        with transaction.atomic():
+            return validated_save(product)
+    except IntegrityError as exc:
+        raise Conflict(_("This SKU is used already."), field="sku") from exc
+
+
+def price_for(customer, product):
+    """The customer's price for a product: their level's price list, else the list price."""
+    from .models import PriceListItem
+
+    if customer is not None and customer.level_id:
+        item = PriceListItem.objects.filter(price_list__level_id=customer.level_id, price_list__is_active=True,
+                                            product=product).first()
+        if item is not None:
+            return item.price
+    return product.list_price
+
+
+# --- opportunities (SAL-2) ---------------------------------------------------------------
+OPPORTUNITY_FIELDS = {"name", "contact", "amount", "expected_close_on", "competitor", "source", "notes",
+                      "lost_reason"}
+
+
+def _check_customer(actor, customer):
+    from guanxi.customers.selectors import can_edit
+
+    ensure_in_scope(actor, customer)
+    if not can_edit(actor, customer):
+        raise Forbidden(_("You may see this customer but not sell to it; claim it or ask its owner."))
+
+
+@service
+def opportunity_create(*, actor, customer, name, stage=None, **data):
+    ensure(actor, "sales.create")
+    _check_customer(actor, customer)
+    pipeline = stage.pipeline if stage is not None else default_pipeline()
+    stage = stage or pipeline.stages.order_by("position").first()
+    opportunity = Opportunity(name=name, customer=customer, pipeline=pipeline, stage=stage, owner=actor,
+                              branch_id=actor.branch_id or customer.branch_id)
+    assign_fields(opportunity, OPPORTUNITY_FIELDS, data)
+    validated_save(opportunity)
+    StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage, actor=actor,
+                               amount=opportunity.amount)
+    _large_deal_alert(opportunity.branch_id, opportunity.amount, _("New opportunity: %(name)s") % {
+        "name": opportunity.name}, opportunity.get_absolute_url(), actor, f"opportunity:{opportunity.pk}:created")
+    return opportunity
+
+
+@service
+def opportunity_update(*, actor, opportunity, **data):
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, opportunity)
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    assign_fields(opportunity, OPPORTUNITY_FIELDS, data)
+    return validated_save(opportunity)
+
+
+@service
+def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
+    """Move an opportunity to another stage of its pipeline; history and alerts follow."""
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, opportunity)
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if stage.pipeline_id != opportunity.pipeline_id:
+        raise ValidationFailed(_("That stage belongs to another pipeline."), field="stage")
+    if stage.pk == opportunity.stage_id:
+        return opportunity
+    if stage.kind == StageKind.LOST and lost_reason is None and opportunity.lost_reason_id is None:
+        raise ValidationFailed(_("Say why the opportunity was lost."), field="lost_reason")
+    previous = opportunity.stage
+    opportunity.stage = stage
+    opportunity.stage_changed_at = timezone.now()
+    opportunity.closed_at = timezone.now() if stage.kind != StageKind.OPEN else None
+    if lost_reason is not None:
+        opportunity.lost_reason = lost_reason
+    opportunity.save(update_fields=["stage", "stage_changed_at", "closed_at", "lost_reason", "updated_at"])
+    StageChange.objects.create(opportunity=opportunity, from_stage=previous, to_stage=stage, actor=actor,
+                               amount=opportunity.amount)
+    _large_deal_alert(opportunity.branch_id, opportunity.amount,
+                      _("%(name)s moved to %(stage)s") % {"name": opportunity.name, "stage": stage.name},
+                      opportunity.get_absolute_url(), actor, f"opportunity:{opportunity.pk}:stage:{stage.pk}")
+    if stage.kind == StageKind.WON:
+        from guanxi.customers.models import Customer
+
+        Customer.objects.filter(pk=opportunity.customer_id).update(last_deal_at=timezone.now(),
+                                                                   category="customer")
+    return opportunity
+
+
+def _large_deal_alert(branch_id, amount, title, url, actor, key):
+    """ACT-5: the branch's managers hear of deals above the branch's threshold."""
+    from guanxi.core.notifications import notify
+    from guanxi.org.models import Branch, User
+
+    threshold = SalesSettings.for_branch(branch_id).large_deal_threshold
+    if amount is None or amount < threshold:
+        return
+    branch = Branch.objects.filter(pk=branch_id).first()
+    managers = User.objects.filter(is_active=True, branch_id=branch_id, tier__in=["management", "decision"])
+    recipients = set(managers)
+    if branch is not None and branch.head_id:
+        recipients |= set(User.objects.filter(pk=branch.head_id, is_active=True))
+    for user in recipients:
+        if user.pk != actor.pk:
+            notify(user, kind="sales.large_deal", title=_("Large deal ¥%(amount)s: %(title)s") % {
+                "amount": amount, "title": title}, url=url, email=True, dedupe_key=key)
+
+
+# --- leads (SAL-1) -------------------------------------------------------------------
+LEAD_FIELDS = {"company", "name", "title", "mobile", "email", "source", "notes", "status"}
+
+
+@service
+def lead_create(*, actor, company, owner=None, **data):
+    ensure(actor, "sales.create")
+    owner = owner or actor
+    if owner.pk != actor.pk:
+        ensure(actor, "customers.transfer")
+    lead = Lead(company=company, owner=owner, branch_id=owner.branch_id or actor.branch_id)
+    assign_fields(lead, LEAD_FIELDS - {"status"}, data)
+    return validated_save(lead)
+
+
+@service
+def lead_update(*, actor, lead, **data):
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, lead)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.status == LeadStatus.CONVERTED:
+        raise Conflict(_("A converted lead cannot change."))
+    if data.get("status") == LeadStatus.CONVERTED:
+        raise ValidationFailed(_("Convert a lead with the Convert button."), field="status")
+    assign_fields(lead, LEAD_FIELDS, data)
+    return validated_save(lead)
+
+
+@service
+def lead_convert(*, actor, lead, opportunity_name="", amount=Decimal("0"), existing_customer=None,
+                 override_duplicate=False):
+    """Turn a lead into a customer (through the duplicate check), a contact and an
+    opportunity, in one step. Converting twice is refused."""
+    from guanxi.customers.services import contact_create, customer_create
+
+    ensure(actor, "sales.create")
+    ensure_in_scope(actor, lead)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.status == LeadStatus.CONVERTED:
+        raise Conflict(_("This lead was converted already."))
+    if existing_customer is not None:
+        _check_customer(actor, existing_customer)
+        customer = existing_customer
+    else:
+        customer = customer_create(actor=actor, name=lead.company, mobile=lead.mobile, email=lead.email,
+                                   source=lead.source, override_duplicate=override_duplicate)
+    if lead.name:
+        contact_create(actor=actor, customer=customer, name=lead.name, title=lead.title, mobile=lead.mobile,
+                       email=lead.email, is_primary=True)
+    opportunity = opportunity_create(actor=actor, customer=customer,
+                                     name=opportunity_name or f"{lead.company}", amount=amount, source=lead.source)
+    lead.status = LeadStatus.CONVERTED
+    lead.customer = customer
+    lead.opportunity = opportunity
+    lead.converted_at = timezone.now()
+    lead.save(update_fields=["status", "customer", "opportunity", "converted_at", "updated_at"])
+    return lead
+
+
+# --- lines shared by quotes and orders -----------------------------------------------------
+def _write_lines(document, line_model, link, lines):
+    """Replace a document's lines with ``lines`` (dicts) and recompute every total."""
+    if not lines:
+        raise ValidationFailed(_("Add at least one line."), field="lines")
+    if len(lines) > 500:
+        raise ValidationFailed(_("At most 500 lines."), field="lines")
+    line_model.objects.filter(**{link: document}).delete()
+    built, errors = [], []
+    for position, data in enumerate(lines, start=1):
+        product = data.get("product")
+        quantity = data.get("quantity")
+        unit_price = data.get("unit_price")
+        if unit_price is None and product is not None:
+            unit_price = price_for(document.customer, product)
+        description = (data.get("description") or (product.name if product else "")).strip()
+        tax_rate = data.get("tax_rate", product.tax_rate if product else Decimal("0.13"))
+        discount = data.get("discount_percent") or Decimal("0")
+        line = line_model(**{link: document}, position=position, product=product, description=description[:200],
+                          quantity=quantity, unit=data.get("unit") or (product.unit if product else "件"),
+                          unit_price=unit_price, discount_percent=discount, tax_rate=tax_rate)
+        try:
+            line.full_clean(exclude=[link])
+        except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages
+            for field_name, messages in getattr(exc, "message_dict", {"__all__": [str(exc)]}).items():
+                errors.append({"field": f"lines.{position}.{field_name}", "message": messages[0]})
+            continue
+        for key, value in line_totals(line.quantity, line.unit_price, line.discount_percent, line.tax_rate).items():
+            setattr(line, key, value)
+        built.append(line)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    line_model.objects.bulk_create(built)
+    for key, value in document_totals(built).items():
+        setattr(document, key, value)
+    document.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+    return built
+
+
+def _needs_discount_approval(document, lines):
+    limit = SalesSettings.for_branch(document.branch_id).discount_limit_percent
+    return any(line.discount_percent > limit for line in lines)
+
+
+# --- quotes (SAL-3) -----------------------------------------------------------------
+QUOTE_FIELDS = {"contact", "opportunity", "valid_until", "terms"}
+
+
+@service
+def quote_create(*, actor, customer, lines, **data):
+    ensure(actor, "sales.create")
+    _check_customer(actor, customer)
+    quote = Quote(customer=customer, owner=actor, branch_id=actor.branch_id or customer.branch_id,
+                  number=next_number("sales.quote"))
+    assign_fields(quote, QUOTE_FIELDS, data)
+    validated_save(quote)
+    _write_lines(quote, QuoteLine, "quote", lines)
+    return quote
+
+
+def _editable_quote(actor, quote):
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, quote)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.APPROVED):
+        raise Conflict(_("Only a draft quote can change; make a new version instead."))
+    return quote
+
+
+@service
+def quote_update(*, actor, quote, lines=None, **data):
+    quote = _editable_quote(actor, quote)
+    assign_fields(quote, QUOTE_FIELDS, data)
+    quote.status = QuoteStatus.DRAFT
+    validated_save(quote)
+    if lines is not None:
+        _write_lines(quote, QuoteLine, "quote", lines)
+    return quote
+
+
+@service
+def quote_submit(*, actor, quote):
+    """Make a draft ready to send: discounts beyond the limit go to approval first."""
+    from guanxi.approvals.services import approval_start
+
+    quote = _editable_quote(actor, quote)
+    lines = list(quote.lines.all())
+    if not lines:
+        raise ValidationFailed(_("Add at least one line."), field="lines")
+    if _needs_discount_approval(quote, lines):
+        quote.status = QuoteStatus.PENDING_APPROVAL
+        quote.save(update_fields=["status", "updated_at"])
+        approval_start(actor=actor, doc_type="sales.quote_discount", object_id=quote.pk,
+                       amount=quote.discount_total, label=_("Discount on quote %(number)s") % {"number": quote},
+                       url=quote.get_absolute_url())
+        quote.refresh_from_db()
+    else:
+        quote.status = QuoteStatus.APPROVED
+        quote.save(update_fields=["status", "updated_at"])
+    return quote
+
+
+def quote_approval_decided(request):
+    """Called by the approvals module in the deciding transaction."""
+    quote = Quote.objects.select_for_update().filter(pk=request.object_id).first()
+    if quote is None or quote.status != QuoteStatus.PENDING_APPROVAL:
+        return
+    quote.status = QuoteStatus.APPROVED if request.status == "approved" else QuoteStatus.DRAFT
+    quote.save(update_fields=["status", "updated_at"])
+
+
+@service
+def quote_mark_sent(*, actor, quote):
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, quote)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
+        raise Conflict(_("Submit the quote first (discounts beyond the limit need approval)."))
+    quote.status = QuoteStatus.SENT
+    quote.sent_at = timezone.now()
+    quote.save(update_fields=["status", "sent_at", "updated_at"])
+    return quote
+
+
+@service
+def quote_new_version(*, actor, quote):
+    """Copy a quote into version n + 1 (a draft); the old one is kept, marked replaced."""
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, quote)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.SUPERSEDED):
+        raise Conflict(_("This quote cannot have a new version."))
+    lines = list(quote.lines.all())
+    quote.status = QuoteStatus.SUPERSEDED
+    quote.save(update_fields=["status", "updated_at"])
+    copy = Quote(number=quote.number, version=quote.version + 1, previous=quote, customer=quote.customer,
+                 contact=quote.contact, opportunity=quote.opportunity, valid_until=quote.valid_until,
+                 terms=quote.terms, owner=actor, branch=quote.branch)
+    validated_save(copy)
+    _write_lines(copy, QuoteLine, "quote", [_line_data(line) for line in lines])
+    return copy
+
+
+def _line_data(line):
+    return {"product": line.product, "description": line.description, "quantity": line.quantity,
+            "unit": line.unit, "unit_price": line.unit_price, "discount_percent": line.discount_percent,
+            "tax_rate": line.tax_rate}
+
+
+@service
+def quote_accept(*, actor, quote):
+    """The customer accepted: the quote becomes an order. Accepting twice makes one order."""
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, quote)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    existing = Order.objects.filter(quote=quote).first()
+    if existing is not None:
+        return existing
+    if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
+        raise Conflict(_("Only a submitted or sent quote can be accepted."))
+    quote.status = QuoteStatus.ACCEPTED
+    quote.accepted_at = timezone.now()
+    quote.save(update_fields=["status", "accepted_at", "updated_at"])
+    order = Order(number=next_number("sales.order"), customer=quote.customer, contact=quote.contact, quote=quote,
+                  opportunity=quote.opportunity, owner=quote.owner, branch=quote.branch,
+                  notes=_("From quote %(number)s") % {"number": quote})
+    try:
+        with transaction.atomic():
+            validated_save(order)
+    except IntegrityError:
+        return Order.objects.get(quote=quote)  # accepted at the same moment elsewhere
+    _write_lines(order, OrderLine, "order", [_line_data(line) for line in quote.lines.all()])
+    return order
+
+
+# --- orders (SAL-4, SAL-6) -------------------------------------------------------------
+ORDER_FIELDS = {"contact", "opportunity", "order_date", "delivery_date", "notes"}
+
+
+@service
+def order_create(*, actor, customer, lines, **data):
+    ensure(actor, "sales.create")
+    _check_customer(actor, customer)
+    order = Order(number=next_number("sales.order"), customer=customer, owner=actor,
+                  branch_id=actor.branch_id or customer.branch_id)
+    assign_fields(order, ORDER_FIELDS, data)
+    validated_save(order)
+    _write_lines(order, OrderLine, "order", lines)
+    return order
+
+
+@service
+def order_update(*, actor, order, lines=None, **data):
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, order)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != OrderStatus.DRAFT:
+        raise Conflict(_("Only a draft order can change."))
+    assign_fields(order, ORDER_FIELDS, data)
+    validated_save(order)
+    if lines is not None:
+        _write_lines(order, OrderLine, "order", lines)
+    return order
+
+
+@service
+def order_confirm(*, actor, order):
+    """Confirm a draft order; the contract goes through its approval flow first."""
+    from guanxi.approvals.services import approval_start
+
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, order)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != OrderStatus.DRAFT:
+        raise Conflict(_("Only a draft order can be confirmed."))
+    if not order.lines.exists():
+        raise ValidationFailed(_("Add at least one line."), field="lines")
+    order.status = OrderStatus.PENDING_APPROVAL
+    order.save(update_fields=["status", "updated_at"])
+    approval_start(actor=actor, doc_type="sales.contract", object_id=order.pk, amount=order.total,
+                   label=_("Contract %(number)s, %(customer)s") % {"number": order.number,
+                                                                   "customer": order.customer.name},
+                   url=order.get_absolute_url())
+    order.refresh_from_db()
+    return order
+
+
+def order_approval_decided(request):
+    order = Order.objects.select_for_update().filter(pk=request.object_id).first()
+    if order is None or order.status != OrderStatus.PENDING_APPROVAL:
+        return
+    if request.status == "approved":
+        order.status = OrderStatus.CONFIRMED
+        order.confirmed_at = timezone.now()
+        order.save(update_fields=["status", "confirmed_at", "updated_at"])
+        from guanxi.customers.models import Customer
+
+        Customer.objects.filter(pk=order.customer_id).update(last_deal_at=timezone.now(), category="customer")
+        _large_deal_alert(order.branch_id, order.total, _("Order %(number)s") % {"number": order.number},
+                          order.get_absolute_url(), request.requester, f"order:{order.pk}:confirmed")
+    else:
+        order.status = OrderStatus.DRAFT
+        order.save(update_fields=["status", "updated_at"])
+
+
+@service
+def order_cancel(*, actor, order, reason):
+    ensure(actor, "sales.edit")
+    ensure_in_scope(actor, order)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.shipments.exists():
+        raise Conflict(_("Goods were shipped on this order; it cannot be cancelled."))
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Say why the order is cancelled."), field="reason")
+    order.status = OrderStatus.CANCELLED
+    order.notes = (order.notes + "\n" + _("Cancelled: %(reason)s") % {"reason": reason.strip()}).strip()[:4000]
+    order.save(update_fields=["status", "notes", "updated_at"])
+    return order
+
+
+# --- shipping notes (SAL-5) ------------------------------------------------------------
+@service
+def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None, notes=""):
+    """Ship part or all of a confirmed order: ``quantities`` = {order line id: quantity}.
+    Shipped never exceeds ordered, also when two people ship at once (rows are locked)."""
+    ensure(actor, "sales.ship")
+    ensure_in_scope(actor, order)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PARTLY_SHIPPED):
+        raise Conflict(_("Only a confirmed order can be shipped."))
+    lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
+    wanted = {int(k): Decimal(str(v)) for k, v in quantities.items() if v not in (None, "", 0, "0")}
+    errors = []
+    for line_id, quantity in wanted.items():
+        line = lines.get(line_id)
+        if line is None:
+            errors.append({"field": f"lines.{line_id}", "message": _("Not a line of this order.")})
+        elif quantity <= 0:
+            errors.append({"field": f"lines.{line_id}", "message": _("Ship a positive quantity.")})
+        elif quantity > line.remaining:
+            errors.append({"field": f"lines.{line_id}", "message": _("Only %(n)s left to ship.") % {
+                "n": line.remaining.normalize()}})
+    if not wanted:
+        errors.append({"field": "lines", "message": _("Ship at least one line.")})
+    if errors:
+        raise ValidationFailed(errors=errors)
+    shipment = Shipment(number=next_number("sales.shipment"), order=order, warehouse=warehouse,
+                        ship_date=ship_date or timezone.localdate(), notes=(notes or "")[:500], created_by=actor)
+    validated_save(shipment)
+    for line_id, quantity in wanted.items():
+        line = lines[line_id]
+        ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)
+        line.shipped_quantity += quantity
+        line.save(update_fields=["shipped_quantity"])
+    done = all(line.remaining == 0 for line in lines.values())
+    order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
+    order.save(update_fields=["status", "updated_at"])
+    return shipment

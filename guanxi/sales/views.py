@@ -1,0 +1,347 @@
+"""Sales screens: the pipeline board, leads, quotes, orders (fast entry), shipping notes."""
+
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.core import picklists
+from guanxi.core.errors import DomainError
+from guanxi.core.forms import form_page, run_service
+from guanxi.core.history import history_for
+from guanxi.core.listing import ListPageView
+from guanxi.core.permissions import require
+
+from . import selectors, services
+from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
+from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
+from .models import Product, Stage
+from .money import document_totals, line_totals
+
+product_list = ListPageView.as_view(spec=ProductList)
+lead_list = ListPageView.as_view(spec=LeadList)
+opportunity_list = ListPageView.as_view(spec=OpportunityList)
+quote_list = ListPageView.as_view(spec=QuoteList)
+order_list = ListPageView.as_view(spec=OrderList)
+shipment_list = ListPageView.as_view(spec=ShipmentList)
+
+
+def _report(request, exc):
+    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+
+
+# --- products ----------------------------------------------------------------------
+@require("sales.manage")
+def product_create(request):
+    form = ProductForm(request.POST or None)
+    return form_page(request, form, lambda data: services.product_save(actor=request.user, **data),
+                     title=_("New product"), saved_message=_("Product saved."), success_url="sales:product_list",
+                     cancel_url="sales:product_list")
+
+
+@require("sales.manage")
+def product_edit(request, pk):
+    product = get_object_or_404(Product, pk=pk)
+    form = ProductForm(request.POST or None, instance=product)
+    return form_page(request, form, lambda data: services.product_save(actor=request.user, product=product, **data),
+                     title=str(product), saved_message=_("Product saved."), success_url="sales:product_list",
+                     cancel_url="sales:product_list", context={"history": history_for(product)})
+
+
+@require("sales.view")
+def product_search(request):
+    """Autocomplete for the line entry: active products by SKU, name or model."""
+    from django.db.models import Q
+
+    q = request.GET.get("q", "").strip()[:40]
+    found = Product.objects.filter(is_active=True)
+    if q:
+        found = found.filter(Q(sku__istartswith=q) | Q(name__icontains=q) | Q(model_number__istartswith=q))
+    return render(request, "sales/_product_options.html", {"products": found.order_by("sku")[:20]})
+
+
+# --- opportunities (SAL-2) ---------------------------------------------------------------
+@require("sales.view")
+def opportunity_board(request):
+    pipeline = services.default_pipeline()
+    owner = request.user if request.GET.get("mine") == "1" else None
+    columns = selectors.board(request.user, pipeline, owner=owner)
+    return render(request, "sales/board.html", {
+        "pipeline": pipeline, "columns": columns, "mine": owner is not None,
+        "lost_reasons": picklists.items("sales.lost_reason"),
+    })
+
+
+@require("sales.edit")
+@require_POST
+def opportunity_move(request, pk):
+    """Drop a card on a column (the board) or choose a stage (the detail page)."""
+    opportunity = selectors.opportunity_get(request.user, pk)
+    stage = get_object_or_404(Stage, pk=request.POST.get("stage"), pipeline=opportunity.pipeline)
+    reason = None
+    if request.POST.get("lost_reason"):
+        reason = picklists.items("sales.lost_reason").filter(pk=request.POST["lost_reason"]).first()
+    try:
+        services.opportunity_move(actor=request.user, opportunity=opportunity, stage=stage, lost_reason=reason)
+    except DomainError as exc:
+        if request.htmx:
+            return HttpResponse(exc.errors[0]["message"] if exc.errors else exc.message, status=422)
+        _report(request, exc)
+        return redirect(opportunity)
+    if request.htmx:
+        # ASCII JSON: header values must be Latin-1; htmx decodes the \u escapes.
+        trigger = json.dumps({"toast": {"text": str(_("Moved."))}})
+        return HttpResponse(status=204, headers={"HX-Trigger": trigger})
+    messages.success(request, _("Moved to %(stage)s.") % {"stage": stage.name})
+    return redirect(opportunity)
+
+
+@require("sales.view")
+def opportunity_detail(request, pk):
+    opportunity = selectors.opportunity_get(request.user, pk)
+    return render(request, "sales/opportunity_detail.html", {
+        "opportunity": opportunity,
+        "stages": opportunity.pipeline.stages.order_by("position"),
+        "changes": opportunity.stage_changes.select_related("from_stage", "to_stage", "actor").order_by(
+            "-created_at"),
+        "quotes": opportunity.quotes.order_by("-created_at"),
+        "lost_reasons": picklists.items("sales.lost_reason"),
+        "entries": history_for(opportunity),
+    })
+
+
+@require("sales.create")
+def opportunity_create(request):
+    initial = {"customer": request.GET.get("customer")} if request.GET.get("customer", "").isdigit() else {}
+    form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
+    return form_page(request, form, lambda data: services.opportunity_create(actor=request.user, **data),
+                     title=_("New opportunity"), saved_message=_("Opportunity saved."),
+                     success_url=lambda o: o, cancel_url="sales:opportunity_board")
+
+
+@require("sales.edit")
+def opportunity_edit(request, pk):
+    opportunity = selectors.opportunity_get(request.user, pk)
+    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
+    return form_page(request, form, lambda data: services.opportunity_update(actor=request.user,
+                                                                             opportunity=opportunity, **data),
+                     title=str(opportunity), saved_message=_("Opportunity saved."), success_url=opportunity,
+                     cancel_url=opportunity)
+
+
+# --- leads (SAL-1) -------------------------------------------------------------------
+@require("sales.create")
+def lead_create(request):
+    form = LeadForm(request.POST or None)
+    return form_page(request, form, lambda data: services.lead_create(actor=request.user, **data),
+                     title=_("New lead"), saved_message=_("Lead saved."), success_url=lambda lead: lead,
+                     cancel_url="sales:lead_list")
+
+
+@require("sales.view")
+def lead_detail(request, pk):
+    lead = selectors.lead_get(request.user, pk)
+    form = LeadConvertForm(request.POST or None, initial={"opportunity_name": lead.company})
+    if request.method == "POST":
+        converted = run_service(form, lambda data: services.lead_convert(
+            actor=request.user, lead=lead, override_duplicate=request.POST.get("override") == "1", **data))
+        if converted:
+            messages.success(request, _("Converted into a customer, a contact and an opportunity."))
+            return redirect(converted.opportunity)
+    return render(request, "sales/lead_detail.html", {"lead": lead, "form": form, "entries": history_for(lead)})
+
+
+# --- quotes and orders: the line entry (SAL-3, SAL-4) -----------------------------------------
+def _document_form(request, *, kind, document=None, customer_pk=None):
+    """The fast entry page shared by quotes and orders: keyboard first, totals live."""
+    from guanxi.customers.selectors import customers_editable_by
+
+    customers = customers_editable_by(request.user)
+    errors = []
+    if request.method == "POST":
+        lines, errors = lines_from_post(request.POST)
+        customer = customers.filter(pk=request.POST.get("customer") or 0).first() if document is None else \
+            document.customer
+        if customer is None:
+            errors.append({"field": "customer", "message": _("Choose a customer you may sell to.")})
+        if not errors:
+            data = {"delivery_date": request.POST.get("delivery_date") or None} if kind == "order" else {
+                "valid_until": request.POST.get("valid_until") or None}
+            try:
+                if document is None:
+                    create = services.order_create if kind == "order" else services.quote_create
+                    saved = create(actor=request.user, customer=customer, lines=lines, **data)
+                else:
+                    update = services.order_update if kind == "order" else services.quote_update
+                    saved = update(actor=request.user, **{kind: document}, lines=lines, **data)
+                messages.success(request, _("Saved."))
+                return redirect(saved)
+            except DomainError as exc:
+                errors = exc.errors or [{"field": None, "message": exc.message}]
+    rows = _rows(request, document)
+    return render(request, "sales/document_form.html", {
+        "kind": kind, "document": document, "rows": rows, "errors": errors,
+        "customers": customers.order_by("name")[:500] if document is None else None,
+        "customer_pk": int(customer_pk or request.POST.get("customer") or 0) or None,
+        "error_fields": {e["field"] for e in errors},
+    })
+
+
+def _rows(request, document, count=8):
+    if request.method == "POST":
+        rows = []
+        for index in range(1, 201):
+            row = {k: request.POST.get(f"{k}_{index}", "") for k in ("product", "description", "quantity", "price",
+                                                                       "discount")}
+            if any(row.values()):
+                rows.append(row)
+    elif document is not None:
+        rows = [{"product": line.product.sku if line.product else "", "description": line.description,
+                 "quantity": line.quantity.normalize(), "price": line.unit_price, "discount": line.discount_percent}
+                for line in document.lines.select_related("product")]
+    else:
+        rows = []
+    rows += [{} for _blank in range(max(count, len(rows) + 2) - len(rows))]
+    return [(i, row) for i, row in enumerate(rows, start=1)]
+
+
+@require("sales.view")
+def lines_preview(request):
+    """Totals recomputed on the server as the user types (HTMX), in Decimal."""
+    from guanxi.customers.models import Customer
+
+    lines, errors = lines_from_post(request.POST)
+    customer = Customer.objects.filter(pk=request.POST.get("customer") or 0).first()
+    computed = []
+    for line in lines:
+        if line.get("quantity") is None:
+            continue
+        product = line.get("product")
+        price = line.get("unit_price")
+        if price is None:
+            price = services.price_for(customer, product) if product else None
+        if price is None:
+            continue
+        tax_rate = product.tax_rate if product else Decimal("0.13")
+        totals = line_totals(line["quantity"], price, line.get("discount_percent") or 0, tax_rate)
+        computed.append(type("Line", (), {**totals}))
+    return render(request, "sales/_totals.html", {"totals": document_totals(computed), "errors": errors})
+
+
+@require("sales.create")
+def quote_create(request):
+    return _document_form(request, kind="quote", customer_pk=request.GET.get("customer"))
+
+
+@require("sales.edit")
+def quote_edit(request, pk):
+    return _document_form(request, kind="quote", document=selectors.quote_get(request.user, pk))
+
+
+@require("sales.create")
+def order_create(request):
+    return _document_form(request, kind="order", customer_pk=request.GET.get("customer"))
+
+
+@require("sales.edit")
+def order_edit(request, pk):
+    return _document_form(request, kind="order", document=selectors.order_get(request.user, pk))
+
+
+@require("sales.view")
+def quote_detail(request, pk):
+    quote = selectors.quote_get(request.user, pk)
+    from guanxi.approvals.services import latest_for
+
+    return render(request, "sales/quote_detail.html", {
+        "quote": quote, "lines": quote.lines.select_related("product"),
+        "approval": latest_for("sales.quote_discount", quote.pk), "entries": history_for(quote),
+        "order": getattr(quote, "order", None) if hasattr(quote, "order") else None,
+    })
+
+
+@require("sales.edit")
+@require_POST
+def quote_action(request, pk, action):
+    quote = selectors.quote_get(request.user, pk)
+    actions = {"submit": services.quote_submit, "send": services.quote_mark_sent,
+               "accept": services.quote_accept, "version": services.quote_new_version}
+    if action not in actions:
+        raise Http404
+    try:
+        result = actions[action](actor=request.user, quote=quote)
+    except DomainError as exc:
+        _report(request, exc)
+        return redirect(quote)
+    messages.success(request, {"submit": _("Submitted."), "send": _("Marked as sent."),
+                               "accept": _("Accepted: the order is made."),
+                               "version": _("New version made.")}[action])
+    return redirect(result)
+
+
+@require("sales.view")
+def order_detail(request, pk):
+    order = selectors.order_get(request.user, pk)
+    from guanxi.approvals.services import latest_for
+
+    return render(request, "sales/order_detail.html", {
+        "order": order, "lines": order.lines.select_related("product"),
+        "shipments": order.shipments.select_related("warehouse").order_by("ship_date", "pk"),
+        "approval": latest_for("sales.contract", order.pk), "entries": history_for(order),
+        "warehouses": picklists.items("sales.warehouse"),
+    })
+
+
+@require("sales.edit")
+@require_POST
+def order_action(request, pk, action):
+    order = selectors.order_get(request.user, pk)
+    try:
+        if action == "confirm":
+            services.order_confirm(actor=request.user, order=order)
+            messages.success(request, _("Submitted for confirmation."))
+        elif action == "cancel":
+            services.order_cancel(actor=request.user, order=order, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Order cancelled."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(order)
+
+
+# --- shipping notes (SAL-5) ------------------------------------------------------------
+@require("sales.ship")
+@require_POST
+def shipment_create(request, order_pk):
+    order = selectors.order_get(request.user, order_pk)
+    quantities = {key[len("ship_"):]: value for key, value in request.POST.items()
+                  if key.startswith("ship_") and value.strip()}
+    warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
+    try:
+        parsed = {int(k): Decimal(v.strip()) for k, v in quantities.items()}
+        shipment = services.shipment_create(actor=request.user, order=order, quantities=parsed,
+                                            warehouse=warehouse, notes=request.POST.get("notes", ""))
+    except (ValueError, ArithmeticError):
+        messages.error(request, _("Enter the quantities as numbers."))
+        return redirect(order)
+    except DomainError as exc:
+        _report(request, exc)
+        return redirect(order)
+    messages.success(request, _("Shipping note %(number)s made.") % {"number": shipment.number})
+    return redirect(shipment)
+
+
+@require("sales.view")
+def shipment_detail(request, pk):
+    shipment = selectors.shipment_get(request.user, pk)
+    copies = [_("Stub"), _("Customer"), _("Finance")] if request.GET.get("print") == "copies" else [None]
+    return render(request, "sales/shipment_detail.html", {
+        "shipment": shipment, "lines": shipment.lines.select_related("order_line__product"), "copies": copies,
+        "printing": bool(request.GET.get("print")),
+    })
+
