@@ -4,4 +4,5 @@ DEMO_BUILDERS = [
     "guanxi.org.demo",
     "guanxi.workplace.demo",
     "guanxi.customers.demo",
+    "guanxi.sales.demo",
 ]

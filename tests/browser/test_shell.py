@@ -20,7 +20,7 @@ def test_chairman_and_salesperson_see_different_menus(demo, page_for):
     chairman = page_for("chenzhiqiang")
     assert {"workplace", "org", "system"} <= _modules(chairman)
     sales = page_for("liuyang")
-    assert _modules(sales) == {"customers", "workplace", "org", "approvals"}
+    assert _modules(sales) == {"customers", "sales", "workplace", "org", "approvals"}
     assert not chairman.js_errors and not sales.js_errors
 
 
