@@ -312,3 +312,20 @@ class NumberFormat(models.Model):
 
     def __str__(self):
         return self.doc_type
+
+
+class PrintTemplate(models.Model):
+    """An administrator's HTML template for printing one type of document (ORG-7)."""
+
+    doc_type = models.CharField(_("document type"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    html = models.TextField(_("template"), max_length=100_000)
+    is_active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("print template")
+        verbose_name_plural = _("print templates")
+
+    def __str__(self):
+        return self.name

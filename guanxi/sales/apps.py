@@ -53,6 +53,11 @@ class SalesConfig(AppConfig):
             ("gz", "广州总仓", "Guangzhou central"), ("bj", "北京仓", "Beijing"), ("sh", "上海仓", "Shanghai"),
             ("sz", "深圳仓", "Shenzhen"),
         ])
+        from guanxi.core import printing
+
+        from .printing import sample
+
+        printing.register("sales.quote", _("Quote"), sample)
         numbering.register("sales.quote", "QT")
         numbering.register("sales.order", "SO")
         numbering.register("sales.shipment", "SN")

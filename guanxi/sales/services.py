@@ -529,3 +529,26 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
     order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
     order.save(update_fields=["status", "updated_at"])
     return shipment
+
+
+@service
+def quote_send(*, actor, quote, to, message=""):
+    """E-mail the quote as a PDF (and mark it sent); the mail goes after the commit."""
+    from django.core.exceptions import ValidationError
+    from django.core.mail import EmailMessage
+    from django.core.validators import validate_email
+
+    from .printing import quote_pdf
+
+    try:
+        validate_email(to)
+    except ValidationError as exc:
+        raise ValidationFailed(_("Enter a valid e-mail address."), field="to") from exc
+    quote = quote_mark_sent(actor=actor, quote=quote)
+    pdf = quote_pdf(quote)
+    subject = _("Quotation %(number)s") % {"number": quote}
+    body = message or _("Please find our quotation attached.")
+    email = EmailMessage(subject, body, None, [to], reply_to=[actor.email] if actor.email else None)
+    email.attach(f"{quote.number}-v{quote.version}.pdf", pdf, "application/pdf")
+    transaction.on_commit(email.send)
+    return quote

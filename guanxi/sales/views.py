@@ -284,6 +284,37 @@ def quote_action(request, pk, action):
 
 
 @require("sales.view")
+def quote_file(request, pk, fmt):
+    """The quote as PDF (with Chinese fonts) or XLSX, downloaded."""
+    from .printing import quote_pdf, quote_xlsx
+
+    quote = selectors.quote_get(request.user, pk)
+    if fmt == "pdf":
+        content, kind = quote_pdf(quote), "application/pdf"
+    elif fmt == "xlsx":
+        content, kind = quote_xlsx(quote), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{quote.number}-v{quote.version}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require("sales.edit")
+@require_POST
+def quote_email(request, pk):
+    quote = selectors.quote_get(request.user, pk)
+    try:
+        services.quote_send(actor=request.user, quote=quote, to=request.POST.get("to", "").strip(),
+                            message=request.POST.get("message", "")[:2000])
+        messages.success(request, _("The quote was e-mailed."))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(quote)
+
+
+@require("sales.view")
 def order_detail(request, pk):
     order = selectors.order_get(request.user, pk)
     from guanxi.approvals.services import latest_for
