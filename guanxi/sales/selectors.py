@@ -68,4 +68,5 @@ def shipments_visible_to(user):
 
 
 def shipment_get(user, pk):
-    return get_scoped(Shipment.objects.select_related("order__customer", "warehouse", "created_by"), user, pk=pk)
+    return get_scoped(Shipment.objects.select_related("order__customer", "warehouse", "created_by")
+                      .prefetch_related("lines__order_line"), user, pk=pk)

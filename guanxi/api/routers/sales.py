@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -411,6 +412,10 @@ class OrderIn(InputSchema):
     lines: list[LineIn] = Field(..., min_length=1, max_length=500)
 
 
+def _number_or_customer(queryset, q):
+    return queryset.filter(Q(number__istartswith=q) | Q(customer__name__icontains=q))
+
+
 @router.get("/quotes", response=QuotePage)
 def quote_list(request, params: Query[ListParams], status: QuoteStatus | None = None, customer_id: int | None = None):
     require_perm(request, "sales.view")
@@ -419,6 +424,8 @@ def quote_list(request, params: Query[ListParams], status: QuoteStatus | None = 
         queryset = queryset.filter(status=status)
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
+    if params.q:
+        queryset = _number_or_customer(queryset, params.q)
     return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "total", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
@@ -458,6 +465,8 @@ def order_list(request, params: Query[ListParams], status: OrderStatus | None = 
         queryset = queryset.filter(status=status)
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
+    if params.q:
+        queryset = _number_or_customer(queryset, params.q)
     return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "total", "id"},
                        ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
@@ -492,7 +501,7 @@ class ShipmentOut(Schema):
     @staticmethod
     def resolve_lines(obj):
         return [{"order_line": line.order_line.position, "quantity": str(line.quantity)}
-                for line in obj.lines.select_related("order_line")]
+                for line in obj.lines.all()]
 
 
 class ShipmentIn(InputSchema):
@@ -500,6 +509,23 @@ class ShipmentIn(InputSchema):
     quantities: dict[int, Decimal] = Field(..., description="order line position → quantity to ship")
     warehouse: str | None = None
     ship_date: datetime.date | None = None
+
+
+class ShipmentPage(Schema):
+    items: list[ShipmentOut]
+    next_cursor: str | None
+
+
+@router.get("/shipments", response=ShipmentPage)
+def shipment_list(request, params: Query[ListParams], order_id: int | None = None):
+    require_perm(request, "sales.view")
+    queryset = selectors.shipments_visible_to(request.user).prefetch_related("lines__order_line")
+    if order_id is not None:
+        queryset = queryset.filter(order_id=order_id)
+    if params.q:
+        queryset = queryset.filter(Q(number__istartswith=params.q) | Q(order__number__istartswith=params.q))
+    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "ship_date", "id"},
+                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
 
 @router.get("/shipments/{shipment_id}", response=ShipmentOut)
