@@ -10,6 +10,8 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("approvals/", include("guanxi.approvals.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("finance/", include("guanxi.finance.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
     path("work/", include("guanxi.workplace.urls")),
     path("system/", include("guanxi.system.urls")),
     path("healthz", system_views.healthz, name="healthz"),

@@ -21,7 +21,8 @@ DEFAULT_ROLES = {
     },
     "finance_supervisor": {
         "zh": "财务主管", "en": "Finance supervisor", "scope": DataScope.BRANCH,
-        "grants": {**_DAILY, "finance": "*", "customers": ["view"], "sales": ["view"], "analytics": ["view"]},
+        "grants": {**_DAILY, "finance": "*", "customers": ["view"], "sales": ["view", "commissions"],
+                   "analytics": ["view"]},
     },
     "purchaser": {
         "zh": "采购员", "en": "Purchaser", "scope": DataScope.OWN,
@@ -34,7 +35,7 @@ DEFAULT_ROLES = {
     "department_manager": {
         "zh": "部门经理", "en": "Department manager", "scope": DataScope.DEPARTMENT_TREE,
         "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
-                   "analytics": ["view"], "system": ["recycle"]},
+                   "analytics": ["view", "export"], "system": ["recycle"]},
     },
     "branch_manager": {
         "zh": "分公司经理", "en": "Branch manager", "scope": DataScope.BRANCH,

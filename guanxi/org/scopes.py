@@ -97,23 +97,13 @@ def scope_q(user, model, extra=True):
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     paths = model.scope_paths
-    scopes = user_scopes(user)
-    if DataScope.ALL in scopes:
+    everything, owners, branch_id = _scope_parts(user)
+    if everything:
         return None
-    if not scopes:
+    if not owners:
         return Q(pk__in=[])
     # One IN list of owners (the user, subordinates, colleagues): index-friendly, no joins.
-    owners = {user.pk}
-    q = Q()
-    for scope in scopes:
-        if scope == DataScope.SUBORDINATES:
-            owners |= subordinate_ids(user)
-        elif scope == DataScope.DEPARTMENT and user.department_id:
-            owners |= colleague_ids(user, tree=False)
-        elif scope == DataScope.DEPARTMENT_TREE and user.department_id:
-            owners |= colleague_ids(user, tree=True)
-        elif scope == DataScope.BRANCH and user.branch_id:
-            q |= Q(**{f"{paths.branch}_id": user.branch_id})
+    q = Q(**{f"{paths.branch}_id": branch_id}) if branch_id else Q()
     if len(owners) == 1:
         owner_q = Q(**{f"{paths.owner}_id": user.pk})
     else:
@@ -123,6 +113,53 @@ def scope_q(user, model, extra=True):
     if scope_extra is not None:
         q |= scope_extra(user)
     return q
+
+
+def _scope_parts(user):
+    """(sees everything, owner ids whose records are seen, branch id seen or None);
+    no owners at all means nothing is seen."""
+    scopes = user_scopes(user)
+    if DataScope.ALL in scopes:
+        return True, set(), None
+    if not scopes:
+        return False, set(), None
+    owners, branch_id = {user.pk}, None
+    for scope in scopes:
+        if scope == DataScope.SUBORDINATES:
+            owners |= subordinate_ids(user)
+        elif scope == DataScope.DEPARTMENT and user.department_id:
+            owners |= colleague_ids(user, tree=False)
+        elif scope == DataScope.DEPARTMENT_TREE and user.department_id:
+            owners |= colleague_ids(user, tree=True)
+        elif scope == DataScope.BRANCH and user.branch_id:
+            branch_id = user.branch_id
+    return False, owners, branch_id
+
+
+def record_in_scope(user, owner_id, branch_id):
+    """Whether a record owned by ``owner_id`` in ``branch_id`` is in the user's scope
+    (the same rule as ``scope_q``, without sharing), for records not yet saved."""
+    if user is None or not user.is_authenticated:
+        return False
+    everything, owners, seen_branch = _scope_parts(user)
+    return everything or owner_id in owners or (seen_branch is not None and branch_id == seen_branch)
+
+
+def departments_in_scope(user):
+    """The departments whose own records (targets, plans) the user's scope covers."""
+    from .models import Department
+
+    scopes = user_scopes(user) if user is not None and user.is_authenticated else set()
+    if DataScope.ALL in scopes:
+        return Department.objects.all()
+    q = Q(pk__in=[])
+    if DataScope.BRANCH in scopes and user.branch_id:
+        q |= Q(branch_id=user.branch_id)
+    if DataScope.DEPARTMENT_TREE in scopes and user.department_id:
+        q |= Q(path__startswith=user.department.path)
+    if DataScope.DEPARTMENT in scopes and user.department_id:
+        q |= Q(pk=user.department_id)
+    return Department.objects.filter(q)
 
 
 def scoped(queryset, user, extra=True):

@@ -280,22 +280,30 @@ def roles_sync_defaults():
     from .default_roles import DEFAULT_ROLES
 
     registered = {m.code: m for m in modules()}
+    codes = {f"{m.code}.{a}" for m in registered.values() for a in m.actions}
     for code, spec in DEFAULT_ROLES.items():
         role, created = Role.objects.get_or_create(
             code=code,
             defaults={"name_zh": spec["zh"], "name_en": spec["en"], "data_scope": spec["scope"], "is_system": True},
         )
-        new_modules = set(registered) - set(role.known_modules)
-        if not (created or new_modules):
+        # known_modules holds module codes and, since actions were added to known
+        # modules, action codes ("sales.targets"): a new action is granted once too.
+        known = set(role.known_modules)
+        known_actions = {k for k in known if "." in k}
+        new_modules = set(registered) - known
+        new_actions = (codes - known_actions) if known_actions or created else set()
+        if not (created or new_modules or new_actions or not known_actions):
             continue
         granted = set(role.permissions)
-        for module_code in new_modules:
+        for permission in codes:
+            module_code, action = permission.split(".", 1)
+            if module_code not in new_modules and permission not in new_actions:
+                continue
             actions = spec["grants"].get(module_code, ())
-            if actions == "*":
-                actions = registered[module_code].actions.keys()
-            granted |= {f"{module_code}.{a}" for a in actions if a in registered[module_code].actions}
+            if actions == "*" or action in actions:
+                granted.add(permission)
         role.permissions = sorted(granted)
-        role.known_modules = sorted(set(role.known_modules) | set(registered))
+        role.known_modules = sorted(known | set(registered) | codes)
         role.save(update_fields=["permissions", "known_modules"])
 
 

@@ -11,26 +11,31 @@ class SalesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from guanxi.approvals import services as approvals
-        from guanxi.core import navigation, numbering, permissions, picklists
+        from guanxi.core import digest, navigation, numbering, permissions, picklists
         from guanxi.customers.merge import register_child
 
-        from . import services
+        from . import deliveries, services
         from .models import (
+            CommissionRule,
+            CommissionStatement,
             Lead,
             Opportunity,
             Order,
             PriceList,
             Product,
             Quote,
+            SalaryEntry,
             SalesSettings,
             Shipment,
             Stage,
+            Target,
         )
 
         permissions.register_module("sales", _("Sales"), {
             "view": _("View"), "create": _("Create"), "edit": _("Edit"), "delete": _("Delete"),
             "export": _("Export"), "ship": _("Make shipping notes"),
-            "manage": _("Manage products, prices and pipelines"),
+            "manage": _("Manage products, prices and pipelines"), "targets": _("Set targets"),
+            "commissions": _("Manage commission rules, salaries and statements"),
         })
         navigation.register(navigation.Section("sales", _("Sales"), "sales.view", [
             navigation.Item(_("Leads"), "sales:lead_list", "sales.view"),
@@ -38,7 +43,13 @@ class SalesConfig(AppConfig):
             navigation.Item(_("Quotes"), "sales:quote_list", "sales.view"),
             navigation.Item(_("Orders"), "sales:order_list", "sales.view"),
             navigation.Item(_("Shipping notes"), "sales:shipment_list", "sales.view"),
+            navigation.Item(_("Deliveries due"), "sales:deliveries", "sales.view"),
             navigation.Item(_("Products"), "sales:product_list", "sales.view"),
+            navigation.Item(_("Targets"), "sales:target_list", "sales.view"),
+            navigation.Item(_("Commission statements"), "sales:statement_list", "sales.commissions"),
+            navigation.Item(_("Salaries"), "sales:salary_sheet", "sales.commissions"),
+            navigation.Item(_("Commission rules"), "sales:commission_rule_list", "sales.commissions"),
+            navigation.Item(_("My pay"), "sales:my_pay", "sales.view"),
         ], order=8))
         picklists.register("sales.product_category", _("Product categories"), [
             ("equipment", "设备", "Equipment"), ("parts", "配件", "Parts"), ("consumables", "耗材", "Consumables"),
@@ -67,5 +78,7 @@ class SalesConfig(AppConfig):
         register_child(Opportunity, "customer")
         register_child(Quote, "customer")
         register_child(Order, "customer")
-        for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings):
+        digest.register(_("Deliveries"), deliveries.digest_section)
+        for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings, Target,
+                      CommissionRule, SalaryEntry, CommissionStatement):
             auditlog.register(model, exclude_fields=["updated_at"])

@@ -435,6 +435,8 @@ class SalesSettings(models.Model):
     large_deal_threshold = money(_("large-deal alert from"), default=Decimal("500000"))
     discount_limit_percent = models.DecimalField(
         _("discount without approval up to (%)"), max_digits=5, decimal_places=2, default=Decimal("10"))
+    delivery_reminder_days = models.PositiveSmallIntegerField(
+        _("remind of deliveries due within (days)"), default=3, validators=[MaxValueValidator(60)])
 
     class Meta:
         verbose_name = _("sales settings")
@@ -447,3 +449,182 @@ class SalesSettings(models.Model):
     def for_branch(cls, branch_id):
         return (cls.objects.filter(branch_id=branch_id).first() or cls.objects.filter(branch__isnull=True).first()
                 or cls(branch=None))
+
+
+# --- targets (SAL-8) -------------------------------------------------------------------
+class TargetLevel(models.TextChoices):
+    BRANCH = "branch", _("Branch")
+    DEPARTMENT = "department", _("Department")
+    PERSON = "person", _("Person")
+
+
+class Target(TimeStampedModel):
+    """A yearly (month 0) or monthly target of order amount and new customers for a
+    branch, a department (with the departments below it) or a person."""
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField(_("month"), default=0, validators=[MaxValueValidator(12)],
+                                             help_text=_("0 for the whole year"))
+    level = models.CharField(_("level"), max_length=12, choices=TargetLevel.choices)
+    branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("org.Department", verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="sales_targets")
+    subject_key = models.CharField(max_length=30, editable=False)
+    amount = money(_("order amount target"), validators=[MinValueValidator(ZERO)])
+    new_customers = models.PositiveIntegerField(_("new customers target"), default=0)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+
+    scope_paths = ScopePaths(owner="user", branch="branch")
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        indexes = [models.Index(fields=["year", "month"], name="target_period"),
+                   models.Index(fields=["user", "year"], name="target_user")]
+        constraints = [models.UniqueConstraint(fields=["subject_key", "year", "month"], name="target_once")]
+
+    def __str__(self):
+        return f"{self.subject} {self.year}{f'-{self.month:02d}' if self.month else ''}"
+
+    @property
+    def subject(self):
+        return {TargetLevel.BRANCH: self.branch, TargetLevel.DEPARTMENT: self.department,
+                TargetLevel.PERSON: self.user}[self.level]
+
+    @classmethod
+    def scope_extra(cls, user):
+        """Department targets: seen by those whose scope covers the department."""
+        from guanxi.org.scopes import departments_in_scope
+
+        return Q(level=TargetLevel.DEPARTMENT, department__in=departments_in_scope(user).values("pk"))
+
+
+# --- commissions and pay (SAL-9) -------------------------------------------------------------
+class CommissionBasis(models.TextChoices):
+    RECEIVED = "received", _("Money received")
+    ORDERED = "ordered", _("Confirmed order amount")
+
+
+class CommissionMethod(models.TextChoices):
+    PROGRESSIVE = "progressive", _("Each part of the amount at its tier's rate")
+    STEP = "step", _("The whole amount at the rate of the highest tier reached")
+
+
+class CommissionRule(TimeStampedModel):
+    """How a month's sales become commission: a basis and tiers of rates. A branch's
+    active rule applies to its salespeople; the company rule (no branch) otherwise."""
+
+    name = models.CharField(_("name"), max_length=100)
+    branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+", help_text=_("Empty: the whole company"))
+    basis = models.CharField(_("basis"), max_length=10, choices=CommissionBasis.choices,
+                             default=CommissionBasis.RECEIVED)
+    method = models.CharField(_("method"), max_length=12, choices=CommissionMethod.choices,
+                              default=CommissionMethod.PROGRESSIVE)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("commission rule")
+        verbose_name_plural = _("commission rules")
+        constraints = [
+            models.UniqueConstraint(fields=["branch"], condition=Q(is_active=True), name="one_active_rule_per_branch"),
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True, branch__isnull=True),
+                                    name="one_active_company_rule"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sales:commission_rule_edit", args=[self.pk])
+
+
+class CommissionTier(models.Model):
+    rule = models.ForeignKey(CommissionRule, on_delete=models.CASCADE, related_name="tiers")
+    threshold = money(_("from amount"), validators=[MinValueValidator(ZERO)])
+    rate_percent = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2,
+                                       validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))])
+
+    class Meta:
+        ordering = ["threshold"]
+        constraints = [models.UniqueConstraint(fields=["rule", "threshold"], name="commission_tier_once")]
+
+    def __str__(self):
+        return f"≥{self.threshold}: {self.rate_percent}%"
+
+
+class SalaryEntry(TimeStampedModel):
+    """A person's pay for a month other than commission, entered by finance."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+                             related_name="salary_entries")
+    branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+",
+                               editable=False)
+    month = models.DateField(_("month"), help_text=_("The first day of the month"))
+    base_salary = money(_("base salary"), validators=[MinValueValidator(ZERO)])
+    allowance = money(_("allowances"), validators=[MinValueValidator(ZERO)])
+    bonus = money(_("bonus"), validators=[MinValueValidator(ZERO)])
+    deductions = money(_("deductions"), validators=[MinValueValidator(ZERO)])
+    notes = models.CharField(_("remarks"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   editable=False)
+
+    scope_paths = ScopePaths(owner="user", branch="branch")
+
+    class Meta:
+        verbose_name = _("salary entry")
+        verbose_name_plural = _("salary entries")
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="salary_once_per_month")]
+
+    def __str__(self):
+        return f"{self.user} {self.month:%Y-%m}"
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+class CommissionStatement(TimeStampedModel):
+    """A salesperson's month: the basis, the commission it earned under the rule of the
+    time (kept as a snapshot), the salary finance entered and the expenses claimed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT,
+                             related_name="commission_statements")
+    branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    rule = models.ForeignKey(CommissionRule, verbose_name=_("rule"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    rule_snapshot = models.JSONField(default=dict, blank=True)
+    basis_amount = money(_("basis"))
+    commission = money(_("commission"))
+    base_salary = money(_("base salary"))
+    allowance = money(_("allowances"))
+    bonus = money(_("bonus"))
+    deductions = money(_("deductions"))
+    expenses = money(_("expenses claimed"))
+    status = models.CharField(_("status"), max_length=10, choices=StatementStatus.choices,
+                              default=StatementStatus.DRAFT)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    scope_paths = ScopePaths(owner="user", branch="branch")
+
+    class Meta:
+        verbose_name = _("commission statement")
+        verbose_name_plural = _("commission statements")
+        indexes = [models.Index(fields=["month", "branch"], name="statement_month")]
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="statement_once_per_month")]
+
+    def __str__(self):
+        return f"{self.user} {self.month:%Y-%m}"
+
+    def get_absolute_url(self):
+        return reverse("sales:statement_detail", args=[self.pk])
+
+    @property
+    def total_pay(self):
+        return self.base_salary + self.allowance + self.bonus + self.commission - self.deductions

@@ -32,6 +32,7 @@ from .models import (
     StageKind,
 )
 from .money import document_totals, line_totals
+from .signals import order_confirmed, shipment_created
 
 DEFAULT_STAGES = [
     ("初步接触", "Initial contact", 10, StageKind.OPEN), ("需求确认", "Needs confirmed", 25, StageKind.OPEN),
@@ -63,6 +64,8 @@ def product_save(*, actor, product=None, **data):
     ensure(actor, "sales.manage")
     product = product or Product()
     assign_fields(product, PRODUCT_FIELDS, data)
+    if Product.objects.filter(sku=product.sku).exclude(pk=product.pk).exists():
+        raise Conflict(_("This SKU is used already."), field="sku")  # API.md: a duplicate is 409
     try:
         with transaction.atomic():
             return validated_save(product)
@@ -471,6 +474,7 @@ def order_approval_decided(request):
         Customer.objects.filter(pk=order.customer_id).update(last_deal_at=timezone.now(), category="customer")
         _large_deal_alert(order.branch_id, order.total, _("Order %(number)s") % {"number": order.number},
                           order.get_absolute_url(), request.requester, f"order:{order.pk}:confirmed")
+        order_confirmed.send(sender=Order, order=order, actor=request.requester)
     else:
         order.status = OrderStatus.DRAFT
         order.save(update_fields=["status", "updated_at"])
@@ -481,6 +485,8 @@ def order_cancel(*, actor, order, reason):
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict()
     if order.shipments.exists():
         raise Conflict(_("Goods were shipped on this order; it cannot be cancelled."))
     if not (reason or "").strip():
@@ -528,6 +534,7 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
     done = all(line.remaining == 0 for line in lines.values())
     order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
     order.save(update_fields=["status", "updated_at"])
+    shipment_created.send(sender=Shipment, shipment=shipment, actor=actor)
     return shipment
 
 
@@ -552,3 +559,24 @@ def quote_send(*, actor, quote, to, message=""):
     email.attach(f"{quote.number}-v{quote.version}.pdf", pdf, "application/pdf")
     transaction.on_commit(email.send)
     return quote
+
+
+# --- recycle bin (soft delete) ---------------------------------------------------------
+@service
+def opportunity_delete(*, actor, opportunity):
+    """Move an opportunity to the recycle bin."""
+    from guanxi.core.services import soft_delete
+
+    ensure(actor, "sales.delete")
+    ensure_in_scope(actor, opportunity)
+    soft_delete(opportunity, actor=actor)
+
+
+@service
+def lead_delete(*, actor, lead):
+    """Move a lead to the recycle bin."""
+    from guanxi.core.services import soft_delete
+
+    ensure(actor, "sales.delete")
+    ensure_in_scope(actor, lead)
+    soft_delete(lead, actor=actor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_pay, views_targets
 
 app_name = "sales"
 urlpatterns = [
@@ -33,4 +33,17 @@ urlpatterns = [
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),
     path("shipments/", views.shipment_list, name="shipment_list"),
     path("shipments/<int:pk>/", views.shipment_detail, name="shipment_detail"),
+    path("deliveries/", views_targets.deliveries, name="deliveries"),
+    path("targets/", views_targets.target_list, name="target_list"),
+    path("targets/set/", views_targets.target_set, name="target_set"),
+    path("targets/<int:pk>/", views_targets.target_detail, name="target_detail"),
+    path("commissions/rules/", views_pay.rule_list, name="commission_rule_list"),
+    path("commissions/rules/new/", views_pay.rule_edit, name="commission_rule_create"),
+    path("commissions/rules/<int:pk>/", views_pay.rule_edit, name="commission_rule_edit"),
+    path("commissions/salaries/", views_pay.salary_sheet, name="salary_sheet"),
+    path("commissions/statements/", views_pay.statement_list, name="statement_list"),
+    path("commissions/statements/generate/", views_pay.statement_generate, name="statement_generate"),
+    path("commissions/statements/<int:pk>/", views_pay.statement_detail, name="statement_detail"),
+    path("commissions/statements/<int:pk>/confirm/", views_pay.statement_confirm, name="statement_confirm"),
+    path("my-pay/", views_pay.my_pay, name="my_pay"),
 ]

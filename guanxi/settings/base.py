@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.approvals",
     "guanxi.sales",
+    "guanxi.finance",
+    "guanxi.analytics",
     "guanxi.workplace",
     "guanxi.system",
     "guanxi.api",

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "guanxi.analytics"
+    label = "analytics"
+    verbose_name = _("Analytics")
+
+    def ready(self):
+        from guanxi.core import navigation, permissions
+
+        permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
+        navigation.register(navigation.Section("analytics", _("Analytics"), "analytics.view", [
+            navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
+            navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
+            navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
+        ], order=30))

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.periods import PeriodForm
+
+GROUPS = [("person", _("person")), ("department", _("department")), ("branch", _("branch"))]
+
+
+class FunnelForm(PeriodForm):
+    default_preset = "this_year"
+    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, required=False, empty_label=None)
+    group = forms.ChoiceField(label=_("Per"), choices=GROUPS, required=False, initial="person")
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from guanxi.sales.models import Pipeline
+
+        super().__init__(*args, **kwargs)
+        self.fields["period"].initial = "this_year"
+        self.fields["pipeline"].queryset = Pipeline.objects.all()
+
+
+class ForecastForm(forms.Form):
+    months = forms.TypedChoiceField(label=_("Months ahead"), coerce=int, required=False, initial=6,
+                                    choices=[(3, "3"), (6, "6"), (12, "12")])
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+
+class PerformanceForm(PeriodForm):
+    group = forms.ChoiceField(label=_("Per"), choices=GROUPS, required=False, initial="person")
+    sort = forms.ChoiceField(label=_("Rank by"), required=False, initial="order_amount", choices=[
+        ("order_amount", _("Order amount")), ("received_amount", _("Money received")),
+        ("won_amount", _("Won amount")), ("won_count", _("Opportunities won")),
+        ("new_customers", _("New customers")), ("interactions", _("Interactions"))])

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("funnel/", views.funnel, name="funnel"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("performance/", views.performance, name="performance"),
+]

@@ -1,0 +1,111 @@
+"""Report pages: a form, one runner, a chart and a table; XLSX/CSV export of the table."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from guanxi.core.charts import bar_chart, column_chart, funnel_chart
+from guanxi.core.exports import export_response
+from guanxi.core.permissions import require
+
+from .forecast import ForecastReport
+from .forms import ForecastForm, FunnelForm
+from .funnel import FunnelReport
+
+
+def _export(request, headers, rows, name):
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx") and request.user.has_module_perm("analytics.export"):
+        return export_response(fmt, headers, rows, name)
+    return None
+
+
+def _money(value):
+    return f"¥{value:,.0f}"
+
+
+@require("analytics.view")
+def funnel(request):
+    from guanxi.sales.services import default_pipeline
+
+    form = FunnelForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else False
+    data = form.cleaned_data if valid else {}
+    pipeline = data.get("pipeline") or default_pipeline()
+    group = data.get("group") or "person"
+    period = form.selected()
+    result = FunnelReport(request.user, pipeline=pipeline, period=period, group=group,
+                          owner=request.user if data.get("mine") else None).run()
+    headers = [_("Name"), _("Opportunities"), _("Open"), _("Open amount"), _("Weighted"), _("Won"),
+               _("Won amount"), _("Lost"), _("Win rate %"), _("Average cycle (days)")]
+    rows = [[g.label, g.total, g.open_count, g.open_amount, g.weighted_amount, g.won_count, g.won_amount,
+             g.lost_count, g.win_rate, g.cycle_days] for g in result.groups]
+    exported = _export(request, headers, rows, "funnel")
+    if exported is not None:
+        return exported
+    chart = funnel_chart([row.stage.name for row in result.stages], [row.reached for row in result.stages],
+                         [_("%(n)s now · %(amount)s") % {"n": row.count, "amount": _money(row.amount)}
+                          for row in result.stages], title=_("Sales funnel"))
+    top = result.groups[:15]
+    group_chart = bar_chart([g.label for g in top], [
+        (_("Won amount"), [g.won_amount for g in top]), (_("Open amount"), [g.open_amount for g in top])],
+        title=_("Won and open amount"))
+    return render(request, "analytics/funnel.html", {
+        "form": form, "result": result, "chart": chart, "group_chart": group_chart, "period": period,
+        "pipeline": pipeline, "can_export": request.user.has_module_perm("analytics.export"),
+    })
+
+
+@require("analytics.view")
+def forecast(request):
+    form = ForecastForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    result = ForecastReport(request.user, months_ahead=data.get("months") or 6,
+                            owner=request.user if data.get("mine") else None).run()
+    headers = [_("Month"), _("Open opportunities"), _("Amount"), _("Weighted pipeline"), _("History projection"),
+               _("Forecast")]
+    rows = [[m.month.strftime("%Y-%m"), m.count, m.amount, m.weighted, m.projection, m.blend] for m in result.months]
+    exported = _export(request, headers, rows, "forecast")
+    if exported is not None:
+        return exported
+    labels = [m.strftime("%y-%m") for m, _v in result.history] + [m.month.strftime("%y-%m") for m in result.months]
+    past = len(result.history)
+    chart = column_chart(labels, [
+        (_("Won"), [v for _m, v in result.history] + [0] * len(result.months)),
+        (_("Weighted pipeline"), [0] * past + [m.weighted for m in result.months]),
+    ], lines=[(_("Forecast"), [None] * past + [m.blend for m in result.months])], title=_("Sales forecast"))
+    backtest_chart = column_chart([r.month.strftime("%y-%m") for r in result.backtest], [
+        (_("Won"), [r.actual for r in result.backtest])], lines=[
+        (_("Weighted pipeline"), [r.weighted for r in result.backtest]),
+        (_("History projection"), [r.projection for r in result.backtest]),
+        (_("Forecast"), [r.blend for r in result.backtest])], title=_("Back-test"))
+    return render(request, "analytics/forecast.html", {
+        "form": form, "result": result, "chart": chart, "backtest_chart": backtest_chart,
+        "weight_percent": int(result.weight * 100), "can_export": request.user.has_module_perm("analytics.export"),
+    })
+
+
+@require("analytics.view")
+def performance(request):
+    from .forms import PerformanceForm
+    from .performance import PerformanceReport
+
+    form = PerformanceForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    period = form.selected()
+    sort = data.get("sort") or "order_amount"
+    rows = PerformanceReport(request.user, period=period, group=data.get("group") or "person", sort=sort).run()
+    headers = [_("Rank"), _("Name"), _("New customers"), _("Interactions"), _("Visits"), _("Opportunities won"),
+               _("Won amount"), _("Orders"), _("Order amount"), _("Received")]
+    table = [[r.rank, r.label, r.new_customers, r.interactions, r.visits, r.won_count, r.won_amount, r.order_count,
+              r.order_amount, r.received_amount] for r in rows]
+    exported = _export(request, headers, table, "performance")
+    if exported is not None:
+        return exported
+    top = rows[:20]
+    chart = bar_chart([r.label for r in top], [(_("Order amount"), [r.order_amount for r in top]),
+                                               (_("Received"), [r.received_amount for r in top])],
+                      title=_("Order amount and money received"))
+    return render(request, "analytics/performance.html", {
+        "form": form, "rows": rows, "chart": chart, "period": period, "sort": sort,
+        "can_export": request.user.has_module_perm("analytics.export"),
+    })
