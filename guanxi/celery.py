@@ -18,4 +18,7 @@ app.conf.beat_schedule = {
     "follow-up-reminders": {"task": "guanxi.customers.tasks.follow_up_reminders",
                             "schedule": crontab(hour=7, minute=30)},
     "schedule-reminders": {"task": "guanxi.workplace.tasks.send_schedule_reminders", "schedule": 60.0},
+    "delivery-reminders": {"task": "guanxi.sales.tasks.delivery_reminders", "schedule": crontab(hour=7, minute=45)},
+    "commission-statements": {"task": "guanxi.sales.tasks.monthly_commission_statements",
+                              "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -19,11 +19,20 @@ def _label(model, name):
         return name
 
 
+def _is_reverse_relation(model, name):
+    """django-auditlog writes reverse relations (an order's lines, its shipments) into
+    creation entries as "app.Model.None"; they are not the record's own fields."""
+    try:
+        return model._meta.get_field(name).auto_created and not model._meta.get_field(name).concrete
+    except FieldDoesNotExist:
+        return False
+
+
 def _describe(entry, model):
     changes = entry.changes_dict if isinstance(entry.changes_dict, dict) else {}
     rows = []
     for name, values in changes.items():
-        if name in ("updated_at", "password", "last_login"):
+        if name in ("updated_at", "password", "last_login") or _is_reverse_relation(model, name):
             continue
         old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
         rows.append({"field": _label(model, name), "old": old, "new": new})

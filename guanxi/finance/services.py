@@ -166,6 +166,7 @@ def receipt_record(*, actor, customer, amount, received_on=None, method=None, pa
     validated_save(receipt)
     if allocate:
         _allocate(actor, receipt, allocate)
+        receipt.refresh_from_db()
     return receipt
 
 

@@ -34,7 +34,9 @@ DEFAULT_ROLES = {
     },
     "department_manager": {
         "zh": "部门经理", "en": "Department manager", "scope": DataScope.DEPARTMENT_TREE,
-        "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
+        # Pay (sales.commissions) is for finance and branch heads, not every department head.
+        "grants": {**_DAILY, "customers": "*",
+                   "sales": ["view", "create", "edit", "delete", "export", "ship", "manage", "targets"], "service": "*", "purchasing": "*",
                    "analytics": ["view", "export"], "system": ["recycle"]},
     },
     "branch_manager": {
