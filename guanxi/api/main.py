@@ -32,12 +32,13 @@ def build_api():
     )
     _install_error_handlers(api)
 
-    from .routers import auth, customers, org, sales, workplace
+    from .routers import auth, customers, org, sales, sales_plans, workplace
 
     api.add_router("/auth", auth.router)
     api.add_router("/", org.router)
     api.add_router("/", customers.router)
     api.add_router("/", sales.router)
+    api.add_router("/", sales_plans.router)
     api.add_router("/notes", workplace.router)
     return api
 
