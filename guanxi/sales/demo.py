@@ -81,9 +81,18 @@ def build(stdout=None, seed=20261124):
             start = now - datetime.timedelta(days=days_ago)
             _backdate(Opportunity, opportunity.pk, start)
             changes = list(StageChange.objects.filter(opportunity=opportunity).order_by("pk"))
+            when = start
             for step, change in enumerate(changes):
-                when = start + datetime.timedelta(days=step * rng.randint(3, 12))
-                StageChange.objects.filter(pk=change.pk).update(created_at=min(when, now))
+                when = min(start + datetime.timedelta(days=step * rng.randint(3, 12)), now)
+                StageChange.objects.filter(pk=change.pk).update(created_at=when)
+            # The history, close date and expected close agree with each other.
+            if target.kind != StageKind.OPEN:
+                Opportunity.objects.filter(pk=opportunity.pk).update(
+                    closed_at=when, stage_changed_at=when,
+                    expected_close_on=(when + datetime.timedelta(days=rng.randint(-10, 10))).date())
+            else:
+                Opportunity.objects.filter(pk=opportunity.pk).update(
+                    stage_changed_at=when, expected_close_on=(now + datetime.timedelta(days=rng.randint(-20, 150))).date())
             if target.position >= 2 and target.kind != StageKind.LOST:
                 lines = [{"product": product, "quantity": rng.randint(1, 20),
                           "discount_percent": Decimal(rng.choice([0, 0, 3, 5, 8]))}
@@ -117,3 +126,4 @@ def build(stdout=None, seed=20261124):
 
 def _backdate(model, pk, when):
     model.objects.filter(pk=pk).update(created_at=min(when, timezone.now()))
+

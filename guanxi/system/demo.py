@@ -5,4 +5,6 @@ DEMO_BUILDERS = [
     "guanxi.workplace.demo",
     "guanxi.customers.demo",
     "guanxi.sales.demo",
+    "guanxi.finance.demo",
+    "guanxi.sales.demo_pay",
 ]
