@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
                             "schedule": crontab(hour=7, minute=30)},
     "schedule-reminders": {"task": "guanxi.workplace.tasks.send_schedule_reminders", "schedule": 60.0},
     "delivery-reminders": {"task": "guanxi.sales.tasks.delivery_reminders", "schedule": crontab(hour=7, minute=45)},
+    "receivable-reminders": {"task": "guanxi.finance.tasks.receivable_reminders",
+                             "schedule": crontab(hour=8, minute=0)},
     "commission-statements": {"task": "guanxi.sales.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -10,11 +10,11 @@ class FinanceConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import navigation, numbering, permissions, picklists
+        from guanxi.core import digest, navigation, numbering, permissions, picklists
         from guanxi.customers.merge import register_child
         from guanxi.sales.signals import order_confirmed, shipment_created
 
-        from . import receivers
+        from . import receivers, reminders
         from .models import Allocation, FinanceSettings, Receipt, Receivable
 
         permissions.register_module("finance", _("Finance"), {
@@ -24,7 +24,10 @@ class FinanceConfig(AppConfig):
         navigation.register(navigation.Section("finance", _("Finance"), "finance.view", [
             navigation.Item(_("Receivables"), "finance:receivable_list", "finance.view"),
             navigation.Item(_("Receipts"), "finance:receipt_list", "finance.view"),
+            navigation.Item(_("Ageing"), "finance:ageing", "finance.view"),
+            navigation.Item(_("Receivable analysis"), "finance:analysis", "finance.view"),
         ], order=10))
+        digest.register(_("Receivables"), reminders.digest_section)
         picklists.register("finance.payment_method", _("Payment methods"), [
             ("bank", "银行转账", "Bank transfer"), ("cash", "现金", "Cash"), ("wechat", "微信支付", "WeChat Pay"),
             ("alipay", "支付宝", "Alipay"), ("cheque", "支票", "Cheque"),

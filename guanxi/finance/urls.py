@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "finance"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("receipts/<int:pk>/allocate/", views.receipt_allocate, name="receipt_allocate"),
     path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="receipt_reverse"),
     path("allocations/<int:pk>/reverse/", views.allocation_reverse, name="allocation_reverse"),
+    path("ageing/", views_reports.ageing, name="ageing"),
+    path("analysis/", views_reports.analysis, name="analysis"),
 ]

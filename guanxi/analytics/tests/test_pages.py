@@ -19,7 +19,8 @@ PAGES = ["/analytics/funnel/", "/analytics/funnel/?group=branch&period=last_12_m
          "/sales/deliveries/", "/sales/my-pay/", "/sales/commissions/rules/", "/sales/commissions/rules/new/",
          "/sales/commissions/salaries/", "/sales/commissions/statements/", "/finance/receivables/",
          "/finance/receipts/", "/finance/receipts/new/", "/finance/receipts/new/?q=客户",
-         "/finance/receivables/?overdue=1", "{target}", "{statement}", "{receipt}", "{receivable}",
+         "/finance/receivables/?overdue=1", "/finance/ageing/", "/finance/ageing/?group=owner&as_of=2026-01-31",
+         "/finance/ageing/?group=branch", "/finance/analysis/", "{target}", "{statement}", "{receipt}", "{receivable}",
          "{receipt_form}"]
 
 
