@@ -11,6 +11,7 @@ urlpatterns = [
     path("approvals/", include("guanxi.approvals.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("finance/", include("guanxi.finance.urls")),
+    path("purchasing/", include("guanxi.purchasing.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("work/", include("guanxi.workplace.urls")),
     path("system/", include("guanxi.system.urls")),

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from .permissions import AUTHENTICATED
+
 
 @dataclass
 class Item:
@@ -37,7 +39,8 @@ def menu_for(user):
         return []
     menu = []
     for section in sorted(_sections.values(), key=lambda s: (s.order, s.code)):
-        items = [item for item in section.items if user.has_module_perm(item.permission)]
+        items = [item for item in section.items
+                 if item.permission == AUTHENTICATED or user.has_module_perm(item.permission)]
         if items:
             menu.append((section, items))
     return menu

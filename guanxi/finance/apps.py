@@ -9,13 +9,32 @@ class FinanceConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_migrate
 
+        from guanxi.approvals import services as approvals
         from guanxi.core import digest, navigation, numbering, permissions, picklists
+        from guanxi.core.permissions import AUTHENTICATED
         from guanxi.customers.merge import register_child
+        from guanxi.customers.views import register_panel
+        from guanxi.purchasing.signals import goods_received
+        from guanxi.sales.panels import register_order_panel
         from guanxi.sales.signals import order_confirmed, shipment_created
 
-        from . import receivers, reminders
-        from .models import Allocation, FinanceSettings, Receipt, Receivable
+        from . import expenses, invoices, receivers, reminders, views_invoices
+        from .models import (
+            Allocation,
+            Expense,
+            ExpenseCategory,
+            FinanceSettings,
+            Instalment,
+            Invoice,
+            Payable,
+            Payment,
+            PaymentAllocation,
+            PaymentPlan,
+            Receipt,
+            Receivable,
+        )
 
         permissions.register_module("finance", _("Finance"), {
             "view": _("View"), "create": _("Create"), "edit": _("Edit and allocate"),
@@ -24,20 +43,37 @@ class FinanceConfig(AppConfig):
         navigation.register(navigation.Section("finance", _("Finance"), "finance.view", [
             navigation.Item(_("Receivables"), "finance:receivable_list", "finance.view"),
             navigation.Item(_("Receipts"), "finance:receipt_list", "finance.view"),
+            navigation.Item(_("Payables"), "finance:payable_list", "finance.view"),
+            navigation.Item(_("Payments"), "finance:payment_list", "finance.view"),
+            navigation.Item(_("Invoices"), "finance:invoice_list", "finance.view"),
             navigation.Item(_("Ageing"), "finance:ageing", "finance.view"),
             navigation.Item(_("Receivable analysis"), "finance:analysis", "finance.view"),
+            navigation.Item(_("Statistics"), "finance:statistics", "finance.view"),
+            navigation.Item(_("Profit"), "finance:profit", "finance.view"),
         ], order=10))
-        digest.register(_("Receivables"), reminders.digest_section)
+        navigation.register(navigation.Section("expenses", _("Expenses"), AUTHENTICATED, [
+            navigation.Item(_("My expenses"), "finance:expense_list", AUTHENTICATED),
+        ], order=70))
         picklists.register("finance.payment_method", _("Payment methods"), [
             ("bank", "银行转账", "Bank transfer"), ("cash", "现金", "Cash"), ("wechat", "微信支付", "WeChat Pay"),
             ("alipay", "支付宝", "Alipay"), ("cheque", "支票", "Cheque"),
             ("acceptance", "银行承兑汇票", "Bank acceptance bill"),
         ])
-        numbering.register("finance.receivable", "AR")
-        numbering.register("finance.receipt", "RC")
+        for doc_type, prefix in (("finance.receivable", "AR"), ("finance.receipt", "RC"), ("finance.payable", "AP"),
+                                 ("finance.payment", "PM"), ("finance.invoice", "IV"), ("finance.expense", "EX")):
+            numbering.register(doc_type, prefix)
+        approvals.register("finance.expense", _("Expenses"), expenses.expense_approval_decided)
+        approvals.register("finance.invoice", _("Invoice requests"), invoices.invoice_approval_decided)
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="finance.order_confirmed")
         shipment_created.connect(receivers.shipment_created, dispatch_uid="finance.shipment_created")
+        goods_received.connect(receivers.goods_received, dispatch_uid="finance.goods_received")
+        post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="finance.after_migrate")
+        digest.register(_("Receivables"), reminders.digest_section)
+        register_panel(views_invoices.customer_panel)
+        register_order_panel(views_invoices.order_panel)
         register_child(Receivable, "customer")
         register_child(Receipt, "customer")
-        for model in (Receivable, Receipt, Allocation, FinanceSettings):
-            auditlog.register(model)
+        register_child(Invoice, "customer")
+        for model in (Receivable, Receipt, Allocation, Payable, Payment, PaymentAllocation, PaymentPlan, Instalment,
+                      Invoice, Expense, ExpenseCategory, FinanceSettings):
+            auditlog.register(model, exclude_fields=["updated_at"])

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
 from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.permissions import AUTHENTICATED
 
 from . import selectors
-from .models import ReceiptKind, ReceivableStatus
+from .models import ExpenseStatus, InvoiceKind, InvoiceStatus, ReceiptKind, ReceivableStatus
 
 
 def _overdue(queryset, raw, request):
@@ -14,6 +15,23 @@ def _overdue(queryset, raw, request):
         return None
     return queryset.filter(due_on__lt=timezone.localdate(), allocated__lt=F("amount")).exclude(
         status=ReceivableStatus.CANCELLED)
+
+
+def _debt_columns(party, party_label, settled_label, person_label):
+    return [
+        Column("number", _("Number"), sortable=True, link=True),
+        Column(party, party_label, value=lambda d: getattr(d, party).name),
+        Column("issued_on", _("Date"), sortable=True), Column("due_on", _("Due date"), sortable=True),
+        Column("amount", _("Amount"), sortable=True), Column("allocated", settled_label),
+        Column("outstanding", _("Outstanding"), value=lambda d: d.outstanding),
+        Column("status", _("Status")), Column("owner", person_label, value=lambda d: d.owner.display_name),
+    ]
+
+
+DEBT_FILTERS = [Filter("status", _("Status"), choices=ReceivableStatus.choices),
+                Filter("overdue", _("Overdue"), kind="custom", choices=[("1", _("Yes"))], apply_func=_overdue),
+                Filter("due_from", _("Due from"), lookup="due_on", kind="date_from"),
+                Filter("due_to", _("Due to"), lookup="due_on", kind="date_to")]
 
 
 class ReceivableList(ListSpec):
@@ -25,23 +43,44 @@ class ReceivableList(ListSpec):
     create_permission = "finance.create"
     export_name = "receivables"
     default_sort = "due_on"
-    columns = [
-        Column("number", _("Number"), sortable=True, link=True),
-        Column("customer", _("Customer"), value=lambda r: r.customer.name),
-        Column("issued_on", _("Date"), sortable=True), Column("due_on", _("Due date"), sortable=True),
-        Column("amount", _("Amount"), sortable=True), Column("allocated", _("Received")),
-        Column("outstanding", _("Outstanding"), value=lambda r: r.outstanding),
-        Column("status", _("Status")), Column("owner", _("Salesperson"), value=lambda r: r.owner.display_name),
-    ]
-    filters = [Filter("status", _("Status"), choices=ReceivableStatus.choices),
-               Filter("overdue", _("Overdue"), kind="custom", choices=[("1", _("Yes"))], apply_func=_overdue),
-               Filter("due_from", _("Due from"), lookup="due_on", kind="date_from"),
-               Filter("due_to", _("Due to"), lookup="due_on", kind="date_to")]
+    columns = _debt_columns("customer", _("Customer"), _("Received"), _("Salesperson"))
+    filters = DEBT_FILTERS
     search_fields = ["number", "customer__name"]
     empty_text = _("No receivables.")
 
     def queryset(self, request):
         return selectors.receivables_visible_to(request.user)
+
+
+class PayableList(ReceivableList):
+    key = "finance.payables"
+    title = _("Payables")
+    create_url_name = "finance:payable_create"
+    export_name = "payables"
+    columns = _debt_columns("supplier", _("Supplier"), _("Paid"), _("Purchaser"))
+    search_fields = ["number", "supplier__name"]
+    empty_text = _("No payables.")
+
+    def queryset(self, request):
+        return selectors.payables_visible_to(request.user)
+
+
+def _movement_columns(party, party_label, date_field, date_label, person_label):
+    return [
+        Column("number", _("Number"), sortable=True, link=True),
+        Column(party, party_label, value=lambda m: getattr(m, party).name),
+        Column(date_field, date_label, sortable=True), Column("amount", _("Amount"), sortable=True),
+        Column("allocated", _("Allocated")), Column("method", _("Method"), value=lambda m: m.method or ""),
+        Column("kind", _("Kind")), Column("owner", person_label, value=lambda m: m.owner.display_name),
+    ]
+
+
+def _movement_filters(date_field):
+    return [Filter("kind", _("Kind"), choices=ReceiptKind.choices),
+            Filter("method", _("Method"), lookup="method_id",
+                   choices=lambda r: picklists.choices("finance.payment_method")),
+            Filter("from", _("From"), lookup=date_field, kind="date_from"),
+            Filter("to", _("To"), lookup=date_field, kind="date_to")]
 
 
 class ReceiptList(ListSpec):
@@ -53,20 +92,74 @@ class ReceiptList(ListSpec):
     create_permission = "finance.create"
     export_name = "receipts"
     default_sort = "-received_on"
-    columns = [
-        Column("number", _("Number"), sortable=True, link=True),
-        Column("customer", _("Customer"), value=lambda r: r.customer.name),
-        Column("received_on", _("Date received"), sortable=True), Column("amount", _("Amount"), sortable=True),
-        Column("allocated", _("Allocated")), Column("method", _("Method"), value=lambda r: r.method or ""),
-        Column("kind", _("Kind")), Column("owner", _("Salesperson"), value=lambda r: r.owner.display_name),
-    ]
-    filters = [Filter("kind", _("Kind"), choices=ReceiptKind.choices),
-               Filter("method", _("Method"), lookup="method_id",
-                      choices=lambda r: picklists.choices("finance.payment_method")),
-               Filter("from", _("Received from"), lookup="received_on", kind="date_from"),
-               Filter("to", _("Received to"), lookup="received_on", kind="date_to")]
+    columns = _movement_columns("customer", _("Customer"), "received_on", _("Date received"), _("Salesperson"))
+    filters = _movement_filters("received_on")
     search_fields = ["number", "customer__name", "payer", "reference"]
     empty_text = _("No receipts.")
 
     def queryset(self, request):
         return selectors.receipts_visible_to(request.user)
+
+
+class PaymentList(ReceiptList):
+    key = "finance.payments"
+    title = _("Payments")
+    create_url_name = "finance:payment_create"
+    export_name = "payments"
+    default_sort = "-paid_on"
+    columns = _movement_columns("supplier", _("Supplier"), "paid_on", _("Date paid"), _("Purchaser"))
+    filters = _movement_filters("paid_on")
+    search_fields = ["number", "supplier__name", "payee", "reference"]
+    empty_text = _("No payments.")
+
+    def queryset(self, request):
+        return selectors.payments_visible_to(request.user)
+
+
+class ExpenseList(ListSpec):
+    """Everyone's own expenses; managers and finance those in their scope."""
+
+    key = "finance.expenses"
+    title = _("Expenses")
+    permission = AUTHENTICATED
+    export_permission = "finance.export"
+    create_url_name = "finance:expense_create"
+    create_permission = AUTHENTICATED
+    export_name = "expenses"
+    default_sort = "-spent_on"
+    columns = [
+        Column("number", _("Number"), sortable=True, link=True), Column("spent_on", _("Date"), sortable=True),
+        Column("category", _("Category / item"), value=lambda e: str(e.category)),
+        Column("description", _("Description")), Column("amount", _("Amount"), sortable=True),
+        Column("status", _("Status")), Column("owner", _("Person"), value=lambda e: e.owner.display_name),
+    ]
+    filters = [Filter("status", _("Status"), choices=ExpenseStatus.choices),
+               Filter("from", _("From"), lookup="spent_on", kind="date_from"),
+               Filter("to", _("To"), lookup="spent_on", kind="date_to")]
+    search_fields = ["number", "description"]
+    empty_text = _("No expenses.")
+
+    def queryset(self, request):
+        return selectors.expenses_visible_to(request.user)
+
+
+class InvoiceList(ListSpec):
+    key = "finance.invoices"
+    title = _("Invoices")
+    permission = "finance.view"
+    export_permission = "finance.export"
+    export_name = "invoices"
+    columns = [
+        Column("number", _("Request"), sortable=True, link=True), Column("invoice_number", _("Invoice number")),
+        Column("kind", _("Kind")), Column("order", _("Order"), value=lambda i: i.order.number),
+        Column("customer", _("Customer"), value=lambda i: i.customer.name),
+        Column("amount", _("Amount"), sortable=True), Column("status", _("Status")),
+        Column("issued_on", _("Issued on")),
+    ]
+    filters = [Filter("status", _("Status"), choices=InvoiceStatus.choices),
+               Filter("kind", _("Kind"), choices=InvoiceKind.choices)]
+    search_fields = ["number", "invoice_number", "customer__name", "order__number"]
+    empty_text = _("No invoices.")
+
+    def queryset(self, request):
+        return selectors.invoices_visible_to(request.user)

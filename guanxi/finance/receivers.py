@@ -1,5 +1,5 @@
-"""Receivables follow the sales documents (the setting of the order's branch decides
-whether from the confirmed order or from each shipping note)."""
+"""Money follows the documents: receivables from orders or shipments (the branch's
+setting), payables from goods receipts; defaults seeded after migrate."""
 
 
 def order_confirmed(sender, order, actor, **kwargs):
@@ -12,3 +12,29 @@ def shipment_created(sender, shipment, actor, **kwargs):
     from .services import receivable_for_shipment
 
     receivable_for_shipment(shipment, actor)
+
+
+def goods_received(sender, goods_receipt, actor, **kwargs):
+    from .services import payable_for_goods_receipt
+
+    payable_for_goods_receipt(goods_receipt, actor)
+
+
+def after_migrate(sender, **kwargs):
+    """Expense categories, and the approval flows: expenses by the manager, invoices by
+    finance. Administrators change them afterwards; this only fills what is missing."""
+    from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
+    from guanxi.org.models import Role
+
+    from .expenses import ensure_default_categories
+
+    ensure_default_categories()
+    if not ApprovalPolicy.objects.filter(doc_type="finance.expense").exists():
+        policy = ApprovalPolicy.objects.create(doc_type="finance.expense", name="费用审批 Expense approval")
+        ApprovalStep.objects.create(policy=policy, position=1, name="直属上级 Manager",
+                                    approver_kind=ApproverKind.MANAGER)
+    finance_role = Role.objects.filter(code="finance_supervisor").first()
+    if finance_role is not None and not ApprovalPolicy.objects.filter(doc_type="finance.invoice").exists():
+        policy = ApprovalPolicy.objects.create(doc_type="finance.invoice", name="开票审批 Invoice approval")
+        ApprovalStep.objects.create(policy=policy, position=1, name="财务 Finance", approver_kind=ApproverKind.ROLE,
+                                    role=finance_role)

@@ -7,7 +7,19 @@ from django.db.models.functions import Coalesce
 
 from guanxi.org.scopes import get_scoped, scoped
 
-from .models import Allocation, Receipt, Receivable, ReceivableStatus
+from .models import (
+    Allocation,
+    Expense,
+    ExpenseStatus,
+    Invoice,
+    InvoiceStatus,
+    Payable,
+    Payment,
+    PaymentAllocation,
+    Receipt,
+    Receivable,
+    ReceivableStatus,
+)
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -31,18 +43,48 @@ def receipt_get(user, pk):
                       user, pk=pk)
 
 
-def allocations_of_receipt(receipt):
-    return Allocation.objects.filter(receipt=receipt).select_related("receivable").order_by("created_at", "pk")
+def payables_visible_to(user):
+    return scoped(Payable.objects.prefetch_related("supplier", "owner"), user)
 
 
-def allocations_of_receivable(receivable):
-    return Allocation.objects.filter(receivable=receivable).select_related("receipt").order_by("created_at", "pk")
+def payable_get(user, pk):
+    return get_scoped(Payable.objects.select_related("supplier", "owner", "branch", "purchase_order",
+                                                     "goods_receipt"), user, pk=pk)
 
 
-def open_receivables_of(user, customer):
-    """The customer's receivables with money outstanding, oldest due first."""
-    return (receivables_visible_to(user).filter(customer=customer, allocated__lt=F("amount"))
-            .exclude(status=ReceivableStatus.CANCELLED).order_by("due_on", "pk"))
+def payments_visible_to(user):
+    return scoped(Payment.objects.prefetch_related("supplier", "owner", "method"), user)
+
+
+def payment_get(user, pk):
+    return get_scoped(Payment.objects.select_related("supplier", "owner", "branch", "method", "reverses"),
+                      user, pk=pk)
+
+
+def allocations_of(movement):
+    model = Allocation if isinstance(movement, Receipt) else PaymentAllocation
+    link = "receipt" if isinstance(movement, Receipt) else "payment"
+    debt = "receivable" if isinstance(movement, Receipt) else "payable"
+    return model.objects.filter(**{link: movement}).select_related(debt).order_by("created_at", "pk")
+
+
+def allocations_of_debt(debt):
+    model = Allocation if isinstance(debt, Receivable) else PaymentAllocation
+    link = "receivable" if isinstance(debt, Receivable) else "payable"
+    movement = "receipt" if isinstance(debt, Receivable) else "payment"
+    return model.objects.filter(**{link: debt}).select_related(movement).order_by("created_at", "pk")
+
+
+def open_debts_of(user, party):
+    """The party's debts with money outstanding, oldest due first."""
+    from guanxi.customers.models import Customer
+
+    if isinstance(party, Customer):
+        queryset = receivables_visible_to(user).filter(customer=party)
+    else:
+        queryset = payables_visible_to(user).filter(supplier=party)
+    return queryset.filter(allocated__lt=F("amount")).exclude(status=ReceivableStatus.CANCELLED).order_by(
+        "due_on", "pk")
 
 
 def received_in(user, start, end):
@@ -58,14 +100,51 @@ def received_by(user, start, end, key):
     return {row[key]: row["total"] for row in rows}
 
 
-def customer_position(user, customer):
-    """What the customer owes, has paid and holds as credit (what the user may see)."""
-    receivables = receivables_visible_to(user).filter(customer=customer).exclude(status=ReceivableStatus.CANCELLED)
-    totals = receivables.order_by().aggregate(
+def _position(debts, movements):
+    debts = debts.exclude(status=ReceivableStatus.CANCELLED)
+    totals = debts.order_by().aggregate(
         amount=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
         allocated=Coalesce(Sum("allocated"), Value(ZERO), output_field=MONEY))
-    receipts = receipts_visible_to(user).filter(customer=customer, kind="receipt", reversed_by__isnull=True)
-    credit = receipts.order_by().aggregate(
+    credit = movements.filter(kind="receipt", reversed_by__isnull=True).order_by().aggregate(
         credit=Coalesce(Sum(F("amount") - F("allocated")), Value(ZERO), output_field=MONEY))["credit"]
     return {"receivable": totals["amount"], "received": totals["allocated"],
             "outstanding": totals["amount"] - totals["allocated"], "credit": credit}
+
+
+def customer_position(user, customer):
+    """What the customer owes, has paid, holds as credit and has been invoiced."""
+    position = _position(receivables_visible_to(user).filter(customer=customer),
+                         receipts_visible_to(user).filter(customer=customer))
+    position["invoiced"] = scoped(Invoice.objects.filter(customer=customer, status=InvoiceStatus.ISSUED),
+                                  user).aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))["t"]
+    return position
+
+
+def supplier_position(user, supplier):
+    """What we owe the supplier, have paid, and paid in advance (the same keys as customers')."""
+    return _position(payables_visible_to(user).filter(supplier=supplier),
+                     payments_visible_to(user).filter(supplier=supplier))
+
+
+def expenses_visible_to(user):
+    return scoped(Expense.objects.prefetch_related("category__parent", "owner"), user)
+
+
+def expense_get(user, pk):
+    return get_scoped(Expense.objects.select_related("category__parent", "owner", "branch", "department"),
+                      user, pk=pk)
+
+
+def expenses_total_of(user, start, end):
+    """A person's approved expenses dated in [start, end) (for their pay statement, SAL-9)."""
+    return Expense.objects.filter(owner=user, status=ExpenseStatus.APPROVED, spent_on__gte=start,
+                                  spent_on__lt=end).aggregate(t=Coalesce(Sum("amount"), Value(ZERO),
+                                                                         output_field=MONEY))["t"]
+
+
+def invoices_visible_to(user):
+    return scoped(Invoice.objects.prefetch_related("order", "customer", "owner"), user)
+
+
+def invoice_get(user, pk):
+    return get_scoped(Invoice.objects.select_related("order", "customer", "owner", "branch"), user, pk=pk)

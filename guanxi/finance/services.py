@@ -1,83 +1,27 @@
-"""Writes of money: receivables, receipts, allocations and reversals.
+"""Writes of money (FIN-1, FIN-2): receivables and receipts, payables and payments.
 
-Every write runs in one transaction (``@service``) and locks the rows it changes in a
-fixed order (receipt, then receivables by id), so two people allocating at once are
-serialized and neither can allocate what the other already took. The database's check
-constraints are the last line: more allocated than due or received cannot be stored.
+Each service checks the permission and the scope, then calls the one engine in
+``ledger.py`` for its side; every write is one transaction (``@service``) with its
+audit entries. Posted money is never deleted: it is reversed.
 """
 
-import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.core.errors import Conflict, ValidationFailed
-from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
-from guanxi.core.services import service, validated_save
+from guanxi.core.services import service
 from guanxi.org.scopes import ensure_in_scope
 
-from .models import (
-    MAX_AMOUNT,
-    ZERO,
-    Allocation,
-    FinanceSettings,
-    Receipt,
-    ReceiptKind,
-    Receivable,
-    ReceivableSource,
-    ReceivableStatus,
-)
-
-CURRENCIES = {"CNY"}
-
-
-def clean_amount(value, field="amount", *, allow_zero=False):
-    """A positive amount in yuan with at most two decimals, or a ValidationFailed."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationFailed(_("Enter an amount as a number, e.g. 1234.50."), field=field)
-    if not amount.is_finite():
-        raise ValidationFailed(_("Enter an amount as a number, e.g. 1234.50."), field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationFailed(_("The amount must be greater than zero."), field=field)
-    if amount > MAX_AMOUNT:
-        raise ValidationFailed(_("The amount is too large."), field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(_("Amounts have at most two decimals (fen)."), field=field)
-    return amount.quantize(Decimal("0.01"))
-
-
-def _currency(currency):
-    if (currency or "CNY").upper() not in CURRENCIES:
-        raise ValidationFailed(_("Only CNY is accepted."), field="currency")
-
-
-def _status(receivable):
-    if receivable.status == ReceivableStatus.CANCELLED:
-        return receivable.status
-    if receivable.allocated >= receivable.amount:
-        return ReceivableStatus.PAID
-    return ReceivableStatus.PARTLY_PAID if receivable.allocated > 0 else ReceivableStatus.OPEN
+from . import ledger
+from .ledger import MONEY_IN, MONEY_OUT, clean_amount  # noqa: F401 - clean_amount is used by other modules
+from .models import ZERO, FinanceSettings, ReceivableSource
 
 
 # --- receivables (FIN-1) -------------------------------------------------------------
-def _new_receivable(*, actor, customer, amount, owner, branch_id, due_on=None, issued_on=None, description="",
-                    order=None, shipment=None, source_key=""):
-    issued_on = issued_on or timezone.localdate()
-    if due_on is None:
-        due_on = issued_on + datetime.timedelta(days=FinanceSettings.for_branch(branch_id).payment_days)
-    if due_on < issued_on:
-        raise ValidationFailed(_("The due date is before the date of the receivable."), field="due_on")
-    receivable = Receivable(number=next_number("finance.receivable"), customer=customer, amount=amount,
-                            owner=owner, branch_id=branch_id, issued_on=issued_on, due_on=due_on,
-                            description=(description or "")[:200], order=order, shipment=shipment,
-                            source_key=source_key, created_by=actor)
-    return validated_save(receivable)
+def _payment_days(customer_or_supplier, branch_id):
+    days = getattr(customer_or_supplier, "payment_days", None)
+    return days if days else FinanceSettings.for_branch(branch_id).payment_days
 
 
 @service
@@ -85,25 +29,48 @@ def receivable_create(*, actor, customer, amount, due_on=None, issued_on=None, d
     """A receivable entered by hand (a service fee, an old debt)."""
     ensure(actor, "finance.create")
     ensure_in_scope(actor, customer)
-    _currency(currency)
-    amount = clean_amount(amount)
-    owner = customer.owner or actor
-    return _new_receivable(actor=actor, customer=customer, amount=amount, owner=owner,
-                           branch_id=customer.branch_id or actor.branch_id, due_on=due_on, issued_on=issued_on,
-                           description=description)
+    ledger.check_currency(currency)
+    branch_id = customer.branch_id or actor.branch_id
+    return ledger.debt_new(MONEY_IN, actor=actor, party=customer, amount=clean_amount(amount),
+                           owner=customer.owner or actor, branch_id=branch_id, due_on=due_on, issued_on=issued_on,
+                           payment_days=_payment_days(None, branch_id), description=description)
+
+
+def _order_receivable(order, actor, *, amount, key, description, **links):
+    return ledger.debt_once(MONEY_IN, key, lambda: ledger.debt_new(
+        MONEY_IN, actor=actor, party=order.customer, amount=amount, owner=order.owner, branch_id=order.branch_id,
+        payment_days=_payment_days(None, order.branch_id), description=description, order=order, source_key=key,
+        **links))
 
 
 def receivable_for_order(order, actor):
-    """The receivable of a confirmed order, once (the order's branch setting decides)."""
+    """The receivables of a confirmed order, once: one per instalment of its payment plan,
+    else one for the order (when the branch makes receivables from orders)."""
+    plan = getattr(order, "payment_plan", None)
+    if plan is not None:
+        return [receivable_for_instalment(instalment, actor) for instalment in plan.instalments.all()]
     if FinanceSettings.for_branch(order.branch_id).receivable_source != ReceivableSource.ORDER or order.total <= 0:
         return None
-    return _from_source(order=order, actor=actor, amount=order.total, key=f"order:{order.pk}",
-                        description=_("Order %(number)s") % {"number": order.number})
+    return _order_receivable(order, actor, amount=order.total, key=f"order:{order.pk}",
+                             description=_("Order %(number)s") % {"number": order.number})
+
+
+def receivable_for_instalment(instalment, actor):
+    order = instalment.plan.order
+    key = f"instalment:{instalment.pk}"
+    return ledger.debt_once(MONEY_IN, key, lambda: ledger.debt_new(
+        MONEY_IN, actor=actor, party=order.customer, amount=instalment.amount, owner=order.owner,
+        branch_id=order.branch_id, due_on=max(instalment.due_on, order.order_date), issued_on=order.order_date,
+        description=_("Order %(number)s, instalment %(n)d") % {"number": order.number, "n": instalment.position}
+        + (f" {instalment.description}" if instalment.description else ""),
+        order=order, instalment=instalment, source_key=key))
 
 
 def receivable_for_shipment(shipment, actor):
-    """The receivable of what one shipping note delivered, once."""
+    """The receivable of what one shipping note delivered, once (shipment setting only)."""
     order = shipment.order
+    if getattr(order, "payment_plan", None) is not None:
+        return None  # the plan's instalments are the receivables
     if FinanceSettings.for_branch(order.branch_id).receivable_source != ReceivableSource.SHIPMENT:
         return None
     amount = ZERO
@@ -112,21 +79,8 @@ def receivable_for_shipment(shipment, actor):
         amount += (order_line.total * line.quantity / order_line.quantity).quantize(Decimal("0.01"))
     if amount <= 0:
         return None
-    return _from_source(order=order, shipment=shipment, actor=actor, amount=amount, key=f"shipment:{shipment.pk}",
-                        description=_("Shipping note %(number)s") % {"number": shipment.number})
-
-
-def _from_source(*, order, actor, amount, key, description, shipment=None):
-    existing = Receivable.objects.filter(source_key=key).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return _new_receivable(actor=actor, customer=order.customer, amount=amount, owner=order.owner,
-                                   branch_id=order.branch_id, description=description, order=order,
-                                   shipment=shipment, source_key=key)
-    except IntegrityError:
-        return Receivable.objects.get(source_key=key)
+    return _order_receivable(order, actor, amount=amount, key=f"shipment:{shipment.pk}", shipment=shipment,
+                             description=_("Shipping note %(number)s") % {"number": shipment.number})
 
 
 @service
@@ -134,18 +88,10 @@ def receivable_cancel(*, actor, receivable, reason):
     """Cancel a receivable nothing was received on (a cancelled order, an error)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receivable)
-    receivable = Receivable.objects.select_for_update().get(pk=receivable.pk)
-    if receivable.allocated > 0:
-        raise Conflict(_("Money was received on this receivable; reverse those allocations first."))
-    if not (reason or "").strip():
-        raise ValidationFailed(_("Say why it is cancelled."), field="reason")
-    receivable.status = ReceivableStatus.CANCELLED
-    receivable.description = f"{receivable.description} — {_('cancelled')}: {reason.strip()}"[:200]
-    receivable.save(update_fields=["status", "description", "updated_at"])
-    return receivable
+    return ledger.debt_cancel(MONEY_IN, debt=receivable, reason=reason)
 
 
-# --- receipts (FIN-1, FIN-2) ---------------------------------------------------------
+# --- receipts ----------------------------------------------------------------------------
 @service
 def receipt_record(*, actor, customer, amount, received_on=None, method=None, payer="", reference="", notes="",
                    currency="CNY", allocate="oldest", owner=None):
@@ -153,21 +99,10 @@ def receipt_record(*, actor, customer, amount, received_on=None, method=None, pa
     first), ``None`` (keep it as the customer's credit) or [(receivable, amount)]."""
     ensure(actor, "finance.create")
     ensure_in_scope(actor, customer)
-    _currency(currency)
-    amount = clean_amount(amount)
-    received_on = received_on or timezone.localdate()
-    if received_on > timezone.localdate() + datetime.timedelta(days=1):
-        raise ValidationFailed(_("The date received is in the future."), field="received_on")
-    receipt = Receipt(number=next_number("finance.receipt"), customer=customer, amount=amount,
-                      received_on=received_on, method=method, payer=(payer or customer.name)[:200],
-                      reference=(reference or "")[:100], notes=(notes or "")[:500],
-                      owner=owner or customer.owner or actor, branch_id=customer.branch_id or actor.branch_id,
-                      created_by=actor)
-    validated_save(receipt)
-    if allocate:
-        _allocate(actor, receipt, allocate)
-        receipt.refresh_from_db()
-    return receipt
+    return ledger.movement_record(
+        MONEY_IN, actor=actor, party=customer, amount=amount, on=received_on, method=method,
+        counterpart=payer or customer.name, reference=reference, notes=notes, currency=currency,
+        owner=owner or customer.owner or actor, branch_id=customer.branch_id or actor.branch_id, allocate=allocate)
 
 
 @service
@@ -175,59 +110,7 @@ def receipt_allocate(*, actor, receipt, allocations="oldest"):
     """Apply (more of) a receipt to receivables of its customer."""
     ensure(actor, "finance.edit")
     ensure_in_scope(actor, receipt)
-    return _allocate(actor, receipt, allocations)
-
-
-def _allocate(actor, receipt, allocations):
-    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    if receipt.kind != ReceiptKind.RECEIPT or Receipt.objects.filter(reverses=receipt).exists():
-        raise Conflict(_("A reversed receipt cannot be allocated."))
-    available = receipt.amount - receipt.allocated
-    if allocations == "oldest":
-        candidates = (Receivable.objects.filter(customer_id=receipt.customer_id, allocated__lt=F("amount"))
-                      .exclude(status=ReceivableStatus.CANCELLED).order_by("due_on", "pk"))
-        ids = list(candidates.values_list("pk", flat=True))
-        locked = {r.pk: r for r in Receivable.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-        plan, left = [], available
-        for pk in ids:
-            take = min(locked[pk].outstanding, left)
-            if take > 0:
-                plan.append((locked[pk], take))
-                left -= take
-    else:
-        requested = [(r.pk, clean_amount(a, field=f"allocations.{r.pk}")) for r, a in allocations]
-        if len({pk for pk, _a in requested}) != len(requested):
-            raise ValidationFailed(_("Each receivable once, please."), field="allocations")
-        locked = {r.pk: r for r in Receivable.objects.select_for_update().filter(
-            pk__in=[pk for pk, _a in requested]).order_by("pk")}
-        plan, errors = [], []
-        for pk, amount in requested:
-            receivable = locked.get(pk)
-            if receivable is None or receivable.customer_id != receipt.customer_id:
-                errors.append({"field": f"allocations.{pk}", "message": _("Not a receivable of this customer.")})
-            elif receivable.status == ReceivableStatus.CANCELLED:
-                errors.append({"field": f"allocations.{pk}", "message": _("This receivable is cancelled.")})
-            elif amount > receivable.outstanding:
-                errors.append({"field": f"allocations.{pk}", "message": _(
-                    "Only ¥%(amount)s is outstanding on %(number)s.") % {"amount": receivable.outstanding,
-                                                                         "number": receivable.number}})
-            else:
-                plan.append((receivable, amount))
-        if not errors and sum((a for _r, a in plan), ZERO) > available:
-            errors.append({"field": "allocations", "message": _(
-                "Only ¥%(amount)s of this receipt is left to allocate.") % {"amount": available}})
-        if errors:
-            raise ValidationFailed(errors=errors)
-    made = []
-    for receivable, amount in plan:
-        made.append(Allocation.objects.create(receipt=receipt, receivable=receivable, amount=amount,
-                                              created_by=actor))
-        receivable.allocated += amount
-        receivable.status = _status(receivable)
-        receivable.save(update_fields=["allocated", "status", "updated_at"])
-        receipt.allocated += amount
-    receipt.save(update_fields=["allocated", "updated_at"])
-    return made
+    return ledger.allocate_movement(MONEY_IN, actor, receipt, allocations)
 
 
 @service
@@ -235,50 +118,81 @@ def allocation_reverse(*, actor, allocation):
     """Take an allocation back: the money returns to the receipt (the customer's credit)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, allocation.receipt)
-    return _unallocate(actor, allocation)
-
-
-def _unallocate(actor, allocation):
-    receipt = Receipt.objects.select_for_update().get(pk=allocation.receipt_id)
-    receivable = Receivable.objects.select_for_update().get(pk=allocation.receivable_id)
-    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
-    if allocation.reversed_at is not None:
-        raise Conflict(_("This allocation was reversed already."))
-    allocation.reversed_at = timezone.now()
-    allocation.reversed_by = actor
-    allocation.save(update_fields=["reversed_at", "reversed_by"])
-    receivable.allocated -= allocation.amount
-    receivable.status = _status(receivable)
-    receivable.save(update_fields=["allocated", "status", "updated_at"])
-    receipt.allocated -= allocation.amount
-    receipt.save(update_fields=["allocated", "updated_at"])
-    return allocation
+    return ledger.unallocate(MONEY_IN, actor, allocation)
 
 
 @service
 def receipt_reverse(*, actor, receipt, reason, reversed_on=None):
-    """Undo a receipt (a bounced cheque, a wrong entry): its allocations are taken back
-    and a reversal of the opposite amount is posted. Both stay in the ledger."""
+    """Undo a receipt (a bounced cheque, a wrong entry)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receipt)
-    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    if receipt.kind == ReceiptKind.REVERSAL:
-        raise Conflict(_("A reversal cannot be reversed; record a new receipt instead."))
-    if Receipt.objects.filter(reverses=receipt).exists():
-        raise Conflict(_("This receipt was reversed already."))
-    if not (reason or "").strip():
-        raise ValidationFailed(_("Say why the receipt is reversed."), field="reason")
-    for allocation in receipt.allocations.filter(reversed_at__isnull=True).order_by("receivable_id"):
-        _unallocate(actor, allocation)
-    reversal = Receipt(number=next_number("finance.receipt"), kind=ReceiptKind.REVERSAL, reverses=receipt,
-                       customer=receipt.customer, amount=-receipt.amount, received_on=reversed_on or timezone.localdate(),
-                       method=receipt.method, payer=receipt.payer, reference=receipt.reference,
-                       notes=_("Reversal of %(number)s: %(reason)s") % {"number": receipt.number,
-                                                                         "reason": reason.strip()[:400]},
-                       owner=receipt.owner, branch=receipt.branch, created_by=actor)
-    try:
-        with transaction.atomic():
-            validated_save(reversal)
-    except IntegrityError:
-        raise Conflict(_("This receipt was reversed already."))
-    return reversal
+    return ledger.movement_reverse(MONEY_IN, actor=actor, movement=receipt, reason=reason, on=reversed_on)
+
+
+# --- payables and payments (FIN-2) ----------------------------------------------------------
+@service
+def payable_create(*, actor, supplier, amount, due_on=None, issued_on=None, description="", currency="CNY"):
+    """A payable entered by hand (rent, a service bill)."""
+    ensure(actor, "finance.create")
+    ensure_in_scope(actor, supplier)
+    ledger.check_currency(currency)
+    return ledger.debt_new(MONEY_OUT, actor=actor, party=supplier, amount=clean_amount(amount),
+                           owner=supplier.owner, branch_id=supplier.branch_id, due_on=due_on, issued_on=issued_on,
+                           payment_days=_payment_days(supplier, supplier.branch_id), description=description)
+
+
+def payable_for_goods_receipt(goods_receipt, actor):
+    """The payable of what one goods receipt brought in, once."""
+    order = goods_receipt.order
+    amount = ZERO
+    for line in goods_receipt.lines.select_related("order_line"):
+        order_line = line.order_line
+        amount += (order_line.total * line.quantity / order_line.quantity).quantize(Decimal("0.01"))
+    if amount <= 0:
+        return None
+    key = f"goods-receipt:{goods_receipt.pk}"
+    return ledger.debt_once(MONEY_OUT, key, lambda: ledger.debt_new(
+        MONEY_OUT, actor=actor, party=order.supplier, amount=amount, owner=order.owner, branch_id=order.branch_id,
+        issued_on=goods_receipt.received_on, payment_days=_payment_days(order.supplier, order.branch_id),
+        description=_("Goods receipt %(number)s") % {"number": goods_receipt.number}, purchase_order=order,
+        goods_receipt=goods_receipt, source_key=key))
+
+
+@service
+def payable_cancel(*, actor, payable, reason):
+    ensure(actor, "finance.reverse")
+    ensure_in_scope(actor, payable)
+    return ledger.debt_cancel(MONEY_OUT, debt=payable, reason=reason)
+
+
+@service
+def payment_record(*, actor, supplier, amount, paid_on=None, method=None, payee="", reference="", notes="",
+                   currency="CNY", allocate="oldest"):
+    """Record money paid to a supplier and allocate it to their payables like receipts."""
+    ensure(actor, "finance.create")
+    ensure_in_scope(actor, supplier)
+    return ledger.movement_record(
+        MONEY_OUT, actor=actor, party=supplier, amount=amount, on=paid_on, method=method,
+        counterpart=payee or supplier.name, reference=reference, notes=notes, currency=currency,
+        owner=supplier.owner, branch_id=supplier.branch_id, allocate=allocate)
+
+
+@service
+def payment_allocate(*, actor, payment, allocations="oldest"):
+    ensure(actor, "finance.edit")
+    ensure_in_scope(actor, payment)
+    return ledger.allocate_movement(MONEY_OUT, actor, payment, allocations)
+
+
+@service
+def payment_allocation_reverse(*, actor, allocation):
+    ensure(actor, "finance.reverse")
+    ensure_in_scope(actor, allocation.payment)
+    return ledger.unallocate(MONEY_OUT, actor, allocation)
+
+
+@service
+def payment_reverse(*, actor, payment, reason, reversed_on=None):
+    ensure(actor, "finance.reverse")
+    ensure_in_scope(actor, payment)
+    return ledger.movement_reverse(MONEY_OUT, actor=actor, movement=payment, reason=reason, on=reversed_on)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reports
+from . import views, views_expenses, views_invoices, views_reports
 
 app_name = "finance"
 urlpatterns = [
@@ -13,6 +13,28 @@ urlpatterns = [
     path("receipts/<int:pk>/allocate/", views.receipt_allocate, name="receipt_allocate"),
     path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="receipt_reverse"),
     path("allocations/<int:pk>/reverse/", views.allocation_reverse, name="allocation_reverse"),
+    path("payables/", views.payable_list, name="payable_list"),
+    path("payables/new/", views.payable_create, name="payable_create"),
+    path("payables/<int:pk>/", views.payable_detail, name="payable_detail"),
+    path("payments/", views.payment_list, name="payment_list"),
+    path("payments/new/", views.payment_create, name="payment_create"),
+    path("payments/<int:pk>/", views.payment_detail, name="payment_detail"),
+    path("payments/<int:pk>/allocate/", views.payment_allocate, name="payment_allocate"),
+    path("payments/<int:pk>/reverse/", views.payment_reverse, name="payment_reverse"),
+    path("payment-allocations/<int:pk>/reverse/", views.payment_allocation_reverse,
+         name="payment_allocation_reverse"),
+    path("expenses/", views_expenses.expense_list, name="expense_list"),
+    path("expenses/new/", views_expenses.expense_create, name="expense_create"),
+    path("expenses/<int:pk>/", views_expenses.expense_detail, name="expense_detail"),
+    path("expenses/<int:pk>/<str:action>/", views_expenses.expense_action, name="expense_action"),
+    path("attachments/<int:pk>/", views_expenses.attachment_download, name="attachment_download"),
+    path("invoices/", views_invoices.invoice_list, name="invoice_list"),
+    path("invoices/<int:pk>/", views_invoices.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/<str:action>/", views_invoices.invoice_action, name="invoice_action"),
+    path("orders/<int:order_pk>/invoice/", views_invoices.invoice_request, name="invoice_request"),
+    path("orders/<int:order_pk>/plan/", views_invoices.payment_plan_set, name="payment_plan_set"),
     path("ageing/", views_reports.ageing, name="ageing"),
     path("analysis/", views_reports.analysis, name="analysis"),
+    path("statistics/", views_reports.statistics, name="statistics"),
+    path("profit/", views_reports.profit, name="profit"),
 ]

@@ -1,11 +1,14 @@
-"""Finance screens: receivables, receipts with allocation, reversals."""
+"""Money screens, one set for both sides: receivables and receipts (money in), payables
+and payments (money out). ``Screens`` says which models, services and words a side uses."""
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError
@@ -15,151 +18,247 @@ from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 
 from . import selectors, services
-from .forms import ReceiptForm, ReceivableForm, ReverseForm
-from .lists import ReceiptList, ReceivableList
+from .forms import DebtForm, MovementForm, ReverseForm
+from .lists import PayableList, PaymentList, ReceiptList, ReceivableList
+from .models import Allocation, PaymentAllocation
 
 receivable_list = ListPageView.as_view(spec=ReceivableList)
 receipt_list = ListPageView.as_view(spec=ReceiptList)
+payable_list = ListPageView.as_view(spec=PayableList)
+payment_list = ListPageView.as_view(spec=PaymentList)
 
 
-def _customer_from(request):
-    from guanxi.customers.selectors import customer_get
+@dataclass(frozen=True)
+class Screens:
+    party: str  # the query parameter and field: customer / supplier
+    movement_get: object
+    debt_get: object
+    allocation_model: type
+    record: object  # service(actor, party, amount, on, method, counterpart, reference, notes, allocate)
+    allocate: object
+    unallocate: object
+    reverse: object
+    debt_create: object
+    url: dict
+    words: dict
 
-    raw = request.GET.get("customer") or request.POST.get("customer") or ""
-    return customer_get(request.user, int(raw)) if raw.isdigit() else None
+
+def _party_get(kind):
+    def get(user, pk):
+        if kind == "customer":
+            from guanxi.customers.selectors import customer_get
+
+            return customer_get(user, pk)
+        from guanxi.purchasing.selectors import supplier_get
+
+        return supplier_get(user, pk)
+    return get
 
 
-def _customer_picker(request, title):
-    """Without a customer: search one (scoped), then come back with ?customer=."""
-    from guanxi.customers.selectors import customers_visible_to
+def _party_search(kind, user, q):
+    if kind == "customer":
+        from guanxi.customers.selectors import customers_visible_to
 
+        return customers_visible_to(user).filter(name__icontains=q).order_by("name")[:30]
+    from guanxi.purchasing.selectors import suppliers_visible_to
+
+    return suppliers_visible_to(user).filter(name__icontains=q).order_by("name")[:30]
+
+
+IN = Screens(
+    party="customer", movement_get=selectors.receipt_get, debt_get=selectors.receivable_get,
+    allocation_model=Allocation,
+    record=lambda *, actor, party, on, counterpart, **data: services.receipt_record(
+        actor=actor, customer=party, received_on=on, payer=counterpart, **data),
+    allocate=lambda *, actor, movement, allocations: services.receipt_allocate(actor=actor, receipt=movement,
+                                                                               allocations=allocations),
+    unallocate=services.allocation_reverse,
+    reverse=lambda *, actor, movement, reason: services.receipt_reverse(actor=actor, receipt=movement, reason=reason),
+    debt_create=lambda *, actor, party, **data: services.receivable_create(actor=actor, customer=party, **data),
+    url={"movement_create": "finance:receipt_create", "movement_list": "finance:receipt_list",
+         "debt_list": "finance:receivable_list", "allocate": "finance:receipt_allocate",
+         "reverse": "finance:receipt_reverse", "unallocate": "finance:allocation_reverse"},
+    words={"movement": gettext_lazy("Receipt"), "new_movement": gettext_lazy("New receipt"),
+           "debt": gettext_lazy("Receivable"), "new_debt": gettext_lazy("New receivable"),
+           "date": gettext_lazy("Date received"), "counterpart": gettext_lazy("Payer"),
+           "settled": gettext_lazy("Received"), "record": gettext_lazy("Record the receipt"),
+           "record_one": gettext_lazy("Record a receipt"), "party": gettext_lazy("Customer"),
+           "person": gettext_lazy("Salesperson")},
+)
+OUT = Screens(
+    party="supplier", movement_get=selectors.payment_get, debt_get=selectors.payable_get,
+    allocation_model=PaymentAllocation,
+    record=lambda *, actor, party, on, counterpart, **data: services.payment_record(
+        actor=actor, supplier=party, paid_on=on, payee=counterpart, **data),
+    allocate=lambda *, actor, movement, allocations: services.payment_allocate(actor=actor, payment=movement,
+                                                                               allocations=allocations),
+    unallocate=services.payment_allocation_reverse,
+    reverse=lambda *, actor, movement, reason: services.payment_reverse(actor=actor, payment=movement, reason=reason),
+    debt_create=lambda *, actor, party, **data: services.payable_create(actor=actor, supplier=party, **data),
+    url={"movement_create": "finance:payment_create", "movement_list": "finance:payment_list",
+         "debt_list": "finance:payable_list", "allocate": "finance:payment_allocate",
+         "reverse": "finance:payment_reverse", "unallocate": "finance:payment_allocation_reverse"},
+    words={"movement": gettext_lazy("Payment"), "new_movement": gettext_lazy("New payment"),
+           "debt": gettext_lazy("Payable"), "new_debt": gettext_lazy("New payable"),
+           "date": gettext_lazy("Date paid"), "counterpart": gettext_lazy("Payee"),
+           "settled": gettext_lazy("Paid"), "record": gettext_lazy("Record the payment"),
+           "record_one": gettext_lazy("Record a payment"), "party": gettext_lazy("Supplier"),
+           "person": gettext_lazy("Purchaser")},
+)
+
+
+def _party_from(request, screens):
+    raw = request.GET.get(screens.party) or request.POST.get(screens.party) or ""
+    return _party_get(screens.party)(request.user, int(raw)) if raw.isdigit() else None
+
+
+def _party_picker(request, screens, title):
+    """Without a party: search one (scoped), then come back with ?customer= / ?supplier=."""
     q = request.GET.get("q", "").strip()[:100]
-    found = customers_visible_to(request.user).filter(name__icontains=q).order_by("name")[:30] if q else []
-    return render(request, "finance/customer_picker.html", {"title": title, "q": q, "found": found})
+    return render(request, "finance/party_picker.html", {
+        "title": title, "q": q, "found": _party_search(screens.party, request.user, q) if q else [],
+        "param": screens.party, "words": screens.words})
 
 
-@require("finance.create")
-def receivable_create(request):
-    customer = _customer_from(request)
-    if customer is None:
-        return _customer_picker(request, _("New receivable"))
-    form = ReceivableForm(request.POST or None)
-    return form_page(request, form, lambda data: services.receivable_create(actor=request.user, customer=customer,
-                                                                            **data),
-                     title=_("New receivable for %(name)s") % {"name": customer.name},
-                     saved_message=_("Receivable saved."), success_url=lambda r: r,
-                     cancel_url="finance:receivable_list")
+def _position(user, screens, party):
+    if screens.party == "customer":
+        return selectors.customer_position(user, party)
+    return selectors.supplier_position(user, party)
 
 
-@require("finance.view")
-def receivable_detail(request, pk):
-    receivable = selectors.receivable_get(request.user, pk)
-    return render(request, "finance/receivable_detail.html", {
-        "receivable": receivable, "allocations": selectors.allocations_of_receivable(receivable),
-        "entries": history_for(receivable),
-    })
-
-
-def _manual_allocations(request, receivables):
+def _manual_allocations(request, debts):
     chosen, errors = [], []
-    for receivable in receivables:
-        raw = request.POST.get(f"alloc_{receivable.pk}", "").strip()
+    for debt in debts:
+        raw = request.POST.get(f"alloc_{debt.pk}", "").strip()
         if not raw:
             continue
         try:
-            chosen.append((receivable, Decimal(raw)))
+            chosen.append((debt, Decimal(raw)))
         except InvalidOperation:
-            errors.append(_("%(number)s: enter the amount as a number.") % {"number": receivable.number})
+            errors.append(_("%(number)s: enter the amount as a number.") % {"number": debt.number})
     return chosen, errors
 
 
-@require("finance.create")
-def receipt_create(request):
-    customer = _customer_from(request)
-    if customer is None:
-        return _customer_picker(request, _("New receipt"))
-    open_items = list(selectors.open_receivables_of(request.user, customer))
-    form = ReceiptForm(request.POST or None, initial={"received_on": timezone.localdate(), "payer": customer.name})
+def debt_create(request, screens):
+    party = _party_from(request, screens)
+    if party is None:
+        return _party_picker(request, screens, screens.words["new_debt"])
+    form = DebtForm(request.POST or None)
+    return form_page(request, form, lambda data: screens.debt_create(actor=request.user, party=party, **data),
+                     title=f"{screens.words['new_debt']} · {party}", saved_message=_("Saved."),
+                     success_url=lambda debt: debt, cancel_url=screens.url["debt_list"])
+
+
+def debt_detail(request, screens, pk):
+    debt = screens.debt_get(request.user, pk)
+    return render(request, "finance/debt_detail.html", {
+        "debt": debt, "party": getattr(debt, screens.party), "allocations": selectors.allocations_of_debt(debt),
+        "entries": history_for(debt), "screens": screens, "words": screens.words,
+    })
+
+
+def movement_create(request, screens):
+    party = _party_from(request, screens)
+    if party is None:
+        return _party_picker(request, screens, screens.words["new_movement"])
+    open_items = list(selectors.open_debts_of(request.user, party))
+    form = MovementForm(request.POST or None, initial={"on": timezone.localdate(), "counterpart": str(party)},
+                        date_label=screens.words["date"], counterpart_label=screens.words["counterpart"])
     if request.method == "POST" and form.is_valid():
         mode = form.cleaned_data.pop("allocate")
-        allocate = {"oldest": "oldest", "none": None}.get(mode)
-        errors = []
+        allocate, errors = {"oldest": "oldest", "none": None}.get(mode), []
         if mode == "manual":
             allocate, errors = _manual_allocations(request, open_items)
             allocate = allocate or None
-        if errors:
-            for error in errors:
-                form.add_error(None, error)
-        else:
-            receipt = run_service(form, lambda data: services.receipt_record(
-                actor=request.user, customer=customer, allocate=allocate, **data))
-            if receipt is not None:
-                messages.success(request, _("Receipt %(number)s recorded.") % {"number": receipt.number})
-                return redirect(receipt)
-    return render(request, "finance/receipt_form.html", {
-        "form": form, "customer": customer, "open_items": open_items,
-        "position": selectors.customer_position(request.user, customer),
+        for error in errors:
+            form.add_error(None, error)
+        if not errors:
+            movement = run_service(form, lambda data: screens.record(actor=request.user, party=party,
+                                                                     allocate=allocate, **data))
+            if movement is not None:
+                messages.success(request, _("%(number)s recorded.") % {"number": movement.number})
+                return redirect(movement)
+    return render(request, "finance/movement_form.html", {
+        "form": form, "party": party, "open_items": open_items, "position": _position(request.user, screens, party),
+        "screens": screens, "words": screens.words,
     })
 
 
-@require("finance.view")
-def receipt_detail(request, pk):
-    receipt = selectors.receipt_get(request.user, pk)
-    return render(request, "finance/receipt_detail.html", {
-        "receipt": receipt, "allocations": selectors.allocations_of_receipt(receipt),
-        "open_items": selectors.open_receivables_of(request.user, receipt.customer)
-        if receipt.kind == "receipt" and receipt.unallocated > 0 and not receipt.is_reversed else [],
-        "reverse_form": ReverseForm(), "entries": history_for(receipt),
+def movement_detail(request, screens, pk):
+    movement = screens.movement_get(request.user, pk)
+    party = getattr(movement, screens.party)
+    return render(request, "finance/movement_detail.html", {
+        "movement": movement, "party": party, "allocations": selectors.allocations_of(movement),
+        "open_items": selectors.open_debts_of(request.user, party)
+        if movement.kind == "receipt" and movement.unallocated > 0 and not movement.is_reversed else [],
+        "entries": history_for(movement), "screens": screens, "words": screens.words,
+        "date": getattr(movement, "received_on", None) or getattr(movement, "paid_on", None),
+        "counterpart": getattr(movement, "payer", None) or getattr(movement, "payee", ""),
     })
 
 
-@require("finance.edit")
-@require_POST
-def receipt_allocate(request, pk):
-    receipt = selectors.receipt_get(request.user, pk)
+def movement_allocate(request, screens, pk):
+    movement = screens.movement_get(request.user, pk)
     if request.POST.get("mode") == "oldest":
         allocations = "oldest"
     else:
-        allocations, errors = _manual_allocations(request, selectors.open_receivables_of(request.user,
-                                                                                          receipt.customer))
+        debts = selectors.open_debts_of(request.user, getattr(movement, screens.party))
+        allocations, errors = _manual_allocations(request, debts)
         if errors or not allocations:
-            messages.error(request, errors[0] if errors else _("Enter an amount for at least one receivable."))
-            return redirect(receipt)
+            messages.error(request, errors[0] if errors else _("Enter an amount for at least one debt."))
+            return redirect(movement)
     try:
-        made = services.receipt_allocate(actor=request.user, receipt=receipt, allocations=allocations)
+        made = screens.allocate(actor=request.user, movement=movement, allocations=allocations)
         messages.success(request, _("%(n)d allocations made.") % {"n": len(made)})
     except DomainError as exc:
         messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
-    return redirect(receipt)
+    return redirect(movement)
 
 
-@require("finance.reverse")
-@require_POST
-def receipt_reverse(request, pk):
-    receipt = selectors.receipt_get(request.user, pk)
+def movement_reverse(request, screens, pk):
+    movement = screens.movement_get(request.user, pk)
     form = ReverseForm(request.POST)
-    reversal = run_service(form, lambda data: services.receipt_reverse(actor=request.user, receipt=receipt,
-                                                                       reason=data["reason"]))
+    reversal = run_service(form, lambda data: screens.reverse(actor=request.user, movement=movement,
+                                                              reason=data["reason"]))
     if reversal is None:
-        errors = form.errors.get("__all__") or form.errors.get("reason") or [_("Say why the receipt is reversed.")]
+        errors = form.errors.get("__all__") or form.errors.get("reason") or [_("Say why it is reversed.")]
         messages.error(request, errors[0])
-        return redirect(receipt)
+        return redirect(movement)
     messages.success(request, _("Reversed by %(number)s.") % {"number": reversal.number})
     return redirect(reversal)
 
 
-@require("finance.reverse")
-@require_POST
-def allocation_reverse(request, pk):
-    from django.shortcuts import get_object_or_404
-
-    from .models import Allocation
-
-    allocation = get_object_or_404(Allocation.objects.select_related("receipt"), pk=pk)
-    receipt = selectors.receipt_get(request.user, allocation.receipt_id)  # 404 out of scope
+def allocation_take_back(request, screens, pk):
+    allocation = get_object_or_404(screens.allocation_model, pk=pk)
+    movement_id = allocation.receipt_id if screens.party == "customer" else allocation.payment_id
+    movement = screens.movement_get(request.user, movement_id)  # 404 out of scope
     try:
-        services.allocation_reverse(actor=request.user, allocation=allocation)
+        screens.unallocate(actor=request.user, allocation=allocation)
         messages.success(request, _("Allocation taken back."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(receipt)
+    return redirect(movement)
+
+
+def _bind(view, screens, permission, post=False):
+    def bound(request, *args, **kwargs):
+        return view(request, screens, *args, **kwargs)
+    bound = require(permission)(require_POST(bound) if post else bound)
+    bound.__name__ = f"{view.__name__}_{screens.party}"
+    return bound
+
+
+receivable_create = _bind(debt_create, IN, "finance.create")
+receivable_detail = _bind(debt_detail, IN, "finance.view")
+receipt_create = _bind(movement_create, IN, "finance.create")
+receipt_detail = _bind(movement_detail, IN, "finance.view")
+receipt_allocate = _bind(movement_allocate, IN, "finance.edit", post=True)
+receipt_reverse = _bind(movement_reverse, IN, "finance.reverse", post=True)
+allocation_reverse = _bind(allocation_take_back, IN, "finance.reverse", post=True)
+payable_create = _bind(debt_create, OUT, "finance.create")
+payable_detail = _bind(debt_detail, OUT, "finance.view")
+payment_create = _bind(movement_create, OUT, "finance.create")
+payment_detail = _bind(movement_detail, OUT, "finance.view")
+payment_allocate = _bind(movement_allocate, OUT, "finance.edit", post=True)
+payment_reverse = _bind(movement_reverse, OUT, "finance.reverse", post=True)
+payment_allocation_reverse = _bind(allocation_take_back, OUT, "finance.reverse", post=True)

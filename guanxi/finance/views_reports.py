@@ -64,3 +64,77 @@ def analysis(request):
         "chart": chart, "due_today": list(due_soon(request.user, today=today, days=0)[:100]),
         "due_week": list(due_soon(request.user, today=today, days=7)[:100]),
     })
+
+
+MONEY_GROUPS = {"method": gettext_lazy("method"), "owner": gettext_lazy("person"), "branch": gettext_lazy("branch"),
+                "month": gettext_lazy("month"), "year": gettext_lazy("year")}
+EXPENSE_GROUPS = {"category": gettext_lazy("category"), "item": gettext_lazy("item"), "month": gettext_lazy("month"),
+                  "owner": gettext_lazy("person"), "department": gettext_lazy("department"),
+                  "branch": gettext_lazy("branch")}
+
+
+@require("finance.view")
+def statistics(request):
+    """FIN-6, FIN-7: money in and out, and expenses, for a period, grouped, with charts."""
+    from guanxi.core.periods import PeriodForm
+
+    from .statistics import expenses_by, money_by
+
+    form = PeriodForm(request.GET or None)
+    period = form.selected()
+    what = request.GET.get("what") if request.GET.get("what") in ("in", "out", "expenses") else "in"
+    groups = EXPENSE_GROUPS if what == "expenses" else MONEY_GROUPS
+    group = request.GET.get("group") if request.GET.get("group") in groups else next(iter(groups))
+    if what == "expenses":
+        rows = expenses_by(request.user, start=period.start, end=period.end, group=group)
+    else:
+        rows = money_by(request.user, side=what, start=period.start, end=period.end, group=group)
+    titles = {"in": _("Money received"), "out": _("Money paid"), "expenses": _("Expenses")}
+    if request.GET.get("export") in ("csv", "xlsx") and request.user.has_module_perm("finance.export"):
+        return export_response(request.GET["export"], [str(groups[group]), str(titles[what])], rows,
+                               f"{what}-{period.start.isoformat()}")
+    if group in ("month", "year"):
+        from guanxi.core.charts import column_chart
+
+        chart = column_chart([label for label, _v in rows], [(titles[what], [v for _l, v in rows])],
+                             title=titles[what])
+    else:
+        chart = bar_chart([label for label, _v in rows[:20]], [(titles[what], [v for _l, v in rows[:20]])],
+                          title=titles[what])
+    return render(request, "finance/statistics.html", {
+        "form": form, "period": period, "what": what, "group": group, "groups": groups, "rows": rows,
+        "total": sum((v for _l, v in rows), 0), "chart": chart, "title": titles[what],
+        "can_export": request.user.has_module_perm("finance.export"),
+    })
+
+
+@require("finance.view")
+def profit(request):
+    """FIN-8, FIN-9: monthly revenue (cash received), purchases, expenses and operating
+    profit for the headquarters and each branch; the receivable position."""
+    from guanxi.core.charts import column_chart
+    from guanxi.core.periods import PeriodForm
+
+    from .statistics import profit as profit_tables
+    from .statistics import receivable_position
+
+    form = PeriodForm(request.GET or None)
+    form.default_preset = "this_year"
+    period = form.selected()
+    tables, whole = profit_tables(request.user, start=period.start, end=period.end)
+    if request.GET.get("export") in ("csv", "xlsx") and request.user.has_module_perm("finance.export"):
+        headers = [_("Branch"), _("Month"), _("Revenue (received)"), _("Purchases paid"), _("Expenses"),
+                   _("Operating profit")]
+        table = [[t.branch.name, m.month.strftime("%Y-%m"), m.revenue, m.purchases, m.expenses, m.profit]
+                 for t in tables for m in t.months]
+        return export_response(request.GET["export"], headers, table, f"profit-{period.start.isoformat()}")
+    chart = column_chart([m.month.strftime("%y-%m") for m in whole.months], [
+        (_("Revenue (received)"), [m.revenue for m in whole.months]),
+        (_("Purchases paid"), [m.purchases for m in whole.months]),
+        (_("Expenses"), [m.expenses for m in whole.months])],
+        lines=[(_("Operating profit"), [m.profit for m in whole.months])], title=_("Operating profit"))
+    return render(request, "finance/profit.html", {
+        "form": form, "period": period, "tables": tables, "whole": whole, "chart": chart,
+        "position": receivable_position(request.user, end=period.end),
+        "can_export": request.user.has_module_perm("finance.export"),
+    })

@@ -26,7 +26,7 @@ DEFAULT_ROLES = {
     },
     "purchaser": {
         "zh": "采购员", "en": "Purchaser", "scope": DataScope.OWN,
-        "grants": {**_DAILY, "purchasing": ["view", "create", "edit", "export"]},
+        "grants": {**_DAILY, "purchasing": ["view", "create", "edit", "export", "receive"]},
     },
     "service_agent": {
         "zh": "客服专员", "en": "Service agent", "scope": DataScope.OWN,

@@ -135,11 +135,10 @@ def basis_of(user, month, basis):
 
 
 def expenses_of(user, month):
-    """Expenses the person claimed for the month, once finance records them (FIN-3)."""
-    from guanxi.finance import selectors
+    """The person's approved expenses of the month (FIN-3)."""
+    from guanxi.finance.selectors import expenses_total_of
 
-    spent = getattr(selectors, "expenses_total_of", None)
-    return spent(user, month_start(month), add_months(month, 1)) if spent else ZERO
+    return expenses_total_of(user, month_start(month), add_months(month, 1))
 
 
 def _fill(statement):

@@ -49,6 +49,27 @@ def send_delivery_reminders(today=None):
     return sent
 
 
+def send_contract_reminders(today=None, warn_days=30):
+    """Owners hear of contracts ending within ``warn_days`` and on the day they end, once each."""
+    from guanxi.core.notifications import notify
+
+    today = today or timezone.localdate()
+    sent = 0
+    ending = (Order.objects.filter(contract_ends_on__gte=today,
+                                   contract_ends_on__lte=today + datetime.timedelta(days=warn_days))
+              .exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.DRAFT]).select_related("owner", "customer"))
+    for order in ending.iterator(chunk_size=500):
+        if not order.owner.is_active:
+            continue
+        state = "today" if order.contract_ends_on == today else "soon"
+        title = _("Contract %(number)s with %(customer)s ends on %(day)s") % {
+            "number": order.number, "customer": order.customer.name, "day": order.contract_ends_on.isoformat()}
+        created = notify(order.owner, kind="sales.contract_ends", title=title, url=order.get_absolute_url(),
+                         email=True, dedupe_key=f"contract:{order.pk}:{order.contract_ends_on.isoformat()}:{state}")
+        sent += created is not None
+    return sent
+
+
 def digest_section(user, day):
     overdue, soon = deliveries_due(user, today=day + datetime.timedelta(days=1))
     lines = []

@@ -349,6 +349,7 @@ class Order(TimeStampedModel, DocumentTotals):
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
     order_date = models.DateField(_("order date"), default=timezone.localdate)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    contract_ends_on = models.DateField(_("contract ends"), null=True, blank=True)
     notes = models.TextField(_("remarks"), blank=True, max_length=4000)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
                               related_name="orders")

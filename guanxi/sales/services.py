@@ -410,7 +410,7 @@ def quote_accept(*, actor, quote):
 
 
 # --- orders (SAL-4, SAL-6) -------------------------------------------------------------
-ORDER_FIELDS = {"contact", "opportunity", "order_date", "delivery_date", "notes"}
+ORDER_FIELDS = {"contact", "opportunity", "order_date", "delivery_date", "contract_ends_on", "notes"}
 
 
 @service

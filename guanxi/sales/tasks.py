@@ -5,9 +5,9 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def delivery_reminders():
-    from .deliveries import send_delivery_reminders
+    from .deliveries import send_contract_reminders, send_delivery_reminders
 
-    return send_delivery_reminders()
+    return send_delivery_reminders() + send_contract_reminders()
 
 
 @shared_task(acks_late=True)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.approvals",
     "guanxi.sales",
+    "guanxi.purchasing",
     "guanxi.finance",
     "guanxi.analytics",
     "guanxi.workplace",

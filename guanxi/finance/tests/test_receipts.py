@@ -64,7 +64,7 @@ def test_allocate_oldest_first_keep_credit_and_reverse(seller, customer, cashier
     assert newer.allocated == Decimal("100.00") and newer.status == "partly_paid"
     assert selectors.customer_position(cashier, customer) == {
         "receivable": Decimal("800.00"), "received": Decimal("600.00"), "outstanding": Decimal("200.00"),
-        "credit": ZERO}
+        "credit": ZERO, "invoiced": ZERO}
     extra = services.receipt_record(actor=cashier, customer=customer, amount="1000", allocate="oldest")
     assert extra.allocated == Decimal("200.00")
     assert selectors.customer_position(cashier, customer)["credit"] == Decimal("800.00")

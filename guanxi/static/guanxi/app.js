@@ -222,3 +222,8 @@
     });
   }
 })();
+
+// Print buttons (no inline handlers under the CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,0 +1,92 @@
+"""Expense screens (FIN-3): one's own expenses with receipts attached, submitted for approval."""
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guanxi.core.errors import DomainError
+from guanxi.core.forms import form_page
+from guanxi.core.history import history_for
+from guanxi.core.listing import ListPageView
+from guanxi.core.permissions import AUTHENTICATED, require
+
+from . import expenses, selectors
+from .lists import ExpenseList
+from .models import ExpenseAttachment, ExpenseCategory
+
+expense_list = ListPageView.as_view(spec=ExpenseList)
+
+
+class ExpenseForm(forms.Form):
+    category = forms.ModelChoiceField(label=gettext_lazy("Category / item"), queryset=None)
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
+    spent_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ExpenseCategory.objects.filter(is_active=True).select_related(
+            "parent").order_by("parent__position", "parent_id", "position")
+
+
+@require(AUTHENTICATED)
+def expense_create(request):
+    from django.utils import timezone
+
+    form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
+    return form_page(request, form, lambda data: expenses.expense_create(actor=request.user, **data),
+                     title=_("New expense"), saved_message=_("Expense saved; attach the receipts and submit it."),
+                     success_url=lambda e: e, cancel_url="finance:expense_list")
+
+
+@require(AUTHENTICATED)
+def expense_detail(request, pk):
+    from guanxi.approvals.services import latest_for
+
+    expense = selectors.expense_get(request.user, pk)
+    return render(request, "finance/expense_detail.html", {
+        "expense": expense, "attachments": expense.attachments.all(), "entries": history_for(expense),
+        "approval": latest_for("finance.expense", expense.pk),
+        "editable": expense.status in ("draft", "rejected"),
+    })
+
+
+@require(AUTHENTICATED)
+@require_POST
+def expense_action(request, pk, action):
+    expense = selectors.expense_get(request.user, pk)
+    try:
+        if action == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, _("Choose a file."))
+                return redirect(expense)
+            expenses.expense_attach(actor=request.user, expense=expense, upload=upload)
+            messages.success(request, _("Attached."))
+        elif action == "submit":
+            expenses.expense_submit(actor=request.user, expense=expense)
+            messages.success(request, _("Submitted for approval."))
+        elif action == "cancel":
+            expenses.expense_cancel(actor=request.user, expense=expense)
+            messages.success(request, _("Expense cancelled."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+    return redirect(expense)
+
+
+@require(AUTHENTICATED)
+def attachment_download(request, pk):
+    attachment = get_object_or_404(ExpenseAttachment, pk=pk)
+    selectors.expense_get(request.user, attachment.expense_id)  # 404 outside the scope
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=attachment.content_type != "application/pdf",
+                            filename=f"{attachment.expense.number}{attachment.extension}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

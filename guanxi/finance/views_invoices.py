@@ -1,0 +1,135 @@
+"""Invoices and payment plans, on the order page and in finance (FIN-1, SAL-4)."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.core.errors import DomainError
+from guanxi.core.history import history_for
+from guanxi.core.listing import ListPageView
+from guanxi.core.permissions import require
+
+from . import invoices, selectors
+from .lists import InvoiceList
+from .models import InvoiceKind
+
+invoice_list = ListPageView.as_view(spec=InvoiceList)
+
+
+def _message(request, exc):
+    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+
+
+def order_panel(request, order):
+    """The order page's money panel: plan, receivables, invoices (for those who may see them)."""
+    user = request.user
+    if not (user.has_module_perm("finance.view") or user.has_module_perm("sales.edit")):
+        return None
+    plan = getattr(order, "payment_plan", None)
+    return {"title": _("Money"), "template": "finance/_order_panel.html", "context": {
+        "order": order, "plan": plan, "instalments": list(plan.instalments.all()) if plan else [],
+        "receivables": list(selectors.receivables_visible_to(user).filter(order=order).order_by("due_on")),
+        "invoices": list(selectors.invoices_visible_to(user).filter(order=order).order_by("created_at")),
+        "invoiced": invoices.invoiced_total(order), "kinds": InvoiceKind.choices,
+        "can_request": user.has_module_perm("sales.edit") and order.status in invoices.INVOICEABLE,
+        "can_plan": user.has_module_perm("sales.edit") and order.status != "cancelled",
+        "plan_rows": [(i, (list(plan.instalments.all()) + [None] * 12)[i - 1] if plan else None)
+                      for i in range(1, 7)],
+    }}
+
+
+def customer_panel(request, customer):
+    if not request.user.has_module_perm("finance.view") and not request.user.has_module_perm("sales.view"):
+        return None
+    return {"title": _("Money"), "template": "finance/_customer_panel.html", "context": {
+        "customer": customer, "position": selectors.customer_position(request.user, customer),
+        "receivables": list(selectors.open_debts_of(request.user, customer)[:10]),
+        "can_record": request.user.has_module_perm("finance.create"),
+    }}
+
+
+def _order(request, order_pk):
+    from guanxi.sales.selectors import order_get
+
+    return order_get(request.user, order_pk)
+
+
+@require("sales.edit")
+@require_POST
+def invoice_request(request, order_pk):
+    order = _order(request, order_pk)
+    post = request.POST
+    try:
+        invoices.invoice_request(actor=request.user, order=order, amount=post.get("amount", ""),
+                                 kind=post.get("kind", InvoiceKind.SPECIAL), buyer_name=post.get("buyer_name", ""),
+                                 buyer_tax_id=post.get("buyer_tax_id", ""),
+                                 buyer_address_phone=post.get("buyer_address_phone", ""),
+                                 buyer_bank_account=post.get("buyer_bank_account", ""), notes=post.get("notes", ""))
+        messages.success(request, _("Invoice requested."))
+    except DomainError as exc:
+        _message(request, exc)
+    return redirect(order)
+
+
+@require("sales.edit")
+@require_POST
+def payment_plan_set(request, order_pk):
+    order = _order(request, order_pk)
+    rows, errors = [], []
+    for index in range(1, 37):
+        due, amount = request.POST.get(f"due_{index}", "").strip(), request.POST.get(f"amount_{index}", "").strip()
+        if not (due or amount):
+            continue
+        try:
+            due_on = datetime.date.fromisoformat(due) if due else None
+        except ValueError:
+            errors.append(_("Instalment %(n)d: give the date as YYYY-MM-DD.") % {"n": index})
+            continue
+        rows.append((due_on, amount, request.POST.get(f"description_{index}", "")))
+    if errors:
+        messages.error(request, errors[0])
+        return redirect(order)
+    try:
+        invoices.payment_plan_set(actor=request.user, order=order, instalments=rows)
+        messages.success(request, _("Payment plan saved."))
+    except DomainError as exc:
+        _message(request, exc)
+    return redirect(order)
+
+
+@require("finance.view")
+def invoice_detail(request, pk):
+    from guanxi.approvals.services import latest_for
+
+    invoice = selectors.invoice_get(request.user, pk)
+    return render(request, "finance/invoice_detail.html", {
+        "invoice": invoice, "approval": latest_for("finance.invoice", invoice.pk), "entries": history_for(invoice),
+        "can_issue": request.user.has_module_perm("finance.edit") and invoice.status == "approved",
+    })
+
+
+@require("finance.edit")
+@require_POST
+def invoice_action(request, pk, action):
+    invoice = selectors.invoice_get(request.user, pk)
+    try:
+        if action == "issue":
+            issued_on = request.POST.get("issued_on") or None
+            invoices.invoice_issue(actor=request.user, invoice=invoice,
+                                   invoice_number=request.POST.get("invoice_number", ""),
+                                   issued_on=datetime.date.fromisoformat(issued_on) if issued_on else None)
+            messages.success(request, _("Recorded as issued."))
+        elif action == "cancel":
+            invoices.invoice_cancel(actor=request.user, invoice=invoice, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Invoice cancelled."))
+        else:
+            raise Http404
+    except ValueError:
+        messages.error(request, _("Give the date as YYYY-MM-DD."))
+    except DomainError as exc:
+        _message(request, exc)
+    return redirect(invoice)

@@ -1,0 +1,231 @@
+"""Writes of purchasing (PUR-1…3). Keyword-only, take ``actor``; money in Decimal."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.numbering import next_number
+from guanxi.core.permissions import ensure
+from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.org.scopes import ensure_in_scope
+from guanxi.sales.money import document_totals, line_totals
+
+from .models import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseStatus,
+    Supplier,
+)
+from .signals import goods_received
+
+SUPPLIER_FIELDS = {"name", "code", "category", "contact_name", "phone", "email", "address", "tax_id", "bank_name",
+                   "bank_account", "payment_days", "customer", "notes", "is_active"}
+
+
+@service
+def supplier_save(*, actor, supplier=None, **data):
+    if supplier is None:
+        ensure(actor, "purchasing.create")
+        supplier = Supplier(owner=actor, branch_id=actor.branch_id)
+        if supplier.branch_id is None:
+            raise ValidationFailed(_("You belong to no branch; ask an administrator."))
+    else:
+        ensure(actor, "purchasing.edit")
+        ensure_in_scope(actor, supplier)
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    assign_fields(supplier, SUPPLIER_FIELDS, data)
+    return validated_save(supplier)
+
+
+@service
+def supplier_delete(*, actor, supplier):
+    """Soft delete (the recycle bin keeps it); refused while it has open purchase orders."""
+    ensure(actor, "purchasing.delete")
+    ensure_in_scope(actor, supplier)
+    if supplier.purchase_orders.filter(status__in=[PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED]).exists():
+        raise Conflict(_("This supplier has open purchase orders."))
+    soft_delete(supplier, actor=actor)
+    return supplier
+
+
+@service
+def supplier_restore(*, actor, supplier):
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, supplier)
+    return soft_restore(supplier)
+
+
+@service
+def supplier_purge(*, actor, supplier):
+    """Permanent; refused (PROTECT) while purchase orders, payables or payments refer to it."""
+    from django.db.models import ProtectedError
+
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, supplier)
+    try:
+        supplier.delete()
+    except ProtectedError as exc:
+        raise Conflict(_("Purchase orders or money refer to this supplier; it is kept.")) from exc
+
+
+def _write_lines(order, lines):
+    if not lines:
+        raise ValidationFailed(_("Add at least one line."), field="lines")
+    if len(lines) > 500:
+        raise ValidationFailed(_("At most 500 lines."), field="lines")
+    PurchaseOrderLine.objects.filter(order=order).delete()
+    built, errors = [], []
+    for position, data in enumerate(lines, start=1):
+        product = data.get("product")
+        if data.get("unit_price") is None:
+            errors.append({"field": f"lines.{position}.unit_price", "message": _("Enter the purchase price.")})
+            continue
+        line = PurchaseOrderLine(
+            order=order, position=position, product=product,
+            description=((data.get("description") or "").strip() or (product.name if product else ""))[:200],
+            quantity=data.get("quantity"), unit=data.get("unit") or (product.unit if product else "件"),
+            unit_price=data["unit_price"], discount_percent=data.get("discount_percent") or Decimal("0"),
+            tax_rate=data.get("tax_rate", product.tax_rate if product else Decimal("0.13")))
+        try:
+            line.full_clean(exclude=["order"])
+        except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages
+            for field_name, messages in getattr(exc, "message_dict", {"__all__": [str(exc)]}).items():
+                errors.append({"field": f"lines.{position}.{field_name}", "message": messages[0]})
+            continue
+        for key, value in line_totals(line.quantity, line.unit_price, line.discount_percent, line.tax_rate).items():
+            setattr(line, key, value)
+        built.append(line)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    PurchaseOrderLine.objects.bulk_create(built)
+    for key, value in document_totals(built).items():
+        setattr(order, key, value)
+    order.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+
+
+ORDER_FIELDS = {"order_date", "expected_on", "notes"}
+
+
+@service
+def purchase_order_create(*, actor, supplier, lines, **data):
+    ensure(actor, "purchasing.create")
+    ensure_in_scope(actor, supplier)
+    order = PurchaseOrder(number=next_number("purchasing.order"), supplier=supplier, owner=actor,
+                          branch_id=actor.branch_id or supplier.branch_id)
+    assign_fields(order, ORDER_FIELDS, data)
+    validated_save(order)
+    _write_lines(order, lines)
+    return order
+
+
+def _locked(actor, order, permission="purchasing.edit"):
+    ensure(actor, permission)
+    ensure_in_scope(actor, order)
+    return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+
+
+@service
+def purchase_order_update(*, actor, order, lines=None, **data):
+    order = _locked(actor, order)
+    if order.status != PurchaseStatus.DRAFT:
+        raise Conflict(_("Only a draft purchase order can change."))
+    assign_fields(order, ORDER_FIELDS, data)
+    validated_save(order)
+    if lines is not None:
+        _write_lines(order, lines)
+    return order
+
+
+@service
+def purchase_order_place(*, actor, order):
+    """Send the order to the supplier: from now on goods can be received against it."""
+    order = _locked(actor, order)
+    if order.status == PurchaseStatus.ORDERED:
+        return order
+    if order.status != PurchaseStatus.DRAFT:
+        raise Conflict(_("Only a draft purchase order can be placed."))
+    if not order.lines.exists():
+        raise ValidationFailed(_("Add at least one line."), field="lines")
+    order.status = PurchaseStatus.ORDERED
+    order.ordered_at = timezone.now()
+    order.save(update_fields=["status", "ordered_at", "updated_at"])
+    return order
+
+
+@service
+def purchase_order_cancel(*, actor, order, reason):
+    order = _locked(actor, order)
+    if order.goods_receipts.exists():
+        raise Conflict(_("Goods were received on this order; it cannot be cancelled."))
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Say why the order is cancelled."), field="reason")
+    order.status = PurchaseStatus.CANCELLED
+    order.notes = (order.notes + "\n" + _("Cancelled: %(reason)s") % {"reason": reason.strip()}).strip()[:4000]
+    order.save(update_fields=["status", "notes", "updated_at"])
+    return order
+
+
+@service
+def purchase_order_send(*, actor, order, to, message=""):
+    """E-mail the purchase order as a PDF (placing it if it was a draft)."""
+    from django.core.exceptions import ValidationError
+    from django.core.mail import EmailMessage
+    from django.core.validators import validate_email
+
+    from .printing import purchase_order_pdf
+
+    try:
+        validate_email(to)
+    except ValidationError as exc:
+        raise ValidationFailed(_("Enter a valid e-mail address."), field="to") from exc
+    order = purchase_order_place(actor=actor, order=order)
+    email = EmailMessage(_("Purchase order %(number)s") % {"number": order.number},
+                         message or _("Please find our purchase order attached."), None, [to],
+                         reply_to=[actor.email] if actor.email else None)
+    email.attach(f"{order.number}.pdf", purchase_order_pdf(order), "application/pdf")
+    transaction.on_commit(email.send)
+    return order
+
+
+@service
+def goods_receipt_create(*, actor, order, quantities, warehouse=None, received_on=None, notes=""):
+    """Receive part or all of a placed order: ``quantities`` = {line id: quantity}. Never
+    more than ordered, also when two people receive at once (rows are locked)."""
+    order = _locked(actor, order, "purchasing.receive")
+    if order.status not in (PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED):
+        raise Conflict(_("Only a placed purchase order can be received."))
+    lines = {line.pk: line for line in PurchaseOrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
+    wanted = {int(k): Decimal(str(v)) for k, v in quantities.items() if v not in (None, "", 0, "0")}
+    errors = []
+    for line_id, quantity in wanted.items():
+        line = lines.get(line_id)
+        if line is None:
+            errors.append({"field": f"lines.{line_id}", "message": _("Not a line of this order.")})
+        elif quantity <= 0:
+            errors.append({"field": f"lines.{line_id}", "message": _("Receive a positive quantity.")})
+        elif quantity > line.remaining:
+            errors.append({"field": f"lines.{line_id}", "message": _("Only %(n)s left to receive.") % {
+                "n": line.remaining.normalize()}})
+    if not wanted:
+        errors.append({"field": "lines", "message": _("Receive at least one line.")})
+    if errors:
+        raise ValidationFailed(errors=errors)
+    receipt = GoodsReceipt(number=next_number("purchasing.goods_receipt"), order=order, warehouse=warehouse,
+                           received_on=received_on or timezone.localdate(), notes=(notes or "")[:500],
+                           created_by=actor)
+    validated_save(receipt)
+    for line_id, quantity in wanted.items():
+        line = lines[line_id]
+        GoodsReceiptLine.objects.create(goods_receipt=receipt, order_line=line, quantity=quantity)
+        line.received_quantity += quantity
+        line.save(update_fields=["received_quantity"])
+    done = all(line.remaining == 0 for line in lines.values())
+    order.status = PurchaseStatus.RECEIVED if done else PurchaseStatus.PARTLY_RECEIVED
+    order.save(update_fields=["status", "updated_at"])
+    goods_received.send(sender=GoodsReceipt, goods_receipt=receipt, actor=actor)
+    return receipt

@@ -1,0 +1,230 @@
+"""Purchasing screens: suppliers, purchase orders (fast line entry), goods receipts."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.core import picklists
+from guanxi.core.errors import DomainError
+from guanxi.core.forms import form_page
+from guanxi.core.history import history_for
+from guanxi.core.listing import ListPageView
+from guanxi.core.permissions import require
+from guanxi.sales.forms import lines_from_post
+from guanxi.sales.money import document_totals, line_totals
+
+from . import selectors, services
+from .forms import SupplierForm
+from .lists import GoodsReceiptList, PurchaseOrderList, SupplierList
+
+supplier_list = ListPageView.as_view(spec=SupplierList)
+order_list = ListPageView.as_view(spec=PurchaseOrderList)
+goods_receipt_list = ListPageView.as_view(spec=GoodsReceiptList)
+
+
+def _report(request, exc):
+    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+
+
+@require("purchasing.create")
+def supplier_create(request):
+    form = SupplierForm(request.POST or None)
+    return form_page(request, form, lambda data: services.supplier_save(actor=request.user, **data),
+                     title=_("New supplier"), saved_message=_("Supplier saved."), success_url=lambda s: s,
+                     cancel_url="purchasing:supplier_list")
+
+
+@require("purchasing.edit")
+def supplier_edit(request, pk):
+    supplier = selectors.supplier_get(request.user, pk)
+    form = SupplierForm(request.POST or None, instance=supplier)
+    return form_page(request, form, lambda data: services.supplier_save(actor=request.user, supplier=supplier,
+                                                                        **data),
+                     title=str(supplier), saved_message=_("Supplier saved."), success_url=supplier,
+                     cancel_url=supplier)
+
+
+@require("purchasing.view")
+def supplier_detail(request, pk):
+    supplier = selectors.supplier_get(request.user, pk)
+    from guanxi.finance.selectors import supplier_position
+
+    return render(request, "purchasing/supplier_detail.html", {
+        "supplier": supplier, "orders": supplier.purchase_orders.order_by("-created_at")[:20],
+        "position": supplier_position(request.user, supplier), "entries": history_for(supplier),
+    })
+
+
+@require("purchasing.delete")
+@require_POST
+def supplier_delete(request, pk):
+    supplier = selectors.supplier_get(request.user, pk)
+    try:
+        services.supplier_delete(actor=request.user, supplier=supplier)
+    except DomainError as exc:
+        _report(request, exc)
+        return redirect(supplier)
+    messages.success(request, _("Moved to the recycle bin."))
+    return redirect("purchasing:supplier_list")
+
+
+def _rows(request, order, count=8):
+    if request.method == "POST":
+        rows = []
+        for index in range(1, 201):
+            row = {k: request.POST.get(f"{k}_{index}", "") for k in ("product", "description", "quantity", "price")}
+            if any(row.values()):
+                rows.append(row)
+    elif order is not None:
+        rows = [{"product": line.product.sku if line.product else "", "description": line.description,
+                 "quantity": line.quantity.normalize(), "price": line.unit_price}
+                for line in order.lines.select_related("product")]
+    else:
+        rows = []
+    rows += [{} for _blank in range(max(count, len(rows) + 2) - len(rows))]
+    return list(enumerate(rows, start=1))
+
+
+def _order_form(request, order=None):
+    suppliers = selectors.suppliers_visible_to(request.user).filter(is_active=True)
+    errors = []
+    if request.method == "POST":
+        lines, errors = lines_from_post(request.POST)
+        supplier = order.supplier if order else suppliers.filter(pk=request.POST.get("supplier") or 0).first()
+        if supplier is None:
+            errors.append({"field": "supplier", "message": _("Choose a supplier.")})
+        if not errors:
+            data = {"expected_on": request.POST.get("expected_on") or None}
+            try:
+                if order is None:
+                    saved = services.purchase_order_create(actor=request.user, supplier=supplier, lines=lines, **data)
+                else:
+                    saved = services.purchase_order_update(actor=request.user, order=order, lines=lines, **data)
+                messages.success(request, _("Saved."))
+                return redirect(saved)
+            except DomainError as exc:
+                errors = exc.errors or [{"field": None, "message": exc.message}]
+    supplier_pk = request.POST.get("supplier") or request.GET.get("supplier") or ""
+    return render(request, "purchasing/order_form.html", {
+        "order": order, "rows": _rows(request, order), "errors": errors,
+        "suppliers": suppliers.order_by("name")[:300] if order is None else None,
+        "supplier_pk": int(supplier_pk) if str(supplier_pk).isdigit() else None,
+    })
+
+
+@require("purchasing.create")
+def order_create(request):
+    return _order_form(request)
+
+
+@require("purchasing.edit")
+def order_edit(request, pk):
+    return _order_form(request, selectors.purchase_order_get(request.user, pk))
+
+
+@require("purchasing.view")
+def lines_preview(request):
+    """Totals recomputed on the server as the purchaser types (HTMX), in Decimal."""
+    lines, errors = lines_from_post(request.POST)
+    computed = []
+    for line in lines:
+        if line.get("quantity") is None or line.get("unit_price") is None:
+            continue
+        product = line.get("product")
+        totals = line_totals(line["quantity"], line["unit_price"], line.get("discount_percent") or 0,
+                             product.tax_rate if product else Decimal("0.13"))
+        computed.append(type("Line", (), totals))
+    return render(request, "sales/_totals.html", {"totals": document_totals(computed), "errors": errors})
+
+
+@require("purchasing.view")
+def order_detail(request, pk):
+    order = selectors.purchase_order_get(request.user, pk)
+    return render(request, "purchasing/order_detail.html", {
+        "order": order, "lines": order.lines.select_related("product"),
+        "receipts": order.goods_receipts.select_related("warehouse").order_by("received_on", "pk"),
+        "warehouses": picklists.items("sales.warehouse"), "entries": history_for(order),
+        "payables": order.payables.order_by("due_on"),
+    })
+
+
+@require("purchasing.edit")
+@require_POST
+def order_action(request, pk, action):
+    order = selectors.purchase_order_get(request.user, pk)
+    try:
+        if action == "place":
+            services.purchase_order_place(actor=request.user, order=order)
+            messages.success(request, _("The order is placed."))
+        elif action == "cancel":
+            services.purchase_order_cancel(actor=request.user, order=order, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Order cancelled."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(order)
+
+
+@require("purchasing.view")
+def order_file(request, pk, fmt):
+    from .printing import purchase_order_pdf, purchase_order_xlsx
+
+    order = selectors.purchase_order_get(request.user, pk)
+    if fmt == "pdf":
+        content, kind = purchase_order_pdf(order), "application/pdf"
+    elif fmt == "xlsx":
+        content, kind = purchase_order_xlsx(order), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{order.number}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require("purchasing.edit")
+@require_POST
+def order_email(request, pk):
+    order = selectors.purchase_order_get(request.user, pk)
+    try:
+        services.purchase_order_send(actor=request.user, order=order, to=request.POST.get("to", "").strip(),
+                                     message=request.POST.get("message", "")[:2000])
+        messages.success(request, _("The purchase order was e-mailed."))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect(order)
+
+
+@require("purchasing.receive")
+@require_POST
+def goods_receipt_create(request, pk):
+    order = selectors.purchase_order_get(request.user, pk)
+    raw = {key[len("receive_"):]: value for key, value in request.POST.items()
+           if key.startswith("receive_") and value.strip()}
+    warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
+    try:
+        parsed = {int(k): Decimal(v.strip()) for k, v in raw.items()}
+        receipt = services.goods_receipt_create(actor=request.user, order=order, quantities=parsed,
+                                                warehouse=warehouse, notes=request.POST.get("notes", ""))
+    except (ValueError, ArithmeticError):
+        messages.error(request, _("Enter the quantities as numbers."))
+        return redirect(order)
+    except DomainError as exc:
+        _report(request, exc)
+        return redirect(order)
+    messages.success(request, _("Goods receipt %(number)s made.") % {"number": receipt.number})
+    return redirect(receipt)
+
+
+@require("purchasing.view")
+def goods_receipt_detail(request, pk):
+    receipt = selectors.goods_receipt_get(request.user, pk)
+    return render(request, "purchasing/goods_receipt_detail.html", {
+        "receipt": receipt, "lines": receipt.lines.select_related("order_line__product"),
+        "payable": getattr(receipt, "payable", None) if hasattr(receipt, "payable") else None,
+    })
