@@ -173,8 +173,9 @@ def receivable_position(user, *, end):
     """Per branch: receivables dated before ``end``: amount, received, remaining (today)."""
     rows = (scoped(Receivable.objects.filter(issued_on__lt=end).exclude(status=ReceivableStatus.CANCELLED), user)
             .order_by().values("branch_id").annotate(
-                amount=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
-                received=Coalesce(Sum("allocated"), Value(ZERO), output_field=MONEY),
-                remaining=Coalesce(Sum(F("amount") - F("allocated")), Value(ZERO), output_field=MONEY)))
+                total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
+                settled=Coalesce(Sum("allocated"), Value(ZERO), output_field=MONEY),
+                left=Coalesce(Sum(F("amount") - F("allocated")), Value(ZERO), output_field=MONEY)))
     names = dict(Branch.objects.values_list("pk", "name"))
-    return sorted(({"branch": names.get(r["branch_id"], "—"), **r} for r in rows), key=lambda r: r["branch"])
+    return sorted(({"branch": names.get(r["branch_id"], "—"), "amount": r["total"], "received": r["settled"],
+                    "remaining": r["left"]} for r in rows), key=lambda r: r["branch"])
