@@ -12,7 +12,13 @@ from guanxi.approvals.services import approval_decide
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.services import customer_create
 from guanxi.finance import expenses, invoices, services
-from guanxi.finance.models import ExpenseCategory, ExpenseStatus, InvoiceStatus, Receivable, ReceivableStatus
+from guanxi.finance.models import (
+    ExpenseCategory,
+    ExpenseStatus,
+    InvoiceStatus,
+    Receivable,
+    ReceivableStatus,
+)
 from guanxi.finance.statistics import expenses_by, money_by, profit, receivable_position
 from guanxi.sales import services as sales
 from guanxi.testing.sales import confirmed_order
