@@ -4,7 +4,7 @@ from guanxi.core import picklists
 from guanxi.core.listing import Column, Filter, ListSpec
 
 from . import selectors
-from .models import LeadStatus, OrderStatus, QuoteStatus
+from .models import LeadStatus, OrderStatus, QuoteStatus, Stage
 
 
 def _customer(obj):
@@ -74,6 +74,11 @@ class OpportunityList(ListSpec):
         Column("owner", _("Owner"), value=lambda o: o.owner.display_name),
         Column("created_at", _("Created"), sortable=True),
     ]
+    # The board links here for the cards a column does not show: ?stage=…(&mine=1).
+    filters = [Filter("stage", _("Stage"), lookup="stage_id", choices=lambda r: [
+                   (stage.pk, stage.name) for stage in Stage.objects.filter(pipeline__is_default=True)]),
+               Filter("mine", _("Only mine"), kind="custom", choices=[("1", _("Yes"))],
+                      apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user))]
     search_fields = ["name"]
 
     def queryset(self, request):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
     path("lines/preview/", views.lines_preview, name="lines_preview"),
+    path("customers/options/", views.customer_options, name="customer_options"),
     path("quotes/", views.quote_list, name="quote_list"),
     path("quotes/new/", views.quote_create, name="quote_create"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
