@@ -40,8 +40,7 @@ def customer(seller):
 
 @pytest.fixture
 def travel(db):
-    from django.core.management import call_command  # noqa: F401 - post_migrate seeded the categories
-
+    """Seeded after migrate with the other default categories."""
     return ExpenseCategory.objects.get(code="travel")
 
 
