@@ -79,6 +79,15 @@ class SalesConfig(AppConfig):
         register_child(Quote, "customer")
         register_child(Order, "customer")
         digest.register(_("Deliveries"), deliveries.digest_section)
+        from guanxi.core import recycle
+
+        from . import selectors
+
+        for model, label in ((Lead, _("Leads")), (Opportunity, _("Opportunities"))):
+            recycle.register(recycle.RecycleKind(
+                code=f"sales.{model._meta.model_name}", label=label, model=model,
+                deleted_for=selectors.deleted_visible_to(model), restore=services.record_restore,
+                purge=services.record_purge))
         for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings, Target,
                       CommissionRule, SalaryEntry, CommissionStatement):
             auditlog.register(model, exclude_fields=["updated_at"])

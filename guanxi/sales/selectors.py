@@ -83,3 +83,10 @@ def shipments_visible_to(user):
 def shipment_get(user, pk):
     return get_scoped(Shipment.objects.select_related("order__customer", "warehouse", "created_by")
                       .prefetch_related("lines__order_line"), user, pk=pk)
+
+
+def deleted_visible_to(model):
+    """The recycle bin's selector for a soft-deleted sales model (leads, opportunities)."""
+    def selector(user):
+        return scoped(model.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
+    return selector

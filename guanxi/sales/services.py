@@ -580,3 +580,26 @@ def lead_delete(*, actor, lead):
     ensure(actor, "sales.delete")
     ensure_in_scope(actor, lead)
     soft_delete(lead, actor=actor)
+
+
+@service
+def record_restore(*, actor, record):
+    """Bring a lead or an opportunity back from the recycle bin."""
+    from guanxi.core.services import soft_restore
+
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, record)
+    return soft_restore(record)
+
+
+@service
+def record_purge(*, actor, record):
+    """Delete a lead or an opportunity for good; refused while quotes or orders refer to it."""
+    from django.db.models import ProtectedError
+
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, record)
+    try:
+        record.delete()
+    except ProtectedError as exc:
+        raise Conflict(_("Other records refer to this one; it is kept.")) from exc

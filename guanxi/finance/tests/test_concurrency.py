@@ -55,7 +55,7 @@ def _database_url():
 def _race(jobs):
     """Run each (username, receipt id, receivable id, mode) at the same instant in its own
     process; return their results."""
-    start = time.time() + 2.0  # every process waits for the same instant, after its start-up
+    start = time.time() + 4.0  # every process waits for the same instant, after its start-up
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "guanxi.settings.test"}
     children = [subprocess.Popen([sys.executable, "-c", CHILD, *map(str, job), str(start)],  # noqa: S603
                                  cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
