@@ -31,6 +31,8 @@ def main(argv):
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     po.save()
     left = len(po.untranslated_entries()) + len(po.fuzzy_entries())
     print(f"left untranslated: {left}")
