@@ -222,7 +222,7 @@ def _commit_batch(job, importer, batch, done, last_line):
             for line, field_name, message in result.errors
         ] + [
             ImportRowError(job=current, line=line, field="duplicate",
-                           message=_("Skipped: the same %(what)s as customer #%(id)s.") % {
+                           message=_("Skipped: the same %(what)s as record #%(id)s.") % {
                                "what": _reason(reason), "id": existing or "?"})
             for line, existing, reason in result.duplicates if not result.merged_lines or line not in
             result.merged_lines

@@ -79,6 +79,11 @@ class SalesConfig(AppConfig):
         register_child(Quote, "customer")
         register_child(Order, "customer")
         digest.register(_("Deliveries"), deliveries.digest_section)
+        from guanxi.core import imports
+
+        from .importer import IMPORTER
+
+        imports.register(IMPORTER)
         from guanxi.core import recycle
 
         from . import selectors

@@ -54,6 +54,7 @@ class LeadList(ListSpec):
                Filter("source", _("Source"), lookup="source_id", choices=lambda r: picklists.choices("customers.source"))]
     search_fields = ["company", "name", "mobile"]
     empty_text = _("No leads yet.")
+    import_entity = "sales.lead"
 
     def queryset(self, request):
         return selectors.leads_visible_to(request.user)
