@@ -70,3 +70,49 @@ def custom_field_save(*, actor, entity, field=None, key="", label_zh, label_en, 
         "position": position, "is_active": is_active,
     })
     return validated_save(field)
+
+
+# --- document numbers and print templates (ORG-7) -----------------------------------------
+@service
+def number_format_save(*, actor, doc_type, prefix, width, reset):
+    """Change how a document type is numbered; numbers already given stay as they are."""
+    from . import numbering
+    from .models import NumberFormat
+
+    ensure(actor, "system.configure")
+    if doc_type not in numbering.DEFAULT_PREFIXES:
+        raise NotFound()
+    prefix = (prefix or "").strip().upper()
+    if not re.match(r"^[A-Z][A-Z0-9]{0,9}$", prefix):
+        raise ValidationFailed(_("A prefix is 1–10 capital letters or digits, starting with a letter."),
+                               field="prefix")
+    if not 3 <= int(width) <= 12:
+        raise ValidationFailed(_("Between 3 and 12 digits."), field="width")
+    if reset not in NumberFormat.Reset.values:
+        raise ValidationFailed(_("Choose when numbering restarts."), field="reset")
+    fmt = NumberFormat.objects.select_for_update().filter(doc_type=doc_type).first() or NumberFormat(doc_type=doc_type)
+    fmt.prefix, fmt.width, fmt.reset = prefix, int(width), reset
+    return validated_save(fmt)
+
+
+@service
+def print_template_save(*, actor, doc_type, name, html, is_active=True, template=None):
+    """Save an administrator's print template (checked: no tags that reach outside it).
+    The active one replaces the default; at most one is active per document type."""
+    from . import printing
+    from .models import PrintTemplate
+
+    ensure(actor, "system.configure")
+    if doc_type not in printing.doc_types():
+        raise NotFound()
+    printing.validate_template(html)
+    _label, sample = printing.doc_types()[doc_type]
+    printing.render_html(doc_type, sample(), template_html=html)  # renders with sample data, or says why not
+    template = template or PrintTemplate(doc_type=doc_type)
+    if template.doc_type != doc_type:
+        raise NotFound()
+    template.name, template.html, template.is_active = (name or "").strip()[:100] or doc_type, html, is_active
+    validated_save(template)
+    if is_active:
+        PrintTemplate.objects.filter(doc_type=doc_type, is_active=True).exclude(pk=template.pk).update(is_active=False)
+    return template

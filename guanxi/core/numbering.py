@@ -39,3 +39,13 @@ def next_number(doc_type, when=None):
     sequence.save(update_fields=["last"])
     parts = [fmt.prefix] + ([period] if period else []) + [f"{sequence.last:0{fmt.width}d}"]
     return "-".join(parts)
+
+
+def preview(doc_type, when=None):
+    """The number the next document would get, without taking it."""
+    when = timezone.localtime(when or timezone.now())
+    fmt = _format(doc_type)
+    period = {"yearly": f"{when:%Y}", "monthly": f"{when:%Y%m}"}.get(fmt.reset, "")
+    sequence = DocumentSequence.objects.filter(doc_type=doc_type, period=period).first()
+    parts = [fmt.prefix] + ([period] if period else []) + [f"{(sequence.last if sequence else 0) + 1:0{fmt.width}d}"]
+    return "-".join(parts)

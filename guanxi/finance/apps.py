@@ -50,6 +50,7 @@ class FinanceConfig(AppConfig):
             navigation.Item(_("Receivable analysis"), "finance:analysis", "finance.view"),
             navigation.Item(_("Statistics"), "finance:statistics", "finance.view"),
             navigation.Item(_("Profit"), "finance:profit", "finance.view"),
+            navigation.Item(_("Finance settings"), "finance:settings", "finance.manage"),
         ], order=10))
         navigation.register(navigation.Section("expenses", _("Expenses"), AUTHENTICATED, [
             navigation.Item(_("My expenses"), "finance:expense_list", AUTHENTICATED),

@@ -116,6 +116,8 @@ def debt_once(side, key, make):
 
 def debt_cancel(side, *, debt, reason):
     debt = side.debt.objects.select_for_update().get(pk=debt.pk)
+    if debt.status == ReceivableStatus.CANCELLED:
+        raise Conflict(_("This debt is cancelled."))
     if debt.allocated > 0:
         raise Conflict(_("Money was settled on this debt; reverse those allocations first."))
     if not (reason or "").strip():
@@ -160,6 +162,8 @@ def allocate_movement(side, actor, movement, allocations):
         locked = {d.pk: d for d in side.debt.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
         plan, left = [], available
         for pk in ids:
+            if locked[pk].status == ReceivableStatus.CANCELLED:
+                continue  # cancelled after it was listed, before it was locked
             take = min(locked[pk].outstanding, left)
             if take > 0:
                 plan.append((locked[pk], take))

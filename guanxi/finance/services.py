@@ -5,13 +5,14 @@ Each service checks the permission and the scope, then calls the one engine in
 audit entries. Posted money is never deleted: it is reversed.
 """
 
-from decimal import Decimal
-
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from guanxi.core.errors import ValidationFailed
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.sales.money import fen
 
 from . import ledger
 from .ledger import MONEY_IN, MONEY_OUT, clean_amount  # noqa: F401 - clean_amount is used by other modules
@@ -66,6 +67,21 @@ def receivable_for_instalment(instalment, actor):
         order=order, instalment=instalment, source_key=key))
 
 
+def _delivered_amount(lines, document):
+    """The money of what one shipping note or goods receipt delivered. Per line: the line's
+    total for everything delivered up to this document, less that for what came before it
+    (each rounded half up to the fen), so however a line is split its deliveries add up to
+    its total exactly; rounding each share on its own lost or gained a fen (3 × 1/3)."""
+    amount = ZERO
+    for line in lines:
+        order_line = line.order_line
+        before = type(line).objects.filter(order_line=order_line, **{
+            f"{document}_id__lt": getattr(line, f"{document}_id")}).aggregate(q=Sum("quantity"))["q"] or ZERO
+        amount += (fen(order_line.total * (before + line.quantity) / order_line.quantity)
+                   - fen(order_line.total * before / order_line.quantity))
+    return amount
+
+
 def receivable_for_shipment(shipment, actor):
     """The receivable of what one shipping note delivered, once (shipment setting only)."""
     order = shipment.order
@@ -73,10 +89,7 @@ def receivable_for_shipment(shipment, actor):
         return None  # the plan's instalments are the receivables
     if FinanceSettings.for_branch(order.branch_id).receivable_source != ReceivableSource.SHIPMENT:
         return None
-    amount = ZERO
-    for line in shipment.lines.select_related("order_line"):
-        order_line = line.order_line
-        amount += (order_line.total * line.quantity / order_line.quantity).quantize(Decimal("0.01"))
+    amount = _delivered_amount(shipment.lines.select_related("order_line"), "shipment")
     if amount <= 0:
         return None
     return _order_receivable(order, actor, amount=amount, key=f"shipment:{shipment.pk}", shipment=shipment,
@@ -144,10 +157,7 @@ def payable_create(*, actor, supplier, amount, due_on=None, issued_on=None, desc
 def payable_for_goods_receipt(goods_receipt, actor):
     """The payable of what one goods receipt brought in, once."""
     order = goods_receipt.order
-    amount = ZERO
-    for line in goods_receipt.lines.select_related("order_line"):
-        order_line = line.order_line
-        amount += (order_line.total * line.quantity / order_line.quantity).quantize(Decimal("0.01"))
+    amount = _delivered_amount(goods_receipt.lines.select_related("order_line"), "goods_receipt")
     if amount <= 0:
         return None
     key = f"goods-receipt:{goods_receipt.pk}"
@@ -196,3 +206,23 @@ def payment_reverse(*, actor, payment, reason, reversed_on=None):
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, payment)
     return ledger.movement_reverse(MONEY_OUT, actor=actor, movement=payment, reason=reason, on=reversed_on)
+
+
+@service
+def finance_settings_save(*, actor, branch, receivable_source, payment_days):
+    """How one branch (None: the company default) makes receivables, and its payment terms."""
+    ensure(actor, "finance.manage")
+    if receivable_source not in ReceivableSource.values:
+        raise ValidationFailed(_("Choose when receivables are created."), field="receivable_source")
+    try:
+        days = int(payment_days)
+    except (TypeError, ValueError):
+        days = -1
+    if not 0 <= days <= 365:
+        raise ValidationFailed(_("Payment terms from 0 to 365 days."), field="payment_days")
+    settings = FinanceSettings.objects.select_for_update().filter(branch=branch).first() or FinanceSettings(
+        branch=branch)
+    settings.receivable_source, settings.payment_days = receivable_source, days
+    settings.full_clean()
+    settings.save()
+    return settings

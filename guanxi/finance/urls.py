@@ -37,4 +37,5 @@ urlpatterns = [
     path("analysis/", views_reports.analysis, name="analysis"),
     path("statistics/", views_reports.statistics, name="statistics"),
     path("profit/", views_reports.profit, name="profit"),
+    path("settings/", views_reports.settings_index, name="settings"),
 ]

@@ -138,3 +138,36 @@ def profit(request):
         "position": receivable_position(request.user, end=period.end),
         "can_export": request.user.has_module_perm("finance.export"),
     })
+
+
+@require("finance.manage")
+def settings_index(request):
+    """Per branch: receivables from orders or shipments, and the payment terms."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from guanxi.core.errors import DomainError
+    from guanxi.org.models import Branch
+
+    from .models import FinanceSettings, ReceivableSource
+    from .services import finance_settings_save
+
+    branches = [None, *Branch.objects.order_by("-is_headquarters", "name")]
+    if request.method == "POST":
+        try:
+            for branch in branches:
+                key = branch.pk if branch else "default"
+                if branch is not None and not request.POST.get(f"days_{key}", "").strip():
+                    continue
+                finance_settings_save(actor=request.user, branch=branch,
+                                      receivable_source=request.POST.get(f"source_{key}", ""),
+                                      payment_days=request.POST.get(f"days_{key}", ""))
+            messages.success(request, _("Saved."))
+            return redirect("finance:settings")
+        except DomainError as exc:
+            messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+    own = {s.branch_id: s for s in FinanceSettings.objects.all()}
+    return render(request, "finance/settings.html", {
+        "rows": [(branch, own.get(branch.pk if branch else None)) for branch in branches],
+        "sources": ReceivableSource.choices, "default": own.get(None) or FinanceSettings(),
+    })

@@ -50,6 +50,7 @@ class SalesConfig(AppConfig):
             navigation.Item(_("Salaries"), "sales:salary_sheet", "sales.commissions"),
             navigation.Item(_("Commission rules"), "sales:commission_rule_list", "sales.commissions"),
             navigation.Item(_("My pay"), "sales:my_pay", "sales.view"),
+            navigation.Item(_("Sales settings"), "sales:settings", "sales.manage"),
         ], order=8))
         picklists.register("sales.product_category", _("Product categories"), [
             ("equipment", "设备", "Equipment"), ("parts", "配件", "Parts"), ("consumables", "耗材", "Consumables"),

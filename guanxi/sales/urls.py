@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_pay, views_targets
+from . import views, views_pay, views_settings, views_targets
 
 app_name = "sales"
 urlpatterns = [
@@ -47,4 +47,7 @@ urlpatterns = [
     path("commissions/statements/<int:pk>/", views_pay.statement_detail, name="statement_detail"),
     path("commissions/statements/<int:pk>/confirm/", views_pay.statement_confirm, name="statement_confirm"),
     path("my-pay/", views_pay.my_pay, name="my_pay"),
+    path("settings/", views_settings.settings_index, name="settings"),
+    path("settings/pipelines/new/", views_settings.pipeline_edit, name="pipeline_create"),
+    path("settings/pipelines/<int:pk>/", views_settings.pipeline_edit, name="pipeline_edit"),
 ]

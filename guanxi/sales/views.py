@@ -70,7 +70,10 @@ def product_search(request):
 # --- opportunities (SAL-2) ---------------------------------------------------------------
 @require("sales.view")
 def opportunity_board(request):
-    pipeline = services.default_pipeline()
+    from .models import Pipeline
+
+    raw = request.GET.get("pipeline", "")
+    pipeline = (Pipeline.objects.filter(pk=raw).first() if raw.isdigit() else None) or services.default_pipeline()
     owner = request.user if request.GET.get("mine") == "1" else None
     columns = selectors.board(request.user, pipeline, owner=owner)
     # Up to 840 cards: one reverse for the board, and amounts and dates formatted here
@@ -84,6 +87,7 @@ def opportunity_board(request):
                 if card["expected_close_on"] else ""
     return render(request, "sales/board.html", {
         "pipeline": pipeline, "columns": columns, "mine": owner is not None,
+        "pipelines": Pipeline.objects.all() if Pipeline.objects.count() > 1 else [],
         "lost_reasons": picklists.items("sales.lost_reason"),
     })
 

@@ -77,3 +77,106 @@ def custom_field_edit(request, entity, pk=None):
         saved_message=_("Saved."), success_url="system:configuration", cancel_url="system:configuration",
     )
 
+
+
+# --- document numbers and print templates ---------------------------------------------------
+class NumberFormatForm(forms.Form):
+    prefix = forms.CharField(label=gettext_lazy("Prefix"), max_length=10)
+    width = forms.IntegerField(label=gettext_lazy("Digits"), min_value=3, max_value=12)
+    reset = forms.ChoiceField(label=gettext_lazy("Restart numbering"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from guanxi.core.models import NumberFormat
+
+        super().__init__(*args, **kwargs)
+        self.fields["reset"].choices = NumberFormat.Reset.choices
+
+
+@require("system.configure")
+def numbering_index(request):
+    from guanxi.core import numbering
+
+    rows = [(doc_type, numbering._format(doc_type), numbering.preview(doc_type))
+            for doc_type in sorted(numbering.DEFAULT_PREFIXES)]
+    return render(request, "system/numbering.html", {"rows": rows})
+
+
+@require("system.configure")
+def number_format_edit(request, doc_type):
+    from guanxi.core import numbering
+    from guanxi.core.config_services import number_format_save
+
+    if doc_type not in numbering.DEFAULT_PREFIXES:
+        raise Http404
+    fmt = numbering._format(doc_type)
+    form = NumberFormatForm(request.POST or None, initial={"prefix": fmt.prefix, "width": fmt.width, "reset": fmt.reset})
+    return form_page(request, form, lambda data: number_format_save(actor=request.user, doc_type=doc_type, **data),
+                     title=_("Numbering of %(type)s") % {"type": doc_type}, saved_message=_("Saved."),
+                     success_url="system:numbering", cancel_url="system:numbering",
+                     context={"help": _("The next number: %(number)s") % {"number": numbering.preview(doc_type)}})
+
+
+class PrintTemplateForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    html = forms.CharField(label=gettext_lazy("Template (HTML with placeholders)"), max_length=100_000,
+                           widget=forms.Textarea(attrs={"rows": 24, "class": "code", "spellcheck": "false"}))
+    is_active = forms.BooleanField(label=gettext_lazy("Use it for printing"), required=False, initial=True)
+
+
+@require("system.configure")
+def print_template_index(request):
+    from guanxi.core import printing
+    from guanxi.core.models import PrintTemplate
+
+    templates = PrintTemplate.objects.order_by("doc_type", "-is_active", "name")
+    return render(request, "system/print_templates.html", {
+        "types": sorted(printing.doc_types().items()), "templates": templates})
+
+
+@require("system.configure")
+def print_template_edit(request, doc_type, pk=None):
+    from django.http import HttpResponse
+    from django.template.loader import get_template
+
+    from guanxi.core import printing
+    from guanxi.core.config_services import print_template_save
+    from guanxi.core.errors import DomainError
+    from guanxi.core.models import PrintTemplate
+
+    if doc_type not in printing.doc_types():
+        raise Http404
+    template = get_object_or_404(PrintTemplate, pk=pk, doc_type=doc_type) if pk else None
+    default_html = get_template(f"print/{doc_type.replace('.', '_')}.html").template.source
+    initial = {"name": template.name, "html": template.html, "is_active": template.is_active} if template else {
+        "name": str(printing.doc_types()[doc_type][0]), "html": default_html, "is_active": True}
+    form = PrintTemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("preview") and form.is_valid():
+        try:
+            printing.validate_template(form.cleaned_data["html"])
+            pdf = printing.html_to_pdf(printing.render_html(doc_type, printing.doc_types()[doc_type][1](),
+                                                            template_html=form.cleaned_data["html"]))
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+        except DomainError as exc:
+            form.add_error("html", exc.errors[0]["message"] if exc.errors else exc.message)
+    return form_page(request, form, lambda data: print_template_save(actor=request.user, doc_type=doc_type,
+                                                                     template=template, **data),
+                     title=_("Print template: %(type)s") % {"type": printing.doc_types()[doc_type][0]},
+                     saved_message=_("Saved."), success_url="system:print_templates",
+                     cancel_url="system:print_templates", template="system/print_template_form.html",
+                     context={"placeholders": _placeholders(printing.doc_types()[doc_type][1]())})
+
+
+def _placeholders(data, prefix=""):
+    """The names a template may use, from the sample data ("customer.name", "lines")."""
+    names = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            names += _placeholders(value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            names.append(f"{prefix}{key} (list)")
+        else:
+            names.append(f"{prefix}{key}")
+    return names
