@@ -112,3 +112,19 @@ def register(doc_type, label, sample):
 
 def doc_types():
     return dict(_doc_types)
+
+
+CONTENT_TYPES = {"pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def file_response(fmt, make, filename):
+    """A printed document as a download: ``make[fmt]()`` builds the bytes (404 for other formats)."""
+    from django.http import Http404, HttpResponse
+
+    if fmt not in make or fmt not in CONTENT_TYPES:
+        raise Http404
+    response = HttpResponse(make[fmt](), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

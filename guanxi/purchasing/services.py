@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
@@ -160,6 +161,8 @@ def purchase_order_place(*, actor, order):
 @service
 def purchase_order_cancel(*, actor, order, reason):
     order = _locked(actor, order)
+    if order.status == PurchaseStatus.CANCELLED:
+        raise Conflict()
     if order.goods_receipts.exists():
         raise Conflict(_("Goods were received on this order; it cannot be cancelled."))
     if not (reason or "").strip():
@@ -200,31 +203,14 @@ def goods_receipt_create(*, actor, order, quantities, warehouse=None, received_o
     if order.status not in (PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED):
         raise Conflict(_("Only a placed purchase order can be received."))
     lines = {line.pk: line for line in PurchaseOrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
-    wanted = {int(k): Decimal(str(v)) for k, v in quantities.items() if v not in (None, "", 0, "0")}
-    errors = []
-    for line_id, quantity in wanted.items():
-        line = lines.get(line_id)
-        if line is None:
-            errors.append({"field": f"lines.{line_id}", "message": _("Not a line of this order.")})
-        elif quantity <= 0:
-            errors.append({"field": f"lines.{line_id}", "message": _("Receive a positive quantity.")})
-        elif quantity > line.remaining:
-            errors.append({"field": f"lines.{line_id}", "message": _("Only %(n)s left to receive.") % {
-                "n": line.remaining.normalize()}})
-    if not wanted:
-        errors.append({"field": "lines", "message": _("Receive at least one line.")})
-    if errors:
-        raise ValidationFailed(errors=errors)
+    wanted = checked_quantities(lines, quantities, positive=_("Receive a positive quantity."),
+                                left=_("Only %(n)s left to receive."), at_least=_("Receive at least one line."))
     receipt = GoodsReceipt(number=next_number("purchasing.goods_receipt"), order=order, warehouse=warehouse,
                            received_on=received_on or timezone.localdate(), notes=(notes or "")[:500],
                            created_by=actor)
     validated_save(receipt)
-    for line_id, quantity in wanted.items():
-        line = lines[line_id]
-        GoodsReceiptLine.objects.create(goods_receipt=receipt, order_line=line, quantity=quantity)
-        line.received_quantity += quantity
-        line.save(update_fields=["received_quantity"])
-    done = all(line.remaining == 0 for line in lines.values())
+    done = count_fulfilled(lines, wanted, counter="received_quantity", make_line=lambda line, quantity: (
+        GoodsReceiptLine.objects.create(goods_receipt=receipt, order_line=line, quantity=quantity)))
     order.status = PurchaseStatus.RECEIVED if done else PurchaseStatus.PARTLY_RECEIVED
     order.save(update_fields=["status", "updated_at"])
     goods_received.send(sender=GoodsReceipt, goods_receipt=receipt, actor=actor)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.core.printing import file_response
 from guanxi.sales.forms import lines_from_post
 from guanxi.sales.money import document_totals, line_totals
 
@@ -175,16 +176,8 @@ def order_file(request, pk, fmt):
     from .printing import purchase_order_pdf, purchase_order_xlsx
 
     order = selectors.purchase_order_get(request.user, pk)
-    if fmt == "pdf":
-        content, kind = purchase_order_pdf(order), "application/pdf"
-    elif fmt == "xlsx":
-        content, kind = purchase_order_xlsx(order), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{order.number}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(fmt, {"pdf": lambda: purchase_order_pdf(order), "xlsx": lambda: purchase_order_xlsx(order)},
+                         order.number)
 
 
 @require("purchasing.edit")

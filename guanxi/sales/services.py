@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
@@ -508,30 +509,13 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
     if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PARTLY_SHIPPED):
         raise Conflict(_("Only a confirmed order can be shipped."))
     lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
-    wanted = {int(k): Decimal(str(v)) for k, v in quantities.items() if v not in (None, "", 0, "0")}
-    errors = []
-    for line_id, quantity in wanted.items():
-        line = lines.get(line_id)
-        if line is None:
-            errors.append({"field": f"lines.{line_id}", "message": _("Not a line of this order.")})
-        elif quantity <= 0:
-            errors.append({"field": f"lines.{line_id}", "message": _("Ship a positive quantity.")})
-        elif quantity > line.remaining:
-            errors.append({"field": f"lines.{line_id}", "message": _("Only %(n)s left to ship.") % {
-                "n": line.remaining.normalize()}})
-    if not wanted:
-        errors.append({"field": "lines", "message": _("Ship at least one line.")})
-    if errors:
-        raise ValidationFailed(errors=errors)
+    wanted = checked_quantities(lines, quantities, positive=_("Ship a positive quantity."),
+                                left=_("Only %(n)s left to ship."), at_least=_("Ship at least one line."))
     shipment = Shipment(number=next_number("sales.shipment"), order=order, warehouse=warehouse,
                         ship_date=ship_date or timezone.localdate(), notes=(notes or "")[:500], created_by=actor)
     validated_save(shipment)
-    for line_id, quantity in wanted.items():
-        line = lines[line_id]
-        ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)
-        line.shipped_quantity += quantity
-        line.save(update_fields=["shipped_quantity"])
-    done = all(line.remaining == 0 for line in lines.values())
+    done = count_fulfilled(lines, wanted, counter="shipped_quantity", make_line=lambda line, quantity: (
+        ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)))
     order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
     order.save(update_fields=["status", "updated_at"])
     shipment_created.send(sender=Shipment, shipment=shipment, actor=actor)

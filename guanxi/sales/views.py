@@ -17,6 +17,7 @@ from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.core.printing import file_response
 
 from . import selectors, services
 from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
@@ -229,8 +230,12 @@ def customer_options(request):
 
     customers = customers_editable_by(request.user)
     q = request.GET.get("q", "").strip()[:60]
-    found = customer_search(customers, q).order_by("name").only("pk", "name")[:30] if q else \
-        _customer_choices(request.user, customers, None)
+    if not q:
+        return render(request, "sales/_customer_options.html",
+                      {"customers": _customer_choices(request.user, customers, None)})
+    # Any 30 matches, then sorted: ordering 30,000 matches of a trade word (商贸, 五金) by
+    # name in the database took 200-400 ms at a million customers; the user types on.
+    found = sorted(customer_search(customers, q).order_by().only("pk", "name")[:30], key=lambda c: c.name)
     return render(request, "sales/_customer_options.html", {"customers": found})
 
 
@@ -332,16 +337,8 @@ def quote_file(request, pk, fmt):
     from .printing import quote_pdf, quote_xlsx
 
     quote = selectors.quote_get(request.user, pk)
-    if fmt == "pdf":
-        content, kind = quote_pdf(quote), "application/pdf"
-    elif fmt == "xlsx":
-        content, kind = quote_xlsx(quote), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{quote.number}-v{quote.version}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(fmt, {"pdf": lambda: quote_pdf(quote), "xlsx": lambda: quote_xlsx(quote)},
+                         f"{quote.number}-v{quote.version}")
 
 
 @require("sales.edit")
