@@ -1,0 +1,972 @@
+"""receivables, receipts, payables, payments, payment-plans, invoices, expenses and the
+ageing report (API.md; FIN-1 money in, FIN-2 money out, FIN-3 expenses, FIN-4 ageing).
+
+Both sides of the ledger are one set of endpoints, mounted twice by ``_mount_side``:
+receivables and receipts against customers, payables and payments against suppliers,
+as the screens (``finance/views.py``) and the engine (``finance/ledger.py``) are one.
+Every lookup goes through the finance, sales and purchasing selectors (ORG-3: out of
+scope answers 404). Money movements honour ``Idempotency-Key`` (``api/middleware.py``).
+"""
+
+import datetime
+import operator
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from typing import Annotated, ClassVar, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
+from pydantic import AfterValidator, PlainSerializer, WrapValidator
+
+from guanxi.core import picklists
+from guanxi.core.errors import ValidationFailed
+from guanxi.customers import selectors as customer_selectors
+from guanxi.finance import expenses, invoices, selectors, services
+from guanxi.finance.ageing import AgeingReport
+from guanxi.finance.ledger import clean_amount
+from guanxi.finance.models import (
+    ExpenseCategory,
+    ExpenseStatus,
+    Instalment,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentPlan,
+    ReceiptKind,
+    ReceivableStatus,
+)
+from guanxi.org.scopes import get_scoped, scoped
+from guanxi.purchasing import selectors as purchasing_selectors
+from guanxi.sales import selectors as sales_selectors
+from guanxi.sales.money import fen
+
+from ..common import (
+    InputSchema,
+    check_if_match,
+    cursor_list,
+    get_or_invalid,
+    locked,
+    require_perm,
+    with_etag,
+)
+
+router = Router(tags=["finance"])
+
+
+# --- what the finance and purchasing routers share ----------------------------------------
+# Money leaves as a decimal string with two places ("1234.50"), never a float.
+Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
+
+
+def _ledger_amount(value):
+    """The ledger's one rule for amounts (> 0, two decimals, finite, not absurd), applied
+    to the body so a bad amount is refused before anything is looked up or written."""
+    try:
+        return clean_amount(value)
+    except ValidationFailed as exc:
+        raise ValueError(str(exc.message)) from None
+
+
+Amount = Annotated[Decimal, Field(allow_inf_nan=True, examples=["1234.50"],
+                                  description="decimal string, greater than 0, at most two decimals"),
+                   AfterValidator(_ledger_amount)]
+CURRENCY = Field("CNY", max_length=3, description="ISO 4217; only CNY is accepted")
+IDEMPOTENT = {"parameters": [{
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 200},
+    "description": "The same key with the same body returns the first result and never applies twice; "
+                   "the same key with another body answers 422."}]}
+
+
+class ListParams(Schema):
+    """What every list takes. Subclasses name their allow-lists: ``lookups`` (query
+    parameter → ORM lookup), ``search`` (the fields ``q`` looks in) and ``sorts``."""
+
+    limit: int | None = Field(None, description="1–200, default 50")
+    cursor: str | None = None
+    ordering: str | None = Field(None, description="a sortable field; prefix `-` for descending")
+    q: str | None = Field(None, max_length=100)
+
+    lookups: ClassVar[dict[str, str]] = {}
+    search: ClassVar[tuple[str, ...]] = ()
+    sorts: ClassVar[set[str]] = {"id", "created_at"}
+    sort: ClassVar[str] = "-created_at"
+
+
+def listing(request, queryset, params):
+    """Filter ``queryset`` by the parameters given (lookups from the schema's allow-list,
+    never from the query string), search it with ``q``, return one cursor page."""
+    given = {lookup: getattr(params, name) for name, lookup in params.lookups.items()
+             if getattr(params, name) is not None}
+    queryset = queryset.filter(**given)
+    if params.q and params.search:
+        queryset = queryset.filter(reduce(operator.or_, (Q(**{field: params.q}) for field in params.search)))
+    return cursor_list(request, queryset, sort=params.sort, allowed_sorts=params.sorts, ordering=params.ordering,
+                       cursor=params.cursor, limit=params.limit)
+
+
+def pick(list_key, code, field):
+    """The active pick-list item of ``code`` (None for none), or a 422 naming ``field``."""
+    item = picklists.items(list_key).filter(code=code).first() if code else None
+    if code and item is None:
+        raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field=field)
+    return item
+
+
+def code_of(item):
+    return item.code if item is not None else None
+
+
+def by_id(record):
+    return record.pk
+
+
+@contextmanager
+def fields_named(names):
+    """Report a service's field names as the body names them (``names``: service → body)."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        exc.errors = [{**error, "field": names.get(error.get("field"), error.get("field"))} for error in exc.errors]
+        raise
+
+
+def patched(request, response, *, queryset, pk, out, update):
+    """PATCH: lock the record, refuse a stale If-Match (412, nothing changed), apply
+    ``update(record)``; answer the fresh record with its new ETag."""
+    with transaction.atomic():
+        record = locked(queryset, pk)
+        check_if_match(request, out.from_orm(record))
+        update(record)
+    return with_etag(response, out.from_orm(queryset.get(pk=pk)))
+
+
+class ReasonIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+# --- debts and movements: the schemas -------------------------------------------------------
+class DebtOut(Schema):
+    id: int
+    number: str
+    amount: Money
+    allocated: Money = Field(description="settled so far")
+    outstanding: Money
+    currency: str
+    issued_on: datetime.date
+    due_on: datetime.date
+    status: ReceivableStatus
+    overdue_days: int
+    description: str
+    owner_id: int
+    branch_id: int
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_overdue_days(obj):
+        return obj.overdue_days()
+
+
+class ReceivableOut(DebtOut):
+    customer_id: int
+    order_id: int | None
+    shipment_id: int | None
+    instalment_id: int | None
+
+
+class PayableOut(DebtOut):
+    supplier_id: int
+    purchase_order_id: int | None
+    goods_receipt_id: int | None
+
+
+class ReceivablePage(Schema):
+    items: list[ReceivableOut]
+    next_cursor: str | None
+
+
+class PayablePage(Schema):
+    items: list[PayableOut]
+    next_cursor: str | None
+
+
+class DebtIn(InputSchema):
+    amount: Amount
+    due_on: datetime.date | None = Field(None, description="default: the date plus the payment terms")
+    issued_on: datetime.date | None = Field(None, description="default: today")
+    description: str = Field("", max_length=200)
+    currency: str = CURRENCY
+
+
+class ReceivableIn(DebtIn):
+    customer_id: int
+
+
+class PayableIn(DebtIn):
+    supplier_id: int
+
+
+class DebtFilters(ListParams):
+    status: ReceivableStatus | None = None
+    overdue: bool | None = Field(None, description="true: past due with money outstanding; false: the others")
+    due_on_from: datetime.date | None = None
+    due_on_to: datetime.date | None = None
+    owner_id: int | None = None
+
+    lookups: ClassVar = {"status": "status", "due_on_from": "due_on__gte", "due_on_to": "due_on__lte",
+                         "owner_id": "owner_id"}
+    sorts: ClassVar = {"due_on", "issued_on", "amount", "created_at", "id"}
+    sort: ClassVar = "due_on"
+
+
+class ReceivableFilters(DebtFilters):
+    customer_id: int | None = None
+    order_id: int | None = None
+
+    lookups: ClassVar = {**DebtFilters.lookups, "customer_id": "customer_id", "order_id": "order_id"}
+    search: ClassVar = ("number__istartswith", "customer__name__icontains")
+
+
+class PayableFilters(DebtFilters):
+    supplier_id: int | None = None
+    purchase_order_id: int | None = None
+
+    lookups: ClassVar = {**DebtFilters.lookups, "supplier_id": "supplier_id", "purchase_order_id": "purchase_order_id"}
+    search: ClassVar = ("number__istartswith", "supplier__name__icontains")
+
+
+class AllocationOut(Schema):
+    id: int
+    amount: Money
+    created_at: datetime.datetime
+    reversed_at: datetime.datetime | None = Field(description="set once the allocation was taken back")
+
+
+class ReceiptAllocationOut(AllocationOut):
+    receivable_id: int
+
+
+class PaymentAllocationOut(AllocationOut):
+    payable_id: int
+
+
+class MovementOut(Schema):
+    id: int
+    number: str
+    kind: ReceiptKind = Field(description="`reversal`: a negative movement undoing `reverses_id`")
+    reverses_id: int | None
+    reversed_by_id: int | None
+    amount: Money
+    allocated: Money
+    unallocated: Money = Field(description="the party's credit left on it")
+    currency: str
+    method: str | None = Field(description="pick-list code (finance.payment_method)")
+    reference: str
+    notes: str
+    owner_id: int
+    branch_id: int
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_method(obj):
+        return code_of(obj.method)
+
+    @staticmethod
+    def resolve_reversed_by_id(obj):
+        reversal = getattr(obj, "reversed_by", None)
+        return reversal.pk if reversal is not None else None
+
+    @staticmethod
+    def resolve_allocations(obj):
+        return sorted(obj.allocations.all(), key=by_id)  # sorted here, so a prefetch serves it
+
+
+class ReceiptOut(MovementOut):
+    customer_id: int
+    received_on: datetime.date
+    payer: str
+    allocations: list[ReceiptAllocationOut]
+
+
+class PaymentOut(MovementOut):
+    supplier_id: int
+    paid_on: datetime.date
+    payee: str
+    allocations: list[PaymentAllocationOut]
+
+
+class ReceiptPage(Schema):
+    items: list[ReceiptOut]
+    next_cursor: str | None
+
+
+class PaymentPage(Schema):
+    items: list[PaymentOut]
+    next_cursor: str | None
+
+
+class ReceivableShareIn(InputSchema):
+    receivable_id: int
+    amount: Amount
+
+
+class PayableShareIn(InputSchema):
+    payable_id: int
+    amount: Amount
+
+
+def _oldest_or_shares(value, handler):
+    return value if value == "oldest" else handler(value)
+
+
+def _oldest_in_schema(schema):
+    choices = schema.pop("anyOf", None) or [{key: schema.pop(key) for key in ("type", "items") if key in schema}]
+    schema["anyOf"] = [{"type": "string", "const": "oldest"}, *choices]
+
+
+def oldest_or(shares):
+    """``"oldest"`` (oldest due first, as far as the money goes) or the exact shares."""
+    return Annotated[shares, WrapValidator(_oldest_or_shares), Field(json_schema_extra=_oldest_in_schema)]
+
+
+ALLOCATIONS_DOC = ('"oldest" (the default): oldest due first; a list of shares: exactly those; '
+                   "null or []: keep it all as the party's credit")
+
+
+class MovementIn(InputSchema):
+    amount: Amount
+    method: str | None = Field(None, description="pick-list code (finance.payment_method)")
+    reference: str = Field("", max_length=100, description="bank slip, transaction or cheque number")
+    notes: str = Field("", max_length=500)
+    currency: str = CURRENCY
+
+
+class ReceiptIn(MovementIn):
+    customer_id: int
+    received_on: datetime.date | None = Field(None, description="default: today; not in the future")
+    payer: str = Field("", max_length=200, description="default: the customer's name")
+    allocations: oldest_or(list[ReceivableShareIn] | None) = Field(
+        "oldest", max_length=100, description=ALLOCATIONS_DOC)
+
+
+class PaymentIn(MovementIn):
+    supplier_id: int
+    paid_on: datetime.date | None = Field(None, description="default: today; not in the future")
+    payee: str = Field("", max_length=200, description="default: the supplier's name")
+    allocations: oldest_or(list[PayableShareIn] | None) = Field(
+        "oldest", max_length=100, description=ALLOCATIONS_DOC)
+
+
+class ReceiptAllocateIn(InputSchema):
+    allocations: oldest_or(list[ReceivableShareIn]) = Field("oldest", min_length=1, max_length=100)
+
+
+class PaymentAllocateIn(InputSchema):
+    allocations: oldest_or(list[PayableShareIn]) = Field("oldest", min_length=1, max_length=100)
+
+
+class ReverseIn(ReasonIn):
+    reversed_on: datetime.date | None = Field(None, description="default: today")
+
+
+class MovementFilters(ListParams):
+    kind: ReceiptKind | None = None
+    method: str | None = Field(None, max_length=40, description="pick-list code")
+    owner_id: int | None = None
+
+    lookups: ClassVar = {"kind": "kind", "method": "method__code", "owner_id": "owner_id"}
+
+
+class ReceiptFilters(MovementFilters):
+    customer_id: int | None = None
+    received_on_from: datetime.date | None = None
+    received_on_to: datetime.date | None = None
+
+    lookups: ClassVar = {**MovementFilters.lookups, "customer_id": "customer_id",
+                         "received_on_from": "received_on__gte", "received_on_to": "received_on__lte"}
+    search: ClassVar = ("number__istartswith", "reference__icontains", "customer__name__icontains")
+    sorts: ClassVar = {"received_on", "amount", "created_at", "id"}
+    sort: ClassVar = "-received_on"
+
+
+class PaymentFilters(MovementFilters):
+    supplier_id: int | None = None
+    paid_on_from: datetime.date | None = None
+    paid_on_to: datetime.date | None = None
+
+    lookups: ClassVar = {**MovementFilters.lookups, "supplier_id": "supplier_id", "paid_on_from": "paid_on__gte",
+                         "paid_on_to": "paid_on__lte"}
+    search: ClassVar = ("number__istartswith", "reference__icontains", "supplier__name__icontains")
+    sorts: ClassVar = {"paid_on", "amount", "created_at", "id"}
+    sort: ClassVar = "-paid_on"
+
+
+# --- debts and movements: one set of endpoints per side -----------------------------------
+@dataclass(frozen=True)
+class Side:
+    """One side of the ledger as the API shows it. ``debt``, ``movement`` and ``party`` are
+    also the keyword names of that side's services (``receipt_record(customer=…)``)."""
+
+    debts: str  # the resources: receivables / payables
+    movements: str  # receipts / payments
+    debt: str  # receivable / payable
+    movement: str  # receipt / payment
+    party: str  # customer / supplier
+    party_get: Callable
+    debts_visible_to: Callable
+    debt_get: Callable
+    movements_visible_to: Callable
+    movement_get: Callable
+    debt_create: Callable
+    debt_cancel: Callable
+    record: Callable
+    allocate: Callable
+    unallocate: Callable
+    reverse: Callable
+    debt_out: type
+    debt_page: type
+    debt_in: type
+    debt_filters: type
+    movement_out: type
+    movement_page: type
+    movement_in: type
+    allocate_in: type
+    movement_filters: type
+
+
+MONEY_IN = Side(
+    debts="receivables", movements="receipts", debt="receivable", movement="receipt",
+    party="customer", party_get=customer_selectors.customer_get,
+    debts_visible_to=selectors.receivables_visible_to, debt_get=selectors.receivable_get,
+    movements_visible_to=selectors.receipts_visible_to, movement_get=selectors.receipt_get,
+    debt_create=services.receivable_create, debt_cancel=services.receivable_cancel, record=services.receipt_record,
+    allocate=services.receipt_allocate, unallocate=services.allocation_reverse, reverse=services.receipt_reverse,
+    debt_out=ReceivableOut, debt_page=ReceivablePage, debt_in=ReceivableIn, debt_filters=ReceivableFilters,
+    movement_out=ReceiptOut, movement_page=ReceiptPage, movement_in=ReceiptIn, allocate_in=ReceiptAllocateIn,
+    movement_filters=ReceiptFilters)
+MONEY_OUT = Side(
+    debts="payables", movements="payments", debt="payable", movement="payment",
+    party="supplier", party_get=purchasing_selectors.supplier_get,
+    debts_visible_to=selectors.payables_visible_to, debt_get=selectors.payable_get,
+    movements_visible_to=selectors.payments_visible_to, movement_get=selectors.payment_get,
+    debt_create=services.payable_create, debt_cancel=services.payable_cancel, record=services.payment_record,
+    allocate=services.payment_allocate, unallocate=services.payment_allocation_reverse,
+    reverse=services.payment_reverse,
+    debt_out=PayableOut, debt_page=PayablePage, debt_in=PayableIn, debt_filters=PayableFilters,
+    movement_out=PaymentOut, movement_page=PaymentPage, movement_in=PaymentIn, allocate_in=PaymentAllocateIn,
+    movement_filters=PaymentFilters)
+
+
+def _overdue(queryset, overdue):
+    if overdue is None:
+        return queryset
+    late = Q(due_on__lt=timezone.localdate(), allocated__lt=F("amount")) & ~Q(status=ReceivableStatus.CANCELLED)
+    return queryset.filter(late) if overdue else queryset.exclude(late)
+
+
+def _shares(request, side, shares):
+    """The body's allocations as the ledger takes them — ``"oldest"``, None or
+    [(debt, amount)] with each debt looked up in the caller's scope — and the names the
+    ledger's errors get in the body (it names a debt by id, the body by position)."""
+    if shares == "oldest":
+        return shares, {}
+    if not shares:
+        return None, {}
+    link = f"{side.debt}_id"
+    debts = side.debts_visible_to(request.user)
+    plan = [(get_or_invalid(debts, getattr(share, link), f"allocations.{index}.{link}"), share.amount)
+            for index, share in enumerate(shares)]
+    return plan, {f"allocations.{debt.pk}": f"allocations.{index}" for index, (debt, _a) in enumerate(plan)}
+
+
+def _movements(request, side):
+    return side.movements_visible_to(request.user).select_related("reversed_by").prefetch_related("allocations")
+
+
+def _mount_side(side):
+    """Register the endpoints of one side of the ledger (FIN-1 or FIN-2) on ``router``."""
+    debts, movements = f"/{side.debts}", f"/{side.movements}"
+    # Path parameters named as the integrator knows them: /receipts/{receipt_id}.
+    debt_path, movement_path = f"{debts}/{{{side.debt}_id}}", f"{movements}/{{{side.movement}_id}}"
+    debt_pk = Path(..., alias=f"{side.debt}_id")
+    movement_pk = Path(..., alias=f"{side.movement}_id")
+
+    @router.get(debts, response=side.debt_page, operation_id=f"{side.debt}_list")
+    def debt_list(request, params: Query[side.debt_filters]):
+        """Debts in the caller's scope (FIN-1 receivables of customers, FIN-2 payables to suppliers)."""
+        require_perm(request, "finance.view")
+        return listing(request, _overdue(side.debts_visible_to(request.user), params.overdue), params)
+
+    @router.get(f"{debt_path}", response=side.debt_out, operation_id=f"{side.debt}_get")
+    def debt_get(request, debt_id: int = debt_pk):
+        require_perm(request, "finance.view")
+        return side.debt_get(request.user, debt_id)
+
+    @router.post(debts, response={201: side.debt_out}, operation_id=f"{side.debt}_create")
+    def debt_create(request, payload: side.debt_in):
+        """A debt entered by hand (a service fee, an old debt, rent); owner and branch follow the party."""
+        require_perm(request, "finance.create")
+        data = payload.model_dump()
+        party = side.party_get(request.user, data.pop(f"{side.party}_id"))
+        debt = side.debt_create(actor=request.user, **{side.party: party}, **data)
+        return Status(201, side.debt_get(request.user, debt.pk))
+
+    @router.post(f"{debt_path}/cancel", response=side.debt_out, operation_id=f"{side.debt}_cancel")
+    def debt_cancel(request, payload: ReasonIn, debt_id: int = debt_pk):
+        """Cancel a debt nothing was settled on (409 otherwise, or when cancelled already)."""
+        require_perm(request, "finance.reverse")
+        side.debt_cancel(actor=request.user, **{side.debt: side.debt_get(request.user, debt_id)},
+                         reason=payload.reason)
+        return side.debt_get(request.user, debt_id)
+
+    @router.get(movements, response=side.movement_page, operation_id=f"{side.movement}_list")
+    def movement_list(request, params: Query[side.movement_filters]):
+        """Money received (FIN-1) or paid (FIN-2), reversals included, in the caller's scope."""
+        require_perm(request, "finance.view")
+        return listing(request, _movements(request, side), params)
+
+    @router.get(f"{movement_path}", response=side.movement_out, operation_id=f"{side.movement}_get")
+    def movement_get(request, movement_id: int = movement_pk):
+        require_perm(request, "finance.view")
+        return side.movement_get(request.user, movement_id)
+
+    @router.post(movements, response={201: side.movement_out}, operation_id=f"{side.movement}_record",
+                 openapi_extra=IDEMPOTENT)
+    def movement_record(request, payload: side.movement_in):
+        """Record money that moved and allocate it (``allocations``). Honours Idempotency-Key."""
+        require_perm(request, "finance.create")
+        data = payload.model_dump(exclude={"allocations"})
+        party = side.party_get(request.user, data.pop(f"{side.party}_id"))
+        data["method"] = pick("finance.payment_method", data["method"], "method")
+        plan, names = _shares(request, side, payload.allocations)
+        with fields_named(names):
+            movement = side.record(actor=request.user, **{side.party: party}, allocate=plan, **data)
+        return Status(201, side.movement_get(request.user, movement.pk))
+
+    @router.post(f"{movement_path}/allocations", response=side.movement_out,
+                 operation_id=f"{side.movement}_allocate", openapi_extra=IDEMPOTENT)
+    def movement_allocate(request, payload: side.allocate_in, movement_id: int = movement_pk):
+        """Apply (more of) the movement to its party's debts; never more than is left or due."""
+        require_perm(request, "finance.edit")
+        movement = side.movement_get(request.user, movement_id)
+        plan, names = _shares(request, side, payload.allocations)
+        with fields_named(names):
+            side.allocate(actor=request.user, **{side.movement: movement}, allocations=plan)
+        return side.movement_get(request.user, movement_id)
+
+    @router.post(f"{movement_path}/allocations/{{allocation_id}}/reverse", response=side.movement_out,
+                 operation_id=f"{side.movement}_allocation_reverse", openapi_extra=IDEMPOTENT)
+    def allocation_reverse(request, movement_id: int = movement_pk, allocation_id: int = Path(...)):
+        """Take one allocation back: the money returns to the movement as the party's credit."""
+        require_perm(request, "finance.reverse")
+        movement = side.movement_get(request.user, movement_id)
+        allocation = movement.allocations.filter(pk=allocation_id).first()
+        if allocation is None:
+            raise Http404
+        side.unallocate(actor=request.user, allocation=allocation)
+        return side.movement_get(request.user, movement_id)
+
+    @router.post(f"{movement_path}/reverse", response={201: side.movement_out},
+                 operation_id=f"{side.movement}_reverse", openapi_extra=IDEMPOTENT)
+    def movement_reverse(request, payload: ReverseIn, movement_id: int = movement_pk):
+        """Undo a movement: its allocations are taken back and the reversal (a movement of the
+        opposite amount, ``reverses_id``) is returned. A reversal is final (409)."""
+        require_perm(request, "finance.reverse")
+        reversal = side.reverse(actor=request.user, **{side.movement: side.movement_get(request.user, movement_id)},
+                                reason=payload.reason, reversed_on=payload.reversed_on)
+        return Status(201, side.movement_get(request.user, reversal.pk))
+
+
+_mount_side(MONEY_IN)
+_mount_side(MONEY_OUT)
+
+
+# --- payment plans ----------------------------------------------------------------------------
+class InstalmentOut(Schema):
+    position: int
+    due_on: datetime.date
+    amount: Money
+    description: str
+    receivable_id: int | None = Field(description="once the order is confirmed")
+
+    @staticmethod
+    def resolve_receivable_id(obj):
+        receivable = getattr(obj, "receivable", None)
+        return receivable.pk if receivable is not None else None
+
+
+class PaymentPlanOut(Schema):
+    id: int
+    order_id: int
+    notes: str
+    currency: str = "CNY"
+    instalments: list[InstalmentOut]
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_instalments(obj):
+        return list(obj.instalments.all())
+
+
+class PaymentPlanPage(Schema):
+    items: list[PaymentPlanOut]
+    next_cursor: str | None
+
+
+class InstalmentIn(InputSchema):
+    due_on: datetime.date
+    amount: Amount
+    description: str = Field("", max_length=100)
+
+
+class PaymentPlanIn(InputSchema):
+    instalments: list[InstalmentIn] = Field(..., min_length=1, max_length=36,
+                                            description="they add up to the order's total")
+    notes: str = Field("", max_length=300)
+
+
+class PaymentPlanFilters(ListParams):
+    order_id: int | None = None
+    customer_id: int | None = None
+
+    lookups: ClassVar = {"order_id": "order_id", "customer_id": "order__customer_id"}
+    search: ClassVar = ("order__number__istartswith",)
+
+
+def _plans(request):
+    instalments = Prefetch("instalments", queryset=Instalment.objects.select_related("receivable"))
+    return scoped(PaymentPlan.objects.select_related("order").prefetch_related(instalments), request.user)
+
+
+@router.get("/payment-plans", response=PaymentPlanPage)
+def payment_plan_list(request, params: Query[PaymentPlanFilters]):
+    """FIN-1: contracts' instalments, in the scope of their orders (``order_id=`` for one order)."""
+    require_perm(request, "sales.view")
+    return listing(request, _plans(request), params)
+
+
+@router.get("/payment-plans/{plan_id}", response=PaymentPlanOut)
+def payment_plan_get(request, plan_id: int):
+    require_perm(request, "sales.view")
+    return get_scoped(_plans(request), request.user, pk=plan_id)
+
+
+@router.put("/orders/{order_id}/payment-plan", response=PaymentPlanOut)
+def payment_plan_set(request, order_id: int, payload: PaymentPlanIn):
+    """FIN-1: set (or replace) an order's instalments; each becomes a receivable once the order
+    is confirmed. Fixed once money is received on the order (409)."""
+    require_perm(request, "sales.edit")
+    plan = invoices.payment_plan_set(actor=request.user, order=sales_selectors.order_get(request.user, order_id),
+                                     instalments=[(i.due_on, i.amount, i.description) for i in payload.instalments],
+                                     notes=payload.notes)
+    return get_scoped(_plans(request), request.user, pk=plan.pk)
+
+
+# --- invoices ---------------------------------------------------------------------------------
+class InvoiceOut(Schema):
+    id: int
+    number: str = Field(description="the request's number")
+    order_id: int
+    customer_id: int
+    kind: InvoiceKind
+    amount: Money = Field(description="tax included")
+    currency: str = "CNY"
+    buyer_name: str
+    buyer_tax_id: str
+    buyer_address_phone: str
+    buyer_bank_account: str
+    status: InvoiceStatus
+    invoice_number: str = Field(description="from the tax system, once issued")
+    issued_on: datetime.date | None
+    notes: str
+    owner_id: int = Field(description="who requested it")
+    branch_id: int
+    created_at: datetime.datetime
+
+
+class InvoicePage(Schema):
+    items: list[InvoiceOut]
+    next_cursor: str | None
+
+
+class InvoiceIn(InputSchema):
+    order_id: int
+    amount: Amount
+    kind: InvoiceKind = InvoiceKind.SPECIAL
+    buyer_name: str = Field("", max_length=200, description="default: the customer's name")
+    buyer_tax_id: str = Field("", max_length=30, description="required for a special invoice")
+    buyer_address_phone: str = Field("", max_length=200)
+    buyer_bank_account: str = Field("", max_length=200)
+    notes: str = Field("", max_length=300)
+
+
+class IssueIn(InputSchema):
+    invoice_number: str = Field(..., min_length=1, max_length=40)
+    issued_on: datetime.date | None = Field(None, description="default: today")
+
+
+class InvoiceFilters(ListParams):
+    status: InvoiceStatus | None = None
+    kind: InvoiceKind | None = None
+    order_id: int | None = None
+    customer_id: int | None = None
+
+    lookups: ClassVar = {"status": "status", "kind": "kind", "order_id": "order_id", "customer_id": "customer_id"}
+    search: ClassVar = ("number__istartswith", "invoice_number__istartswith", "customer__name__icontains")
+
+
+@router.get("/invoices", response=InvoicePage)
+def invoice_list(request, params: Query[InvoiceFilters]):
+    """FIN-1: VAT invoices requested for orders in the caller's scope."""
+    require_perm(request, "finance.view")
+    return listing(request, selectors.invoices_visible_to(request.user), params)
+
+
+@router.get("/invoices/{invoice_id}", response=InvoiceOut)
+def invoice_get(request, invoice_id: int):
+    require_perm(request, "finance.view")
+    return selectors.invoice_get(request.user, invoice_id)
+
+
+@router.post("/invoices", response={201: InvoiceOut})
+def invoice_request(request, payload: InvoiceIn):
+    """FIN-1: request an invoice for a confirmed order; it goes to approval (``pending_approval``).
+    The invoiced total never exceeds the order (422)."""
+    require_perm(request, "sales.edit")
+    data = payload.model_dump()
+    order = sales_selectors.order_get(request.user, data.pop("order_id"))
+    invoice = invoices.invoice_request(actor=request.user, order=order, **data)
+    return Status(201, selectors.invoice_get(request.user, invoice.pk))
+
+
+@router.post("/invoices/{invoice_id}/issue", response=InvoiceOut)
+def invoice_issue(request, invoice_id: int, payload: IssueIn):
+    """FIN-1: record that an approved invoice was issued, with its number from the tax system."""
+    require_perm(request, "finance.edit")
+    return invoices.invoice_issue(actor=request.user, invoice=selectors.invoice_get(request.user, invoice_id),
+                                  invoice_number=payload.invoice_number, issued_on=payload.issued_on)
+
+
+@router.post("/invoices/{invoice_id}/cancel", response=InvoiceOut)
+def invoice_cancel(request, invoice_id: int, payload: ReasonIn):
+    """FIN-1: cancel a live invoice (a red-letter invoice, an error)."""
+    require_perm(request, "finance.reverse")
+    return invoices.invoice_cancel(actor=request.user, invoice=selectors.invoice_get(request.user, invoice_id),
+                                   reason=payload.reason)
+
+
+# --- expenses (FIN-3) -------------------------------------------------------------------------
+def require_branch_member(request):
+    """Expenses are everyone's (FIN-3): each person of a branch enters their own; the scope
+    decides whose others see (managers, finance)."""
+    if not expenses.may_enter_expenses(request.user):
+        raise PermissionDenied
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str = Field(description="read from the file's bytes")
+    size: int
+    uploaded_at: datetime.datetime
+
+
+class ExpenseOut(Schema):
+    id: int
+    number: str
+    category: str = Field(description="expense category or item code")
+    amount: Money
+    currency: str
+    spent_on: datetime.date
+    description: str
+    status: ExpenseStatus
+    owner_id: int
+    department_id: int | None
+    branch_id: int
+    attachments: list[AttachmentOut]
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return sorted(obj.attachments.all(), key=by_id)
+
+
+class ExpensePage(Schema):
+    items: list[ExpenseOut]
+    next_cursor: str | None
+
+
+class ExpenseIn(InputSchema):
+    category: str = Field(..., max_length=40, description="category or item code (GET /expense-categories)")
+    amount: Amount
+    spent_on: datetime.date | None = Field(None, description="default: today")
+    description: str = Field(..., min_length=1, max_length=300)
+
+
+class ExpensePatch(InputSchema):
+    """Only a draft or a rejected expense (which goes back to draft)."""
+
+    category: str | None = Field(None, max_length=40)
+    amount: Amount | None = None
+    spent_on: datetime.date | None = None
+    description: str | None = Field(None, min_length=1, max_length=300)
+
+
+class ExpenseFilters(ListParams):
+    status: ExpenseStatus | None = None
+    owner_id: int | None = None
+    category: str | None = Field(None, max_length=40)
+    spent_on_from: datetime.date | None = None
+    spent_on_to: datetime.date | None = None
+
+    lookups: ClassVar = {"status": "status", "owner_id": "owner_id", "category": "category__code",
+                         "spent_on_from": "spent_on__gte", "spent_on_to": "spent_on__lte"}
+    search: ClassVar = ("number__istartswith", "description__icontains")
+    sorts: ClassVar = {"spent_on", "amount", "created_at", "id"}
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    parent: str | None = Field(description="the category of an item")
+
+    @staticmethod
+    def resolve_parent(obj):
+        return code_of(obj.parent)
+
+
+def _expense_data(data):
+    if data.get("category") is not None:
+        category = ExpenseCategory.objects.filter(code=data["category"]).first()
+        if category is None:
+            raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": data["category"]}, field="category")
+        data["category"] = category
+    return data
+
+
+def _expenses(request):
+    return selectors.expenses_visible_to(request.user).prefetch_related("attachments")
+
+
+def _expense_action(request, expense_id, action):
+    """Run a service on the expense in the caller's scope; answer the expense as it is now."""
+    action(actor=request.user, expense=selectors.expense_get(request.user, expense_id))
+    return selectors.expense_get(request.user, expense_id)
+
+
+@router.get("/expense-categories", response=list[CategoryOut])
+def expense_category_list(request):
+    """FIN-3: the active categories and their items."""
+    require_branch_member(request)
+    return list(ExpenseCategory.objects.filter(is_active=True).select_related("parent")
+                .order_by("parent__position", "parent_id", "position"))
+
+
+@router.get("/expenses", response=ExpensePage)
+def expense_list(request, params: Query[ExpenseFilters]):
+    """FIN-3: one's own expenses, and those of the people in one's scope."""
+    require_branch_member(request)
+    return listing(request, _expenses(request), params)
+
+
+@router.get("/expenses/{expense_id}", response=ExpenseOut)
+def expense_get(request, expense_id: int, response: HttpResponse):
+    require_branch_member(request)
+    return with_etag(response, ExpenseOut.from_orm(selectors.expense_get(request.user, expense_id)))
+
+
+@router.post("/expenses", response={201: ExpenseOut})
+def expense_create(request, payload: ExpenseIn):
+    """FIN-3: a draft expense of the caller; attach the receipts, then submit it."""
+    require_branch_member(request)
+    expense = expenses.expense_create(actor=request.user, **_expense_data(payload.model_dump()))
+    return Status(201, selectors.expense_get(request.user, expense.pk))
+
+
+@router.patch("/expenses/{expense_id}", response=ExpenseOut)
+def expense_update(request, expense_id: int, payload: ExpensePatch, response: HttpResponse):
+    """FIN-3: change a draft (or a rejected expense, which goes back to draft); honours If-Match."""
+    require_branch_member(request)
+    data = _expense_data(payload.model_dump(exclude_unset=True))
+    return patched(request, response, queryset=_expenses(request), pk=expense_id, out=ExpenseOut,
+                   update=lambda expense: expenses.expense_update(actor=request.user, expense=expense, **data))
+
+
+@router.post("/expenses/{expense_id}/attachments", response={201: AttachmentOut})
+def expense_attach(request, expense_id: int, file: File[UploadedFile]):
+    """FIN-3: attach a receipt (multipart ``file``): JPEG, PNG or PDF by its bytes, at most
+    10 MB, ten per expense."""
+    require_branch_member(request)
+    return Status(201, expenses.expense_attach(actor=request.user, expense=selectors.expense_get(request.user,
+                                                                                             expense_id),
+                                               upload=file))
+
+
+@router.post("/expenses/{expense_id}/submit", response=ExpenseOut)
+def expense_submit(request, expense_id: int):
+    """FIN-3: send a draft for approval (the manager by default)."""
+    require_branch_member(request)
+    return _expense_action(request, expense_id, expenses.expense_submit)
+
+
+@router.post("/expenses/{expense_id}/cancel", response=ExpenseOut)
+def expense_cancel(request, expense_id: int):
+    """FIN-3: withdraw a draft or rejected expense."""
+    require_branch_member(request)
+    return _expense_action(request, expense_id, expenses.expense_cancel)
+
+
+# --- the ageing report (FIN-4) ----------------------------------------------------------------
+class BucketsOut(Schema):
+    current: Money = Field(description="not yet due")
+    d30: Money = Field(description="1–30 days overdue")
+    d60: Money = Field(description="31–60 days overdue")
+    d90: Money = Field(description="61–90 days overdue")
+    d180: Money = Field(description="91–180 days overdue")
+    older: Money = Field(description="over 180 days overdue")
+
+
+class AgeingRowOut(Schema):
+    key: int | None = Field(description="the customer's, salesperson's or branch's id; null on the totals")
+    label: str
+    buckets: BucketsOut
+    total: Money
+    overdue: Money
+    oldest_days: int = Field(description="days since the oldest due date with money outstanding")
+    credit_limit: Money | None
+    over_limit: bool
+
+
+class AgeingOut(Schema):
+    as_of: datetime.date
+    group: str
+    currency: str = "CNY"
+    rows: list[AgeingRowOut] = Field(description="most overdue first")
+    totals: AgeingRowOut
+
+
+class AgeingParams(Schema):
+    as_of: datetime.date | None = Field(None, description="default: today; not in the future")
+    group: Literal["customer", "owner", "branch"] = "customer"
+
+
+@router.get("/reports/ageing", response=AgeingOut)
+def report_ageing(request, params: Query[AgeingParams]):
+    """FIN-4: outstanding receivables as of a day, in buckets of days overdue, per customer,
+    salesperson or branch, over what the caller may see."""
+    require_perm(request, "finance.view")
+    as_of = params.as_of or timezone.localdate()
+    if as_of > timezone.localdate():
+        raise ValidationFailed(_("The date is in the future."), field="as_of")
+    rows, totals = AgeingReport(request.user, as_of=as_of, group=params.group).run()
+    return {"as_of": as_of, "group": params.group, "rows": rows, "totals": totals}
