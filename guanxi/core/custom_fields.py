@@ -112,7 +112,7 @@ def form_fields(entity):
         elif kind == CustomFieldType.NUMBER:
             field = forms.DecimalField(max_digits=18, decimal_places=4, **common)
         elif kind == CustomFieldType.DATE:
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
         elif kind == CustomFieldType.CHOICE:
             field = forms.ChoiceField(choices=[("", "—")] + [(o, o) for o in definition.options], **common)
         else:

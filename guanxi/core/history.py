@@ -2,6 +2,11 @@
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
+# django-auditlog's own words are not in our catalogues.
+ACTIONS = {LogEntry.Action.CREATE: _("created"), LogEntry.Action.UPDATE: _("changed"),
+           LogEntry.Action.DELETE: _("deleted"), LogEntry.Action.ACCESS: _("viewed")}
 
 
 def history_for(obj, limit=200):
@@ -36,4 +41,4 @@ def _describe(entry, model):
             continue
         old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
         rows.append({"field": _label(model, name), "old": old, "new": new})
-    return {"entry": entry, "changes": rows}
+    return {"entry": entry, "changes": rows, "action": ACTIONS.get(entry.action, entry.get_action_display())}

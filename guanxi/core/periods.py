@@ -95,8 +95,8 @@ class PeriodForm(forms.Form):
     """A preset or a custom range; ``selected()`` is always a valid Period."""
 
     period = forms.ChoiceField(label=_("Period"), choices=PRESETS, required=False, initial="this_month")
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     default_preset = "this_month"
     max_days = 3660

@@ -34,13 +34,13 @@ def timeline(user, record, limit=50):
 
 def audit_source(user, record, limit):
     """Changes recorded by the audit log, as timeline entries."""
-    from .history import history_for
+    from .history import ACTIONS, history_for
 
     entries = []
     for item in history_for(record, limit=limit):
         entry = item["entry"]
         fields = ", ".join(str(c["field"]) for c in item["changes"][:4])
-        entries.append(Entry(entry.timestamp, "change", f"{entry.get_action_display()}",
+        entries.append(Entry(entry.timestamp, "change", str(ACTIONS.get(entry.action, entry.get_action_display())),
                              fields, actor=str(entry.actor or "")))
     return entries
 

@@ -60,8 +60,8 @@ class CustomerForm(WithCustomFields, forms.ModelForm):
                   "mobile", "phone", "email", "wechat", "qq", "website", "province", "city", "district", "address",
                   "occupation", "birthday", "gender", "credit_limit", "next_follow_up_on", "notes"]
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}),
-            "next_follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -127,7 +127,7 @@ class ContactForm(WithCustomFields, forms.ModelForm):
         model = Contact
         fields = ["name", "title", "role", "gender", "mobile", "phone", "email", "wechat", "birthday", "address",
                   "is_primary", "notes"]
-        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,7 +200,7 @@ class InteractionForm(forms.ModelForm):
         fields = ["channel", "occurred_at", "contact", "summary", "next_follow_up_on"]
         widgets = {
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "next_follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "next_follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -244,7 +244,7 @@ class FeedbackHandleForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     days = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False, initial=1,
                                   choices=[(1, _("one day")), (7, _("7 days")), (30, _("30 days"))])
     group = forms.ChoiceField(label=_("Per"), required=False, initial="person",

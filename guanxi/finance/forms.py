@@ -6,8 +6,8 @@ from guanxi.core import picklists
 
 class DebtForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
-    issued_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_on = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    issued_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                              help_text=_("Empty: from the payment terms."))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 
@@ -16,7 +16,7 @@ class MovementForm(forms.Form):
     """Money received or paid: the date's and the counterpart's labels come from the screen."""
 
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     method = forms.ModelChoiceField(label=_("Method"), queryset=None, required=False)
     counterpart = forms.CharField(label=_("Payer"), max_length=200, required=False)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False,

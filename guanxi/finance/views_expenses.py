@@ -24,7 +24,7 @@ expense_list = ListPageView.as_view(spec=ExpenseList)
 class ExpenseForm(forms.Form):
     category = forms.ModelChoiceField(label=gettext_lazy("Category / item"), queryset=None)
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
-    spent_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    spent_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300)
 
     def __init__(self, *args, **kwargs):

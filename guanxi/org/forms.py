@@ -79,7 +79,7 @@ class EmployeeMoveForm(_EmployeeFields):
 
 
 class EmployeeDeactivateForm(forms.Form):
-    left_on = forms.DateField(label=_("Left on"), widget=forms.DateInput(attrs={"type": "date"}))
+    left_on = forms.DateField(label=_("Left on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class EmployeePasswordForm(forms.Form):

@@ -52,7 +52,7 @@ class OpportunityForm(forms.ModelForm):
         model = Opportunity
         fields = ["name", "customer", "contact", "stage", "amount", "expected_close_on", "competitor", "source",
                   "notes"]
-        widgets = {"expected_close_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"expected_close_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user=None, **kwargs):

@@ -60,6 +60,12 @@ class LeadList(ListSpec):
         return selectors.leads_visible_to(request.user)
 
 
+def _stage_choices():
+    stages = list(Stage.objects.select_related("pipeline").order_by("pipeline__position", "pipeline_id", "position"))
+    several = len({stage.pipeline_id for stage in stages}) > 1
+    return [(stage.pk, f"{stage.pipeline.name} · {stage.name}" if several else stage.name) for stage in stages]
+
+
 class OpportunityList(ListSpec):
     key = "sales.opportunities"
     title = _("Opportunities")
@@ -76,8 +82,7 @@ class OpportunityList(ListSpec):
         Column("created_at", _("Created"), sortable=True),
     ]
     # The board links here for the cards a column does not show: ?stage=…(&mine=1).
-    filters = [Filter("stage", _("Stage"), lookup="stage_id", choices=lambda r: [
-                   (stage.pk, stage.name) for stage in Stage.objects.filter(pipeline__is_default=True)]),
+    filters = [Filter("stage", _("Stage"), lookup="stage_id", choices=lambda r: _stage_choices()),
                Filter("mine", _("Only mine"), kind="custom", choices=[("1", _("Yes"))],
                       apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user))]
     search_fields = ["name"]

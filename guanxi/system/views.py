@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from guanxi.core import recycle
+from guanxi.core.history import ACTIONS as ACTION_LABELS
 from guanxi.core.listing import Column, Filter, ListPageView, ListSpec
 from guanxi.core.permissions import PUBLIC, require
 
@@ -28,7 +29,7 @@ def readyz(request):
     return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
 
 
-ACTIONS = [(str(value), label) for value, label in LogEntry.Action.choices]
+ACTIONS = [(str(value), ACTION_LABELS.get(value, label)) for value, label in LogEntry.Action.choices]
 
 
 def _content_types(request):
@@ -47,7 +48,7 @@ class AuditLogList(ListSpec):
     columns = [
         Column("timestamp", gettext_lazy("When"), sortable=True),
         Column("actor", gettext_lazy("Who"), value=lambda e: str(e.actor) if e.actor else _("system")),
-        Column("action", gettext_lazy("Action"), value=lambda e: e.get_action_display()),
+        Column("action", gettext_lazy("Action"), value=lambda e: ACTION_LABELS.get(e.action, e.get_action_display())),
         Column("content_type", gettext_lazy("Record type"), value=lambda e: e.content_type.name),
         Column("object_repr", gettext_lazy("Record")),
         Column("changes", gettext_lazy("Changes"), value=lambda e: ", ".join(

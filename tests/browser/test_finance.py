@@ -47,9 +47,9 @@ def test_record_a_receipt_across_two_receivables_and_see_the_ageing_change(ledge
     assert before == Decimal("1300.00")
 
     page.goto(f"{live_server.url}/finance/receipts/new/")
-    page.fill("input[name=q]", "账款测试")
-    page.press("input[name=q]", "Enter")
-    page.click("text=广州账款测试有限公司")
+    page.fill("#main input[name=q]", "账款测试")
+    page.press("#main input[name=q]", "Enter")
+    page.click(".pick-list >> text=广州账款测试有限公司")
     expect(page.locator("#open-items tbody tr")).to_have_count(2)
     page.fill("#id_amount", "700")
     page.check("input[name=allocate][value=manual]")
@@ -65,7 +65,7 @@ def test_record_a_receipt_across_two_receivables_and_see_the_ageing_change(ledge
 
     page.goto(f"{live_server.url}/finance/receivables/{older.pk}/")
     expect(page.locator("#debt-outstanding")).to_contain_text("0.00")
-    expect(page.locator(".badge")).to_contain_text("已结清")
+    expect(page.locator(".page-head .badge")).to_contain_text("已结清")
     page.goto(f"{live_server.url}/finance/receivables/{newer.pk}/")
     expect(page.locator("#debt-outstanding")).to_contain_text("600.00")
 
