@@ -39,6 +39,7 @@ class FinanceConfig(AppConfig):
         permissions.register_module("finance", _("Finance"), {
             "view": _("View"), "create": _("Create"), "edit": _("Edit and allocate"),
             "reverse": _("Reverse and cancel"), "export": _("Export"), "manage": _("Manage settings"),
+            "report": _("Statistics and profit"),
         })
         navigation.register(navigation.Section("finance", _("Finance"), "finance.view", [
             navigation.Item(_("Receivables"), "finance:receivable_list", "finance.view"),
@@ -48,8 +49,8 @@ class FinanceConfig(AppConfig):
             navigation.Item(_("Invoices"), "finance:invoice_list", "finance.view"),
             navigation.Item(_("Ageing"), "finance:ageing", "finance.view"),
             navigation.Item(_("Receivable analysis"), "finance:analysis", "finance.view"),
-            navigation.Item(_("Statistics"), "finance:statistics", "finance.view"),
-            navigation.Item(_("Profit"), "finance:profit", "finance.view"),
+            navigation.Item(_("Statistics"), "finance:statistics", "finance.report"),
+            navigation.Item(_("Profit"), "finance:profit", "finance.report"),
             navigation.Item(_("Finance settings"), "finance:settings", "finance.manage"),
         ], order=10))
         navigation.register(navigation.Section("expenses", _("Expenses"), AUTHENTICATED, [

@@ -73,7 +73,7 @@ EXPENSE_GROUPS = {"category": gettext_lazy("category"), "item": gettext_lazy("it
                   "branch": gettext_lazy("branch")}
 
 
-@require("finance.view")
+@require("finance.report")
 def statistics(request):
     """FIN-6, FIN-7: money in and out, and expenses, for a period, grouped, with charts."""
     from guanxi.core.periods import PeriodForm
@@ -108,7 +108,7 @@ def statistics(request):
     })
 
 
-@require("finance.view")
+@require("finance.report")
 def profit(request):
     """FIN-8, FIN-9: monthly revenue (cash received), purchases, expenses and operating
     profit for the headquarters and each branch; the receivable position."""

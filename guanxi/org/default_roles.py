@@ -11,13 +11,14 @@ _DAILY = {"workplace": "*", "org": ["view"], "approvals": ["view"]}
 DEFAULT_ROLES = {
     "salesperson": {
         "zh": "销售员", "en": "Salesperson", "scope": DataScope.OWN,
+        # finance view: their own customers' money (the scope is their own), nothing else.
         "grants": {**_DAILY, "customers": ["view", "create", "edit", "export", "claim"],
-                   "sales": ["view", "create", "edit"], "service": ["view"]},
+                   "sales": ["view", "create", "edit"], "service": ["view"], "finance": ["view"]},
     },
     "sales_assistant": {
         "zh": "销售助理", "en": "Sales assistant", "scope": DataScope.DEPARTMENT,
         "grants": {**_DAILY, "customers": ["view", "create", "edit", "export", "import"],
-                   "sales": ["view", "create", "edit", "export", "ship"]},
+                   "sales": ["view", "create", "edit", "export", "ship"], "finance": ["view"]},
     },
     "finance_supervisor": {
         "zh": "财务主管", "en": "Finance supervisor", "scope": DataScope.BRANCH,
@@ -42,7 +43,8 @@ DEFAULT_ROLES = {
     "branch_manager": {
         "zh": "分公司经理", "en": "Branch manager", "scope": DataScope.BRANCH,
         "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
-                   "finance": ["view", "export"], "analytics": "*", "marketing": "*", "system": ["recycle"]},
+                   "finance": ["view", "export", "report"], "analytics": "*", "marketing": "*",
+                   "system": ["recycle"]},
     },
     "general_manager": {
         "zh": "总经理/董事长", "en": "General manager / chairman", "scope": DataScope.ALL,

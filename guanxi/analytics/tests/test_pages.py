@@ -62,7 +62,9 @@ def test_who_opens_what(world, demo_org, client_for):
     """ORG-4: salespeople see reports of their own only where allowed; finance the money pages."""
     seller, head, beijing = (client_for(demo_org[u]) for u in ("liuyang", "zhouhong", "gaoyan"))
     assert seller.get("/analytics/funnel/").status_code == 403
-    assert seller.get("/finance/receipts/").status_code == 403
+    own_receipts = seller.get("/finance/receipts/")  # their own customers' money only
+    assert own_receipts.status_code == 200 and Receipt.objects.get().number in own_receipts.content.decode()
+    assert not re.search(r'href="/finance/receipts/\d+/"', beijing.get("/finance/receipts/").content.decode())
     assert seller.get(world["statement"]).status_code == 200  # their own
     assert head.get(world["receipt"]).status_code == 200
     assert beijing.get(world["receipt"]).status_code == 404  # another branch's money

@@ -121,3 +121,14 @@ def test_order_entry_lists_the_newest_customers_and_finds_the_others(seller, cus
         found = client.get("/sales/customers/options/", {"q": "阿尔法"}).content.decode()
     assert f'value="{oldest.pk}"' in found and f'value="{elsewhere.pk}"' not in found
     assert 'value="' in client.get("/sales/customers/options/").content.decode()  # empty: the newest again
+
+
+def test_the_list_filters_by_a_stage_of_any_pipeline(seller, customers, client_for):
+    from guanxi.sales.models import Pipeline, Stage
+
+    _opportunities(seller, customers, services.default_pipeline().stages.get(position=1), 2)  # 看板项目1-…
+    other = Pipeline.objects.create(name="项目型销售", position=1)
+    stage = Stage.objects.create(pipeline=other, name_zh="立项", name_en="Project set up", position=0, probability=20)
+    _opportunities(seller, customers, stage, 3)  # 看板项目0-…
+    html = client_for(seller).get(f"/sales/opportunities/list/?stage={stage.pk}").content.decode()
+    assert "看板项目0-2" in html and "看板项目1-0" not in html
