@@ -36,6 +36,25 @@ def summary(name, samples):
     return p50, p95
 
 
+def unique_customer_name(rng, seen):
+    """A realistic Chinese customer name not yet in ``seen`` (and add it): one in ten a
+    person or a one-person business, the rest companies made unique at scale.
+    Returns (name, industry code or None for a person, province code, city code)."""
+    from guanxi.customers.namegen import CITIES, company_name, person_name
+
+    while True:
+        if rng.random() < 0.1:
+            name = person_name(rng) + rng.choice(["", "（个体）", "工作室"]) + str(rng.randint(1, 9999))
+            (province, city, _city_name), industry = rng.choice(CITIES), None
+        else:
+            name, industry, province, city = company_name(rng)
+            if name in seen:  # company names repeat at scale: make most of them unique
+                name = name.replace("有限公司", f"{rng.choice('东南西北中新')}{rng.randint(1, 999)}分公司")
+        if name not in seen:
+            seen.add(name)
+            return name, industry, province, city
+
+
 def machine():
     import platform
 

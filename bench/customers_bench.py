@@ -18,7 +18,7 @@ import resource
 import sys
 import time
 
-from common import machine, setup_django, summary, timed
+from common import machine, setup_django, summary, timed, unique_customer_name
 
 HEADER = ["客户名称", "手机", "电话", "邮箱", "省份", "城市", "行业", "客户分类", "负责人"]
 
@@ -27,29 +27,19 @@ def generate(args):
     sys.path.insert(0, ".")
     setup_django()
     from guanxi.customers import regions
-    from guanxi.customers.namegen import CITIES, company_name, landline, mobile, person_name
+    from guanxi.customers.namegen import landline, mobile
     from guanxi.org.demo import EMPLOYEES
 
     rng = random.Random(args.seed)
     sellers = [e[0] for e in EMPLOYEES if "salesperson" in e[4] or "sales_assistant" in e[4]]
     industries = ["制造业", "批发零售", "信息技术", "建筑工程", "交通物流", "食品饮料", "医疗健康", "能源化工"]
-    cities = [(p, c) for p, c, _name in CITIES]
     seen = set()
     with open(args.csv, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         written = 0
         while written < args.rows:
-            if rng.random() < 0.1:
-                name = person_name(rng) + rng.choice(["", "（个体）", "工作室"]) + str(rng.randint(1, 9999))
-                province, city = rng.choice(cities)
-            else:
-                name, _industry, province, city = company_name(rng)
-                if name in seen:  # company names repeat at scale: make most of them unique
-                    name = name.replace("有限公司", f"{rng.choice('东南西北中新')}{rng.randint(1, 999)}分公司")
-            if name in seen:
-                continue
-            seen.add(name)
+            name, _industry, province, city = unique_customer_name(rng, seen)
             writer.writerow([
                 name, mobile(rng) if rng.random() < 0.8 else "", landline(rng, province) if rng.random() < 0.3 else "",
                 f"c{written}@example{rng.randint(1, 9999)}.cn" if rng.random() < 0.3 else "",
