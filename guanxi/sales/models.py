@@ -162,6 +162,8 @@ class Opportunity(TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["owner", "created_at"], name="opportunity_owner"),
             models.Index(fields=["branch", "created_at"], name="opportunity_branch"),
             models.Index(fields=["stage", "owner"], name="opportunity_stage"),
+            # The board's won and lost columns: the newest of a stage without reading them all.
+            models.Index(fields=["stage", "-stage_changed_at"], name="opportunity_stage_recent"),
             models.Index(fields=["customer"], name="opportunity_customer"),
             models.Index(fields=["deleted_at"], name="opportunity_deleted", condition=Q(deleted_at__isnull=False)),
         ]
