@@ -21,6 +21,8 @@ app.conf.beat_schedule = {
     "delivery-reminders": {"task": "guanxi.sales.tasks.delivery_reminders", "schedule": crontab(hour=7, minute=45)},
     "receivable-reminders": {"task": "guanxi.finance.tasks.receivable_reminders",
                              "schedule": crontab(hour=8, minute=0)},
+    "service-flows": {"task": "guanxi.service.tasks.resume_flows", "schedule": 60.0},
+    "service-escalation": {"task": "guanxi.service.tasks.escalate_overdue", "schedule": 300.0},
     "commission-statements": {"task": "guanxi.sales.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sales/", include("guanxi.sales.urls")),
     path("finance/", include("guanxi.finance.urls")),
     path("purchasing/", include("guanxi.purchasing.urls")),
+    path("service/", include("guanxi.service.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("work/", include("guanxi.workplace.urls")),
     path("system/", include("guanxi.system.urls")),

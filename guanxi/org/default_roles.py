@@ -31,7 +31,7 @@ DEFAULT_ROLES = {
     },
     "service_agent": {
         "zh": "客服专员", "en": "Service agent", "scope": DataScope.OWN,
-        "grants": {**_DAILY, "service": ["view", "create", "edit"], "customers": ["view", "create", "edit"]},
+        "grants": {**_DAILY, "service": ["view", "create", "edit", "export"], "customers": ["view", "create", "edit"]},
     },
     "department_manager": {
         "zh": "部门经理", "en": "Department manager", "scope": DataScope.DEPARTMENT_TREE,

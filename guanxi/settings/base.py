@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guanxi.sales",
     "guanxi.purchasing",
     "guanxi.finance",
+    "guanxi.service",
     "guanxi.analytics",
     "guanxi.workplace",
     "guanxi.system",

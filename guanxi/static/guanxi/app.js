@@ -227,3 +227,102 @@
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// --- the handling-flow editor: drag steps from the palette, reorder, set, publish -------------
+(function () {
+  const canvas = document.getElementById("flow-canvas");
+  if (!canvas) return;
+  const form = document.getElementById("flow-form");
+  const hidden = document.getElementById("flow-steps");
+  const template = document.getElementById("step-template");
+  const labels = document.getElementById("step-labels").dataset;
+
+  function refresh(li) {
+    const type = li.dataset.type;
+    const target = (li.querySelector("[data-key=target]") || {}).value;
+    const assignee = (li.querySelector("[data-key=assignee]") || {}).value;
+    li.querySelectorAll("label[data-for]").forEach(function (label) {
+      let show = label.dataset.for.split(" ").includes(type);
+      if (show && label.dataset.when) {
+        show = type === "notify" ? label.dataset.when === target : label.dataset.when === assignee;
+      }
+      label.hidden = !show;
+    });
+  }
+
+  function makeStep(step) {
+    const li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.type = step.type;
+    li.querySelector(".step-title").textContent = labels[step.type] || step.type;
+    li.querySelectorAll("[data-key]").forEach(function (input) {
+      const key = input.dataset.key;
+      const forTarget = input.dataset.target;
+      if (step[key] === undefined || step[key] === null) return;
+      if (forTarget && forTarget !== step.target && forTarget !== step.assignee) return;
+      input.value = step[key];
+    });
+    li.addEventListener("change", function () { refresh(li); });
+    li.addEventListener("dragstart", function (event) {
+      event.dataTransfer.setData("text/plain", "move:" + Array.from(canvas.children).indexOf(li));
+    });
+    refresh(li);
+    return li;
+  }
+
+  function read(li) {
+    const step = { type: li.dataset.type };
+    li.querySelectorAll("label[data-for]").forEach(function (label) {
+      if (label.hidden) return;
+      const input = label.querySelector("[data-key]");
+      if (input && input.value !== "") step[input.dataset.key] = input.value;
+    });
+    return step;
+  }
+
+  function add(type, before) {
+    const li = makeStep({ type: type });
+    canvas.insertBefore(li, before || null);
+    const first = li.querySelector("input:not([hidden]), select");
+    if (first) first.focus();
+  }
+
+  function target(event) {
+    const li = event.target.closest(".flow-step");
+    return li && li.parentElement === canvas ? li : null;
+  }
+
+  JSON.parse(hidden.value || "[]").forEach(function (step) { canvas.appendChild(makeStep(step)); });
+  document.querySelectorAll(".palette-step").forEach(function (item) {
+    item.addEventListener("dragstart", function (event) {
+      event.dataTransfer.setData("text/plain", "new:" + item.dataset.type);
+    });
+    item.addEventListener("click", function () { add(item.dataset.type); });
+    item.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); add(item.dataset.type); }
+    });
+  });
+  canvas.addEventListener("dragover", function (event) { event.preventDefault(); canvas.classList.add("drop-target"); });
+  canvas.addEventListener("dragleave", function () { canvas.classList.remove("drop-target"); });
+  canvas.addEventListener("drop", function (event) {
+    event.preventDefault();
+    canvas.classList.remove("drop-target");
+    const data = event.dataTransfer.getData("text/plain");
+    const before = target(event);
+    if (data.startsWith("new:")) {
+      add(data.slice(4), before);
+    } else if (data.startsWith("move:")) {
+      const moved = canvas.children[parseInt(data.slice(5), 10)];
+      if (moved && moved !== before) canvas.insertBefore(moved, before);
+    }
+  });
+  canvas.addEventListener("click", function (event) {
+    const li = target(event);
+    if (!li) return;
+    if (event.target.closest(".step-remove")) li.remove();
+    else if (event.target.closest(".step-up") && li.previousElementSibling) canvas.insertBefore(li, li.previousElementSibling);
+    else if (event.target.closest(".step-down") && li.nextElementSibling) canvas.insertBefore(li.nextElementSibling, li);
+  });
+  form.addEventListener("submit", function () {
+    hidden.value = JSON.stringify(Array.from(canvas.children).map(read));
+  });
+})();

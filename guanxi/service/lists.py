@@ -1,0 +1,49 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core import picklists
+from guanxi.core.listing import Column, Filter, ListSpec
+
+from . import selectors
+from .models import OPEN_STATUSES, TicketChannel, TicketStatus
+
+
+def _overdue(queryset, raw, request):
+    if raw != "1":
+        return None
+    return queryset.filter(status__in=OPEN_STATUSES, resolve_by__lt=timezone.now())
+
+
+def _mine(queryset, raw, request):
+    return queryset.filter(assignee=request.user) if raw == "1" else None
+
+
+class TicketList(ListSpec):
+    key = "service.tickets"
+    title = _("Tickets")
+    permission = "service.view"
+    export_permission = "service.export"
+    create_url_name = "service:ticket_create"
+    create_permission = "service.create"
+    export_name = "tickets"
+    columns = [
+        Column("number", _("Number"), sortable=True, link=True), Column("subject", _("Subject")),
+        Column("ticket_type", _("Type"), value=lambda t: t.ticket_type), Column("severity", _("Severity"),
+                                                                                value=lambda t: t.severity),
+        Column("status", _("Status")), Column("customer", _("Customer"), value=lambda t: t.customer or ""),
+        Column("assignee", _("Assignee"), value=lambda t: t.assignee.display_name if t.assignee else ""),
+        Column("resolve_by", _("Resolve by"), sortable=True), Column("created_at", _("Created"), sortable=True),
+    ]
+    filters = [Filter("status", _("Status"), choices=TicketStatus.choices),
+               Filter("type", _("Type"), lookup="ticket_type_id",
+                      choices=lambda r: picklists.choices("service.ticket_type")),
+               Filter("severity", _("Severity"), lookup="severity_id",
+                      choices=lambda r: picklists.choices("service.severity")),
+               Filter("channel", _("Channel"), choices=TicketChannel.choices),
+               Filter("overdue", _("Past the target"), kind="custom", choices=[("1", _("Yes"))], apply_func=_overdue),
+               Filter("mine", _("Assigned to me"), kind="custom", choices=[("1", _("Yes"))], apply_func=_mine)]
+    search_fields = ["number", "subject", "customer__name", "contact_email", "contact_phone"]
+    empty_text = _("No tickets.")
+
+    def queryset(self, request):
+        return selectors.tickets_visible_to(request.user)
