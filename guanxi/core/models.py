@@ -154,6 +154,26 @@ class Notification(models.Model):
         return self.title
 
 
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notice: in the app, by e-mail, in the nightly
+    digest. Without a row the kind's defaults apply (core.notifications)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(_("kind"), max_length=40)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=False)
+    digest = models.BooleanField(_("in the daily digest"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.kind}"
+
+
 class CustomFieldType(models.TextChoices):
     TEXT = "text", _("Text")
     NUMBER = "number", _("Number")

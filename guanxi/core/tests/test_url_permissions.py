@@ -46,4 +46,5 @@ def test_public_views_are_the_expected_few():
         "accounts/login/", "accounts/login/code/", "accounts/logout/", "accounts/password/reset/",
         "accounts/password/reset/sent/", "accounts/password/reset/<uidb64>/<token>/",
         "accounts/password/reset/complete/", "i18n/language/", "healthz", "readyz",
+        "service/s/<str:token>/",  # the satisfaction survey, answered through its secret token
     }, public
