@@ -6,7 +6,12 @@ module is installed (``roles_sync_defaults``). ``"*"`` grants every action.
 
 from .models import DataScope
 
-_DAILY = {"workplace": "*", "org": ["view"], "approvals": ["view"]}
+# Everyone plans their day, reads directives and posts news; assigning work, the staff's
+# day and issuing directives are for managers and the decision tier.
+_WORK = ["view", "create", "edit", "delete", "export"]
+_DAILY = {"workplace": _WORK, "org": ["view"], "approvals": ["view"]}
+_MANAGING = {**_DAILY, "workplace": [*_WORK, "assign", "overview"]}
+_DECIDING = {**_DAILY, "workplace": [*_WORK, "assign", "overview", "directive"]}
 
 DEFAULT_ROLES = {
     "salesperson": {
@@ -30,29 +35,30 @@ DEFAULT_ROLES = {
         "grants": {**_DAILY, "purchasing": ["view", "create", "edit", "export", "receive"]},
     },
     "service_agent": {
-        "zh": "客服专员", "en": "Service agent", "scope": DataScope.OWN,
+        # The service desk looks up any customer of its branch and picks up its tickets.
+        "zh": "客服专员", "en": "Service agent", "scope": DataScope.BRANCH,
         "grants": {**_DAILY, "service": ["view", "create", "edit", "export"], "customers": ["view", "create", "edit"]},
     },
     "department_manager": {
         "zh": "部门经理", "en": "Department manager", "scope": DataScope.DEPARTMENT_TREE,
         # Pay (sales.commissions) is for finance and branch heads, not every department head.
-        "grants": {**_DAILY, "customers": "*",
+        "grants": {**_MANAGING, "customers": "*",
                    "sales": ["view", "create", "edit", "delete", "export", "ship", "manage", "targets"], "service": "*", "purchasing": "*",
                    "analytics": ["view", "export"], "system": ["recycle"]},
     },
     "branch_manager": {
         "zh": "分公司经理", "en": "Branch manager", "scope": DataScope.BRANCH,
-        "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
+        "grants": {**_MANAGING, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
                    "finance": ["view", "export", "report"], "analytics": "*", "marketing": "*",
                    "system": ["recycle"]},
     },
     "general_manager": {
         "zh": "总经理/董事长", "en": "General manager / chairman", "scope": DataScope.ALL,
-        "grants": {**_DAILY, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
+        "grants": {**_DECIDING, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
                    "finance": "*", "analytics": "*", "marketing": "*", "system": ["recycle", "audit"]},
     },
     "administrator": {
         "zh": "系统管理员", "en": "Administrator", "scope": DataScope.ALL,
-        "grants": {"workplace": "*", "org": "*", "system": "*", "customers": ["view", "manage"], "approvals": "*"},
+        "grants": {"workplace": _WORK, "org": "*", "system": "*", "customers": ["view", "manage"], "approvals": "*"},
     },
 }

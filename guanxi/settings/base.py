@@ -250,6 +250,11 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Guanxi <noreply@guanxi.local>")
+# Links in e-mails (surveys, tickets) need the address people reach Guanxi at.
+GUANXI_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+GUANXI_SUPPORT_EMAIL = env("SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)
+GUANXI_MAIL_DOMAIN = env("MAIL_DOMAIN", "guanxi.local")
+GUANXI_OUTBOUND_ALLOW = env_list("OUTBOUND_ALLOW", "")
 
 # --- Internationalization -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
