@@ -153,7 +153,10 @@ def flow_for(ticket):
 
 
 def start(ticket):
-    """Put a new ticket on its flow (once) and run the first steps."""
+    """Put a new ticket on its flow (once) and run the first steps. A ticket already
+    resolved or closed by the time the job runs gets no flow (no apology after the fact)."""
+    if not ticket.is_open:
+        return None
     flow = flow_for(ticket)
     if flow is None:
         return None

@@ -7,4 +7,5 @@ DEMO_BUILDERS = [
     "guanxi.sales.demo",
     "guanxi.finance.demo",
     "guanxi.sales.demo_pay",
+    "guanxi.service.demo",
 ]

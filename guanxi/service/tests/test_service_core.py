@@ -212,7 +212,7 @@ def test_bad_flows_are_refused(demo_org):
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "::ffff:127.0.0.1",
-                                     "0.0.0.0", "192.168.1.1", "fe80::1", "100.64.0.1"])
+                                     "0.0.0.0", "192.168.1.1", "fe80::1", "100.64.0.1"])  # noqa: S104
 def test_the_outbound_client_refuses_private_addresses(address):
     """SECURITY (SSRF): loopback, private, link-local, metadata and mapped addresses are refused."""
     from guanxi.core.outbound import OutboundRefused, check_address
