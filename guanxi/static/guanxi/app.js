@@ -326,3 +326,23 @@ document.addEventListener("click", (event) => {
     hidden.value = JSON.stringify(Array.from(canvas.children).map(read));
   });
 })();
+
+// --- the product list of the line entry follows what is typed (any of thousands of products) ----
+(function () {
+  const list = document.getElementById("product-options");
+  if (!list || !list.dataset.source) return;
+  let timer = null;
+  let last = "";
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("input.sku")) return;
+    const q = event.target.value.trim();
+    if (q === last) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      last = q;
+      fetch(list.dataset.source + "?q=" + encodeURIComponent(q), { headers: { "HX-Request": "true" } })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) { if (html) list.innerHTML = html; });
+    }, 200);
+  });
+})();
