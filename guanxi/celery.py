@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
                              "schedule": crontab(hour=8, minute=0)},
     "service-flows": {"task": "guanxi.service.tasks.resume_flows", "schedule": 60.0},
     "service-escalation": {"task": "guanxi.service.tasks.escalate_overdue", "schedule": 300.0},
+    "carry-over-plans": {"task": "guanxi.workplace.tasks.carry_over_plans", "schedule": crontab(hour=0, minute=10)},
+    "unfinished-plan-reminders": {"task": "guanxi.workplace.tasks.remind_unfinished_plans",
+                                  "schedule": crontab(hour=17, minute=30)},
+    "directive-reminders": {"task": "guanxi.workplace.tasks.directive_reminders", "schedule": crontab(hour=9, minute=0)},
     "commission-statements": {"task": "guanxi.sales.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -31,3 +31,252 @@ def notes_search_hits(user, q, limit):
 
 def notes_deleted_visible_to(user):
     return scoped(Note.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
+
+
+# --- work plans (WRK-1) --------------------------------------------------------------
+def plan_items_visible_to(user):
+    from .models import WorkPlanItem
+
+    return scoped(WorkPlanItem.objects.select_related("owner", "customer", "opportunity", "assigned_by"), user)
+
+
+def plan_item_get(user, pk):
+    from .models import WorkPlanItem
+
+    return get_scoped(WorkPlanItem.objects.select_related("owner", "branch", "customer", "opportunity",
+                                                          "assigned_by", "carried_from"), user, pk=pk)
+
+
+def day_plan(user, owner, day):
+    """``owner``'s items for ``day`` as ``user`` may see them, open ones first."""
+    from .models import PlanStatus
+
+    order = {PlanStatus.IN_PROGRESS: 0, PlanStatus.PLANNED: 1, PlanStatus.DONE: 2, PlanStatus.CARRIED: 3,
+             PlanStatus.CANCELLED: 4}
+    items = list(plan_items_visible_to(user).filter(owner=owner, day=day).order_by("pk"))
+    return sorted(items, key=lambda i: order.get(i.status, 9))
+
+
+def people_in_scope(user):
+    """Active employees whose records the user's scope covers (the user first)."""
+    from guanxi.org.models import User
+    from guanxi.org.scopes import record_in_scope
+
+    people = User.objects.filter(is_active=True, branch__isnull=False).select_related("department", "branch")
+    found = [p for p in people.order_by("branch__name", "department__path", "display_name")
+             if record_in_scope(user, p.pk, p.branch_id)]
+    return sorted(found, key=lambda p: p.pk != user.pk)
+
+
+def team_day(user, day, people=None):
+    """[(person, items, done, planned)] for the people in scope on ``day`` (two queries)."""
+    from .plans import completion
+
+    people = people if people is not None else people_in_scope(user)
+    by_owner = {}
+    for item in plan_items_visible_to(user).filter(day=day, owner__in=[p.pk for p in people]).order_by("pk"):
+        by_owner.setdefault(item.owner_id, []).append(item)
+    rows = []
+    for person in people:
+        items = by_owner.get(person.pk, [])
+        done, planned = completion(items)
+        rows.append((person, items, done, planned))
+    return rows
+
+
+# --- directives (WRK-2) -------------------------------------------------------------
+def directives_visible_to(user):
+    """Directives the user issued, received or has in scope, with their counts and the
+    user's own receipt (annotations, no query per row)."""
+    from django.db.models import Count, OuterRef, Subquery
+
+    from .models import Directive, DirectiveReceipt
+
+    mine = DirectiveReceipt.objects.filter(directive=OuterRef("pk"), user_id=user.pk)
+    return scoped(Directive.objects.select_related("issuer", "branch"), user).annotate(
+        recipient_total=Count("receipts"),
+        acknowledged_total=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False)),
+        my_read_at=Subquery(mine.values("read_at")[:1]),
+        my_acknowledged_at=Subquery(mine.values("acknowledged_at")[:1]),
+        my_receipt=Subquery(mine.values("pk")[:1]),
+    )
+
+
+def directive_get(user, pk):
+    from .models import Directive
+
+    return get_scoped(Directive.objects.select_related("issuer", "branch"), user, pk=pk)
+
+
+def directive_receipt_of(user, directive):
+    from .models import DirectiveReceipt
+
+    return DirectiveReceipt.objects.filter(directive=directive, user=user).first()
+
+
+def directive_receipts(directive, pending=None):
+    """The receipts of a directive with their people; ``pending`` True: not acknowledged."""
+    queryset = directive.receipts.select_related("user__department", "user__branch").order_by(
+        "user__branch__name", "user__department__path", "user__display_name")
+    if pending is True:
+        queryset = queryset.filter(acknowledged_at__isnull=True)
+    elif pending is False:
+        queryset = queryset.filter(acknowledged_at__isnull=False)
+    return queryset
+
+
+def directives_awaiting(user, limit=10):
+    """Directives the user still has to acknowledge, newest first."""
+    from .models import DirectiveReceipt
+
+    pending = DirectiveReceipt.objects.filter(user=user, acknowledged_at__isnull=True,
+                                              directive__requires_ack=True).values("directive_id")
+    return list(directives_visible_to(user).filter(pk__in=pending).order_by("-issued_at")[:limit])
+
+
+def directives_search_hits(user, q, limit):
+    from .models import Directive
+
+    found = scoped(Directive.objects.select_related("issuer"), user).filter(
+        Q(title__icontains=q) | Q(body__icontains=q)).order_by("-issued_at")[:limit]
+    return [SearchHit(label=d.title, url=d.get_absolute_url(), kind=str(Directive._meta.verbose_name),
+                      detail=str(d.issuer)) for d in found]
+
+
+# --- news and competitors (WRK-3, WRK-4) ----------------------------------------------
+def news_visible_to(user):
+    from .models import NewsItem
+
+    return scoped(NewsItem.objects.select_related("owner", "competitor").prefetch_related("tags"), user)
+
+
+def news_get(user, pk):
+    from .models import NewsItem
+
+    return get_scoped(NewsItem.objects.select_related("owner", "branch", "competitor").prefetch_related("tags"),
+                      user, pk=pk)
+
+
+def news_deleted_visible_to(user):
+    from .models import NewsItem
+
+    return scoped(NewsItem.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
+
+
+def news_search(queryset, q):
+    from .models import NewsItem
+
+    tagged = NewsItem.tags.through.objects.filter(newstag__name=q).values("newsitem_id")
+    return queryset.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(product__icontains=q) | Q(pk__in=tagged))
+
+
+def news_search_hits(user, q, limit):
+    from .models import NewsItem
+
+    found = news_search(news_visible_to(user), q).order_by("-published_at")[:limit]
+    return [SearchHit(label=n.title, url=n.get_absolute_url(), kind=str(NewsItem._meta.verbose_name),
+                      detail=str(n.owner)) for n in found]
+
+
+def news_tags_in_use(limit=40):
+    from django.db.models import Count
+
+    from .models import NewsTag
+
+    return list(NewsTag.objects.annotate(n=Count("items", filter=Q(items__deleted_at__isnull=True)))
+                .filter(n__gt=0).order_by("-n", "name")[:limit])
+
+
+def competitors_visible_to(user):
+    from .models import Competitor
+
+    return scoped(Competitor.objects.filter(category="competitor"), user)
+
+
+def competitor_get(user, pk):
+    from .models import Competitor
+
+    return get_scoped(Competitor.objects.filter(category="competitor").select_related("owner", "industry"),
+                      user, pk=pk)
+
+
+def competitor_figures(user, competitor_ids=None):
+    """{competitor id: {"intel", "won", "lost", "won_amount", "lost_amount"}} from the
+    intelligence and the opportunities the user may see (two queries)."""
+    from django.db.models import Count, Sum
+
+    from guanxi.sales.models import StageKind
+    from guanxi.sales.selectors import opportunities_visible_to
+
+    figures = {}
+
+    def row(key):
+        return figures.setdefault(key, {"intel": 0, "won": 0, "lost": 0, "won_amount": 0, "lost_amount": 0})
+
+    news = news_visible_to(user).filter(competitor__isnull=False)
+    deals = opportunities_visible_to(user).filter(competitor__isnull=False)
+    if competitor_ids is not None:
+        news, deals = news.filter(competitor_id__in=competitor_ids), deals.filter(competitor_id__in=competitor_ids)
+    for item in news.order_by().values("competitor_id").annotate(n=Count("pk")):
+        row(item["competitor_id"])["intel"] = item["n"]
+    won, lost = Q(stage__kind=StageKind.WON), Q(stage__kind=StageKind.LOST)
+    for item in deals.order_by().values("competitor_id").annotate(
+            won=Count("pk", filter=won), lost=Count("pk", filter=lost), won_amount=Sum("amount", filter=won),
+            lost_amount=Sum("amount", filter=lost)):
+        target = row(item["competitor_id"])
+        target.update(won=item["won"], lost=item["lost"], won_amount=item["won_amount"] or 0,
+                      lost_amount=item["lost_amount"] or 0)
+    return figures
+
+
+def deals_against(user, competitor, limit=30):
+    from guanxi.sales.selectors import opportunities_visible_to
+
+    return list(opportunities_visible_to(user).filter(competitor=competitor).select_related(
+        "stage", "customer", "owner", "lost_reason").order_by("-closed_at", "-created_at")[:limit])
+
+
+def competitors_with_figures(user):
+    """Competitors annotated with the intelligence and the deals against them that the
+    user may see (subqueries: one query for a whole page)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from guanxi.sales.models import StageKind
+    from guanxi.sales.selectors import opportunities_visible_to
+
+    def count_of(queryset):
+        counted = queryset.filter(competitor=OuterRef("pk")).order_by().values("competitor").annotate(
+            n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    deals = opportunities_visible_to(user)
+    return competitors_visible_to(user).annotate(
+        intel_count=count_of(news_visible_to(user)),
+        won_count=count_of(deals.filter(stage__kind=StageKind.WON)),
+        lost_count=count_of(deals.filter(stage__kind=StageKind.LOST)))
+
+
+# --- digest sections --------------------------------------------------------------
+def directives_digest_section(user, day):
+    from django.utils.translation import gettext as _
+
+    return [_("%(title)s (from %(name)s, %(date)s)") % {"title": d.title, "name": d.issuer,
+                                                        "date": d.issued_at.date().isoformat()}
+            for d in directives_awaiting(user, limit=20)]
+
+
+def plans_digest_section(user, day):
+    """How the digest's day went and what carried over to the next."""
+    from django.utils.translation import gettext as _
+
+    from .models import PlanStatus
+    from .plans import completion
+
+    items = list(plan_items_visible_to(user).filter(owner=user, day=day))
+    if not items:
+        return []
+    done, planned = completion(items)
+    lines = [_("%(done)d of %(planned)d items done.") % {"done": done, "planned": planned}]
+    lines += [_("Carried over: %(title)s") % {"title": i.title} for i in items if i.status == PlanStatus.CARRIED]
+    return lines

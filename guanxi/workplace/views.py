@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
-from guanxi.core.permissions import require
+from guanxi.core.permissions import PUBLIC, require
 
 from . import selectors, services
 from .forms import NoteForm
@@ -66,18 +67,55 @@ def calendar_view(request):
     from django.utils import timezone
     from django.utils.dateparse import parse_date
 
-    from .calendar import calendar_days, week_start
+    from .calendar import calendar_days, department_people, week_start
 
     view = "day" if request.GET.get("view") == "day" else "week"
+    who = "department" if request.GET.get("who") == "department" else "me"
     day = parse_date(request.GET.get("date", "") or "") or timezone.localdate()
     start = day if view == "day" else week_start(day)
     length = 1 if view == "day" else 7
     step = datetime.timedelta(days=length)
+    owners = department_people(request.user) if who == "department" else None
     return render(request, "workplace/calendar.html", {
-        "view": view, "days": calendar_days(request.user, start, length), "day": day,
+        "view": view, "who": who, "days": calendar_days(request.user, start, length, owners=owners), "day": day,
         "previous": (start - step).isoformat(), "next": (start + step).isoformat(),
         "today": timezone.localdate(),
     })
+
+
+@require("workplace.view")
+def calendar_feed_settings(request):
+    """The secret address of one's calendar feed: make (shown once), replace, revoke."""
+    from . import feeds
+
+    secret = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feeds.calendar_feed_revoke(actor=request.user)
+            messages.success(request, _("The calendar address no longer works."))
+            return redirect("workplace:calendar_feed")
+        _feed, secret = feeds.calendar_feed_create(actor=request.user)
+    feed = feeds.calendar_feed_active(request.user)
+    url = request.build_absolute_uri(reverse("workplace:calendar_ics", args=[secret])) if secret else None
+    return render(request, "workplace/calendar_feed.html", {"feed": feed, "url": url})
+
+
+@require(PUBLIC)
+def calendar_ics(request, secret):
+    """The feed a phone calendar subscribes to: no login, the secret is the key."""
+    from django.http import Http404, HttpResponse
+
+    from . import feeds, ics
+
+    owner = feeds.calendar_feed_owner(secret)
+    if owner is None:
+        raise Http404
+    response = HttpResponse(ics.calendar_for(owner, host=request.get_host().split(":")[0]),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="guanxi.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require("workplace.create")
