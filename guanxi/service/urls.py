@@ -12,6 +12,7 @@ urlpatterns = [
     path("flows/new/", views.flow_edit, name="flow_create"),
     path("flows/<int:pk>/", views.flow_edit, name="flow_edit"),
     path("levels/", views.service_levels, name="levels"),
+    path("levels/hours/", views.service_hours, name="hours"),
     path("knowledge/", views.article_list, name="article_list"),
     path("knowledge/new/", views.article_edit, name="article_create"),
     path("knowledge/<int:pk>/", views.article_detail, name="article_detail"),

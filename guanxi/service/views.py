@@ -3,11 +3,13 @@ surveys (public answer page and results) and quality issues."""
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Avg, Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core import picklists
@@ -166,7 +168,52 @@ def service_levels(request):
     rows = [(i, levels[i - 1] if i <= len(levels) else None) for i in range(1, len(levels) + 4)]
     return render(request, "service/levels.html", {
         "rows": rows, "types": picklists.items("service.ticket_type"),
-        "severities": picklists.items("service.severity")})
+        "severities": picklists.items("service.severity"), "hours_form": _hours_form(request)})
+
+
+class HoursForm(forms.Form):
+    work_days = forms.MultipleChoiceField(label=gettext_lazy("Working days"), widget=forms.CheckboxSelectMultiple,
+                                          choices=[(str(i), label) for i, label in enumerate(
+                                              [gettext_lazy("Mon"), gettext_lazy("Tue"), gettext_lazy("Wed"),
+                                               gettext_lazy("Thu"), gettext_lazy("Fri"), gettext_lazy("Sat"),
+                                               gettext_lazy("Sun")], start=1)])
+    day_starts = forms.TimeField(label=gettext_lazy("Day starts"), widget=forms.TimeInput(attrs={"type": "time"},
+                                                                                       format="%H:%M"))
+    day_ends = forms.TimeField(label=gettext_lazy("Day ends"), widget=forms.TimeInput(attrs={"type": "time"},
+                                                                                   format="%H:%M"))
+    holidays = forms.CharField(label=gettext_lazy("Holidays (one date per line)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 4}))
+    survey_after_close = forms.BooleanField(label=gettext_lazy("Send a survey when a ticket is closed"),
+                                            required=False)
+    care_follow_up_days = forms.IntegerField(label=gettext_lazy("After-sales follow-up (days after delivery)"),
+                                             min_value=0, max_value=365)
+
+
+def _hours_form(request, bound=False):
+    from .models import ServiceSettings
+
+    current = ServiceSettings.current()
+    return HoursForm(request.POST if bound else None, initial={
+        "work_days": current.work_days.split(","), "day_starts": current.day_starts, "day_ends": current.day_ends,
+        "holidays": current.holidays, "survey_after_close": current.survey_after_close,
+        "care_follow_up_days": current.care_follow_up_days})
+
+
+@require("service.manage")
+@require_POST
+def service_hours(request):
+    from . import flow_services
+
+    form = _hours_form(request, bound=True)
+    if form.is_valid():
+        try:
+            flow_services.service_settings_save(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, next(iter(form.errors.values()))[0])
+    return redirect("service:levels")
 
 
 # --- knowledge base (SRV-5) ---------------------------------------------------------------------

@@ -302,3 +302,20 @@ def test_service_pages(agent, customer, demo_org, client_for):
     assert client_for(demo_org["liuyang"]).get("/service/flows/").status_code == 403
     response = client.post(f"/service/tickets/{ticket.pk}/note/", {"body": "内部备注"})
     assert response.status_code == 302 and ticket.entries.filter(kind="note").exists()
+
+
+def test_business_hours_are_configured_on_the_levels_page(demo_org, client_for):
+    """SRV-2: working days, hours and holidays are edited by service managers and used at once."""
+    client = client_for(demo_org["chenzhiqiang"])
+    response = client.post("/service/levels/hours/", {"work_days": ["1", "2", "3", "4", "5", "6"],
+                                                      "day_starts": "08:30", "day_ends": "17:30",
+                                                      "holidays": "2026-12-25\n", "survey_after_close": "on",
+                                                      "care_follow_up_days": "3"})
+    assert response.status_code == 302
+    hours = Hours.from_settings()
+    assert 6 in hours.work_days and datetime.date(2026, 12, 25) in hours.holidays
+    assert hours.add(at(5, 17), 1) == at(7, 9)  # Saturday works until 17:30, Monday from 8:30
+    bad = client.post("/service/levels/hours/", {"work_days": ["1"], "day_starts": "18:00", "day_ends": "09:00",
+                                                 "holidays": "", "care_follow_up_days": "3"})
+    assert bad.status_code == 302 and ServiceSettings.current().day_starts == datetime.time(8, 30)
+    assert client_for(demo_org["xuting"]).post("/service/levels/hours/", {}).status_code == 403
