@@ -32,7 +32,17 @@ def build_api():
     )
     _install_error_handlers(api)
 
-    from .routers import auth, customers, finance, org, purchasing, sales, sales_plans, workplace
+    from .routers import (
+        auth,
+        customers,
+        finance,
+        org,
+        purchasing,
+        sales,
+        sales_plans,
+        workplace,
+        workplace_day,
+    )
 
     api.add_router("/auth", auth.router)
     api.add_router("/", org.router)
@@ -40,6 +50,7 @@ def build_api():
     api.add_router("/", sales.router)
     api.add_router("/", sales_plans.router)
     api.add_router("/notes", workplace.router)
+    api.add_router("/", workplace_day.router)
     api.add_router("/", finance.router)
     api.add_router("/", purchasing.router)
     return api

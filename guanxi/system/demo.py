@@ -8,4 +8,5 @@ DEMO_BUILDERS = [
     "guanxi.finance.demo",
     "guanxi.sales.demo_pay",
     "guanxi.service.demo",
+    "guanxi.workplace.demo_day",
 ]
