@@ -11,7 +11,7 @@ class ServiceConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_migrate
 
-        from guanxi.core import navigation, numbering, permissions, picklists
+        from guanxi.core import navigation, notifications, numbering, permissions, picklists
         from guanxi.customers.merge import register_child
         from guanxi.sales.signals import shipment_created
 
@@ -37,6 +37,7 @@ class ServiceConfig(AppConfig):
             navigation.Item(_("Quality issues"), "service:quality_report", "service.view"),
             navigation.Item(_("Handling flows"), "service:flow_list", "service.manage"),
             navigation.Item(_("Service levels"), "service:levels", "service.manage"),
+            navigation.Item(_("Web forms"), "service:webform_list", "service.manage"),
         ], order=15))
         picklists.register("service.ticket_type", _("Ticket types"), [
             ("consultation", "咨询", "Consultation"), ("complaint", "投诉", "Complaint"),
@@ -53,6 +54,9 @@ class ServiceConfig(AppConfig):
             ("usage", "使用方法", "How to use"), ("policy", "服务政策", "Service policy"),
         ])
         numbering.register("service.ticket", "TK")
+        notifications.register_kind("service.inbound", _("New messages on my tickets"))
+        notifications.register_kind("service.call", _("Calls for me"))
+        from . import inbound  # noqa: F401 - registers the mailbox job with Celery
         shipment_created.connect(receivers.shipment_created, dispatch_uid="service.care_follow_up")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="service.after_migrate")
         register_child(Ticket, "customer")

@@ -25,7 +25,7 @@ OOXML_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-TEXT_TYPES = {".txt": "text/plain", ".log": "text/plain", ".csv": "text/csv"}
+TEXT_TYPES = {".txt": "text/plain", ".log": "text/plain", ".csv": "text/csv", ".eml": "message/rfc822"}
 MAX_ZIP_MEMBERS = 10000
 
 

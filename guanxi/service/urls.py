@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_intake
 
 app_name = "service"
 urlpatterns = [
@@ -20,4 +20,12 @@ urlpatterns = [
     path("surveys/", views.survey_report, name="survey_report"),
     path("quality/", views.quality_report, name="quality_report"),
     path("s/<str:token>/", views.survey, name="survey"),
+    # intake (SRV-7, CUS-4)
+    path("f/<slug:slug>/", views_intake.public_form, name="public_form"),
+    path("forms/", views_intake.webform_list, name="webform_list"),
+    path("forms/new/", views_intake.webform_edit, name="webform_create"),
+    path("forms/<int:pk>/", views_intake.webform_edit, name="webform_edit"),
+    path("calls/<int:pk>/", views_intake.call_detail, name="call_detail"),
+    path("tickets/<int:pk>/attachments/<int:attachment_pk>/", views_intake.attachment_download,
+         name="ticket_attachment"),
 ]

@@ -49,4 +49,5 @@ def test_public_views_are_the_expected_few():
         # A phone calendar cannot sign in: the secret in the address is the key (hashed at rest).
         "work/calendar/feed/<str:secret>.ics",
         "service/s/<str:token>/",  # the satisfaction survey, answered through its secret token
+        "service/f/<slug:slug>/",  # public web forms (rate limited, honeypot, signed fill time)
     }, public
