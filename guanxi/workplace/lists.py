@@ -48,9 +48,9 @@ class PlanList(ListSpec):
     export_name = "work-plans"
     default_sort = "-day"
     columns = [
+        Column("title", _("What"), link=True, sortable=True),
         Column("day", _("Day"), sortable=True),
         Column("owner", _("Employee"), value=lambda i: i.owner.display_name),
-        Column("title", _("What"), link=True, sortable=True),
         Column("customer", _("Customer"), value=lambda i: i.customer.name if i.customer_id else ""),
         Column("status", _("Status"), value=_status_badge),
         Column("progress", _("Progress (%)"), sortable=True),
