@@ -23,6 +23,7 @@ app.conf.beat_schedule = {
                              "schedule": crontab(hour=8, minute=0)},
     "service-flows": {"task": "guanxi.service.tasks.resume_flows", "schedule": 60.0},
     "service-escalation": {"task": "guanxi.service.tasks.escalate_overdue", "schedule": 300.0},
+    "service-mailbox": {"task": "guanxi.service.inbound.poll_mailbox", "schedule": 60.0},
     "carry-over-plans": {"task": "guanxi.workplace.tasks.carry_over_plans", "schedule": crontab(hour=0, minute=10)},
     "unfinished-plan-reminders": {"task": "guanxi.workplace.tasks.remind_unfinished_plans",
                                   "schedule": crontab(hour=17, minute=30)},

@@ -53,6 +53,9 @@ def build_api():
     api.add_router("/", workplace_day.router)
     api.add_router("/", finance.router)
     api.add_router("/", purchasing.router)
+    from .routers import service as service_router
+
+    api.add_router("/", service_router.router)
     return api
 
 

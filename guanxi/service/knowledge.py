@@ -58,7 +58,10 @@ def search(queryset, query, limit=20, minimum=None):
     condition = Q()
     for term in query_terms:
         condition |= Q(search_text__contains=term)
-    candidates = list(queryset.filter(condition).only("pk", "title", "search_text", "category_id")[:500])
+    # select_related(None): callers pass querysets that join author and category, which
+    # .only() would otherwise refuse (FieldError: deferred and traversed).
+    candidates = list(queryset.filter(condition).select_related(None)
+                      .only("pk", "title", "search_text", "category_id")[:500])
     minimum = minimum if minimum is not None else max(1, len(query_terms) // 3)
     scored = [(article, _score(article, query_terms)) for article in candidates]
     scored = [(a, s) for a, s in scored if s >= minimum]

@@ -57,7 +57,7 @@ def fill_time_ok(form, token, now=None):
         return False
     if not isinstance(data, dict) or data.get("f") != form.slug or not isinstance(data.get("t"), int):
         return False
-    return now - data["t"] >= float(setting("GUANXI_WEBFORM_MIN_SECONDS", 3))
+    return float(setting("GUANXI_WEBFORM_MIN_SECONDS", 3)) <= now - data["t"] <= MAX_AGE
 
 
 # --- rate limits ---------------------------------------------------------------------------
