@@ -10,7 +10,15 @@ from guanxi.customers.models import Interaction
 from guanxi.customers.services import customer_create
 from guanxi.org.models import DataScope, Role
 from guanxi.service import services
-from guanxi.service.models import Article, CallEvent, Flow, Survey, Ticket, TicketEntry, TicketStatus
+from guanxi.service.models import (
+    Article,
+    CallEvent,
+    Flow,
+    Survey,
+    Ticket,
+    TicketEntry,
+    TicketStatus,
+)
 from guanxi.testing.factories import UserFactory
 
 from .test_finance_api import _operations, _post, _problem, declares_permission
