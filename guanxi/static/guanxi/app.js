@@ -346,3 +346,72 @@ document.addEventListener("click", (event) => {
     }, 200);
   });
 })();
+
+// --- rich text (directives, news): a small editor over the textarea it replaces -----
+// The server sanitizes whatever arrives (workplace.richtext); this only edits. Without
+// JavaScript the textarea stays and takes text or HTML.
+(function () {
+  "use strict";
+  const DROP = "script,style,iframe,object,embed,link,meta,form,input,button,textarea,select";
+  function inert(html) {
+    const doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
+    doc.querySelectorAll(DROP).forEach(function (node) { node.remove(); });
+    doc.querySelectorAll("*").forEach(function (node) {
+      Array.from(node.attributes).forEach(function (attr) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith("on") || name === "style" || (name === "href" && !/^(https?:|mailto:|\/)/i.test(attr.value.trim()))) {
+          node.removeAttribute(attr.name);
+        }
+      });
+    });
+    return doc.body;
+  }
+  const TOOLS = [["bold", "B"], ["italic", "I"], ["underline", "U"], ["insertUnorderedList", "•"],
+                 ["insertOrderedList", "1."], ["createLink", "🔗"], ["removeFormat", "⌫"]];
+  document.querySelectorAll("textarea[data-rich-text]").forEach(function (area) {
+    const wrap = document.createElement("div");
+    wrap.className = "rich-editor-wrap";
+    const bar = document.createElement("div");
+    bar.className = "rich-toolbar";
+    bar.setAttribute("role", "toolbar");
+    const editor = document.createElement("div");
+    editor.className = "rich-editor prose";
+    editor.contentEditable = "true";
+    editor.setAttribute("role", "textbox");
+    editor.setAttribute("aria-multiline", "true");
+    editor.setAttribute("aria-label", (area.labels && area.labels[0] ? area.labels[0].textContent : ""));
+    const body = inert(area.value);
+    while (body.firstChild) editor.appendChild(body.firstChild);
+    TOOLS.forEach(function (tool) {
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "button secondary"; button.textContent = tool[1];
+      button.title = tool[0];
+      button.addEventListener("click", function () {
+        editor.focus();
+        let value = null;
+        if (tool[0] === "createLink") {
+          value = window.prompt("https://", "https://");
+          if (!value || !/^(https?:|mailto:)/i.test(value)) return;
+        }
+        document.execCommand(tool[0], false, value);
+      });
+      bar.appendChild(button);
+    });
+    wrap.append(bar, editor);
+    area.hidden = true;
+    area.removeAttribute("required");
+    area.parentNode.insertBefore(wrap, area.nextSibling);
+    const sync = function () { area.value = editor.innerHTML; };
+    editor.addEventListener("input", sync);
+    if (area.form) area.form.addEventListener("submit", sync);
+  });
+
+  // The intelligence fields of a news item matter only for competitor intelligence.
+  const kind = document.querySelector("#news-form select[name=kind]");
+  const intel = document.getElementById("intel-fields");
+  if (kind && intel) {
+    const show = function () { intel.hidden = kind.value !== "competitor"; };
+    kind.addEventListener("change", show);
+    show();
+  }
+})();
