@@ -114,7 +114,7 @@ def _audience(spec):
 
 
 def _build_directives(rng, today):
-    issuers = [u for u in User.objects.filter(username__in=["chenzhiqiang", "linhui"]).order_by("username")]
+    issuers = list(User.objects.filter(username__in=["chenzhiqiang", "linhui"]).order_by("username"))
     if not issuers:
         return 0
     built = 0

@@ -2,11 +2,9 @@
 ANA-12). Same services, selectors and scopes as the screens."""
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated
 
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -34,37 +32,19 @@ from guanxi.workplace.models import (
 
 from ..common import (
     InputSchema,
-    check_if_match,
     cursor_list,
     get_or_invalid,
-    locked,
     require_perm,
     with_etag,
 )
+
+# The finance router's PATCH flow (lock, If-Match, update) and error field renaming.
+from .finance import fields_named, patched
 
 router = Router(tags=["daily work"])
 
 Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str)]
 MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-
-
-@contextmanager
-def fields_named(names):
-    """Report a service's field names as the body names them (``customer`` → ``customer_id``)."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        exc.errors = [{**e, "field": names.get(e.get("field"), e.get("field"))} for e in exc.errors]
-        raise
-
-
-def _patched(request, response, *, queryset, pk, out, update):
-    """PATCH: lock, refuse a stale If-Match (412, nothing changed), update, answer with the new ETag."""
-    with transaction.atomic():
-        record = locked(queryset, pk)
-        check_if_match(request, out.from_orm(record))
-        update(record)
-    return with_etag(response, out.from_orm(queryset.get(pk=pk)))
 
 
 def _page(request, queryset, params, *, sort, allowed):
@@ -203,7 +183,7 @@ def work_plan_update(request, plan_id: int, payload: WorkPlanPatch, response: Ht
             if progress:
                 plans.plan_item_progress(actor=request.user, item=item, **progress)
 
-    return _patched(request, response, queryset=selectors.plan_items_visible_to(request.user), pk=plan_id,
+    return patched(request, response, queryset=selectors.plan_items_visible_to(request.user), pk=plan_id,
                     out=WorkPlanOut, update=update)
 
 
@@ -561,7 +541,7 @@ def news_update(request, news_id: int, payload: NewsPatch, response: HttpRespons
     """Change a news item (its author, or a manager over the author); honours If-Match."""
     require_perm(request, "workplace.edit")
     data = _news_data(request, payload.model_dump(exclude_unset=True))
-    return _patched(request, response, queryset=selectors.news_visible_to(request.user), pk=news_id, out=NewsOut,
+    return patched(request, response, queryset=selectors.news_visible_to(request.user), pk=news_id, out=NewsOut,
                     update=lambda item: news.news_update(actor=request.user, item=item, **data))
 
 
