@@ -67,7 +67,7 @@ class WorkplaceConfig(AppConfig):
         notifications.register_kind("workplace.directive", _("Directives and their reminders"))
         digest.register(_("Notifications"), notifications.digest_section)
         digest.register(_("Directives to acknowledge"), selectors.directives_digest_section)
-        digest.register(_("Today's plan"), selectors.plans_digest_section)
+        digest.register(_("Your plan"), selectors.plans_digest_section)
 
         from guanxi.customers.merge import register_child
 
