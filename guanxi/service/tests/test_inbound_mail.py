@@ -213,7 +213,9 @@ def test_attachments_checked_by_content_and_size(mailbox, demo_org, client_for, 
     assert "invoice.pdf" in note and "huge.pdf" in note and "broken.pdf" in note and "0.190735 MB" in note
 
     viewer = client_for(demo_org["chenzhiqiang"])
-    response = viewer.get(f"/service/tickets/{ticket.pk}/attachments/{kept['报价单.pdf'].pk}/")
+    download = f"/service/tickets/{ticket.pk}/attachments/{kept['报价单.pdf'].pk}/"
+    assert f'href="{download}"' in viewer.get(ticket.get_absolute_url()).content.decode()
+    response = viewer.get(download)
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment") and b"".join(response.streaming_content) == PDF
     outsider = client_for(demo_org["hanlei"])  # Shanghai salesperson: not their ticket
