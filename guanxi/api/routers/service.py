@@ -44,8 +44,20 @@ def _active_people():
     return employees().filter(is_active=True)
 
 
+class _TypeAndSeverity(Schema):
+    """Tickets and flows name their type and severity by pick-list code."""
+
+    @staticmethod
+    def resolve_type(obj):
+        return code_of(obj.ticket_type)
+
+    @staticmethod
+    def resolve_severity(obj):
+        return code_of(obj.severity)
+
+
 # --- tickets (SRV-1, SRV-2) -------------------------------------------------------------------
-class TicketOut(Schema):
+class TicketOut(_TypeAndSeverity):
     id: int
     number: str
     subject: str
@@ -73,14 +85,6 @@ class TicketOut(Schema):
     is_quality_issue: bool
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_type(obj):
-        return code_of(obj.ticket_type)
-
-    @staticmethod
-    def resolve_severity(obj):
-        return code_of(obj.severity)
 
 
 class TicketPage(Schema):
@@ -259,7 +263,7 @@ class VersionOut(Schema):
     created_at: datetime.datetime
 
 
-class FlowOut(Schema):
+class FlowOut(_TypeAndSeverity):
     id: int
     name: str
     type: str | None = Field(description="pick-list code; null: every type")
@@ -268,14 +272,6 @@ class FlowOut(Schema):
     live_version: VersionOut | None
     versions: list[int] = Field(description="the numbers of every version, newest first")
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_type(obj):
-        return code_of(obj.ticket_type)
-
-    @staticmethod
-    def resolve_severity(obj):
-        return code_of(obj.severity)
 
     @staticmethod
     def resolve_versions(obj):
