@@ -16,6 +16,12 @@ from guanxi.org.scopes import ScopePaths, scope_q, scoped
 from .models import OPEN_STATUSES, CallEvent
 
 
+def duration(seconds):
+    """A call's length as m:ss."""
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
 class _CallScope:
     """How the scope helper reads a call: ``CallEvent`` has an agent, not an owner."""
 
@@ -48,6 +54,10 @@ class CallerPage:
     hidden_customer: bool  # a customer has this number, outside the viewer's scope
     tickets: list
     interactions: list
+
+    @property
+    def duration(self):
+        return duration(self.call.duration_seconds)
 
 
 def caller_page(user, pk):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.notifications import notify
 
 from . import services
+from .caller import duration
 from .models import (
     CallEvent,
     EntryAttachment,
@@ -245,11 +246,6 @@ def _lead(form, data):
 
 
 # --- telephony -----------------------------------------------------------------------------
-def _duration(seconds):
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}:{seconds:02d}"
-
-
 def call_record(*, actor, call_id, number, direction, duration_seconds=0, recording_url="", agent=None,
                 occurred_at=None):
     """Log a call the telephony system reports: once per ``call_id`` (a repeat returns
@@ -287,10 +283,10 @@ def _log_interaction(call, author):
 
     if call.direction == CallEvent.Direction.INBOUND:
         summary = _("Inbound call from %(number)s, %(duration)s") % {"number": call.number,
-                                                                   "duration": _duration(call.duration_seconds)}
+                                                                   "duration": duration(call.duration_seconds)}
     else:
         summary = _("Outbound call to %(number)s, %(duration)s") % {"number": call.number,
-                                                                  "duration": _duration(call.duration_seconds)}
+                                                                  "duration": duration(call.duration_seconds)}
     if call.recording_url:
         summary += "\n" + _("Recording: %(url)s") % {"url": call.recording_url}
     interaction = Interaction(customer=call.customer, channel=Channel.PHONE, occurred_at=call.created_at,
