@@ -67,7 +67,20 @@ class Dovecot:
         self.root = Path(tempfile.mkdtemp(prefix="guanxi-dovecot-"))
         self.root.chmod(0o755)  # the mail processes run as an unprivileged user and must enter it
         self.port = free_port()
+        self.tls_port = free_port() if shutil.which("openssl") else None
+        self.certificate = self.root / "cert.pem"
         self.pid = None
+
+    def _tls(self):
+        """A self-signed certificate for 127.0.0.1 (trust it with SSL_CERT_FILE)."""
+        if self.tls_port is None:
+            return "ssl = no\n", "port = 0"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",  # noqa: S603,S607
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                        "-keyout", str(self.root / "key.pem"), "-out", str(self.certificate)],
+                       capture_output=True, check=True, timeout=60)
+        return (f"ssl = yes\nssl_cert = <{self.certificate}\nssl_key = <{self.root / 'key.pem'}\n",
+                f"address = 127.0.0.1\n                port = {self.tls_port}")
 
     def _config(self):
         if os.geteuid() == 0:  # Dovecot never opens mail as root
@@ -83,14 +96,14 @@ class Dovecot:
         (self.root / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
         (self.root / "state").mkdir()
         (self.root / "run").mkdir()
-        return textwrap.dedent(f"""\
+        ssl, imaps = self._tls()
+        return ssl + textwrap.dedent(f"""\
             base_dir = {self.root}/run
             state_dir = {self.root}/state
             log_path = {self.root}/dovecot.log
             instance_name = guanxi-test-{self.port}
             protocols = imap
             listen = 127.0.0.1
-            ssl = no
             disable_plaintext_auth = no
             auth_mechanisms = plain login
             mail_location = maildir:{mail}/%u
@@ -114,7 +127,7 @@ class Dovecot:
                 port = {self.port}
               }}
               inet_listener imaps {{
-                port = 0
+                {imaps}
               }}
             }}
             service anvil {{
@@ -129,7 +142,8 @@ class Dovecot:
         with open(self.root / "start.log", "wb") as output:
             started = subprocess.run([self.binary, "-c", str(conf)], stdin=subprocess.DEVNULL, stdout=output,  # noqa: S603
                                      stderr=subprocess.STDOUT, timeout=30, check=False)
-        if started.returncode != 0 or not _wait_for_port(self.port):
+        listening = _wait_for_port(self.port) and (self.tls_port is None or _wait_for_port(self.tls_port))
+        if started.returncode != 0 or not listening:
             raise RuntimeError(f"dovecot did not start: {(self.root / 'start.log').read_text()} {self.log()}")
         self.pid = int((self.root / "run" / "master.pid").read_text().strip())
         return self
@@ -169,6 +183,14 @@ class Mailbox:
     @property
     def url(self):
         return (f"imap://{quote(IMAP_USER)}:{quote(IMAP_PASSWORD, safe='')}@127.0.0.1:{self.server.port}/"
+                f"{quote(self.name)}")
+
+    @property
+    def secure_url(self):
+        """The imaps:// address (TLS from the first byte), or None without openssl."""
+        if self.server.tls_port is None:
+            return None
+        return (f"imaps://{quote(IMAP_USER)}:{quote(IMAP_PASSWORD, safe='')}@127.0.0.1:{self.server.tls_port}/"
                 f"{quote(self.name)}")
 
     def append(self, raw, flags=""):

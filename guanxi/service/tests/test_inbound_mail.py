@@ -96,6 +96,22 @@ def test_a_new_thread_opens_a_ticket_for_the_matched_customer_in_its_branch(mail
     assert "\\Seen" in mailbox.flags(uid)
 
 
+def test_imaps_verifies_the_servers_certificate(imap_mailbox, settings, monkeypatch, demo_org):
+    """SRV-7: imaps:// speaks TLS from the first byte and checks the certificate: an
+    untrusted one stores nothing and says why in last_error; trusted, the mail comes in."""
+    if imap_mailbox.secure_url is None:
+        pytest.skip("openssl is needed to make the test server's certificate")
+    settings.GUANXI_IMAP_URL = imap_mailbox.secure_url
+    imap_mailbox.append(mail("tls@customer.example", "加密连接", "经 TLS 收取"))
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent")
+    result = poll()
+    assert result.fetched == 0 and "CERTIFICATE_VERIFY_FAILED" in MailboxState.objects.get().last_error
+    monkeypatch.setenv("SSL_CERT_FILE", str(imap_mailbox.server.certificate))
+    result = poll()
+    assert (result.created, result.errors) == (1, [])
+    assert Ticket.objects.get().subject == "加密连接" and MailboxState.objects.get().last_error == ""
+
+
 def test_unknown_senders_go_to_the_headquarters_or_the_configured_branch(mailbox, demo_org, settings):
     """SRV-7: no customer (or two with one address: ambiguous) leaves the ticket unlinked,
     in the headquarters, or the branch GUANXI_IMAP_BRANCH names."""
