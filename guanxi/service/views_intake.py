@@ -18,7 +18,7 @@ from guanxi.core.permissions import PUBLIC, require
 
 from . import caller, intake, selectors, webforms
 from .forms_intake import WebFormForm, public_form_class
-from .models import EntryAttachment, WebForm
+from .models import EntryAttachment, MailboxState, WebForm
 
 logger = logging.getLogger("guanxi.service.webforms")
 
@@ -81,7 +81,9 @@ def webform_list(request):
     forms = WebForm.objects.select_related("owner", "branch", "ticket_type", "severity").order_by("name")
     site = (intake.setting("GUANXI_SITE_URL", "") or request.build_absolute_uri("/")).rstrip("/")
     rows = [(form, webforms.embed_snippet(form, site)) for form in forms]
-    return render(request, "service/webform_list.html", {"rows": rows})
+    return render(request, "service/webform_list.html", {
+        "rows": rows, "mailboxes": MailboxState.objects.order_by("mailbox"),
+        "imap_configured": bool(intake.setting("GUANXI_IMAP_URL"))})
 
 
 @require("service.manage")

@@ -289,7 +289,7 @@ def test_a_real_ten_megabyte_attachment_is_refused_but_the_mail_kept(mailbox, de
     assert "all-pages.pdf" in ticket.entries.get(kind=EntryKind.SYSTEM).body
 
 
-def test_a_message_that_fails_is_flagged_reported_and_the_rest_go_on(mailbox, demo_org, monkeypatch):
+def test_a_message_that_fails_is_flagged_reported_and_the_rest_go_on(mailbox, demo_org, monkeypatch, client_for):
     """SRV-7 (nothing lost): a message that cannot be stored stays unread and flagged in
     the mailbox and is named in MailboxState.last_error; the next one is stored. A database
     error stops the run before the UID moves, so the next run tries again."""
@@ -307,6 +307,8 @@ def test_a_message_that_fails_is_flagged_reported_and_the_rest_go_on(mailbox, de
     assert (result.failed, result.created) == (1, 1)
     state = MailboxState.objects.get()
     assert f"UID {bad}" in state.last_error and "<poison@fail.example>" in state.last_error
+    page = client_for(demo_org["sunli"]).get("/service/forms/").content.decode()
+    assert "&lt;poison@fail.example&gt;" in page  # the service head sees what went wrong
     assert state.last_uid == good
     assert "\\Flagged" in mailbox.flags(bad) and "\\Seen" not in mailbox.flags(bad)
     assert list(Ticket.objects.values_list("subject", flat=True)) == ["好的"]
