@@ -200,6 +200,8 @@ class NewsForm(forms.Form):
 class NotificationPreferencesForm(forms.Form):
     """One row of three boxes per kind of notice."""
 
+    CHANNELS = [("in_app", _("in the app")), ("email", _("by e-mail")), ("digest", _("in the daily digest"))]
+
     def __init__(self, *args, preferences, **kwargs):
         from guanxi.core.notifications import kinds
 
@@ -208,10 +210,10 @@ class NotificationPreferencesForm(forms.Form):
         for kind in kinds():
             current = preferences[kind.code]
             names = []
-            for channel in ("in_app", "email", "digest"):
+            for channel, channel_label in self.CHANNELS:
                 name = f"{kind.code}__{channel}"
                 self.fields[name] = forms.BooleanField(required=False, initial=getattr(current, channel),
-                                                       label=f"{kind.label}: {channel}")
+                                                       label=f"{kind.label}: {channel_label}")
                 names.append(name)
             self.rows.append((kind, [self[name] for name in names]))
 

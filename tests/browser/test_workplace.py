@@ -93,6 +93,7 @@ def test_a_manager_assigns_an_item_that_appears_in_the_employees_day(demo, page_
     expect(seller.locator("#bell .count")).to_have_text("1", timeout=15000)
     item.locator("button[name=status][value=done]").click()
     expect(seller.locator(".plan-item.status-done", has_text="跟进华达电子的年度合同")).to_be_visible()
+    expect(seller.locator("#plan-done")).to_have_text("1")  # the figures follow without a reload
     assert WorkPlanItem.objects.get().status == PlanStatus.DONE
     seller.screenshot(path=str(artifacts / "workplace-my-day.png"), full_page=True)
     assert not seller.js_errors and not manager.js_errors, (seller.js_errors, manager.js_errors)
