@@ -61,4 +61,5 @@ class ServiceConfig(AppConfig):
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="service.after_migrate")
         register_child(Ticket, "customer")
         for model in (Ticket, Flow, ServiceLevel, ServiceSettings, Article, MailTemplate, WebForm):
-            auditlog.register(model, exclude_fields=["updated_at", "search_text"])
+            # mail_thread: the secret key of the ticket's e-mail thread stays out of its history.
+            auditlog.register(model, exclude_fields=["updated_at", "search_text", "mail_thread"])

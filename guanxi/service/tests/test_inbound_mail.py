@@ -363,6 +363,10 @@ def test_a_reply_goes_out_by_smtp_and_the_answer_comes_back_by_imap(mailbox, smt
     assert "已重开发票" in sent.get_content()
     reply_entry = ticket.entries.get(kind=EntryKind.REPLY)
     assert reply_entry.message_id == sent["Message-ID"]
+    from auditlog.models import LogEntry
+
+    logged = [entry.changes_dict for entry in LogEntry.objects.get_for_object(ticket)]
+    assert logged and not any("mail_thread" in changes for changes in logged)  # the thread key stays secret
 
     answer = mail("Wang Li <wang.li@hengyuan.example>", f"Re: {sent['Subject']}", "收到，谢谢！",
                   in_reply_to=sent["Message-ID"])
