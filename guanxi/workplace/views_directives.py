@@ -1,6 +1,7 @@
 """Pages of directives and documents (WRK-2)."""
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from .lists import DirectiveList
 from .models import DirectiveAttachment
 
 directive_list = ListPageView.as_view(spec=DirectiveList)
+RECEIPTS_SHOWN = 1000  # a company-wide directive: the counts are exact, the table the first thousand
 
 
 @require("workplace.directive")
@@ -37,12 +39,12 @@ def directive_detail(request, pk):
     tracking = directives.can_track(request.user, directive)
     show = request.GET.get("show", "pending")
     receipts = list(selectors.directive_receipts(
-        directive, pending={"pending": True, "done": False}.get(show))) if tracking else []
+        directive, pending={"pending": True, "done": False}.get(show))[:RECEIPTS_SHOWN]) if tracking else []
     counts = None
     if tracking:
-        all_receipts = list(directive.receipts.values_list("read_at", "acknowledged_at"))
-        counts = {"total": len(all_receipts), "read": sum(1 for r in all_receipts if r[0]),
-                  "acknowledged": sum(1 for r in all_receipts if r[1])}
+        counts = directive.receipts.aggregate(
+            total=Count("pk"), read=Count("pk", filter=Q(read_at__isnull=False)),
+            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)))
         counts["pending"] = counts["total"] - counts["acknowledged"]
     return render(request, "workplace/directive_detail.html", {
         "directive": directive, "receipt": selectors.directive_receipt_of(request.user, directive),
