@@ -213,3 +213,12 @@ def test_openapi_and_docs_are_served_without_internet(db):
 def test_every_endpoint_needs_a_token(db, method):
     response = getattr(Client(), method)("/api/v1/notes/1")
     assert response.status_code in (401, 405)
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_rate_limit(demo_org):
+    """SECURITY: without trusted proxies, X-Forwarded-For is ignored by the limits."""
+    client = Client()
+    statuses = [client.post("/api/v1/auth/token", {"username": "x", "password": "y"},
+                            content_type="application/json", REMOTE_ADDR="10.9.9.8",
+                            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(40)]
+    assert 429 in statuses

@@ -26,7 +26,7 @@ def test_chairman_and_salesperson_see_different_menus(demo_org, client_for):
     assert "system" in _menu_modules(chairman) and "system" not in _menu_modules(sales)
     assert "/org/roles/" in admin and "/org/roles/" not in sales
     assert _menu_modules(sales) == {"customers", "sales", "workplace", "org", "approvals", "expenses",
-                                     "finance"}
+                                     "finance", "service"}
 
 
 @pytest.mark.parametrize("path", PAGES)
