@@ -65,6 +65,11 @@ def _build_plans(rng, people, today):
     count = 0
     for day in [*_working_days(today, DAYS), today]:
         plans.plans_carry_over(today=day)
+        if day < today:
+            # What was carried over is mostly finished on its second day.
+            for item in WorkPlanItem.objects.filter(day=day, carried_from__isnull=False).select_related("owner"):
+                if rng.random() < 0.8:
+                    plans.plan_item_progress(actor=item.owner, item=item, status=PlanStatus.DONE, result="已完成")
         for person in people:
             for _n in range(rng.randint(2, 3)):
                 own = customers.get(person.pk)

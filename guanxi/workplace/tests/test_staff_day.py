@@ -81,6 +81,9 @@ def test_the_demo_builds_a_month_through_the_services(org):
     days = WorkPlanItem.objects.dates("day", "day")
     assert len(days) >= 20 and WorkPlanItem.objects.filter(status=PlanStatus.CARRIED).exists()
     assert WorkPlanItem.objects.filter(assigned_by__isnull=False).exists()
+    # Carried items are mostly finished the next day: open work does not snowball.
+    assert WorkPlanItem.objects.filter(status=PlanStatus.CARRIED).count() < \
+        WorkPlanItem.objects.filter(status=PlanStatus.DONE).count() / 2
     assert Directive.objects.count() == 4
     receipts = DirectiveReceipt.objects.all()
     assert 0 < receipts.filter(acknowledged_at__isnull=False).count() < receipts.count()
