@@ -124,5 +124,7 @@ def test_funnel_page_renders_chart_and_export(world, demo_org, client_for):
     assert client_for(demo_org["liuyang"]).get("/analytics/funnel/").status_code == 403
     no_export = client_for(demo_org["gaoyan"]).get("/analytics/funnel/?export=xlsx")  # finance: view only
     assert no_export.status_code == 200 and no_export["Content-Type"].startswith("text/html")
-    bad = client.get("/analytics/funnel/?period=custom&start=2026-05-01&end=2026-01-01")
+    bad = client.get("/analytics/funnel/?period=custom&start=2026-05-01&end=2026-01-01", HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 200 and "The period ends before it starts." in bad.content.decode()
+    bad_zh = client.get("/analytics/funnel/?period=custom&start=2026-05-01&end=2026-01-01", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "期间的结束早于开始。" in bad_zh.content.decode()
