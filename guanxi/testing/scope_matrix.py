@@ -118,8 +118,40 @@ def _follow_api_pages(client, url, headers, params=None):
             return ids
 
 
+def _relation(case, user, record, expected):
+    """How ``record`` stands to ``user`` in every respect the scope rules look at."""
+    owner = case.owner_of(record)
+    return (
+        record.pk in expected,
+        owner is not None and owner.pk == user.pk,
+        owner is not None and _reports_to(owner, user),
+        owner is not None and owner.department_id is not None and owner.department_id == user.department_id,
+        owner is not None and user.department is not None and _department_within(owner.department, user.department),
+        case.branch_of(record) == user.branch_id,
+        case.extra_visible is not None and bool(case.extra_visible(user, record)),
+    )
+
+
+def _detail_sample(case, user, records, expected):
+    """The records whose detail pages ``user`` opens: two of every relation to the user
+    (visible or not, own, a subordinate's, same department, within the department tree,
+    same branch, visible for a model-specific reason). Lists, searches, exports and the
+    API lists still compare every record; the details check that each kind of record a
+    rule admits opens and each kind it refuses answers 404, on both the page and the API,
+    without opening all of them for every user (the matrix's cost was users × records
+    requests)."""
+    taken = {}
+    for record in records:
+        bucket = taken.setdefault(_relation(case, user, record, expected), [])
+        if len(bucket) < 2:
+            bucket.append(record)
+    return [record for bucket in taken.values() for record in bucket]
+
+
 def assert_scope_matrix(case, users):
-    """Check list, detail, search, export and API for every user against brute force."""
+    """Check list, detail, search, export and API for every user against brute force:
+    lists, searches, exports and API lists for every record, details for a sample that
+    holds two records of every relation (see ``_detail_sample``)."""
     records = list(case.records())
     assert records, "the matrix needs records"
     by_title = {case.title_of(r): r.pk for r in records}
@@ -136,7 +168,7 @@ def assert_scope_matrix(case, users):
             # A leaver's session and tokens are dead: nothing but the way to the login page.
             assert client.get(case.list_url).status_code == 302, user
             assert client.get(case.api_list, headers=api).status_code == 401, user
-            assert all(client.get(case.api_detail(r), headers=api).status_code == 401 for r in records), user
+            assert all(client.get(case.api_detail(r), headers=api).status_code == 401 for r in records[:3]), user
             continue
         if not user.has_module_perm(case.permission):
             assert client.get(case.list_url).status_code == 403, user
@@ -165,7 +197,7 @@ def assert_scope_matrix(case, users):
                 failures.append((user.username, "global search", sorted(hits - expected), []))
         if case.more_checks is not None:
             failures.extend(case.more_checks(user, records, expected))
-        for record in records:
+        for record in _detail_sample(case, user, records, expected):
             want = 200 if record.pk in expected else 404
             html_status = client.get(case.detail_url(record)).status_code
             api_status = client.get(case.api_detail(record), headers=api).status_code
