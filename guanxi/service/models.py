@@ -192,6 +192,11 @@ class TicketEntry(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["ticket", "created_at"])]
+        constraints = [
+            # An e-mail is stored once, also when two workers read the mailbox at once.
+            models.UniqueConstraint(fields=["message_id"], condition=Q(kind="inbound") & ~Q(message_id=""),
+                                    name="ticketentry_inbound_once"),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind}"

@@ -181,6 +181,40 @@ def test_the_job_is_idempotent(mailbox, demo_org):
     assert Ticket.objects.count() == 2 and TicketEntry.objects.filter(kind=EntryKind.INBOUND).count() == 2
 
 
+def test_the_database_stores_an_e_mail_once_even_past_the_lookup(demo_org, monkeypatch):
+    """SRV-7: two workers that both passed the duplicate lookup cannot store the same
+    Message-ID twice: the second insert is refused by a unique constraint, its
+    transaction rolls back (no second ticket)."""
+    from django.db import IntegrityError, transaction
+
+    from guanxi.service import mailparse
+
+    def parse(message):
+        return mailparse.parse(message.as_bytes(), max_attachment=10 * 2**20, max_attachments=20)
+
+    parsed = parse(mail("race@dup.example", "并发", "同一封"))
+    with transaction.atomic():
+        intake.mail_receive(parsed)
+    tickets = Ticket.objects.count()
+    real_filter = TicketEntry.objects.filter
+
+    class Blind:  # the second worker's lookup ran before the first one committed
+        def exists(self):
+            return False
+
+    monkeypatch.setattr(TicketEntry.objects, "filter",
+                        lambda *a, **kw: Blind() if kw.get("kind") == EntryKind.INBOUND else real_filter(*a, **kw))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        intake.mail_receive(parse(mail("race@dup.example", "并发", "同一封", msgid=parsed.message_id)))
+    monkeypatch.undo()
+    assert Ticket.objects.count() == tickets
+    assert TicketEntry.objects.filter(kind=EntryKind.INBOUND, message_id=parsed.message_id).count() == 1
+    # Outgoing entries without a Message-ID, and notes, are not affected.
+    ticket = Ticket.objects.get(entries__message_id=parsed.message_id)
+    TicketEntry.objects.create(ticket=ticket, kind=EntryKind.NOTE, body="一")
+    TicketEntry.objects.create(ticket=ticket, kind=EntryKind.NOTE, body="二")
+
+
 def test_html_mail_becomes_inert_text_on_the_ticket_page_and_list(mailbox, demo_org, client_for):
     """SRV-7 / SECURITY (stored XSS): an HTML-only mail with scripts, and markup in the
     subject and sender's name, are stored as text and shown escaped; no script survives."""
