@@ -20,7 +20,12 @@ def test_chairman_and_salesperson_see_different_menus(demo, page_for):
     chairman = page_for("chenzhiqiang")
     assert {"workplace", "org", "system"} <= _modules(chairman)
     sales = page_for("liuyang")
-    assert _modules(sales) == {"customers", "sales", "workplace", "org", "approvals"}
+    # A salesperson reads their own customers' money and tickets, and claims expenses;
+    # no administration, purchasing or company reports.
+    assert _modules(sales) == {"customers", "sales", "service", "finance", "expenses", "workplace", "org",
+                               "approvals"}
+    assert not {"system", "purchasing", "analytics"} & _modules(sales)
+    assert {"system", "purchasing", "analytics"} <= _modules(chairman)
     assert not chairman.js_errors and not sales.js_errors
 
 

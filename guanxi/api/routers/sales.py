@@ -693,7 +693,7 @@ def quote_get(request, quote_id: int, response: HttpResponse):
     return with_etag(response, QuoteOut.from_orm(selectors.quote_get(request.user, quote_id)))
 
 
-@router.get("/quotes/{quote_id}/pdf", openapi_extra={"responses": {"200": {
+@router.get("/quotes/{quote_id}/pdf", openapi_extra={"responses": {200: {
     "description": "The quote as a PDF (attachment)",
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def quote_pdf_download(request, quote_id: int):

@@ -204,6 +204,17 @@ def test_openapi_and_docs_are_served_without_internet(db):
     for path in ("/api/v1/auth/token", "/api/v1/branches", "/api/v1/departments", "/api/v1/users",
                  "/api/v1/roles", "/api/v1/notes"):
         assert path in paths
+    # No object may hold the same key twice (e.g. 200 and "200" in responses): Swagger UI
+    # refuses the whole document ("duplicated mapping key").
+    duplicates = []
+
+    def no_twice(pairs):
+        keys = [key for key, _value in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(spec.content, object_pairs_hook=no_twice)
+    assert duplicates == []
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
