@@ -6,12 +6,35 @@ from django.test import Client
 from guanxi.testing.factories import TEST_PASSWORD, BranchFactory, CompanyFactory
 
 
-@pytest.fixture
-def demo_org(db):
-    """The demo organization (4 branches, 19 departments, 31 people), by username."""
+@pytest.fixture(scope="session")
+def _demo_org_recording(django_db_setup, django_db_blocker):
+    """What building the demo organization writes, recorded once per test process."""
     from guanxi.org import demo
+    from guanxi.testing.replay import record
 
-    return demo.build()
+    with django_db_blocker.unblock():
+        recording = record(demo.build)
+    recording.result = {username: user.pk for username, user in recording.result.items()}
+    return recording
+
+
+@pytest.fixture
+def demo_org(db, _demo_org_recording):
+    """The demo organization (4 branches, 19 departments, 31 people), by username: the
+    rows ``guanxi.org.demo.build`` writes, replayed (see ``guanxi.testing.replay``)."""
+    from django.db import connection
+
+    from guanxi.org import demo
+    from guanxi.org.models import User
+    from guanxi.testing.replay import replay
+
+    if not connection.in_atomic_block:
+        # A transactional test commits: its database holds what earlier ones left, and
+        # recorded keys could be taken. Build it for real.
+        return demo.build()
+    replay(_demo_org_recording)
+    users = User.objects.in_bulk(list(_demo_org_recording.result.values()))
+    return {username: users[pk] for username, pk in _demo_org_recording.result.items()}
 
 
 @pytest.fixture
