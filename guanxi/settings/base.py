@@ -189,6 +189,7 @@ if CELERY_BROKER_URL == "filesystem://":
     # The embedded broker: messages are files in the data directory.
     for _folder in ("broker", "broker-processed", "broker-control"):
         (DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT = "guanxi.core.broker:Transport"  # messages appear whole
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(DATA_DIR / "broker"),
         "data_folder_out": str(DATA_DIR / "broker"),
