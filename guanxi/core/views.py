@@ -22,9 +22,9 @@ def home(request):
 @require(AUTHENTICATED)
 def search(request):
     q = request.GET.get("q", "").strip()[:100]
-    hits = global_search.search_all(request.user, q, limit=8) if q else []
+    groups = global_search.search_grouped(request.user, q, limit=8) if q else []
     template = "core/_search_results.html" if request.htmx else "core/search.html"
-    return render(request, template, {"q": q, "hits": hits})
+    return render(request, template, {"q": q, "groups": groups})
 
 
 @require(PUBLIC)

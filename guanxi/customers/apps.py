@@ -89,7 +89,10 @@ class CustomersConfig(AppConfig):
         digest.register(_("Customers to contact"), digest_section)
         custom_fields.register("customers.customer", _("Customers"))
         custom_fields.register("customers.contact", _("Contacts"))
-        search.register(selectors.customer_search_hits, permission="customers.view")
+        search.register(selectors.customer_search_hits, permission="customers.view", key="customers.customer",
+                        label=_("Customers"))
+        search.register(selectors.contact_search_hits, permission="customers.view", key="customers.contact",
+                        label=_("Contacts"))
         recycle.register(recycle.RecycleKind(
             code="customers.customer", label=_("Customers"), model=Customer,
             deleted_for=selectors.customers_deleted_visible_to,

@@ -265,6 +265,8 @@ class Contact(TimeStampedModel, SoftDeleteModel):
         verbose_name_plural = _("contacts")
         indexes = [
             models.Index(fields=["customer", "name"], name="contact_customer_name"),
+            # The global search finds contacts by the start of their name (LIKE '王%').
+            models.Index(fields=["name"], name="contact_name_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone_norm"], name="contact_phone_norm"),
             models.Index(fields=["mobile_norm"], name="contact_mobile_norm"),
             models.Index(fields=["email_norm"], name="contact_email_norm"),

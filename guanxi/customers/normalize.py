@@ -115,6 +115,13 @@ def phone_or_none(raw):
         return None
 
 
+def phone_in_query(text):
+    """The normalized phone a search text means, or None (with fewer than seven digits
+    it is still being typed, or it is something else)."""
+    digits = sum(ch.isdigit() for ch in text or "")
+    return phone_or_none(text) if digits >= 7 else None
+
+
 def email_or_none(raw):
     try:
         return normalize_email(raw) or None

@@ -6,12 +6,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from guanxi.core.search import SearchHit
+from guanxi.core.search import SearchHit, hits_from, is_text, matching
 from guanxi.org.scopes import can_see, get_scoped, scoped
 
 from . import search_index
 from .models import Contact, Customer, CustomerSettings, CustomerShare
-from .normalize import email_or_none, normalize_name, phone_or_none
+from .normalize import email_or_none, normalize_name, phone_in_query, phone_or_none
 from .tokens import confirms, plan_for
 
 
@@ -67,12 +67,11 @@ def customers_deleted_visible_to(user):
 def customer_search(queryset, q):
     """Narrow customers to those matching ``q`` by name, pinyin, initials, phone or e-mail."""
     q = (q or "").strip()
-    digits = "".join(ch for ch in q if ch.isdigit())
     condition = Q(pk__in=[])
     email = email_or_none(q) if "@" in q else None
     if email:
         condition |= Q(email_norm=email) | Q(pk__in=Contact.objects.filter(email_norm=email).values("customer_id"))
-    phone = phone_or_none(q) if len(digits) >= 7 else None
+    phone = phone_in_query(q)
     if phone:
         condition |= (Q(phone_norm=phone) | Q(mobile_norm=phone) |
                       Q(pk__in=Contact.objects.filter(Q(phone_norm=phone) | Q(mobile_norm=phone))
@@ -214,6 +213,19 @@ def customer_search_hits(user, q, limit):
                   kind=str(Customer._meta.verbose_name), detail=c.owner.display_name if c.owner else _("public pool"))
         for c in hits
     ]
+
+
+def contact_search_hits(user, q, limit):
+    """Contacts by the start of their name, their phone however typed, or e-mail."""
+    phone, email = phone_in_query(q), email_or_none(q) if "@" in q else None
+    found = matching(scoped(Contact.objects.select_related("customer"), user), [
+        # A prefix the (name) index answers; unordered, since ordering sorts every match.
+        Q(name__startswith=q.strip()) if is_text(q) and not email else None,
+        Q(mobile_norm=phone) | Q(phone_norm=phone) if phone else None,
+        Q(email_norm=email) if email else None,
+    ])
+    hits = hits_from(found, limit, label=lambda c: c.name, detail=lambda c: (c.customer.name, c.title, c.mobile))
+    return sorted(hits, key=lambda hit: hit.label)
 
 
 def is_visible(user, customer):

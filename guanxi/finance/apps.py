@@ -12,7 +12,7 @@ class FinanceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from guanxi.approvals import services as approvals
-        from guanxi.core import digest, navigation, numbering, permissions, picklists
+        from guanxi.core import digest, navigation, numbering, permissions, picklists, search
         from guanxi.core.permissions import AUTHENTICATED
         from guanxi.customers.merge import register_child
         from guanxi.customers.views import register_panel
@@ -20,7 +20,7 @@ class FinanceConfig(AppConfig):
         from guanxi.sales.panels import register_order_panel
         from guanxi.sales.signals import order_confirmed, shipment_created
 
-        from . import expenses, invoices, receivers, reminders, views_invoices
+        from . import expenses, invoices, receivers, reminders, selectors, views_invoices
         from .models import (
             Allocation,
             Expense,
@@ -72,6 +72,8 @@ class FinanceConfig(AppConfig):
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="finance.after_migrate")
         digest.register(_("Receivables"), reminders.digest_section)
         register_panel(views_invoices.customer_panel)
+        search.register(selectors.invoice_search_hits, permission="finance.view", key="finance.invoice",
+                        label=_("Invoices"))
         register_order_panel(views_invoices.order_panel)
         register_child(Receivable, "customer")
         register_child(Receipt, "customer")

@@ -398,7 +398,8 @@ class Invoice(TimeStampedModel):
         verbose_name_plural = _("invoices")
         indexes = [models.Index(fields=["order"], name="invoice_order"),
                    models.Index(fields=["customer", "status"], name="invoice_customer"),
-                   models.Index(fields=["branch", "created_at"], name="invoice_branch")]
+                   models.Index(fields=["branch", "created_at"], name="invoice_branch"),
+                   models.Index(fields=["invoice_number"], name="invoice_number_issued")]
 
     def __str__(self):
         return self.invoice_number or self.number

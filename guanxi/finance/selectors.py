@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from guanxi.core.numbering import number_q
+from guanxi.core.search import hits_from, matching, money_text
 from guanxi.org.scopes import get_scoped, scoped
 
 from .models import (
@@ -148,3 +150,14 @@ def invoices_visible_to(user):
 
 def invoice_get(user, pk):
     return get_scoped(Invoice.objects.select_related("order", "customer", "owner", "branch"), user, pk=pk)
+
+
+def invoice_search_hits(user, q, limit):
+    """Invoices by request number (IV-2026-000012, its start or serial) or by the number
+    of the VAT invoice issued, exactly."""
+    compact = "".join(q.split())
+    found = matching(scoped(Invoice.objects.select_related("customer"), user), [
+        number_q("finance.invoice", q), Q(invoice_number=compact) if compact.isdigit() and len(compact) >= 8 else None,
+    ])
+    return hits_from(found.order_by("-created_at"), limit, label=lambda invoice: invoice.number, detail=lambda i: (
+        i.invoice_number, i.customer.name, money_text(i.amount), i.get_status_display()))

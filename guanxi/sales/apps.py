@@ -94,6 +94,14 @@ class SalesConfig(AppConfig):
                 code=f"sales.{model._meta.model_name}", label=label, model=model,
                 deleted_for=selectors.deleted_visible_to(model), restore=services.record_restore,
                 purge=services.record_purge))
+        from guanxi.core import search
+
+        for key, provider, label in (("sales.lead", selectors.lead_search_hits, _("Leads")),
+                                     ("sales.opportunity", selectors.opportunity_search_hits, _("Opportunities")),
+                                     ("sales.quote", selectors.quote_search_hits, _("Quotes")),
+                                     ("sales.order", selectors.order_search_hits, _("Orders")),
+                                     ("sales.shipment", selectors.shipment_search_hits, _("Shipping notes"))):
+            search.register(provider, permission="sales.view", key=key, label=label)
         for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings, Target,
                       CommissionRule, SalaryEntry, CommissionStatement):
             auditlog.register(model, exclude_fields=["updated_at"])

@@ -5,6 +5,7 @@ services (see ``money.py`` for the rounding rule)."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import SoftDeleteModel, TimeStampedModel
+from guanxi.customers.normalize import phone_or_none
 from guanxi.org.scopes import ScopePaths
 
 ZERO = Decimal("0")
@@ -174,6 +176,10 @@ class Opportunity(TimeStampedModel, SoftDeleteModel):
     def get_absolute_url(self):
         return reverse("sales:opportunity_detail", args=[self.pk])
 
+    def clean(self):
+        if self.contact_id and self.customer_id and self.contact.customer_id != self.customer_id:
+            raise ValidationError({"contact": _("Choose a contact of this customer.")})
+
 
 class StageChange(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
@@ -204,6 +210,7 @@ class Lead(TimeStampedModel, SoftDeleteModel):
     name = models.CharField(_("contact person"), max_length=60, blank=True)
     title = models.CharField(_("job title"), max_length=60, blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
+    mobile_norm = models.CharField(max_length=30, editable=False, blank=True, default="")
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
     source = _pick("customers.source", _("source"))
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
@@ -223,13 +230,19 @@ class Lead(TimeStampedModel, SoftDeleteModel):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         indexes = [models.Index(fields=["owner", "created_at"], name="lead_owner"),
-                   models.Index(fields=["branch", "created_at"], name="lead_branch")]
+                   models.Index(fields=["branch", "created_at"], name="lead_branch"),
+                   models.Index(fields=["mobile_norm"], name="lead_mobile_norm")]
 
     def __str__(self):
         return self.company
 
     def get_absolute_url(self):
         return reverse("sales:lead_detail", args=[self.pk])
+
+    def clean(self):
+        # full_clean runs for every lead saved by a service or an import: the search's
+        # phone column follows the mobile however it was typed.
+        self.mobile_norm = phone_or_none(self.mobile) or ""
 
 
 # --- quotes, orders, shipping notes ------------------------------------------------------
@@ -306,7 +319,9 @@ class Quote(TimeStampedModel, DocumentTotals):
         verbose_name_plural = _("quotes")
         indexes = [models.Index(fields=["owner", "created_at"], name="quote_owner"),
                    models.Index(fields=["branch", "created_at"], name="quote_branch"),
-                   models.Index(fields=["customer", "created_at"], name="quote_customer")]
+                   models.Index(fields=["customer", "created_at"], name="quote_customer"),
+                   # The global search finds a number while it is typed (LIKE 'QT-2026-00%').
+                   models.Index(fields=["number"], name="quote_number_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [models.UniqueConstraint(fields=["number", "version"], name="quote_number_version")]
 
     def __str__(self):

@@ -1,5 +1,10 @@
 """Reads of sales records; every one through the scope helper."""
 
+from django.db.models import Q
+
+from guanxi.core.numbering import number_q
+from guanxi.core.search import hits_from, is_text, matching, money_text
+from guanxi.customers.normalize import phone_in_query
 from guanxi.org.scopes import get_scoped, scoped
 
 from .models import Lead, Opportunity, Order, Product, Quote, Shipment, StageKind
@@ -90,3 +95,43 @@ def deleted_visible_to(model):
     def selector(user):
         return scoped(model.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
     return selector
+
+
+# --- global search (issue 11.8) -------------------------------------------------------------
+def lead_search_hits(user, q, limit):
+    """Leads by company or contact person (in scope) and by mobile however typed."""
+    text, phone = is_text(q), phone_in_query(q)
+    found = matching(scoped(Lead.objects.select_related("owner"), user), [
+        Q(company__icontains=q) | Q(name__icontains=q) if text else None,
+        Q(mobile_norm=phone) if phone else None,
+    ]).order_by("-created_at")
+    return hits_from(found, limit, label=lambda lead: lead.company, detail=lambda lead: (
+        lead.name, lead.mobile, lead.get_status_display(), lead.owner.display_name))
+
+
+def opportunity_search_hits(user, q, limit):
+    found = matching(scoped(Opportunity.objects.select_related("customer", "stage"), user), [
+        Q(name__icontains=q) if is_text(q) else None]).order_by("-created_at")
+    return hits_from(found, limit, label=lambda o: o.name, detail=lambda o: (
+        o.customer.name, o.stage.name, money_text(o.amount)))
+
+
+def quote_search_hits(user, q, limit):
+    """Quotes by number: whole, its beginning, or its serial ("000066")."""
+    found = matching(scoped(Quote.objects.select_related("customer"), user), [number_q("sales.quote", q)])
+    return hits_from(found.order_by("-created_at"), limit, detail=lambda quote: (
+        quote.customer.name, quote.get_status_display(), money_text(quote.total)))
+
+
+def order_search_hits(user, q, limit):
+    found = matching(scoped(Order.objects.select_related("customer"), user), [number_q("sales.order", q)])
+    return hits_from(found.order_by("-created_at"), limit, detail=lambda order: (
+        order.customer.name, order.get_status_display(), money_text(order.total)))
+
+
+def shipment_search_hits(user, q, limit):
+    """Shipping notes by their number or their order's."""
+    found = matching(scoped(Shipment.objects.select_related("order__customer"), user), [
+        number_q("sales.shipment", q), number_q("sales.order", q, field="order__number")])
+    return hits_from(found.order_by("-created_at"), limit, detail=lambda shipment: (
+        shipment.order.number, shipment.order.customer.name))

@@ -11,11 +11,11 @@ class ServiceConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_migrate
 
-        from guanxi.core import navigation, notifications, numbering, permissions, picklists
+        from guanxi.core import navigation, notifications, numbering, permissions, picklists, search
         from guanxi.customers.merge import register_child
         from guanxi.sales.signals import shipment_created
 
-        from . import receivers
+        from . import receivers, selectors
         from .models import (
             Article,
             Flow,
@@ -60,6 +60,10 @@ class ServiceConfig(AppConfig):
         shipment_created.connect(receivers.shipment_created, dispatch_uid="service.care_follow_up")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="service.after_migrate")
         register_child(Ticket, "customer")
+        search.register(selectors.ticket_search_hits, permission="service.view", key="service.ticket",
+                        label=_("Tickets"))
+        search.register(selectors.article_search_hits, permission="service.view", key="service.article",
+                        label=_("Knowledge base"))
         for model in (Ticket, Flow, ServiceLevel, ServiceSettings, Article, MailTemplate, WebForm):
             # mail_thread: the secret key of the ticket's e-mail thread stays out of its history.
             auditlog.register(model, exclude_fields=["updated_at", "search_text", "mail_thread"])

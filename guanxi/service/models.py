@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import TimeStampedModel
+from guanxi.customers.normalize import phone_or_none
 from guanxi.org.scopes import ScopePaths
 
 
@@ -104,6 +105,7 @@ class Ticket(TimeStampedModel):
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_email = models.CharField(_("contact e-mail"), max_length=254, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone_norm = models.CharField(max_length=30, editable=False, blank=True, default="")
     product = models.ForeignKey("sales.Product", verbose_name=_("product"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="tickets")
     order = models.ForeignKey("sales.Order", verbose_name=_("order"), null=True, blank=True,
@@ -135,6 +137,7 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["customer", "created_at"], name="ticket_customer"),
             models.Index(fields=["status", "resolve_by"], name="ticket_deadline"),
             models.Index(fields=["department", "status"], name="ticket_department"),
+            models.Index(fields=["contact_phone_norm"], name="ticket_contact_phone"),
         ]
 
     def __str__(self):
@@ -147,6 +150,10 @@ class Ticket(TimeStampedModel):
         if not self.mail_thread:
             self.mail_thread = secrets.token_hex(8)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Services save through full_clean: the search's phone column follows the phone.
+        self.contact_phone_norm = phone_or_none(self.contact_phone) or ""
 
     @property
     def is_open(self):

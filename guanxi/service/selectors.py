@@ -1,7 +1,13 @@
 """Reads of service records; every one through the scope helper."""
 
+from django.db.models import Q
+
+from guanxi.core.numbering import number_q
+from guanxi.core.search import SearchHit, hits_from, is_text, matching
+from guanxi.customers.normalize import phone_in_query
 from guanxi.org.scopes import get_scoped, scoped
 
+from . import knowledge
 from .models import Article, Survey, Ticket
 
 
@@ -21,3 +27,22 @@ def articles(published_only=True):
 
 def surveys_visible_to(user):
     return scoped(Survey.objects.select_related("agent", "department", "branch", "ticket"), user)
+
+
+def ticket_search_hits(user, q, limit):
+    """Tickets by number, subject (in scope) or the caller's phone however typed."""
+    phone = phone_in_query(q)
+    found = matching(scoped(Ticket.objects.select_related("customer"), user), [
+        number_q("service.ticket", q), Q(subject__icontains=q) if is_text(q) else None,
+        Q(contact_phone_norm=phone) if phone else None,
+    ])
+    return hits_from(found.order_by("-created_at"), limit, label=lambda ticket: ticket.number, detail=lambda t: (
+        t.subject, t.customer.name if t.customer_id else t.contact_name, t.get_status_display()))
+
+
+def article_search_hits(user, q, limit):
+    """Published knowledge-base articles, best match first (the knowledge base's search)."""
+    if not is_text(q):
+        return []
+    return [SearchHit(label=article.title, url=article.get_absolute_url(), kind=str(Article._meta.verbose_name))
+            for article, _score in knowledge.search(articles(), q, limit=limit)]
