@@ -21,6 +21,7 @@ the ORM (SECURITY.md: no ``**request.GET``).
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,7 +75,7 @@ class Filter:
     label: Any
     lookup: str = ""
     choices: Any = None  # list of (value, label) or callable(request) -> list
-    kind: str = "choice"  # choice | date_from | date_to | boolean | text | custom
+    kind: str = "choice"  # choice | date_from | date_to | number_min | number_max | boolean | text | custom
     apply_func: Callable | None = None  # custom: (queryset, raw, request) -> queryset or None
 
     def __post_init__(self):
@@ -100,12 +101,25 @@ class Filter:
             if self.choices is not None and raw not in {value for value, _label in self.options(request)}:
                 return None
             return self.apply_func(queryset, raw[:100], request)
+        if self.kind in ("number_min", "number_max"):
+            number = _decimal(raw)
+            if number is None:
+                return None
+            return queryset.filter(**{f"{self.lookup}__{'gte' if self.kind == 'number_min' else 'lte'}": number})
         day = parse_date(raw) if len(raw) == 10 else None
         if day is None:
             return None
         if self.kind == "date_from":
             return queryset.filter(**{f"{self.lookup}__gte": day})
         return queryset.filter(**{f"{self.lookup}__lt": day + datetime.timedelta(days=1)})
+
+
+def _decimal(raw):
+    try:
+        number = Decimal(raw.replace(",", "").strip()[:20])
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 @dataclass
@@ -174,7 +188,12 @@ class ListSpec:
         queryset = self.queryset(request)
         if state.q:
             queryset = self.search(queryset, state.q)
-        for flt in self.filters:
+        return self.apply_filters(request, state, queryset)
+
+    def apply_filters(self, request, state, queryset, filters=None):
+        """Narrow ``queryset`` by the filters in ``state`` (all of the list's, or
+        ``filters``); a refused value becomes an error in ``state`` and is dropped."""
+        for flt in self.filters if filters is None else filters:
             raw = state.filters.get(flt.name)
             if raw:
                 narrowed = flt.apply(queryset, raw, request)

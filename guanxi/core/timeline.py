@@ -8,7 +8,7 @@ later modules add (opportunities, orders, tickets), newest first.
 import heapq
 from dataclasses import dataclass, field
 
-_sources = {}
+_sources = {}  # model -> [(permission or None, source)]
 
 
 @dataclass(order=True)
@@ -21,14 +21,17 @@ class Entry:
     actor: str = field(default="", compare=False)
 
 
-def register(model, source):
-    _sources.setdefault(model, []).append(source)
+def register(model, source, permission=None):
+    """Add ``source(user, record, limit) -> [Entry]`` to the timeline of ``model``, asked
+    only of users with ``permission`` (the module's read permission) when given."""
+    _sources.setdefault(model, []).append((permission, source))
 
 
 def timeline(user, record, limit=50):
     entries = []
-    for source in _sources.get(type(record), []):
-        entries.extend(source(user, record, limit))
+    for permission, source in _sources.get(type(record), []):
+        if permission is None or user.has_module_perm(permission):
+            entries.extend(source(user, record, limit))
     return heapq.nlargest(limit, entries)
 
 

@@ -74,9 +74,11 @@ class CustomersConfig(AppConfig):
 
         post_migrate.connect(ensure_sqlite_triggers, sender=self, dispatch_uid="customers.fts_triggers")
         from .importer import register as register_importer
+        from .sections import register as register_sections
         from .timeline import register as register_timeline
 
         register_timeline()
+        register_sections()
         register_importer()
         picklists.register("customers.feedback_kind", _("Kinds of customer feedback"), [
             ("suggestion", "建议", "Suggestion"), ("complaint", "投诉", "Complaint"), ("praise", "表扬", "Praise"),

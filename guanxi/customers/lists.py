@@ -10,6 +10,23 @@ from .models import CustomerCategory, CustomerKind, LifecycleStage
 ENTITY = "customers.customer"
 
 
+def customer_filter(lookup="customer_id"):
+    """Narrow a list to one customer, ?customer=<id>: where the customer page's "see
+    all" links lead. The list is scoped already, so the filter only narrows it; the
+    customer's name is shown only to who may see the customer."""
+
+    def chosen(request):
+        if not hasattr(request, "_list_customer_choice"):
+            raw = request.GET.get("customer", "")
+            name = selectors.customers_visible_to(request.user).filter(pk=raw).values_list("name", flat=True) \
+                .first() if raw.isdigit() else None
+            request._list_customer_choice = [(raw, name or f"#{raw}")] if raw.isdigit() else []
+        return request._list_customer_choice
+
+    return Filter("customer", _("Customer"), kind="custom", choices=chosen,
+                  apply_func=lambda queryset, raw, request: queryset.filter(**{lookup: int(raw)}))
+
+
 def _owner_choices(request):
     return [("me", _("Mine")), ("pool", _("Public pool")), ("shared", _("Shared with me"))]
 
@@ -152,6 +169,7 @@ class ContactList(ListSpec):
     ]
     filters = [
         Filter("role", _("Role"), lookup="role_id", choices=lambda r: picklists.choices("customers.contact_role")),
+        customer_filter(),
     ]
     search_fields = ["name", "mobile_norm", "email_norm"]
     empty_text = _("No contacts yet. Add them from a customer's page.")
@@ -202,6 +220,7 @@ class InteractionList(ListSpec):
                    apply_func=lambda qs, raw, request: qs.filter(author=request.user)),
             Filter("from", _("From"), lookup="occurred_at", kind="date_from"),
             Filter("to", _("To"), lookup="occurred_at", kind="date_to"),
+            customer_filter(),
         ]
 
     def queryset(self, request):
@@ -240,6 +259,7 @@ class FeedbackList(ListSpec):
             Filter("kind", _("Kind"), lookup="kind_id", choices=lambda r: picklists.choices("customers.feedback_kind")),
             Filter("mine", _("Department"), kind="custom", choices=[("1", _("my department"))],
                    apply_func=lambda qs, raw, request: qs.filter(department_id=request.user.department_id)),
+            customer_filter(),
         ]
 
     def queryset(self, request):

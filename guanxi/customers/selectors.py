@@ -10,7 +10,7 @@ from guanxi.core.search import SearchHit, hits_from, is_text, matching
 from guanxi.org.scopes import can_see, get_scoped, scoped
 
 from . import search_index
-from .models import Contact, Customer, CustomerSettings, CustomerShare
+from .models import Contact, Customer, CustomerSettings, CustomerShare, Feedback, Interaction
 from .normalize import email_or_none, normalize_name, phone_in_query, phone_or_none
 from .tokens import confirms, plan_for
 
@@ -200,6 +200,12 @@ def contacts_of(customer):
     return Contact.objects.filter(customer=customer).select_related("role").order_by("-is_primary", "name")
 
 
+def contacts_of_customer(user, customer):
+    """The customer's contacts the user may see, main contact first."""
+    return scoped(Contact.objects.filter(customer=customer).select_related("role"), user).order_by(
+        "-is_primary", "name")
+
+
 def contacts_deleted_visible_to(user):
     return scoped(Contact.all_objects.filter(deleted_at__isnull=False).select_related("customer", "deleted_by"),
                   user)
@@ -266,3 +272,14 @@ def feedback_get(user, pk):
     from .models import Feedback
 
     return get_scoped(Feedback.objects.select_related("customer", "department", "kind", "handled_by"), user, pk=pk)
+
+
+# --- the customer page (CUS-6) -------------------------------------------------------------
+def interactions_of_customer(user, customer):
+    return scoped(Interaction.objects.filter(customer=customer).select_related("author", "contact"), user).order_by(
+        "-occurred_at")
+
+
+def feedback_of_customer(user, customer):
+    return scoped(Feedback.objects.filter(customer=customer).select_related("kind", "department"), user).order_by(
+        "-created_at")

@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 
 from guanxi.core import timeline
 
-from .models import Contact, Customer
+from . import selectors
+from .models import Customer
 
 
 def ownership_source(user, customer, limit):
@@ -23,20 +24,23 @@ def contacts_source(user, customer, limit):
     return [
         timeline.Entry(c.created_at, "contact", _("Contact added: %(name)s") % {"name": c.name},
                        c.title, url=c.get_absolute_url())
-        for c in Contact.objects.filter(customer=customer).order_by("-created_at")[:limit]
+        for c in selectors.contacts_of_customer(user, customer).order_by("-created_at")[:limit]
     ]
 
 
 def interactions_source(user, customer, limit):
-    from .models import Interaction
-
     entries = []
-    for item in Interaction.objects.filter(customer=customer).select_related("author", "contact").order_by(
-            "-occurred_at")[:limit]:
+    for item in selectors.interactions_of_customer(user, customer)[:limit]:
         title = f"{item.get_channel_display()}" + (f" · {item.contact.name}" if item.contact else "")
         entries.append(timeline.Entry(item.occurred_at, "interaction", title, item.summary,
                                       url=item.get_absolute_url(), actor=item.author.display_name))
     return entries
+
+
+def feedback_source(user, customer, limit):
+    return [timeline.Entry(item.created_at, "feedback", _("Feedback: %(kind)s") % {"kind": item.kind or _("other")},
+                           item.content, url=item.get_absolute_url())
+            for item in selectors.feedback_of_customer(user, customer)[:limit]]
 
 
 def register():
@@ -44,6 +48,7 @@ def register():
     timeline.register(Customer, ownership_source)
     timeline.register(Customer, contacts_source)
     timeline.register(Customer, interactions_source)
+    timeline.register(Customer, feedback_source)
 
 
 def timeline_for(user, customer, limit=30):

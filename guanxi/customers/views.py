@@ -14,7 +14,7 @@ from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 
-from . import regions, selectors, services
+from . import regions, selectors, services, summary
 from .forms import (
     CONTACT_ENTITY,
     CUSTOMER_ENTITY,
@@ -32,6 +32,9 @@ from .forms import (
 )
 from .lists import ContactList, CustomerList, FeedbackList, InteractionList, PoolList
 from .models import CustomerSettings
+from .timeline import timeline_for
+
+TIMELINE_LENGTH = 40
 
 customer_list = ListPageView.as_view(spec=CustomerList)
 pool_list = ListPageView.as_view(spec=PoolList)
@@ -54,33 +57,46 @@ def _report(request, exc):
 def customer_detail(request, pk):
     customer = selectors.customer_get(request.user, pk)
     tab = request.GET.get("tab", "overview")
-    from .timeline import timeline_for
-
+    if request.htmx and tab == "history":
+        return render(request, "customers/_customer_history.html", _history_context(customer))
+    viewer = summary.Viewer(request.user, customer)
     context = {
         "customer": customer,
         "tab": tab,
-        "can_edit": selectors.can_edit(request.user, customer),
+        "can_edit": viewer.can_edit,
         "can_claim": customer.in_pool and request.user.has_module_perm("customers.claim"),
         "can_transfer": request.user.has_module_perm("customers.transfer"),
         "is_owner": customer.owner_id == request.user.pk,
-        "contacts": selectors.contacts_of(customer),
-        "interactions": selectors.interactions_of(customer),
         "custom_values": custom_fields.display(customer, CUSTOMER_ENTITY),
         "shares": customer.shares.select_related("user"),
-        "can_delete": request.user.has_module_perm("customers.delete") and selectors.can_edit(request.user, customer),
+        "can_delete": request.user.has_module_perm("customers.delete") and viewer.can_edit,
         "share_candidates": _share_candidates(request.user, customer),
-        "plugins": customer_panels(request, customer),
     }
     if tab == "history":
-        context["entries"] = history_for(customer)
-        context["ownership"] = customer.ownership_changes.select_related("from_user", "to_user", "actor").order_by(
-            "-created_at")
-        context["merges"] = customer.merges_in.select_related("master", "duplicate").order_by("-created_at")
+        context.update(_history_context(customer))
     else:
-        context["timeline"] = timeline_for(request.user, customer, limit=30)
-    template = "customers/_customer_history.html" if request.htmx and tab == "history" else \
-        "customers/customer_detail.html"
-    return render(request, template, context)
+        context["sections"] = [summary.section_data(section, viewer, rows=5)
+                               for section in summary.sections_for(request.user)]
+    return render(request, "customers/customer_detail.html", context)
+
+
+def _history_context(customer):
+    return {
+        "customer": customer, "entries": history_for(customer),
+        "ownership": customer.ownership_changes.select_related("from_user", "to_user", "actor").order_by(
+            "-created_at"),
+        "merges": customer.merges_in.select_related("master", "duplicate").order_by("-created_at"),
+    }
+
+
+@require("customers.view")
+def customer_timeline(request, pk):
+    """The merged timeline of every module's records of the customer (loaded by the
+    customer page after it shows; a page of its own without JavaScript)."""
+    customer = selectors.customer_get(request.user, pk)
+    entries = timeline_for(request.user, customer, limit=TIMELINE_LENGTH)
+    template = "customers/_timeline.html" if request.htmx else "customers/timeline.html"
+    return render(request, template, {"customer": customer, "timeline": entries})
 
 
 def _share_candidates(user, customer):
@@ -90,19 +106,6 @@ def _share_candidates(user, customer):
         return []
     return User.objects.filter(is_active=True).exclude(pk=customer.owner_id).select_related("branch").order_by(
         "branch__name", "display_name")
-
-
-_panels = []
-
-
-def register_panel(provider):
-    """Later modules add a panel to the customer view: provider(request, customer) ->
-    {"title", "template", "context"} or None (opportunities, orders, receivables, tickets)."""
-    _panels.append(provider)
-
-
-def customer_panels(request, customer):
-    return [panel for panel in (provider(request, customer) for provider in _panels) if panel]
 
 
 @require("customers.create")

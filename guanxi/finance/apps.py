@@ -15,12 +15,19 @@ class FinanceConfig(AppConfig):
         from guanxi.core import digest, navigation, numbering, permissions, picklists, search
         from guanxi.core.permissions import AUTHENTICATED
         from guanxi.customers.merge import register_child
-        from guanxi.customers.views import register_panel
         from guanxi.purchasing.signals import goods_received
         from guanxi.sales.panels import register_order_panel
         from guanxi.sales.signals import order_confirmed, shipment_created
 
-        from . import expenses, invoices, receivers, reminders, selectors, views_invoices
+        from . import (
+            customer_page,
+            expenses,
+            invoices,
+            receivers,
+            reminders,
+            selectors,
+            views_invoices,
+        )
         from .models import (
             Allocation,
             Expense,
@@ -71,7 +78,7 @@ class FinanceConfig(AppConfig):
         goods_received.connect(receivers.goods_received, dispatch_uid="finance.goods_received")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="finance.after_migrate")
         digest.register(_("Receivables"), reminders.digest_section)
-        register_panel(views_invoices.customer_panel)
+        customer_page.register()
         search.register(selectors.invoice_search_hits, permission="finance.view", key="finance.invoice",
                         label=_("Invoices"))
         register_order_panel(views_invoices.order_panel)

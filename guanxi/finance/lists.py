@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core import picklists
 from guanxi.core.listing import Column, Filter, ListSpec
 from guanxi.core.permissions import AUTHENTICATED
+from guanxi.customers.lists import customer_filter
 
 from . import selectors
 from .models import ExpenseStatus, InvoiceKind, InvoiceStatus, ReceiptKind, ReceivableStatus
@@ -44,7 +45,7 @@ class ReceivableList(ListSpec):
     export_name = "receivables"
     default_sort = "due_on"
     columns = _debt_columns("customer", _("Customer"), _("Received"), _("Salesperson"))
-    filters = DEBT_FILTERS
+    filters = [*DEBT_FILTERS, customer_filter()]
     search_fields = ["number", "customer__name"]
     empty_text = _("No receivables.")
 
@@ -58,6 +59,7 @@ class PayableList(ReceivableList):
     create_url_name = "finance:payable_create"
     export_name = "payables"
     columns = _debt_columns("supplier", _("Supplier"), _("Paid"), _("Purchaser"))
+    filters = DEBT_FILTERS
     search_fields = ["number", "supplier__name"]
     empty_text = _("No payables.")
 
@@ -93,7 +95,7 @@ class ReceiptList(ListSpec):
     export_name = "receipts"
     default_sort = "-received_on"
     columns = _movement_columns("customer", _("Customer"), "received_on", _("Date received"), _("Salesperson"))
-    filters = _movement_filters("received_on")
+    filters = [*_movement_filters("received_on"), customer_filter()]
     search_fields = ["number", "customer__name", "payer", "reference"]
     empty_text = _("No receipts.")
 
@@ -157,7 +159,7 @@ class InvoiceList(ListSpec):
         Column("issued_on", _("Issued on")),
     ]
     filters = [Filter("status", _("Status"), choices=InvoiceStatus.choices),
-               Filter("kind", _("Kind"), choices=InvoiceKind.choices)]
+               Filter("kind", _("Kind"), choices=InvoiceKind.choices), customer_filter()]
     search_fields = ["number", "invoice_number", "customer__name", "order__number"]
     empty_text = _("No invoices.")
 

@@ -152,6 +152,18 @@ def invoice_get(user, pk):
     return get_scoped(Invoice.objects.select_related("order", "customer", "owner", "branch"), user, pk=pk)
 
 
+def receivables_of_customer(user, customer):
+    """The customer's receivables in the user's scope, cancelled ones left out."""
+    return scoped(Receivable.objects.filter(customer=customer).exclude(status=ReceivableStatus.CANCELLED),
+                  user).order_by("due_on", "pk")
+
+
+def receipts_of_customer(user, customer):
+    """The customer's receipts and reversals in the user's scope, newest first."""
+    return scoped(Receipt.objects.filter(customer=customer).select_related("method"), user).order_by(
+        "-received_on", "-pk")
+
+
 def invoice_search_hits(user, q, limit):
     """Invoices by request number (IV-2026-000012, its start or serial) or by the number
     of the VAT invoice issued, exactly."""

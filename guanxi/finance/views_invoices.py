@@ -42,16 +42,6 @@ def order_panel(request, order):
     }}
 
 
-def customer_panel(request, customer):
-    if not request.user.has_module_perm("finance.view") and not request.user.has_module_perm("sales.view"):
-        return None
-    return {"title": _("Money"), "template": "finance/_customer_panel.html", "context": {
-        "customer": customer, "position": selectors.customer_position(request.user, customer),
-        "receivables": list(selectors.open_debts_of(request.user, customer)[:10]),
-        "can_record": request.user.has_module_perm("finance.create"),
-    }}
-
-
 def _order(request, order_pk):
     from guanxi.sales.selectors import order_get
 

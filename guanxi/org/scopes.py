@@ -145,6 +145,16 @@ def record_in_scope(user, owner_id, branch_id):
     return everything or owner_id in owners or (seen_branch is not None and branch_id == seen_branch)
 
 
+def people_in_scope(user, active_only=True):
+    """Employees whose records the user's scope covers, by branch, department and name,
+    with their branch and department (one query): the choices of filters by person."""
+    people = User.objects.filter(branch__isnull=False).select_related("branch", "department")
+    if active_only:
+        people = people.filter(is_active=True)
+    return [person for person in people.order_by("branch__name", "department__path", "display_name")
+            if record_in_scope(user, person.pk, person.branch_id)]
+
+
 def departments_in_scope(user):
     """The departments whose own records (targets, plans) the user's scope covers."""
     from .models import Department

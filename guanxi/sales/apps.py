@@ -14,7 +14,7 @@ class SalesConfig(AppConfig):
         from guanxi.core import digest, navigation, numbering, permissions, picklists
         from guanxi.customers.merge import register_child
 
-        from . import deliveries, services
+        from . import customer_page, deliveries, services
         from .models import (
             CommissionRule,
             CommissionStatement,
@@ -76,6 +76,7 @@ class SalesConfig(AppConfig):
         approvals.register("sales.quote_discount", _("Quote discounts beyond the limit"),
                            services.quote_approval_decided)
         approvals.register("sales.contract", _("Contract orders"), services.order_approval_decided)
+        customer_page.register()
         register_child(Opportunity, "customer")
         register_child(Quote, "customer")
         register_child(Order, "customer")

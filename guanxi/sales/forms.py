@@ -1,10 +1,13 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.core import picklists
+from guanxi.customers.models import Contact, Customer
+from guanxi.customers.selectors import customers_editable_by
 
 from .models import Lead, Opportunity, Product, Stage
 
@@ -57,19 +60,27 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from guanxi.customers.models import Contact, Customer
-        from guanxi.customers.selectors import customers_editable_by
-
         self.fields["customer"].queryset = customers_editable_by(user).order_by("name") if user else \
             Customer.objects.none()
         self.fields["competitor"].queryset = Customer.objects.filter(category="competitor").order_by("name")
-        self.fields["contact"].queryset = Contact.objects.filter(customer__in=self.fields["customer"].queryset)
+        # Only the chosen customer's contacts; choosing another customer reloads them.
+        self.fields["contact"].queryset = Contact.objects.filter(customer_id=self._customer_id()).order_by(
+            "-is_primary", "name")
+        self.fields["customer"].widget.attrs.update({
+            "hx-get": reverse("sales:opportunity_contact_options"), "hx-target": "#id_contact",
+            "hx-trigger": "change"})
         self.fields["stage"].queryset = Stage.objects.filter(pipeline__is_default=True, kind="open")
         self.fields["stage"].required = False
         self.fields["source"].queryset = picklists.items("customers.source")
         if self.instance.pk:
             for name in ("customer", "stage"):
                 del self.fields[name]
+
+    def _customer_id(self):
+        if self.instance.pk:
+            return self.instance.customer_id
+        raw = str((self.data.get("customer") if self.is_bound else self.initial.get("customer")) or "")
+        return int(raw) if raw.isdigit() else None
 
     def _post_clean(self):
         pass

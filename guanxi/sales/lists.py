@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
 from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.customers.lists import customer_filter
+from guanxi.org.scopes import people_in_scope
 
 from . import selectors
 from .models import LeadStatus, OrderStatus, QuoteStatus, Stage
@@ -66,6 +68,50 @@ def _stage_choices():
     return [(stage.pk, f"{stage.pipeline.name} · {stage.name}" if several else stage.name) for stage in stages]
 
 
+def _people(request):
+    """The people whose records the user's scope covers (once per request): the choices
+    of the filters by owner, department and branch, which so never widen the scope."""
+    if not hasattr(request, "_people_in_scope"):
+        request._people_in_scope = people_in_scope(request.user, active_only=False)
+    return request._people_in_scope
+
+
+def _owner_choices(request):
+    return [(person.pk, person.display_name) for person in _people(request) if person.is_active]
+
+
+def _departments(request):
+    found = {person.department_id: person.department for person in _people(request) if person.department_id}
+    return sorted(found.values(), key=lambda department: (department.branch_id, department.path))
+
+
+def _department_choices(request):
+    return [(department.pk, department.name) for department in _departments(request)]
+
+
+def _by_department(queryset, raw, request):
+    """Owners in the department or below it (the people in scope: an IN list the owner
+    index answers, no join)."""
+    chosen = next((d for d in _departments(request) if str(d.pk) == raw), None)
+    if chosen is None:
+        return None
+    return queryset.filter(owner_id__in=[person.pk for person in _people(request)
+                                         if person.department_id and person.department.path.startswith(chosen.path)])
+
+
+def _branch_choices(request):
+    return list({person.branch_id: person.branch.name for person in _people(request)}.items())
+
+
+BY_PERSON_PLACE_AND_AMOUNT = [
+    Filter("owner", _("Owner"), lookup="owner_id", choices=_owner_choices),
+    Filter("department", _("Department"), kind="custom", choices=_department_choices, apply_func=_by_department),
+    Filter("branch", _("Branch"), lookup="branch_id", choices=_branch_choices),
+    Filter("amount_min", _("Amount from"), lookup="amount", kind="number_min"),
+    Filter("amount_max", _("Amount up to"), lookup="amount", kind="number_max"),
+]
+
+
 class OpportunityList(ListSpec):
     key = "sales.opportunities"
     title = _("Opportunities")
@@ -81,10 +127,12 @@ class OpportunityList(ListSpec):
         Column("owner", _("Owner"), value=lambda o: o.owner.display_name),
         Column("created_at", _("Created"), sortable=True),
     ]
-    # The board links here for the cards a column does not show: ?stage=…(&mine=1).
+    # The board applies the same filters (all but the stage) and links here for the cards
+    # a column does not show: ?stage=… and its filters.
     filters = [Filter("stage", _("Stage"), lookup="stage_id", choices=lambda r: _stage_choices()),
                Filter("mine", _("Only mine"), kind="custom", choices=[("1", _("Yes"))],
-                      apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user))]
+                      apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user)),
+               *BY_PERSON_PLACE_AND_AMOUNT, customer_filter()]
     search_fields = ["name"]
 
     def queryset(self, request):
@@ -105,7 +153,7 @@ class QuoteList(ListSpec):
         Column("total", _("Total"), sortable=True), Column("owner", _("Owner"), value=lambda q: q.owner.display_name),
         Column("created_at", _("Created"), sortable=True),
     ]
-    filters = [Filter("status", _("Status"), choices=QuoteStatus.choices)]
+    filters = [Filter("status", _("Status"), choices=QuoteStatus.choices), customer_filter()]
     search_fields = ["number", "customer__name"]
 
     def queryset(self, request):
@@ -130,7 +178,7 @@ class OrderList(ListSpec):
                Filter("from", _("Ordered from"), lookup="order_date", kind="date_from"),
                Filter("to", _("Ordered to"), lookup="order_date", kind="date_to"),
                Filter("due_from", _("Delivery from"), lookup="delivery_date", kind="date_from"),
-               Filter("due_to", _("Delivery to"), lookup="delivery_date", kind="date_to")]
+               Filter("due_to", _("Delivery to"), lookup="delivery_date", kind="date_to"), customer_filter()]
     search_fields = ["number", "customer__name"]
 
     def queryset(self, request):
@@ -150,6 +198,7 @@ class ShipmentList(ListSpec):
         Column("warehouse", _("Warehouse"), value=lambda s: s.warehouse or ""),
         Column("ship_date", _("Ship date"), sortable=True),
     ]
+    filters = [customer_filter("order__customer_id")]
     search_fields = ["number", "order__number"]
 
     def queryset(self, request):

@@ -24,10 +24,11 @@ def opportunity_get(user, pk):
                       user, pk=pk)
 
 
-def board(user, pipeline, *, owner=None, limit_per_stage=200):
+def board(user, pipeline, *, owner=None, narrow=None, limit_per_stage=200):
     """The kanban: [(stage, [cards], count, amount)] for open stages and the most recent
     won and lost. Counts and sums cover every visible opportunity of a stage; an open
     column holds its ``limit_per_stage`` most recently moved cards, the list the rest.
+    ``narrow(queryset)`` applies the board's filters to what the user may see.
     A card is a dict of what it shows (pk, name, amount, expected_close_on,
     customer_name): at 800 cards, model instances and per-column prefetches cost more
     than the queries."""
@@ -38,6 +39,8 @@ def board(user, pipeline, *, owner=None, limit_per_stage=200):
     visible = scoped(Opportunity.objects.filter(pipeline=pipeline), user)
     if owner is not None:
         visible = visible.filter(owner=owner)
+    if narrow is not None:
+        visible = narrow(visible)
     totals = {row["stage"]: row for row in visible.order_by().values("stage").annotate(n=Count("pk"),
                                                                                        amount=Sum("amount"))}
     cards = visible.order_by("-stage_changed_at", "-pk").values("pk", "name", "amount", "expected_close_on",
@@ -95,6 +98,25 @@ def deleted_visible_to(model):
     def selector(user):
         return scoped(model.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
     return selector
+
+
+# --- the customer page (CUS-6) ---------------------------------------------------------------
+def opportunities_of_customer(user, customer):
+    return scoped(Opportunity.objects.filter(customer=customer).select_related("stage", "owner"), user).order_by(
+        "-created_at")
+
+
+def quotes_of_customer(user, customer):
+    return scoped(Quote.objects.filter(customer=customer), user).order_by("-created_at")
+
+
+def orders_of_customer(user, customer):
+    return scoped(Order.objects.filter(customer=customer), user).order_by("-created_at")
+
+
+def shipments_of_customer(user, customer):
+    return scoped(Shipment.objects.filter(order__customer=customer).select_related("order", "warehouse"),
+                  user).order_by("-created_at")
 
 
 # --- global search (issue 11.8) -------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("opportunities/", views.opportunity_board, name="opportunity_board"),
     path("opportunities/list/", views.opportunity_list, name="opportunity_list"),
     path("opportunities/new/", views.opportunity_create, name="opportunity_create"),
+    path("opportunities/contacts/", views.opportunity_contact_options, name="opportunity_contact_options"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),

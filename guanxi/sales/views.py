@@ -18,6 +18,7 @@ from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
+from guanxi.customers.selectors import contacts_of_customer, customers_visible_to
 
 from . import selectors, services
 from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
@@ -71,12 +72,20 @@ def product_search(request):
 # --- opportunities (SAL-2) ---------------------------------------------------------------
 @require("sales.view")
 def opportunity_board(request):
+    """The pipeline as a kanban, narrowed by the list's filters (owner, department,
+    branch, amount, customer, only mine) kept in the URL; the stage is the column."""
     from .models import Pipeline
 
     raw = request.GET.get("pipeline", "")
-    pipeline = (Pipeline.objects.filter(pk=raw).first() if raw.isdigit() else None) or services.default_pipeline()
-    owner = request.user if request.GET.get("mine") == "1" else None
-    columns = selectors.board(request.user, pipeline, owner=owner)
+    pipelines = list(Pipeline.objects.all())
+    pipeline = (next((p for p in pipelines if str(p.pk) == raw), None) or next((p for p in pipelines if p.is_default),
+                                                                               None) or services.default_pipeline())
+    spec = OpportunityList()
+    state = spec.state_from(request)
+    filters = [flt for flt in spec.filters if flt.name != "stage"]
+    state.filters.pop("stage", None)
+    columns = selectors.board(request.user, pipeline,
+                              narrow=lambda queryset: spec.apply_filters(request, state, queryset, filters))
     # Up to 840 cards: one reverse for the board, and amounts and dates formatted here
     # rather than by template filters (a fifth of the page's time at 10,000 opportunities).
     detail_url = reverse("sales:opportunity_detail", args=[0])
@@ -86,9 +95,15 @@ def opportunity_board(request):
             card["amount_text"] = number_format(card["amount"], 2, force_grouping=True)
             card["close_text"] = date_format(card["expected_close_on"], "SHORT_DATE_FORMAT") \
                 if card["expected_close_on"] else ""
+    shown = [(flt, options) for flt, options in ((flt, flt.options(request)) for flt in filters if flt.name != "mine")
+             if flt.name in state.filters or len(options) > 1 or flt.kind in ("number_min", "number_max")]
     return render(request, "sales/board.html", {
-        "pipeline": pipeline, "columns": columns, "mine": owner is not None,
-        "pipelines": Pipeline.objects.all() if Pipeline.objects.count() > 1 else [],
+        "pipeline": pipeline, "columns": columns, "mine": state.filters.get("mine") == "1",
+        "pipelines": pipelines if len(pipelines) > 1 else [], "state": state, "filter_widgets": shown,
+        "filter_query": state.query(), "mine_query": state.query(mine="" if state.filters.get("mine") else "1"),
+        "pipeline_query": f"pipeline={pipeline.pk}&" if raw.isdigit() else "",
+        "filtered": bool(state.filters), "empty": not any(count for _stage, _cards, count, _amount in columns),
+        "can_create": request.user.has_module_perm("sales.create"),
         "lost_reasons": picklists.items("sales.lost_reason"),
     })
 
@@ -129,6 +144,16 @@ def opportunity_detail(request, pk):
         "lost_reasons": picklists.items("sales.lost_reason"),
         "entries": history_for(opportunity),
     })
+
+
+@require("sales.view")
+def opportunity_contact_options(request):
+    """The contact choices of the opportunity form for the customer chosen (HTMX): the
+    customer's contacts, if the user may see the customer."""
+    raw = request.GET.get("customer", "")
+    customer = customers_visible_to(request.user).filter(pk=raw).first() if raw.isdigit() else None
+    contacts = contacts_of_customer(request.user, customer) if customer else []
+    return render(request, "sales/_contact_options.html", {"contacts": contacts})
 
 
 @require("sales.create")

@@ -15,7 +15,7 @@ class ServiceConfig(AppConfig):
         from guanxi.customers.merge import register_child
         from guanxi.sales.signals import shipment_created
 
-        from . import receivers, selectors
+        from . import customer_page, receivers, selectors
         from .models import (
             Article,
             Flow,
@@ -60,6 +60,7 @@ class ServiceConfig(AppConfig):
         shipment_created.connect(receivers.shipment_created, dispatch_uid="service.care_follow_up")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="service.after_migrate")
         register_child(Ticket, "customer")
+        customer_page.register()
         search.register(selectors.ticket_search_hits, permission="service.view", key="service.ticket",
                         label=_("Tickets"))
         search.register(selectors.article_search_hits, permission="service.view", key="service.article",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
 from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.customers.lists import customer_filter
 
 from . import selectors
 from .models import OPEN_STATUSES, TicketChannel, TicketStatus
@@ -41,7 +42,8 @@ class TicketList(ListSpec):
                       choices=lambda r: picklists.choices("service.severity")),
                Filter("channel", _("Channel"), choices=TicketChannel.choices),
                Filter("overdue", _("Past the target"), kind="custom", choices=[("1", _("Yes"))], apply_func=_overdue),
-               Filter("mine", _("Assigned to me"), kind="custom", choices=[("1", _("Yes"))], apply_func=_mine)]
+               Filter("mine", _("Assigned to me"), kind="custom", choices=[("1", _("Yes"))], apply_func=_mine),
+               customer_filter()]
     search_fields = ["number", "subject", "customer__name", "contact_email", "contact_phone"]
     empty_text = _("No tickets.")
 

@@ -29,6 +29,10 @@ def surveys_visible_to(user):
     return scoped(Survey.objects.select_related("agent", "department", "branch", "ticket"), user)
 
 
+def tickets_of_customer(user, customer):
+    return scoped(Ticket.objects.filter(customer=customer), user).order_by("-created_at")
+
+
 def ticket_search_hits(user, q, limit):
     """Tickets by number, subject (in scope) or the caller's phone however typed."""
     phone = phone_in_query(q)

@@ -12,7 +12,7 @@ class WorkplaceConfig(AppConfig):
 
         from guanxi.core import digest, navigation, notifications, permissions, recycle, search
 
-        from . import news, selectors, services
+        from . import customer_page, news, selectors, services
         from .models import (
             Directive,
             DirectiveAttachment,
@@ -40,9 +40,12 @@ class WorkplaceConfig(AppConfig):
             navigation.Item(_("Notes"), "workplace:note_list", "workplace.view"),
             navigation.Item(_("Notifications"), "workplace:notifications", "workplace.view"),
         ], order=10))
-        search.register(selectors.notes_search_hits, permission="workplace.view")
-        search.register(selectors.directives_search_hits, permission="workplace.view")
-        search.register(selectors.news_search_hits, permission="workplace.view")
+        search.register(selectors.notes_search_hits, permission="workplace.view", key="workplace.note",
+                        label=_("Notes"))
+        search.register(selectors.directives_search_hits, permission="workplace.view", key="workplace.directive",
+                        label=_("Directives"))
+        search.register(selectors.news_search_hits, permission="workplace.view", key="workplace.news",
+                        label=_("News"))
         recycle.register(recycle.RecycleKind(
             code="workplace.note", label=_("Notes"), model=Note, deleted_for=selectors.notes_deleted_visible_to,
             restore=lambda *, actor, record: services.note_restore(actor=actor, note=record),
@@ -72,5 +75,6 @@ class WorkplaceConfig(AppConfig):
         from guanxi.customers.merge import register_child
 
         register_child(Schedule, "customer")
+        customer_page.register()
         register_child(WorkPlanItem, "customer")
         register_child(NewsItem, "competitor")

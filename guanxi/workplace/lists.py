@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.customers.lists import customer_filter
 from guanxi.org.selectors import branch_choices
 
 from . import selectors
@@ -64,6 +65,7 @@ class PlanList(ListSpec):
         Filter("assigned", _("Assigned by a manager"), lookup="assigned_by__isnull", kind="custom",
                choices=[("1", _("Yes")), ("0", _("No"))],
                apply_func=lambda qs, raw, request: qs.filter(assigned_by__isnull=raw != "1")),
+        customer_filter(),
     ]
     search_fields = ["title", "notes", "result"]
     empty_text = _("No plan items yet. Plan your day on My day.")

@@ -2,9 +2,10 @@ from django.db.models import Q
 from django.urls import reverse
 
 from guanxi.core.search import SearchHit
+from guanxi.org import scopes
 from guanxi.org.scopes import get_scoped, scoped
 
-from .models import Note
+from .models import Note, WorkPlanItem
 
 
 def notes_visible_to(user):
@@ -40,6 +41,11 @@ def plan_items_visible_to(user):
     return scoped(WorkPlanItem.objects.select_related("owner", "customer", "opportunity", "assigned_by"), user)
 
 
+def plan_items_of_customer(user, customer):
+    return scoped(WorkPlanItem.objects.filter(customer=customer).select_related("owner"), user).order_by(
+        "-day", "-pk")
+
+
 def plan_item_get(user, pk):
     from .models import WorkPlanItem
 
@@ -59,13 +65,7 @@ def day_plan(user, owner, day):
 
 def people_in_scope(user):
     """Active employees whose records the user's scope covers (the user first)."""
-    from guanxi.org.models import User
-    from guanxi.org.scopes import record_in_scope
-
-    people = User.objects.filter(is_active=True, branch__isnull=False).select_related("department", "branch")
-    found = [p for p in people.order_by("branch__name", "department__path", "display_name")
-             if record_in_scope(user, p.pk, p.branch_id)]
-    return sorted(found, key=lambda p: p.pk != user.pk)
+    return sorted(scopes.people_in_scope(user), key=lambda p: p.pk != user.pk)
 
 
 def team_day(user, day, people=None):

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core import custom_fields, picklists
 from guanxi.core.errors import ValidationFailed
-from guanxi.customers import regions, selectors, services
+from guanxi.customers import regions, selectors, services, summary
 from guanxi.customers.models import (
     Channel,
     Customer,
@@ -19,6 +19,7 @@ from guanxi.customers.models import (
     LifecycleStage,
 )
 from guanxi.org.models import User
+from guanxi.sales.money import fen
 
 from ..common import (
     InputSchema,
@@ -200,6 +201,44 @@ def _pick_refs(data):
 
 def _get(request, customer_id):
     return selectors.customer_get(request.user, customer_id)
+
+
+class MoneyOut(Schema):
+    amount: str = Field(..., description="decimal string with two places", examples=["1234.50"])
+    currency: str = Field("CNY", description="ISO 4217")
+
+
+class SummarySectionOut(Schema):
+    title: str = Field(..., description="the section's heading in the request's language")
+    count: int = Field(..., description="the customer's records of this kind that the caller may see")
+    counts: dict[str, int] = Field(..., description="counts that sum the section up (open, overdue …)")
+    money: dict[str, MoneyOut] = Field(..., description="amounts that sum it up (open_amount, outstanding …)")
+
+
+class CustomerSummaryOut(Schema):
+    customer_id: int
+    name: str
+    sections: dict[str, SummarySectionOut] = Field(..., description=(
+        "by section key: contacts, interactions, opportunities, quotes, orders, shipments, receivables, "
+        "receipts, tickets, feedback, plans (those the caller's roles may read)"))
+
+
+def _summary_section(section):
+    return {"title": section.title, "count": section.count,
+            "counts": {f.key: f.value for f in section.figures if not f.money},
+            "money": {f.key: {"amount": str(fen(f.value)), "currency": f.currency} for f in section.figures
+                      if f.money}}
+
+
+@router.get("/customers/{customer_id}/summary", response=CustomerSummaryOut)
+def customer_summary(request, customer_id: int):
+    """CUS-6: what every module holds about the customer, as far as the caller may see:
+    per section a count, counts and money figures (the customer page's sections)."""
+    require_perm(request, "customers.view")
+    customer = _get(request, customer_id)
+    return {"customer_id": customer.pk, "name": customer.name,
+            "sections": {section.key: _summary_section(section)
+                         for section in summary.customer_summary(request.user, customer)}}
 
 
 @router.get("/customers", response=CustomerPage)

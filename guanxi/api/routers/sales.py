@@ -282,6 +282,7 @@ class OpportunityPage(Schema):
 class OpportunityIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     customer_id: int
+    contact_id: int | None = Field(None, description="a contact of the customer")
     stage_id: int | None = None
     amount: MoneyIn = Decimal("0")
     expected_close_on: datetime.date | None = None
@@ -290,6 +291,7 @@ class OpportunityIn(InputSchema):
 
 class OpportunityPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
+    contact_id: int | None = Field(None, description="a contact of the opportunity's customer; null for none")
     amount: MoneyIn | None = None
     expected_close_on: datetime.date | None = None
     notes: str | None = Field(None, max_length=4000)
@@ -333,6 +335,7 @@ def opportunity_create(request, payload: OpportunityIn):
     customer = customer_selectors.customer_get(request.user, data.pop("customer_id"))
     stage_id = data.pop("stage_id")
     stage = get_or_invalid(Stage.objects.filter(kind=StageKind.OPEN), stage_id, "stage_id")
+    data["contact"] = get_or_invalid(customer.contacts.all(), data.pop("contact_id"), "contact_id")
     opportunity = services.opportunity_create(actor=request.user, customer=customer, stage=stage, **data)
     return Status(201, selectors.opportunity_get(request.user, opportunity.pk))
 
@@ -341,10 +344,15 @@ def opportunity_create(request, payload: OpportunityIn):
 def opportunity_update(request, opportunity_id: int, payload: OpportunityPatch, response: HttpResponse):
     require_perm(request, "sales.edit")
     data = payload.model_dump(exclude_unset=True)
+
+    def update(opportunity):
+        if "contact_id" in data:
+            data["contact"] = get_or_invalid(opportunity.customer.contacts.all(), data.pop("contact_id"),
+                                             "contact_id")
+        return services.opportunity_update(actor=request.user, opportunity=opportunity, **data)
+
     return _patched(request, response, queryset=selectors.opportunities_visible_to(request.user),
-                    pk=opportunity_id, out=OpportunityOut,
-                    update=lambda opportunity: services.opportunity_update(actor=request.user,
-                                                                           opportunity=opportunity, **data))
+                    pk=opportunity_id, out=OpportunityOut, update=update)
 
 
 @router.delete("/opportunities/{opportunity_id}", response={204: None})

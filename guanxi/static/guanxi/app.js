@@ -65,6 +65,13 @@
     showToast(document.body.dataset.msgRequestFailed + " (" + status + ")", "error");
   });
 
+  // --- filter forms that apply a choice at once (a number waits for Enter) -------------
+  document.addEventListener("change", function (event) {
+    const form = event.target.closest("form[data-autosubmit]");
+    if (!form || event.target.type === "number") return;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  });
+
   // --- keyboard ---------------------------------------------------------------------
   document.addEventListener("keydown", function (event) {
     const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.activeElement.isContentEditable;

@@ -54,6 +54,7 @@ class WorkPlanItem(TimeStampedModel):
             models.Index(fields=["owner", "day"], name="plan_owner_day"),
             models.Index(fields=["branch", "day"], name="plan_branch_day"),
             models.Index(fields=["day", "status"], name="plan_day_status"),
+            models.Index(fields=["customer", "day"], name="plan_customer_day"),
         ]
 
     def __str__(self):
