@@ -1,8 +1,7 @@
 """The customer's own sections of the customer page (CUS-6): contacts, interactions and
 feedback. Later modules add theirs the same way (summary.register in AppConfig.ready)."""
 
-from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, summary
@@ -17,6 +16,10 @@ class ContactsSection(summary.Section):
     template = "customers/_section_contacts.html"
     empty_text = _("No contacts yet.")
     list_url_name = "customers:contact_list"
+    create_url_name = "customers:contact_create"
+    create_label = _("Add contact")
+    create_path = True
+    create_permission = "customers.edit"
 
     def records(self, viewer):
         return selectors.contacts_of_customer(viewer.user, viewer.customer)
@@ -24,10 +27,8 @@ class ContactsSection(summary.Section):
     def rows(self, viewer, records, limit):
         return list(records[:limit])
 
-    def actions(self, viewer):
-        if viewer.may("customers.edit") and viewer.can_edit:
-            return [summary.Action(_("Add contact"), reverse("customers:contact_create", args=[viewer.customer.pk]))]
-        return []
+    def may_create(self, viewer):
+        return viewer.can_edit
 
 
 class InteractionsSection(summary.Section):
@@ -37,6 +38,10 @@ class InteractionsSection(summary.Section):
     permission = "customers.view"
     empty_text = _("No interactions yet.")
     list_url_name = "customers:interaction_list"
+    create_url_name = "customers:interaction_create"
+    create_label = _("Log interaction")
+    create_path = True
+    create_permission = "customers.edit"
 
     def records(self, viewer):
         return selectors.interactions_of_customer(viewer.user, viewer.customer)
@@ -48,11 +53,8 @@ class InteractionsSection(summary.Section):
                                                           item.author.display_name, item.summary[:80]) if fact))
                 for item in records[:limit]]
 
-    def actions(self, viewer):
-        if viewer.may("customers.edit") and viewer.can_edit:
-            return [summary.Action(_("Log interaction"),
-                                   reverse("customers:interaction_create", args=[viewer.customer.pk]))]
-        return []
+    def may_create(self, viewer):
+        return viewer.can_edit
 
 
 class FeedbackSection(summary.Section):
@@ -62,12 +64,17 @@ class FeedbackSection(summary.Section):
     permission = "customers.view"
     empty_text = _("No feedback recorded.")
     list_url_name = "customers:feedback_list"
+    # Anyone who sees the customer may record what it said (CUS-8).
+    create_url_name = "customers:feedback_create"
+    create_label = _("Record feedback")
+    create_path = True
+    create_permission = "customers.view"
 
     def records(self, viewer):
         return selectors.feedback_of_customer(viewer.user, viewer.customer)
 
     def totals(self, viewer, records):
-        totals = records.aggregate(count=Count("pk"), open=Count("pk", filter=Q(status=FeedbackStatus.OPEN)))
+        totals = summary.tally(records, open=Q(status=FeedbackStatus.OPEN))
         return totals["count"], [summary.Figure("open", _("Open"), totals["open"], alert=totals["open"] > 0)]
 
     def rows(self, viewer, records, limit):
@@ -77,9 +84,6 @@ class FeedbackSection(summary.Section):
                             alert=item.status == FeedbackStatus.OPEN)
                 for item in records[:limit]]
 
-    def actions(self, viewer):
-        # The form's view asks customers.view only (CUS-8: anyone who sees the customer).
-        return [summary.Action(_("Record feedback"), reverse("customers:feedback_create", args=[viewer.customer.pk]))]
 
 
 def register():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -106,6 +107,10 @@ class Section:
     template = "customers/_section_rows.html"
     empty_text = _("None yet.")
     list_url_name = ""  # the module's list, which accepts ?customer=<id>
+    create_url_name = ""  # the module's "new …" form for the customer
+    create_label = ""
+    create_permission = ""  # the permission the form's view asks
+    create_path = False  # the form takes the customer in its path, not as ?customer=<id>
 
     def visible(self, user):
         return user.has_module_perm(self.permission)
@@ -123,8 +128,18 @@ class Section:
     def list_url(self, viewer):
         return f"{reverse(self.list_url_name)}?customer={viewer.customer.pk}" if self.list_url_name else ""
 
+    def may_create(self, viewer):
+        """Whether the form takes this customer, beyond its view's permission."""
+        return True
+
     def actions(self, viewer):
-        return []
+        """The "new …" action, shown on the same check as the form's view."""
+        if not (self.create_url_name and viewer.may(self.create_permission) and self.may_create(viewer)):
+            return []
+        pk = viewer.customer.pk
+        url = reverse(self.create_url_name, args=[pk]) if self.create_path else \
+            f"{reverse(self.create_url_name)}?customer={pk}"
+        return [Action(self.create_label, url)]
 
 
 _sections = {}
@@ -138,6 +153,12 @@ def register(section):
 def sections_for(user):
     """The sections the user may read, in page order."""
     return sorted((s for s in _sections.values() if s.visible(user)), key=lambda s: (s.order, s.key))
+
+
+def tally(records, **figures):
+    """One query: ``count`` and each named figure, a Q (a filtered count) or an aggregate."""
+    return records.aggregate(count=Count("pk"), **{
+        name: Count("pk", filter=figure) if isinstance(figure, Q) else figure for name, figure in figures.items()})
 
 
 def section_data(section, viewer, rows=5):

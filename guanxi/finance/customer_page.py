@@ -2,9 +2,8 @@
 and receipts as sections and as entries of the customer's timeline. Wired in
 FinanceConfig.ready."""
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,15 +23,7 @@ def _sum(expression, condition=None):
 
 class FinanceSection(summary.Section):
     permission = "finance.view"
-    create_url_name = ""
-    create_label = ""
-
-    def actions(self, viewer):
-        # The form's view asks finance.create and finds the customer in the user's scope.
-        if self.create_url_name and viewer.may("finance.create"):
-            return [summary.Action(self.create_label,
-                                   f"{reverse(self.create_url_name)}?customer={viewer.customer.pk}")]
-        return []
+    create_permission = "finance.create"  # the forms find the customer in the user's scope
 
 
 class ReceivablesSection(FinanceSection):
@@ -50,8 +41,8 @@ class ReceivablesSection(FinanceSection):
     def totals(self, viewer, records):
         unsettled = Q(allocated__lt=F("amount"))
         overdue = unsettled & Q(due_on__lt=timezone.localdate())
-        totals = records.aggregate(count=Count("pk"), outstanding=_sum(F("amount") - F("allocated"), unsettled),
-                                   overdue=_sum(F("amount") - F("allocated"), overdue))
+        totals = summary.tally(records, outstanding=_sum(F("amount") - F("allocated"), unsettled),
+                               overdue=_sum(F("amount") - F("allocated"), overdue))
         return totals["count"], [
             summary.Figure("outstanding", _("Outstanding"), totals["outstanding"], money=True),
             summary.Figure("overdue", _("Overdue"), totals["overdue"], money=True, alert=totals["overdue"] > 0),
@@ -79,8 +70,7 @@ class ReceiptsSection(FinanceSection):
 
     def totals(self, viewer, records):
         standing = Q(kind=ReceiptKind.RECEIPT, reversed_by__isnull=True)
-        totals = records.aggregate(count=Count("pk"), received=_sum("amount"),
-                                   credit=_sum(F("amount") - F("allocated"), standing))
+        totals = summary.tally(records, received=_sum("amount"), credit=_sum(F("amount") - F("allocated"), standing))
         return totals["count"], [
             summary.Figure("received", _("Received"), totals["received"], money=True),
             summary.Figure("credit", _("Credit (not allocated)"), totals["credit"], money=True),

@@ -2,9 +2,8 @@
 shipping notes as sections (with the actions that start from the customer) and as
 entries of the customer's timeline. Wired in SalesConfig.ready."""
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import timeline
@@ -27,15 +26,18 @@ def _sum(field, condition):
 
 class SalesSection(summary.Section):
     permission = "sales.view"
-    create_url_name = ""  # the "new …" form, which accepts ?customer=<id>
-    create_label = ""
+    create_permission = "sales.create"
 
-    def actions(self, viewer):
-        # The form's view asks sales.create; it offers only customers one may sell to.
-        if self.create_url_name and viewer.may("sales.create") and viewer.can_edit:
-            return [summary.Action(self.create_label,
-                                   f"{reverse(self.create_url_name)}?customer={viewer.customer.pk}")]
-        return []
+    def may_create(self, viewer):
+        # The forms offer only the customers one may sell to (those one may edit).
+        return viewer.can_edit
+
+    @staticmethod
+    def document_rows(records, limit, day_of):
+        """Quotes or orders: number, status, the day that matters and the total."""
+        return [summary.Row(label=str(document), url=document.get_absolute_url(), amount=document.total,
+                            facts=(document.get_status_display(), summary.day(day_of(document))))
+                for document in records[:limit]]
 
 
 class OpportunitiesSection(SalesSection):
@@ -52,8 +54,8 @@ class OpportunitiesSection(SalesSection):
 
     def totals(self, viewer, records):
         is_open, won = Q(stage__kind=StageKind.OPEN), Q(stage__kind=StageKind.WON)
-        totals = records.aggregate(count=Count("pk"), open=Count("pk", filter=is_open),
-                                   open_amount=_sum("amount", is_open), won_amount=_sum("amount", won))
+        totals = summary.tally(records, open=is_open, open_amount=_sum("amount", is_open),
+                               won_amount=_sum("amount", won))
         return totals["count"], [
             summary.Figure("open", _("Open"), totals["open"]),
             summary.Figure("open_amount", _("Open amount"), totals["open_amount"], money=True),
@@ -81,17 +83,14 @@ class QuotesSection(SalesSection):
 
     def totals(self, viewer, records):
         is_open = Q(status__in=OPEN_QUOTES)
-        totals = records.aggregate(count=Count("pk"), open=Count("pk", filter=is_open),
-                                   open_amount=_sum("total", is_open))
+        totals = summary.tally(records, open=is_open, open_amount=_sum("total", is_open))
         return totals["count"], [
             summary.Figure("open", _("Open"), totals["open"]),
             summary.Figure("open_amount", _("Open amount"), totals["open_amount"], money=True),
         ]
 
     def rows(self, viewer, records, limit):
-        return [summary.Row(label=str(quote), url=quote.get_absolute_url(), amount=quote.total,
-                            facts=(quote.get_status_display(), summary.day(quote.created_at)))
-                for quote in records[:limit]]
+        return self.document_rows(records, limit, lambda quote: quote.created_at)
 
 
 class OrdersSection(SalesSection):
@@ -107,17 +106,15 @@ class OrdersSection(SalesSection):
         return selectors.orders_of_customer(viewer.user, viewer.customer)
 
     def totals(self, viewer, records):
-        totals = records.aggregate(count=Count("pk"), undelivered=Count("pk", filter=Q(status__in=UNDELIVERED)),
-                                   ordered=_sum("total", Q(status__in=ORDERED)))
+        totals = summary.tally(records, undelivered=Q(status__in=UNDELIVERED),
+                               ordered=_sum("total", Q(status__in=ORDERED)))
         return totals["count"], [
             summary.Figure("undelivered", _("To deliver"), totals["undelivered"]),
             summary.Figure("ordered", _("Ordered"), totals["ordered"], money=True),
         ]
 
     def rows(self, viewer, records, limit):
-        return [summary.Row(label=order.number, url=order.get_absolute_url(), amount=order.total,
-                            facts=(order.get_status_display(), summary.day(order.order_date)))
-                for order in records[:limit]]
+        return self.document_rows(records, limit, lambda order: order.order_date)
 
 
 class ShipmentsSection(SalesSection):

@@ -2,8 +2,7 @@
 their target highlighted) as a section and as entries of the customer's timeline.
 Wired in ServiceConfig.ready."""
 
-from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,14 +21,17 @@ class TicketsSection(summary.Section):
     permission = "service.view"
     empty_text = _("No tickets.")
     list_url_name = "service:ticket_list"
+    # The form's view asks service.create and answers 404 for a customer out of scope.
+    create_url_name = "service:ticket_create"
+    create_label = _("New ticket")
+    create_permission = "service.create"
 
     def records(self, viewer):
         return selectors.tickets_of_customer(viewer.user, viewer.customer)
 
     def totals(self, viewer, records):
         is_open = Q(status__in=OPEN_STATUSES)
-        totals = records.aggregate(count=Count("pk"), open=Count("pk", filter=is_open),
-                                   overdue=Count("pk", filter=is_open & Q(resolve_by__lt=timezone.now())))
+        totals = summary.tally(records, open=is_open, overdue=is_open & Q(resolve_by__lt=timezone.now()))
         return totals["count"], [
             summary.Figure("open", _("Open"), totals["open"]),
             summary.Figure("overdue", _("Past the target"), totals["overdue"], alert=totals["overdue"] > 0),
@@ -39,12 +41,6 @@ class TicketsSection(summary.Section):
         return [summary.Row(label=ticket.number, url=ticket.get_absolute_url(), alert=ticket.overdue,
                             facts=(ticket.subject, ticket.get_status_display(), summary.day(ticket.created_at)))
                 for ticket in records[:limit]]
-
-    def actions(self, viewer):
-        # The form's view asks service.create and 404s a customer out of scope.
-        if viewer.may("service.create"):
-            return [summary.Action(_("New ticket"), f"{reverse('service:ticket_create')}?customer={viewer.customer.pk}")]
-        return []
 
 
 def tickets_source(user, customer, limit):

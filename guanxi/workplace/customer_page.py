@@ -1,8 +1,7 @@
 """What daily work adds to the customer page (CUS-6): the plan items about the customer,
 as a section and as entries of the customer's timeline. Wired in WorkplaceConfig.ready."""
 
-from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import timeline
@@ -20,12 +19,15 @@ class PlansSection(summary.Section):
     permission = "workplace.view"
     empty_text = _("Nothing planned for this customer.")
     list_url_name = "workplace:plan_list"
+    create_url_name = "workplace:my_day"  # the day page's form, with the customer chosen
+    create_label = _("Add to my plan")
+    create_permission = "workplace.create"
 
     def records(self, viewer):
         return selectors.plan_items_of_customer(viewer.user, viewer.customer)
 
     def totals(self, viewer, records):
-        totals = records.aggregate(count=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_PLAN_STATUSES)))
+        totals = summary.tally(records, open=Q(status__in=OPEN_PLAN_STATUSES))
         return totals["count"], [summary.Figure("open", _("Open"), totals["open"])]
 
     def rows(self, viewer, records, limit):
@@ -33,12 +35,9 @@ class PlansSection(summary.Section):
                             facts=(summary.day(item.day), item.owner.display_name, item.get_status_display()))
                 for item in records[:limit]]
 
-    def actions(self, viewer):
-        # One plans one's own customers (the plan form offers those); the day page adds it.
-        if viewer.may("workplace.create") and viewer.customer.owner_id == viewer.user.pk:
-            return [summary.Action(_("Add to my plan"),
-                                   f"{reverse('workplace:my_day')}?customer={viewer.customer.pk}")]
-        return []
+    def may_create(self, viewer):
+        # One plans one's own customers: the plan form offers those.
+        return viewer.customer.owner_id == viewer.user.pk
 
 
 def plans_source(user, customer, limit):

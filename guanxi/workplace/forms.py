@@ -57,11 +57,15 @@ def _limit_shown(field, newest_first):
     field.widget.choices = [("", "---------")] + [(o.pk, str(o)) for o in newest_first[:CHOICES_SHOWN]]
 
 
-def _customer_choices(field, user):
+def _customer_choices(field, user, chosen=None):
     from guanxi.customers.selectors import customers_visible_to
 
     field.queryset = customers_visible_to(user).filter(owner=user).exclude(category="competitor")
     _limit_shown(field, field.queryset.order_by("-last_contacted_at", "-created_at"))
+    # The customer the page was opened for (?customer=, from the customer's page) is offered
+    # even when older than the newest few; only one of the user's own customers.
+    if chosen and all(str(value) != str(chosen) for value, _label in field.widget.choices):
+        field.widget.choices += [(c.pk, str(c)) for c in field.queryset.filter(pk=chosen)]
 
 
 def _opportunity_choices(field, user):
@@ -82,7 +86,7 @@ class PlanItemForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        _customer_choices(self.fields["customer"], user)
+        _customer_choices(self.fields["customer"], user, chosen=self.initial.get("customer"))
         _opportunity_choices(self.fields["opportunity"], user)
 
 

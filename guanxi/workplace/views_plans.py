@@ -57,10 +57,14 @@ def my_day(request):
     done, planned = plans.completion(items)
     may_plan = request.user.has_module_perm("workplace.create") and (
         own or request.user.has_module_perm("workplace.assign"))
+    # From a customer's page: the add form starts with that customer (one's own only).
+    initial = {"day": day}
+    if own and request.GET.get("customer", "").isdigit():
+        initial["customer"] = int(request.GET["customer"])
     return render(request, "workplace/my_day.html", {
         "day": day, "person": person, "own": own, "items": items, "done": done, "planned": planned,
         "percent": round(100 * done / planned) if planned else None,
-        "form": PlanItemForm(user=request.user, initial={"day": day}) if may_plan else None,
+        "form": PlanItemForm(user=request.user, initial=initial) if may_plan else None,
         "progress_choices": PlanProgressForm.PROGRESS,
         "schedules": list(schedules_between(request.user, day, 1, owner=person)),
         "awaiting": selectors.directives_awaiting(request.user) if own else [],

@@ -91,6 +91,11 @@ def test_each_section_starts_its_action_with_the_customer_filled_in(rich, demo_o
                 f"/sales/orders/new/?customer={pk}"):
         form = client.get(url).content.decode()
         assert re.search(rf'<option value="{pk}"[^>]*selected', form), url
+    # A plan item about one's own customer starts on one's day page.
+    assert f"/work/day/?customer={pk}" in _section(seller, "plans")
+    day = client.get(f"/work/day/?customer={pk}").content.decode()
+    assert re.search(rf'<option value="{pk}"[^>]*selected', day)
+    assert f"/work/day/?customer={pk}" not in chairman  # not the chairman's customer
     ticket_form = client_for(demo_org["xuting"]).get(f"/service/tickets/new/?customer={pk}")
     assert rich.customer.name in ticket_form.content.decode()
     # Not someone else's customer: Beijing's salesperson gets a 404, not a prefilled form.
