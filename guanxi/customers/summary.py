@@ -67,8 +67,10 @@ class SectionData:
 
     @property
     def headline(self):
-        """The figure that sums the section up: its first amount of money, else its first."""
-        return next((f for f in self.figures if f.money), self.figures[0] if self.figures else None)
+        """The figure that sums the section up: one that needs attention, else its first
+        amount of money, else its first."""
+        return next((f for f in self.figures if f.alert), None) or next((f for f in self.figures if f.money), None) \
+            or (self.figures[0] if self.figures else None)
 
 
 def day(value):

@@ -72,7 +72,7 @@ class ReceiptsSection(FinanceSection):
         standing = Q(kind=ReceiptKind.RECEIPT, reversed_by__isnull=True)
         totals = summary.tally(records, received=_sum("amount"), credit=_sum(F("amount") - F("allocated"), standing))
         return totals["count"], [
-            summary.Figure("received", _("Received"), totals["received"], money=True),
+            summary.Figure("received", _("Money received"), totals["received"], money=True),
             summary.Figure("credit", _("Credit (not allocated)"), totals["credit"], money=True),
         ]
 

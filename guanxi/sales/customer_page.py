@@ -57,7 +57,7 @@ class OpportunitiesSection(SalesSection):
         totals = summary.tally(records, open=is_open, open_amount=_sum("amount", is_open),
                                won_amount=_sum("amount", won))
         return totals["count"], [
-            summary.Figure("open", _("Open"), totals["open"]),
+            summary.Figure("open", _("In progress"), totals["open"]),
             summary.Figure("open_amount", _("Open amount"), totals["open_amount"], money=True),
             summary.Figure("won_amount", _("Won"), totals["won_amount"], money=True),
         ]

@@ -70,7 +70,7 @@ def test_log_an_interaction_and_see_the_reminder(demo, page_for, live_server):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page.fill("#id_next_follow_up_on", tomorrow.isoformat())
     page.click(".record-form button[type=submit]")
-    expect(page.locator("#interactions")).to_contain_text("上门拜访")
+    expect(page.locator("#section-interactions")).to_contain_text("上门拜访")
     page.goto(f"{live_server.url}/customers/reminders/")
     expect(page.locator("#reminders-tomorrow")).to_contain_text("跟进客户乙")
 
@@ -94,3 +94,50 @@ def test_import_with_bad_rows_and_download_the_error_report(demo, page_for, live
         page.click("#error-report")
     report = download_info.value.path().read_text(encoding="utf-8-sig")
     assert "\n3," in report and "\n4," in report and "12345" in report
+
+
+def test_the_customer_at_the_centre(demo, page_for, live_server, artifacts):
+    """CUS-6: one page holds every module's records of the customer, the timeline arrives
+    on its own, and "new opportunity" starts from the customer with its contacts only;
+    the global search finds the order by its serial, grouped by type. Screenshots of the
+    page (desktop for the salesperson and the chairman, and a phone) for review."""
+    from guanxi.customers.services import contact_create, customer_create
+    from guanxi.testing.customer360 import rich_customer
+
+    rich = rich_customer(demo)
+    other = customer_create(actor=demo["liuyang"], name="另一家客户有限公司")
+    contact_create(actor=demo["liuyang"], customer=other, name="别家联系人")
+    page = page_for("liuyang")
+    page.goto(f"{live_server.url}/customers/{rich.customer.pk}/")
+    expect(page.locator("#section-opportunities")).to_contain_text("华达打印机项目")
+    expect(page.locator("#section-receivables .figure.alert")).to_be_visible()
+    expect(page.locator("#section-tickets")).to_contain_text(rich.ticket.number)
+    expect(page.locator("#timeline")).to_contain_text(rich.order.number)  # loaded after the page
+    expect(page.locator("#section-opportunities")).not_to_contain_text("经理的秘密项目")
+    page.screenshot(path=str(artifacts / "customer-page-after-salesperson.png"), full_page=True)
+
+    page.locator("#section-opportunities").get_by_role("link", name="新建商机").click()
+    expect(page.locator("#id_customer")).to_have_value(str(rich.customer.pk))
+    contacts = page.locator("#id_contact option")
+    expect(contacts).to_have_count(2)  # the blank choice and 王经理
+    expect(page.locator("#id_contact")).to_contain_text("王经理")
+    page.select_option("#id_customer", str(other.pk))
+    expect(page.locator("#id_contact")).to_contain_text("别家联系人")
+    expect(page.locator("#id_contact")).not_to_contain_text("王经理")
+
+    serial = rich.order.number.rsplit("-", 1)[1]
+    page.locator("#global-search").press_sequentially(serial, delay=30)
+    group = page.locator('#global-search-results .search-group[data-group="sales.order"]')
+    expect(group).to_contain_text(rich.order.number)
+    expect(group.locator(".search-count")).to_have_text("1")
+    assert not page.js_errors, page.js_errors
+
+    chairman = page_for("chenzhiqiang")
+    chairman.goto(f"{live_server.url}/customers/{rich.customer.pk}/")
+    expect(chairman.locator("#section-opportunities")).to_contain_text("经理的秘密项目")
+    expect(chairman.locator("#timeline .timeline li").first).to_be_visible()
+    chairman.screenshot(path=str(artifacts / "customer-page-after-chairman.png"), full_page=True)
+    phone = page_for("liuyang", width=390, height=844)
+    phone.goto(f"{live_server.url}/customers/{rich.customer.pk}/")
+    expect(phone.locator("#timeline .timeline li").first).to_be_visible()
+    phone.screenshot(path=str(artifacts / "customer-page-after-phone.png"), full_page=True)
