@@ -64,7 +64,7 @@ def test_finds_phones_however_they_are_typed(rich, records, demo_org):
 
 
 def test_another_salesperson_never_finds_them(rich, records, demo_org):
-    """Issue 11.8 (leak test): a Beijing salesperson finds none of liuyang's records, by
+    """ORG-3, issue 11.8 (leak test): a Beijing salesperson finds none of liuyang's records, by
     number, serial, name or phone."""
     other = demo_org["zhuwei"]
     for q in (rich.order.number, rich.order.number.rsplit("-", 1)[1], rich.quote.number, rich.shipment.number,

@@ -135,7 +135,7 @@ def test_see_all_opens_the_module_list_filtered_by_the_customer(rich, demo_org, 
 
 
 def test_a_customer_filter_never_widens_the_scope(rich, demo_org, client_for):
-    """CUS-6: filtering a list by a customer one may not see shows nothing of it."""
+    """CUS-6, ORG-3: filtering a list by a customer one may not see shows nothing of it."""
     client = client_for(demo_org["zhuwei"])  # Beijing
     listed = client.get(f"/sales/orders/?customer={rich.customer.pk}").content.decode()
     assert rich.order.number not in listed and rich.customer.name not in listed

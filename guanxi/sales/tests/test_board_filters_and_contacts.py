@@ -102,7 +102,7 @@ ALL = {"刘洋的小单", "刘洋的大单", "王经理的单", "朱伟的北京
 
 
 def test_the_board_filters_by_owner_department_branch_and_amount(pipeline_of_the_company, demo_org, client_for):
-    """Issue 11.8: the chairman's board narrowed by owner, department, branch and amount,
+    """SAL-2, issue 11.8: the chairman's board narrowed by owner, department, branch and amount,
     the filters kept in the URL of the links to the list."""
     client = client_for(demo_org["chenzhiqiang"])
     board = client.get("/sales/opportunities/").content.decode()
@@ -130,7 +130,7 @@ def test_the_board_filters_by_owner_department_branch_and_amount(pipeline_of_the
 
 
 def test_a_board_filter_never_widens_the_scope(pipeline_of_the_company, demo_org, client_for):
-    """Issue 11.8: a salesperson asking for another's or another branch's cards sees none
+    """ORG-3, issue 11.8: a salesperson asking for another's or another branch's cards sees none
     of them; the choices offer only people and places in scope."""
     client = client_for(demo_org["liuyang"])
     own = client.get("/sales/opportunities/").content.decode()
