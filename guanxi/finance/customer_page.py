@@ -1,6 +1,6 @@
-"""What finance adds to the customer page (CUS-6): receivables (outstanding, overdue)
-and receipts as sections and as entries of the customer's timeline. Wired in
-FinanceConfig.ready."""
+"""What finance adds to the customer page (CUS-6): receivables (outstanding, overdue),
+receipts and invoices as sections, receivables and receipts as entries of the
+customer's timeline. Wired in FinanceConfig.ready."""
 
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -13,7 +13,7 @@ from guanxi.customers import summary
 from guanxi.customers.models import Customer
 
 from . import selectors
-from .models import ReceiptKind
+from .models import InvoiceStatus, ReceiptKind
 from .selectors import MONEY, ZERO
 
 
@@ -84,6 +84,33 @@ class ReceiptsSection(FinanceSection):
                 for receipt in records[:limit]]
 
 
+class InvoicesSection(FinanceSection):
+    """VAT invoices asked for the customer's orders (requested from an order's page)."""
+
+    key = "invoices"
+    title = _("Invoices")
+    order = 67
+    empty_text = _("No invoices.")
+    list_url_name = "finance:invoice_list"
+
+    def records(self, viewer):
+        return selectors.invoices_of_customer(viewer.user, viewer.customer)
+
+    def totals(self, viewer, records):
+        waiting = Q(status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.PENDING_APPROVAL, InvoiceStatus.APPROVED])
+        totals = summary.tally(records, waiting=waiting, issued=_sum("amount", Q(status=InvoiceStatus.ISSUED)))
+        return totals["count"], [
+            summary.Figure("issued", _("Invoiced"), totals["issued"], money=True),
+            summary.Figure("waiting", _("To be issued"), totals["waiting"]),
+        ]
+
+    def rows(self, viewer, records, limit):
+        return [summary.Row(label=invoice.number, url=invoice.get_absolute_url(), amount=invoice.amount,
+                            facts=tuple(f for f in (invoice.invoice_number, invoice.get_status_display(),
+                                                    summary.day(invoice.created_at)) if f))
+                for invoice in records[:limit]]
+
+
 # --- the timeline ------------------------------------------------------------------------------
 def receivables_source(user, customer, limit):
     return [timeline.Entry(debt.created_at, "receivable", _("Receivable %(number)s") % {"number": debt.number},
@@ -100,7 +127,7 @@ def receipts_source(user, customer, limit):
 
 
 def register():
-    for section in (ReceivablesSection(), ReceiptsSection()):
+    for section in (ReceivablesSection(), ReceiptsSection(), InvoicesSection()):
         summary.register(section)
     for source in (receivables_source, receipts_source):
         timeline.register(Customer, source, permission="finance.view")

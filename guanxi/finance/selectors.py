@@ -164,6 +164,11 @@ def receipts_of_customer(user, customer):
         "-received_on", "-pk")
 
 
+def invoices_of_customer(user, customer):
+    """The customer's invoice requests in the user's scope, newest first."""
+    return scoped(Invoice.objects.filter(customer=customer), user).order_by("-created_at", "-pk")
+
+
 def invoice_search_hits(user, q, limit):
     """Invoices by request number (IV-2026-000012, its start or serial) or by the number
     of the VAT invoice issued, exactly."""

@@ -15,6 +15,7 @@ from guanxi.customers.services import (
     interaction_create,
 )
 from guanxi.finance import services as finance
+from guanxi.finance.invoices import invoice_request
 from guanxi.finance.models import Receivable
 from guanxi.sales import services as sales
 from guanxi.service import services as service
@@ -33,6 +34,7 @@ class RichCustomer:
     shipment: object
     receivable: object
     receipt: object
+    invoice: object
     ticket: object
     feedback: object
     plan_item: object
@@ -63,6 +65,7 @@ def rich_customer(users, *, name="广州华达电子有限公司", mobile="13800
     cashier = users["zhouhong"]
     receipt = finance.receipt_record(actor=cashier, customer=customer, amount=Decimal("1500.00"))
     receivable.refresh_from_db()
+    invoice = invoice_request(actor=seller, order=order, amount="3000.00", kind="ordinary")
     ticket = service.ticket_create(
         actor=users["xuting"], customer=customer, subject="打印机卡纸",
         ticket_type=picklists.items("service.ticket_type").get(code="repair"),
@@ -72,5 +75,5 @@ def rich_customer(users, *, name="广州华达电子有限公司", mobile="13800
     plan_item = plans.plan_item_create(actor=seller, title="拜访华达确认需求", customer=customer,
                                        day=timezone.localdate())
     return RichCustomer(customer=customer, contact=contact, opportunity=opportunity, quote=quote, order=order,
-                        shipment=shipment, receivable=receivable, receipt=receipt, ticket=ticket,
+                        shipment=shipment, receivable=receivable, receipt=receipt, invoice=invoice, ticket=ticket,
                         feedback=feedback, plan_item=plan_item, hidden_opportunity=hidden)

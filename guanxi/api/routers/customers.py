@@ -220,7 +220,7 @@ class CustomerSummaryOut(Schema):
     name: str
     sections: dict[str, SummarySectionOut] = Field(..., description=(
         "by section key: contacts, interactions, opportunities, quotes, orders, shipments, receivables, "
-        "receipts, tickets, feedback, plans (those the caller's roles may read)"))
+        "receipts, invoices, tickets, feedback, plans (those the caller's roles may read)"))
 
 
 def _summary_section(section):

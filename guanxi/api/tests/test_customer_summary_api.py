@@ -25,7 +25,7 @@ def test_the_summary_counts_and_sums_every_module_in_scope(rich, demo_org, api_f
     assert body["customer_id"] == rich.customer.pk and body["name"] == rich.customer.name
     sections = body["sections"]
     for key in ("contacts", "interactions", "opportunities", "quotes", "orders", "shipments", "receivables",
-                "receipts", "tickets", "feedback", "plans"):
+                "receipts", "invoices", "tickets", "feedback", "plans"):
         assert sections[key]["count"] >= 1, key
     opportunities = sections["opportunities"]
     assert opportunities["count"] == 1  # the manager's opportunity is out of liuyang's scope
@@ -36,6 +36,7 @@ def test_the_summary_counts_and_sums_every_module_in_scope(rich, demo_org, api_f
     assert receivables["overdue"] == {"amount": "2500.00", "currency": "CNY"}
     assert sections["receipts"]["money"]["received"]["amount"] == "1500.00"
     assert sections["orders"]["money"]["ordered"]["amount"] == "4000.00"
+    assert sections["invoices"]["counts"]["waiting"] == 1 and sections["invoices"]["money"]["issued"]["amount"] == "0.00"
     assert sections["tickets"]["counts"]["open"] == 1
     chairman = _summary(api_for, demo_org["chenzhiqiang"], rich.customer).json()
     assert chairman["sections"]["opportunities"]["count"] == 2
@@ -56,5 +57,5 @@ def test_the_summary_is_documented_and_cheap(rich, demo_org, api_for, django_ass
     assert "/api/v1/customers/{customer_id}/summary" in paths
     client, headers = api_for(demo_org["chenzhiqiang"])
     client.get(f"/api/v1/customers/{rich.customer.pk}/summary", headers=headers)
-    with django_assert_max_num_queries(22):  # eleven sections, one query each
+    with django_assert_max_num_queries(23):  # twelve sections, one query each
         assert client.get(f"/api/v1/customers/{rich.customer.pk}/summary", headers=headers).status_code == 200

@@ -4,7 +4,6 @@ or its serial part) and phone (however it is typed), scoped, grouped by type."""
 import pytest
 
 from guanxi.core.search import search_grouped
-from guanxi.finance.invoices import invoice_request
 from guanxi.sales import services as sales
 from guanxi.service import services as service
 from guanxi.testing.customer360 import rich_customer
@@ -19,7 +18,7 @@ def rich(demo_org):
 def records(rich, demo_org):
     seller = demo_org["liuyang"]
     lead = sales.lead_create(actor=seller, company="深圳新线索科技有限公司", name="赵先生", mobile="137-0000-2222")
-    invoice = invoice_request(actor=seller, order=rich.order, amount="1000.00", kind="ordinary")
+    invoice = rich.invoice
     article = service.article_save(actor=demo_org["xuting"], title="打印机卡纸的处理方法", body="打开后盖，取出卡住的纸张。")
     return {"lead": lead, "invoice": invoice, "article": article}
 

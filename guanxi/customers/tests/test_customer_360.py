@@ -13,7 +13,7 @@ from guanxi.testing.customer360 import rich_customer
 from guanxi.testing.sales import confirmed_order
 
 SECTIONS = ["contacts", "interactions", "opportunities", "quotes", "orders", "shipments", "receivables",
-            "receipts", "tickets", "feedback", "plans"]
+            "receipts", "invoices", "tickets", "feedback", "plans"]
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def test_the_customer_page_shows_every_module_scoped(rich, demo_org, client_for)
     assert 'class="figure alert"' in receivables  # the overdue money stands out
     assert "2500.00" in receivables.replace(",", "")  # outstanding and overdue
     assert rich.receipt.number in _section(html, "receipts")
+    assert rich.invoice.number in _section(html, "invoices")
     assert rich.ticket.number in _section(html, "tickets")
     assert "希望加快交货" in _section(html, "feedback")
     assert "拜访华达确认需求" in _section(html, "plans")
@@ -120,6 +121,7 @@ def test_see_all_opens_the_module_list_filtered_by_the_customer(rich, demo_org, 
         "shipments": ("/sales/shipments/", rich.shipment.number),
         "receivables": ("/finance/receivables/", rich.receivable.number),
         "receipts": ("/finance/receipts/", rich.receipt.number),
+        "invoices": ("/finance/invoices/", rich.invoice.number),
         "tickets": ("/service/tickets/", rich.ticket.number),
         "feedback": ("/customers/feedback/", "希望加快交货"),
         "plans": ("/work/plans/", "拜访华达确认需求"),
@@ -160,7 +162,7 @@ def test_the_customer_page_and_each_section_have_few_queries(rich, demo_org, cli
     for username in ("liuyang", "chenzhiqiang"):
         client = client_for(demo_org[username])
         _page(client, rich.customer)
-        with django_assert_max_num_queries(36):  # 34: eleven sections, a count and rows each
+        with django_assert_max_num_queries(36):  # twelve sections, a count and rows each
             _page(client, rich.customer)
         client.get(f"/customers/{rich.customer.pk}/timeline/", HTTP_HX_REQUEST="true")
         with django_assert_max_num_queries(22):  # 20: one query a source
