@@ -1,10 +1,12 @@
 from django.urls import include, path
 
 from guanxi.api.main import api
+from guanxi.org import views as org_views
 from guanxi.system import views as system_views
 
 urlpatterns = [
     path("", include("guanxi.core.urls")),
+    path("i18n/language/", org_views.set_language, name="set_language"),
     path("accounts/", include("guanxi.accounts.urls")),
     path("org/", include("guanxi.org.urls")),
     path("customers/", include("guanxi.customers.urls")),

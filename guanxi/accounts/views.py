@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 
 from guanxi.core.forms import run_service
 from guanxi.core.permissions import AUTHENTICATED, PUBLIC, PermissionMixin, require
+from guanxi.core.problems import problem_response
 
 from . import services
 from .forms import OtpForm, PasswordConfirmForm, TokenForm, TotpConfirmForm
@@ -103,8 +104,6 @@ def lockout_response(request, original_response=None, credentials=None):
         "minutes": minutes
     }
     if request.path.startswith("/api/"):
-        from guanxi.api.problems import problem_response
-
         response = problem_response(request, 429, _("Account locked"), detail, code="locked")
         response["Retry-After"] = str(minutes * 60)
         return response

@@ -11,9 +11,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from guanxi.core.errors import DomainError
+from guanxi.core.problems import problem_response
 
 from .auth import BearerToken
-from .problems import problem_response
 from .validation import translate_errors
 
 logger = logging.getLogger("guanxi.api")

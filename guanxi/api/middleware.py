@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.services import token_authenticate
 from guanxi.core.models import IdempotencyRecord
-
-from .problems import problem_response
+from guanxi.core.problems import problem_response
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 KEEP_STATUSES = range(200, 500)

@@ -6,7 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
-    path("i18n/language/", views.set_language, name="set_language"),
     path("views/save/", views.saved_view_create, name="saved_view_create"),
     path("imports/<str:entity>/new/", views.import_new, name="import_new"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

@@ -4,12 +4,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language as django_set_language
 
 from . import search as global_search
 from .forms import SavedViewForm
 from .models import SavedView
-from .permissions import AUTHENTICATED, PUBLIC, require
+from .permissions import AUTHENTICATED, require
+from .problems import problem_response
 
 
 @require(AUTHENTICATED)
@@ -25,18 +25,6 @@ def search(request):
     groups = global_search.search_grouped(request.user, q, limit=8) if q else []
     template = "core/_search_results.html" if request.htmx else "core/search.html"
     return render(request, template, {"q": q, "groups": groups})
-
-
-@require(PUBLIC)
-def set_language(request):
-    """Switch the language (cookie for everyone, saved on the profile when signed in)."""
-    response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in {"zh-hans", "en"}:
-        from guanxi.org.services import employee_set_language
-
-        employee_set_language(actor=request.user, user=request.user, language=language)
-    return response
 
 
 def _safe_next(request, fallback="core:home"):
@@ -74,8 +62,6 @@ def saved_view_delete(request, pk):
 
 def _error(request, status, title):
     if request.path.startswith("/api/"):
-        from guanxi.api.problems import problem_response
-
         return problem_response(request, status, title, title)
     return render(request, "core/error.html", {"status": status, "title": title}, status=status)
 

@@ -13,6 +13,7 @@ class FinanceConfig(AppConfig):
 
         from guanxi.approvals import services as approvals
         from guanxi.core import digest, navigation, numbering, permissions, picklists, search
+        from guanxi.core.panels import register_panel
         from guanxi.core.permissions import AUTHENTICATED
         from guanxi.customers.merge import register_child
         from guanxi.purchasing.signals import goods_received
@@ -23,6 +24,7 @@ class FinanceConfig(AppConfig):
             customer_page,
             expenses,
             invoices,
+            panels,
             receivers,
             reminders,
             selectors,
@@ -82,6 +84,7 @@ class FinanceConfig(AppConfig):
         search.register(selectors.invoice_search_hits, permission="finance.view", key="finance.invoice",
                         label=_("Invoices"))
         register_order_panel(views_invoices.order_panel)
+        register_panel("purchasing.supplier", panels.supplier_panel)
         register_child(Receivable, "customer")
         register_child(Receipt, "customer")
         register_child(Invoice, "customer")

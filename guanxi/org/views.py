@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
-from guanxi.core.permissions import require
+from guanxi.core.permissions import PUBLIC, require
 
 from . import forms, lists, selectors, services
 
@@ -25,6 +26,16 @@ def _history(record):
 def _saved(request, message, target):
     messages.success(request, message)
     return redirect(target)
+
+
+@require(PUBLIC)
+def set_language(request):
+    """Switch the language (cookie for everyone, saved on the profile when signed in)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {"zh-hans", "en"}:
+        services.employee_set_language(actor=request.user, user=request.user, language=language)
+    return response
 
 
 # --- branches ----------------------------------------------------------------------

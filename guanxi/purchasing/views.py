@@ -13,6 +13,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
+from guanxi.core.panels import panels_for
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
 from guanxi.sales.forms import lines_from_post
@@ -52,11 +53,9 @@ def supplier_edit(request, pk):
 @require("purchasing.view")
 def supplier_detail(request, pk):
     supplier = selectors.supplier_get(request.user, pk)
-    from guanxi.finance.selectors import supplier_position
-
     return render(request, "purchasing/supplier_detail.html", {
         "supplier": supplier, "orders": supplier.purchase_orders.order_by("-created_at")[:20],
-        "position": supplier_position(request.user, supplier), "entries": history_for(supplier),
+        "panels": panels_for("purchasing.supplier", request, supplier), "entries": history_for(supplier),
     })
 
 

@@ -129,3 +129,14 @@ def test_screens_pdf_excel_and_email(buyer, supplier, client_for, mailoutbox, dj
     detail = client.get(f"/purchasing/orders/{order.pk}/").content.decode()
     assert f'data-line="{line.pk}">40<' in detail
     assert client.get(f"/purchasing/suppliers/{supplier.pk}/").status_code == 200
+
+
+def test_supplier_page_shows_money_only_to_who_may_see_it(buyer, supplier, demo_org, client_for):
+    """PUR-1, FIN-2: finance adds the supplier's money to the supplier page through a panel
+    (purchasing does not import finance); a purchaser without finance rights sees neither
+    the figures nor a "Record a payment" button that would answer 403."""
+    page = client_for(buyer).get(f"/purchasing/suppliers/{supplier.pk}/").content.decode()
+    assert 'id="position"' not in page and "/finance/payments/new/" not in page
+    page = client_for(demo_org["linhui"]).get(f"/purchasing/suppliers/{supplier.pk}/").content.decode()
+    assert 'id="position-outstanding"' in page
+    assert f"/finance/payments/new/?supplier={supplier.pk}" in page
