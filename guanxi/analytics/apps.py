@@ -16,3 +16,5 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
         ], order=30))
+        # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
+        navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))

@@ -32,3 +32,11 @@ class PerformanceForm(PeriodForm):
         ("order_amount", _("Order amount")), ("received_amount", _("Money received")),
         ("won_amount", _("Won amount")), ("won_count", _("Opportunities won")),
         ("new_customers", _("New customers")), ("interactions", _("Interactions"))])
+
+
+class CompetitionForm(PeriodForm):
+    default_preset = "this_year"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].initial = "this_year"

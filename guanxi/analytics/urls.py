@@ -7,4 +7,6 @@ urlpatterns = [
     path("funnel/", views.funnel, name="funnel"),
     path("forecast/", views.forecast, name="forecast"),
     path("performance/", views.performance, name="performance"),
+    path("staff-day/", views.staff_day, name="staff_day"),
+    path("competitors/", views.competition, name="competition"),
 ]

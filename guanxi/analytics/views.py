@@ -1,15 +1,21 @@
 """Report pages: a form, one runner, a chart and a table; XLSX/CSV export of the table."""
 
+import datetime
+
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from guanxi.core.charts import bar_chart, column_chart, funnel_chart
 from guanxi.core.exports import export_response
 from guanxi.core.permissions import require
 
+from .competition import CompetitionReport
 from .forecast import ForecastReport
-from .forms import ForecastForm, FunnelForm
+from .forms import CompetitionForm, ForecastForm, FunnelForm
 from .funnel import FunnelReport
+from .staffday import StaffDayReport
 
 
 def _export(request, headers, rows, name):
@@ -109,3 +115,29 @@ def performance(request):
         "form": form, "rows": rows, "chart": chart, "period": period, "sort": sort,
         "can_export": request.user.has_module_perm("analytics.export"),
     })
+
+
+@require("workplace.overview")
+def staff_day(request):
+    """WRK-5: what everyone in scope did today, per person, department and branch."""
+    today = timezone.localdate()
+    day = min(parse_date(request.GET.get("date", "") or "") or today, today)
+    result = StaffDayReport(request.user, day=day).run()
+    return render(request, "analytics/staff_day.html", {
+        "day": day, "result": result, "previous": day - datetime.timedelta(days=1),
+        "next": day + datetime.timedelta(days=1), "today": today,
+    })
+
+
+@require("workplace.view")
+def competition(request):
+    """ANA-12: opportunities lost to and won against each competitor in a period."""
+    form = CompetitionForm(request.GET or None)
+    period = form.selected()
+    result = CompetitionReport(request.user, period=period).run()
+    top = result.rows[:12]
+    chart = bar_chart([r.name for r in top], [(_("Lost to them"), [r.lost_count for r in top]),
+                                              (_("Won against them"), [r.won_count for r in top])],
+                      title=_("Deals against competitors")) if top else ""
+    return render(request, "analytics/competition.html", {"form": form, "period": period, "result": result,
+                                                          "chart": chart})

@@ -27,10 +27,21 @@ class Section:
 
 
 _sections: dict[str, Section] = {}
+_added: dict[str, list] = {}
 
 
 def register(section):
     _sections[section.code] = section
+
+
+def add_items(section_code, *items):
+    """Add a module's pages to another module's menu section (a report on daily work
+    belongs beside daily work), whatever order the apps become ready in."""
+    _added.setdefault(section_code, []).extend(i for i in items if i not in _added.get(section_code, []))
+
+
+def section_items(section):
+    return [*section.items, *_added.get(section.code, [])]
 
 
 def menu_for(user):
@@ -39,7 +50,7 @@ def menu_for(user):
         return []
     menu = []
     for section in sorted(_sections.values(), key=lambda s: (s.order, s.code)):
-        items = [item for item in section.items
+        items = [item for item in section_items(section)
                  if item.permission == AUTHENTICATED or user.has_module_perm(item.permission)]
         if items:
             menu.append((section, items))

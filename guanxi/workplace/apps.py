@@ -31,7 +31,6 @@ class WorkplaceConfig(AppConfig):
         navigation.register(navigation.Section("workplace", _("Daily work"), "workplace.view", [
             navigation.Item(_("My day"), "workplace:my_day", "workplace.view"),
             navigation.Item(_("Team plans"), "workplace:team_plans", "workplace.assign"),
-            navigation.Item(_("Staff's day"), "workplace:staff_day", "workplace.overview"),
             navigation.Item(_("Directives"), "workplace:directive_list", "workplace.view"),
             navigation.Item(_("News"), "workplace:news_list", "workplace.view"),
             navigation.Item(_("Competitors"), "workplace:competitor_list", "workplace.view"),

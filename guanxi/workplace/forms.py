@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.periods import PeriodForm
-
 from .models import DirectiveKind, DirectivePriority, IntelType, NewsKind, NewsVisibility, Note
 
 
@@ -226,11 +224,3 @@ class NotificationPreferencesForm(forms.Form):
 
         return {kind.code: Channels(*(self.cleaned_data[f"{kind.code}__{c}"] for c in ("in_app", "email", "digest")))
                 for kind, _fields in self.rows}
-
-
-class CompetitionForm(PeriodForm):
-    default_preset = "this_year"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].initial = "this_year"

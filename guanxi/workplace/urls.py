@@ -24,7 +24,6 @@ urlpatterns = [
     path("plans/<int:pk>/edit/", views_plans.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/progress/", views_plans.plan_progress, name="plan_progress"),
     path("plans/<int:pk>/delete/", views_plans.plan_delete, name="plan_delete"),
-    path("staff/", views_plans.staff_day, name="staff_day"),
     # directives (WRK-2)
     path("directives/", views_directives.directive_list, name="directive_list"),
     path("directives/new/", views_directives.directive_create, name="directive_create"),
@@ -41,7 +40,6 @@ urlpatterns = [
     path("news/<int:pk>/edit/", views_news.news_edit, name="news_edit"),
     path("news/<int:pk>/delete/", views_news.news_delete, name="news_delete"),
     path("competitors/", views_news.competitor_list, name="competitor_list"),
-    path("competitors/analysis/", views_news.competition_analysis, name="competition_analysis"),
     path("competitors/<int:pk>/", views_news.competitor_detail, name="competitor_detail"),
     # the notification centre
     path("notifications/", views_notifications.notification_centre, name="notifications"),

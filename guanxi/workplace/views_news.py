@@ -92,22 +92,3 @@ def competitor_detail(request, pk):
         "figures": selectors.competitor_figures(request.user, [competitor.pk]).get(competitor.pk, {}),
         "can_post": request.user.has_module_perm("workplace.create"),
     })
-
-
-@require("workplace.view")
-def competition_analysis(request):
-    """ANA-12: opportunities lost to and won against each competitor in a period."""
-    from guanxi.core.charts import bar_chart
-
-    from .competition import CompetitionReport
-    from .forms import CompetitionForm
-
-    form = CompetitionForm(request.GET or None)
-    period = form.selected()
-    result = CompetitionReport(request.user, period=period).run()
-    top = result.rows[:12]
-    chart = bar_chart([r.name for r in top], [(_("Lost to them"), [r.lost_count for r in top]),
-                                              (_("Won against them"), [r.won_count for r in top])],
-                      title=_("Deals against competitors")) if top else ""
-    return render(request, "workplace/competition.html", {"form": form, "period": period, "result": result,
-                                                          "chart": chart})

@@ -175,18 +175,3 @@ def team_plans(request):
         "previous": day - datetime.timedelta(days=1), "next": day + datetime.timedelta(days=1),
         "today": timezone.localdate(),
     })
-
-
-@require("workplace.overview")
-def staff_day(request):
-    """WRK-5: what everyone in scope did today, per person, department and branch."""
-    from .staffday import StaffDayReport
-
-    day = _day_from(request)
-    if day > timezone.localdate():
-        day = timezone.localdate()
-    result = StaffDayReport(request.user, day=day).run()
-    return render(request, "workplace/staff_day.html", {
-        "day": day, "result": result, "previous": day - datetime.timedelta(days=1),
-        "next": day + datetime.timedelta(days=1), "today": timezone.localdate(),
-    })

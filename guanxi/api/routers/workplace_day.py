@@ -612,7 +612,7 @@ def competitor_analysis(request, params: Query[AnalysisParams]):
     """ANA-12: opportunities closed in the period, lost to and won against each competitor."""
     from django.utils import timezone
 
-    from guanxi.workplace.competition import CompetitionReport
+    from guanxi.analytics.competition import CompetitionReport
 
     require_perm(request, "workplace.view")
     today = timezone.localdate()

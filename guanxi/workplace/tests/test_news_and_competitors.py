@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from guanxi.analytics.competition import CompetitionReport
 from guanxi.core import picklists
 from guanxi.core.errors import Forbidden, NotFound, ValidationFailed
 from guanxi.core.periods import Period
 from guanxi.testing.sales import opportunity_through
 from guanxi.workplace import news, selectors
-from guanxi.workplace.competition import CompetitionReport
 from guanxi.workplace.models import NewsItem, NewsKind, NewsTag
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_competitor_pages(org, client_for, competitor, deals):
     assert competitor.name in listing
     html = client.get(f"/work/competitors/{competitor.pk}/").content.decode()
     assert "DS100" in html and deals["lost"].name in html
-    analysis = client.get("/work/competitors/analysis/").content.decode()
+    analysis = client.get("/analytics/competitors/").content.decode()
     assert competitor.name in analysis
     assert client_for(org["zhuwei"]).get(f"/work/competitors/{competitor.pk}/").status_code == 200
     figures = selectors.competitor_figures(org["zhuwei"])[competitor.pk]

@@ -13,10 +13,10 @@ from guanxi.workplace import directives, news, plans
 pytestmark = pytest.mark.django_db
 XSS = "<script>alert(1)</script>"
 PAGES = ["/work/day/", "/work/day/?date=2026-01-05", "/work/plans/", "/work/plans/?status=done&q=x",
-         "/work/plans/team/", "/work/staff/", "/work/staff/?date=2026-01-05", "/work/directives/",
+         "/work/plans/team/", "/analytics/staff-day/", "/analytics/staff-day/?date=2026-01-05", "/work/directives/",
          "/work/directives/?pending=1", "/work/directives/new/", "/work/news/", "/work/news/?tag=t",
-         "/work/news/new/", "/work/competitors/", "/work/competitors/analysis/",
-         "/work/competitors/analysis/?period=custom&start=2026-01-01&end=2026-02-01", "/work/calendar/",
+         "/work/news/new/", "/work/competitors/", "/analytics/competitors/",
+         "/analytics/competitors/?period=custom&start=2026-01-01&end=2026-02-01", "/work/calendar/",
          "/work/calendar/?who=department&view=day", "/work/calendar/feed/", "/work/notifications/",
          "/work/notifications/?show=unread", "/work/notifications/preferences/", "/work/notifications/bell/",
          "{plan}", "{plan_edit}", "{directive}", "{news}", "{news_edit}", "{competitor}", "{day_of}"]
@@ -61,11 +61,11 @@ def test_who_opens_what(world, org, client_for):
     """ORG-4: the team page for managers, the staff's day for managers and the decision
     tier, issuing directives for the decision tier only."""
     seller, manager, chairman = (client_for(org[u]) for u in ("liuyang", "wangjianguo", "chenzhiqiang"))
-    assert [seller.get(u).status_code for u in ("/work/plans/team/", "/work/staff/", "/work/directives/new/")] == [
+    assert [seller.get(u).status_code for u in ("/work/plans/team/", "/analytics/staff-day/", "/work/directives/new/")] == [
         403, 403, 403]
-    assert [manager.get(u).status_code for u in ("/work/plans/team/", "/work/staff/", "/work/directives/new/")] == [
+    assert [manager.get(u).status_code for u in ("/work/plans/team/", "/analytics/staff-day/", "/work/directives/new/")] == [
         200, 200, 403]
-    assert [chairman.get(u).status_code for u in ("/work/plans/team/", "/work/staff/", "/work/directives/new/")] == [
+    assert [chairman.get(u).status_code for u in ("/work/plans/team/", "/analytics/staff-day/", "/work/directives/new/")] == [
         200, 200, 200]
     assert client_for(org["zhuwei"]).get(world["plan"]).status_code == 404
     assert client_for(org["zhuwei"]).get(world["directive"]).status_code == 404

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from guanxi.analytics.runner import ReportRunner, ratio
 from guanxi.sales.models import StageKind
 from guanxi.sales.selectors import opportunities_visible_to
+
+from .runner import ReportRunner, ratio
 
 ZERO = Decimal("0")
 

@@ -3,12 +3,22 @@
 import pytest
 from django.utils import timezone
 
+from guanxi.analytics.staffday import StaffDayReport
 from guanxi.customers.services import customer_create, interaction_create
 from guanxi.workplace import plans
 from guanxi.workplace.models import PlanStatus
-from guanxi.workplace.staffday import StaffDayReport
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org(demo_org):
+    return demo_org
+
+
+@pytest.fixture
+def customer(org):
+    return customer_create(actor=org["liuyang"], name="广州华达电子有限公司", category="customer")
 
 
 @pytest.fixture
@@ -47,9 +57,9 @@ def test_a_manager_sees_only_his_part(org, busy_day):
 
 
 def test_the_page_is_for_those_with_the_overview(org, busy_day, client_for):
-    html = client_for(org["chenzhiqiang"]).get("/work/staff/").content.decode()
+    html = client_for(org["chenzhiqiang"]).get("/analytics/staff-day/").content.decode()
     assert "刘洋" in html and "66.7%" in html and "北京分公司" in html
-    assert client_for(org["liuyang"]).get("/work/staff/").status_code == 403
+    assert client_for(org["liuyang"]).get("/analytics/staff-day/").status_code == 403
 
 
 def test_the_page_costs_the_same_for_more_activity(org, busy_day, client_for, customer):
@@ -57,14 +67,14 @@ def test_the_page_costs_the_same_for_more_activity(org, busy_day, client_for, cu
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(org["chenzhiqiang"])
-    client.get("/work/staff/")
+    client.get("/analytics/staff-day/")
     with CaptureQueriesContext(connection) as few:
-        client.get("/work/staff/")
+        client.get("/analytics/staff-day/")
     for n in range(5):
         plans.plan_item_create(actor=org["hejing"], title=f"x{n}")
         customer_create(actor=org["hejing"], name=f"北京新客户{n}号有限公司")
     with CaptureQueriesContext(connection) as many:
-        client.get("/work/staff/")
+        client.get("/analytics/staff-day/")
     assert len(many) == len(few)
 
 

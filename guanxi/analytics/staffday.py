@@ -9,12 +9,12 @@ the viewer's scope, so a person with nothing to show still has a row.
 import datetime
 from dataclasses import dataclass
 
-from guanxi.analytics.performance import PerformanceReport
-from guanxi.analytics.runner import ReportRunner, ratio
 from guanxi.core.periods import Period
+from guanxi.workplace.plans import completion_by_owner
+from guanxi.workplace.selectors import people_in_scope, plan_items_visible_to
 
-from .plans import completion_by_owner
-from .selectors import people_in_scope, plan_items_visible_to
+from .performance import PerformanceReport
+from .runner import ReportRunner, ratio
 
 
 @dataclass
