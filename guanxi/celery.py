@@ -28,6 +28,6 @@ app.conf.beat_schedule = {
     "unfinished-plan-reminders": {"task": "guanxi.workplace.tasks.remind_unfinished_plans",
                                   "schedule": crontab(hour=17, minute=30)},
     "directive-reminders": {"task": "guanxi.workplace.tasks.directive_reminders", "schedule": crontab(hour=9, minute=0)},
-    "commission-statements": {"task": "guanxi.sales.tasks.monthly_commission_statements",
+    "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -19,6 +19,7 @@ class FinanceConfig(AppConfig):
         from guanxi.purchasing.signals import goods_received
         from guanxi.sales.panels import register_order_panel
         from guanxi.sales.signals import order_confirmed, shipment_created
+        from guanxi.sales.targets import register_received_source
 
         from . import (
             customer_page,
@@ -62,6 +63,13 @@ class FinanceConfig(AppConfig):
             navigation.Item(_("Profit"), "finance:profit", "finance.report"),
             navigation.Item(_("Finance settings"), "finance:settings", "finance.manage"),
         ], order=10))
+        # Commissions and pay (SAL-9) are computed here, on the money received; people find
+        # them beside the sales they are paid for.
+        navigation.add_items("sales",
+                             navigation.Item(_("Commission statements"), "finance:statement_list", "sales.commissions"),
+                             navigation.Item(_("Salaries"), "finance:salary_sheet", "sales.commissions"),
+                             navigation.Item(_("Commission rules"), "finance:commission_rule_list", "sales.commissions"),
+                             navigation.Item(_("My pay"), "finance:my_pay", "sales.view"))
         navigation.register(navigation.Section("expenses", _("Expenses"), AUTHENTICATED, [
             navigation.Item(_("My expenses"), "finance:expense_list", AUTHENTICATED),
         ], order=70))
@@ -85,6 +93,7 @@ class FinanceConfig(AppConfig):
                         label=_("Invoices"))
         register_order_panel(views_invoices.order_panel)
         register_panel("purchasing.supplier", panels.supplier_panel)
+        register_received_source(selectors.receipts_received_between, "received_on", "amount")
         register_child(Receivable, "customer")
         register_child(Receipt, "customer")
         register_child(Invoice, "customer")

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
 from guanxi.org.scopes import ensure_in_scope
 
-from .ledger import clean_amount
 from .models import Expense, ExpenseAttachment, ExpenseCategory, ExpenseStatus
 
 MAX_ATTACHMENT = 10 * 1024 * 1024

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 from guanxi.org.scopes import ensure_in_scope
 
-from .ledger import clean_amount
 from .models import (
     Instalment,
     Invoice,

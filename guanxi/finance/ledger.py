@@ -10,7 +10,6 @@ be stored.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
 from guanxi.core.services import validated_save
 
 from .models import (
-    MAX_AMOUNT,
     ZERO,
     Allocation,
     Payable,
@@ -57,23 +56,6 @@ MONEY_IN = Side(Receipt, Receivable, Allocation, "customer", "receipt", "receiva
                 "finance.receipt", "finance.receivable", gettext_lazy("receipt"))
 MONEY_OUT = Side(Payment, Payable, PaymentAllocation, "supplier", "payment", "payable", "paid_on", "payee",
                  "finance.payment", "finance.payable", gettext_lazy("payment"))
-
-
-def clean_amount(value, field="amount", *, allow_zero=False):
-    """A positive amount in yuan with at most two decimals, or a ValidationFailed."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationFailed(_("Enter an amount as a number, e.g. 1234.50."), field=field)
-    if not amount.is_finite():
-        raise ValidationFailed(_("Enter an amount as a number, e.g. 1234.50."), field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationFailed(_("The amount must be greater than zero."), field=field)
-    if amount > MAX_AMOUNT:
-        raise ValidationFailed(_("The amount is too large."), field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(_("Amounts have at most two decimals (fen)."), field=field)
-    return amount.quantize(Decimal("0.01"))
 
 
 def check_currency(currency):

@@ -21,7 +21,6 @@ from guanxi.core.models import TimeStampedModel
 from guanxi.org.scopes import ScopePaths
 
 ZERO = Decimal("0")
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def money(verbose, **kwargs):

@@ -40,6 +40,11 @@ def receipts_visible_to(user):
     return scoped(Receipt.objects.prefetch_related("customer", "owner", "method"), user)
 
 
+def receipts_received_between(user, start, end):
+    """Receipts dated in [start, end) that the user may see (targets' money received, SAL-8)."""
+    return scoped(Receipt.objects.filter(received_on__gte=start, received_on__lt=end), user)
+
+
 def receipt_get(user, pk):
     return get_scoped(Receipt.objects.select_related("customer", "owner", "branch", "method", "reverses"),
                       user, pk=pk)

@@ -9,13 +9,13 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.money import clean_amount, fen
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service
 from guanxi.org.scopes import ensure_in_scope
-from guanxi.sales.money import fen
 
 from . import ledger
-from .ledger import MONEY_IN, MONEY_OUT, clean_amount  # noqa: F401 - clean_amount is used by other modules
+from .ledger import MONEY_IN, MONEY_OUT
 from .models import ZERO, FinanceSettings, ReceivableSource
 
 

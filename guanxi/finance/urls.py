@@ -1,9 +1,19 @@
 from django.urls import path
 
-from . import views, views_expenses, views_invoices, views_reports
+from . import views, views_expenses, views_invoices, views_pay, views_reports
 
 app_name = "finance"
 urlpatterns = [
+    # commissions and pay (SAL-9)
+    path("pay/rules/", views_pay.rule_list, name="commission_rule_list"),
+    path("pay/rules/new/", views_pay.rule_edit, name="commission_rule_create"),
+    path("pay/rules/<int:pk>/", views_pay.rule_edit, name="commission_rule_edit"),
+    path("pay/salaries/", views_pay.salary_sheet, name="salary_sheet"),
+    path("pay/statements/", views_pay.statement_list, name="statement_list"),
+    path("pay/statements/generate/", views_pay.statement_generate, name="statement_generate"),
+    path("pay/statements/<int:pk>/", views_pay.statement_detail, name="statement_detail"),
+    path("pay/statements/<int:pk>/confirm/", views_pay.statement_confirm, name="statement_confirm"),
+    path("my-pay/", views_pay.my_pay, name="my_pay"),
     path("receivables/", views.receivable_list, name="receivable_list"),
     path("receivables/new/", views.receivable_create, name="receivable_create"),
     path("receivables/<int:pk>/", views.receivable_detail, name="receivable_detail"),

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
+from guanxi.core.money import document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
 from guanxi.org.scopes import ensure_in_scope
-from guanxi.sales.money import document_totals, line_totals
 
 from .models import (
     GoodsReceipt,

@@ -13,11 +13,11 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
+from guanxi.core.money import document_totals, line_totals
 from guanxi.core.panels import panels_for
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
 from guanxi.sales.forms import lines_from_post
-from guanxi.sales.money import document_totals, line_totals
 
 from . import selectors, services
 from .forms import SupplierForm

@@ -46,10 +46,6 @@ class SalesConfig(AppConfig):
             navigation.Item(_("Deliveries due"), "sales:deliveries", "sales.view"),
             navigation.Item(_("Products"), "sales:product_list", "sales.view"),
             navigation.Item(_("Targets"), "sales:target_list", "sales.view"),
-            navigation.Item(_("Commission statements"), "sales:statement_list", "sales.commissions"),
-            navigation.Item(_("Salaries"), "sales:salary_sheet", "sales.commissions"),
-            navigation.Item(_("Commission rules"), "sales:commission_rule_list", "sales.commissions"),
-            navigation.Item(_("My pay"), "sales:my_pay", "sales.view"),
             navigation.Item(_("Sales settings"), "sales:settings", "sales.manage"),
         ], order=8))
         picklists.register("sales.product_category", _("Product categories"), [

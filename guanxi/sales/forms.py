@@ -154,31 +154,3 @@ def months_from_post(post):
     """Twelve (amount, new customers) pairs from month_amount_1… month_customers_12."""
     return [(post.get(f"month_amount_{m}", "").strip() or None, post.get(f"month_customers_{m}", "").strip() or None)
             for m in range(1, 13)]
-
-
-class CommissionRuleForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    branch = forms.ModelChoiceField(label=gettext_lazy("Branch"), queryset=None, required=False,
-                                    empty_label=gettext_lazy("The whole company"))
-    basis = forms.ChoiceField(label=gettext_lazy("Basis"), choices=[])
-    method = forms.ChoiceField(label=gettext_lazy("Method"), choices=[])
-    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
-
-    def __init__(self, *args, **kwargs):
-        from guanxi.org.models import Branch
-
-        from .models import CommissionBasis, CommissionMethod
-
-        super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.all()
-        self.fields["basis"].choices = CommissionBasis.choices
-        self.fields["method"].choices = CommissionMethod.choices
-
-
-def tiers_from_post(post, rows=6):
-    tiers = []
-    for index in range(1, rows + 1):
-        threshold, rate = post.get(f"threshold_{index}", "").strip(), post.get(f"rate_{index}", "").strip()
-        if threshold or rate:
-            tiers.append((threshold or "0", rate or "0"))
-    return tiers

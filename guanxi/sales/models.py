@@ -556,7 +556,7 @@ class CommissionRule(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sales:commission_rule_edit", args=[self.pk])
+        return reverse("finance:commission_rule_edit", args=[self.pk])
 
 
 class CommissionTier(models.Model):
@@ -641,7 +641,7 @@ class CommissionStatement(TimeStampedModel):
         return f"{self.user} {self.month:%Y-%m}"
 
     def get_absolute_url(self):
-        return reverse("sales:statement_detail", args=[self.pk])
+        return reverse("finance:statement_detail", args=[self.pk])
 
     @property
     def total_pay(self):

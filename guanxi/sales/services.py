@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
+from guanxi.core.money import document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
@@ -32,7 +33,6 @@ from .models import (
     StageChange,
     StageKind,
 )
-from .money import document_totals, line_totals
 from .signals import order_confirmed, shipment_created
 
 DEFAULT_STAGES = [

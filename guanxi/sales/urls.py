@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_pay, views_settings, views_targets
+from . import views, views_settings, views_targets
 
 app_name = "sales"
 urlpatterns = [
@@ -39,15 +39,6 @@ urlpatterns = [
     path("targets/", views_targets.target_list, name="target_list"),
     path("targets/set/", views_targets.target_set, name="target_set"),
     path("targets/<int:pk>/", views_targets.target_detail, name="target_detail"),
-    path("commissions/rules/", views_pay.rule_list, name="commission_rule_list"),
-    path("commissions/rules/new/", views_pay.rule_edit, name="commission_rule_create"),
-    path("commissions/rules/<int:pk>/", views_pay.rule_edit, name="commission_rule_edit"),
-    path("commissions/salaries/", views_pay.salary_sheet, name="salary_sheet"),
-    path("commissions/statements/", views_pay.statement_list, name="statement_list"),
-    path("commissions/statements/generate/", views_pay.statement_generate, name="statement_generate"),
-    path("commissions/statements/<int:pk>/", views_pay.statement_detail, name="statement_detail"),
-    path("commissions/statements/<int:pk>/confirm/", views_pay.statement_confirm, name="statement_confirm"),
-    path("my-pay/", views_pay.my_pay, name="my_pay"),
     path("settings/", views_settings.settings_index, name="settings"),
     path("settings/pipelines/new/", views_settings.pipeline_edit, name="pipeline_create"),
     path("settings/pipelines/<int:pk>/", views_settings.pipeline_edit, name="pipeline_edit"),

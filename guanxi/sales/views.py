@@ -16,6 +16,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
+from guanxi.core.money import document_totals, line_totals
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
 from guanxi.customers.selectors import contacts_of_customer, customers_visible_to
@@ -24,7 +25,6 @@ from . import selectors, services
 from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
 from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
 from .models import Product, Stage
-from .money import document_totals, line_totals
 from .panels import order_panels
 
 product_list = ListPageView.as_view(spec=ProductList)

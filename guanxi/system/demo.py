@@ -6,7 +6,7 @@ DEMO_BUILDERS = [
     "guanxi.customers.demo",
     "guanxi.sales.demo",
     "guanxi.finance.demo",
-    "guanxi.sales.demo_pay",
+    "guanxi.finance.demo_pay",
     "guanxi.service.demo",
     "guanxi.workplace.demo_day",
 ]

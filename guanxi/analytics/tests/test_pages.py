@@ -7,17 +7,17 @@ from decimal import Decimal
 import pytest
 
 from guanxi.customers.services import customer_create
+from guanxi.finance import commissions
 from guanxi.finance import services as finance
 from guanxi.finance.models import Receipt, Receivable
-from guanxi.sales import commissions
 from guanxi.sales.models import CommissionStatement, Target, TargetLevel
 from guanxi.sales.targets import targets_set_year
 from guanxi.testing.sales import confirmed_order, opportunity_through
 
 PAGES = ["/analytics/funnel/", "/analytics/funnel/?group=branch&period=last_12_months", "/analytics/forecast/",
          "/analytics/performance/?group=department", "/sales/targets/", "/sales/targets/set/?level=department",
-         "/sales/deliveries/", "/sales/my-pay/", "/sales/commissions/rules/", "/sales/commissions/rules/new/",
-         "/sales/commissions/salaries/", "/sales/commissions/statements/", "/finance/receivables/",
+         "/sales/deliveries/", "/finance/my-pay/", "/finance/pay/rules/", "/finance/pay/rules/new/",
+         "/finance/pay/salaries/", "/finance/pay/statements/", "/finance/receivables/",
          "/finance/receipts/", "/finance/receipts/new/", "/finance/receipts/new/?q=客户",
          "/finance/receivables/?overdue=1", "/finance/ageing/", "/finance/ageing/?group=owner&as_of=2026-01-31",
          "/finance/ageing/?group=branch", "/finance/analysis/", "{target}", "{statement}", "{receipt}", "{receivable}",
@@ -36,7 +36,7 @@ def world(demo_org):
     commissions.commission_rule_save(actor=head, name="标准", tiers=[("0", "2")])
     commissions.statements_generate(actor=head, month=Receipt.objects.get().received_on)
     return {"target": f"/sales/targets/{Target.objects.get(month=0).pk}/",
-            "statement": f"/sales/commissions/statements/{CommissionStatement.objects.get(user=seller).pk}/",
+            "statement": f"/finance/pay/statements/{CommissionStatement.objects.get(user=seller).pk}/",
             "receipt": f"/finance/receipts/{Receipt.objects.get().pk}/",
             "receivable": f"/finance/receivables/{Receivable.objects.get().pk}/",
             "receipt_form": f"/finance/receipts/new/?customer={customer.pk}"}
@@ -69,4 +69,4 @@ def test_who_opens_what(world, demo_org, client_for):
     assert head.get(world["receipt"]).status_code == 200
     assert beijing.get(world["receipt"]).status_code == 404  # another branch's money
     assert beijing.get(world["statement"]).status_code == 404
-    assert seller.get("/sales/commissions/salaries/").status_code == 403
+    assert seller.get("/finance/pay/salaries/").status_code == 403

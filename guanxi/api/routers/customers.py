@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core import custom_fields, picklists
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.money import fen
 from guanxi.customers import regions, selectors, services, summary
 from guanxi.customers.models import (
     Channel,
@@ -19,7 +20,6 @@ from guanxi.customers.models import (
     LifecycleStage,
 )
 from guanxi.org.models import User
-from guanxi.sales.money import fen
 
 from ..common import (
     InputSchema,

@@ -28,10 +28,10 @@ from pydantic import AfterValidator, PlainSerializer, WrapValidator
 
 from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.money import clean_amount, fen
 from guanxi.customers import selectors as customer_selectors
 from guanxi.finance import expenses, invoices, selectors, services
 from guanxi.finance.ageing import AgeingReport
-from guanxi.finance.ledger import clean_amount
 from guanxi.finance.models import (
     ExpenseCategory,
     ExpenseStatus,
@@ -45,7 +45,6 @@ from guanxi.finance.models import (
 from guanxi.org.scopes import get_scoped, scoped
 from guanxi.purchasing import selectors as purchasing_selectors
 from guanxi.sales import selectors as sales_selectors
-from guanxi.sales.money import fen
 
 from ..common import (
     InputSchema,

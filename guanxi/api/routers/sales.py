@@ -17,6 +17,7 @@ from pydantic import PlainSerializer
 
 from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.money import fen
 from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import printing, selectors, services
 from guanxi.sales.models import (
@@ -28,7 +29,6 @@ from guanxi.sales.models import (
     Stage,
     StageKind,
 )
-from guanxi.sales.money import fen
 
 from ..common import (
     InputSchema,

@@ -11,11 +11,11 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import PlainSerializer
 
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.money import fen
 from guanxi.core.periods import Period, add_months, month_start
+from guanxi.finance import commissions
 from guanxi.org.models import Branch, Department, User
-from guanxi.sales import commissions
 from guanxi.sales.models import TargetLevel
-from guanxi.sales.money import fen
 from guanxi.sales.targets import progress_for, targets_set_year, targets_visible_to
 
 from ..common import InputSchema, cursor_list, get_or_invalid, require_perm

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from guanxi.customers.services import customer_create
+from guanxi.finance import commissions
 from guanxi.finance import services as finance
-from guanxi.sales import commissions
 from guanxi.sales.models import CommissionStatement, Target
 from guanxi.testing.sales import confirmed_order, opportunity_through
 

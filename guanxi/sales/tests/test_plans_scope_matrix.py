@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from guanxi.accounts.services import token_issue
+from guanxi.finance import commissions
 from guanxi.org.models import Branch, DataScope, Department, User
-from guanxi.sales import commissions
 from guanxi.sales.models import CommissionStatement, Target, TargetLevel
 from guanxi.sales.targets import targets_set_year
 from guanxi.testing.scope_matrix import _department_within, brute_force_visible, expected_scopes
@@ -104,7 +104,7 @@ def test_scope_matrix_for_commission_statements(demo_org):
         if seen != expected:
             failures.append((user.username, "api", sorted(seen - expected), sorted(expected - seen)))
         for statement in statements[::3]:
-            status = client.get(f"/sales/commissions/statements/{statement.pk}/").status_code
+            status = client.get(f"/finance/pay/statements/{statement.pk}/").status_code
             if status != (200 if statement.pk in expected else 404):
                 failures.append((user.username, "detail", statement.pk, status))
     assert not failures, failures[:20]

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from guanxi.accounts.services import token_issue
+from guanxi.core.money import line_totals
 from guanxi.customers.services import contact_create, customer_create
 from guanxi.sales import services
 from guanxi.sales.models import (
@@ -23,7 +24,6 @@ from guanxi.sales.models import (
     Shipment,
     StageKind,
 )
-from guanxi.sales.money import line_totals
 
 PROBLEM = "application/problem+json"
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'

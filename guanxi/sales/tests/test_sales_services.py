@@ -11,6 +11,7 @@ from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
 from guanxi.approvals.services import approval_decide, latest_for
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.models import Notification
+from guanxi.core.money import line_totals
 from guanxi.customers.services import customer_create
 from guanxi.sales import services
 from guanxi.sales.models import (
@@ -23,7 +24,6 @@ from guanxi.sales.models import (
     SalesSettings,
     StageKind,
 )
-from guanxi.sales.money import line_totals
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from guanxi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from guanxi.core.models import Notification
 from guanxi.core.periods import add_months, month_start
 from guanxi.customers.services import customer_create
+from guanxi.finance import commissions
 from guanxi.finance import services as finance
-from guanxi.sales import commissions
 from guanxi.sales.deliveries import deliveries_due, send_delivery_reminders
 from guanxi.sales.models import (
     CommissionMethod,
@@ -214,33 +214,33 @@ def test_my_pay_shows_only_ones_own(seller, customer, demo_org, client_for):
     commissions.salary_set(actor=finance_head, user=seller, month=last_month, base_salary="6123.45")
     commissions.salary_set(actor=finance_head, user=demo_org["liyang"], month=last_month, base_salary="7777.77")
     commissions.statements_generate(actor=finance_head, month=last_month)
-    page = client_for(seller).get("/sales/my-pay/").content.decode().replace(",", "")
+    page = client_for(seller).get("/finance/my-pay/").content.decode().replace(",", "")
     assert "6123.45" in page and "7777.77" not in page
     colleague = CommissionStatement.objects.get(user=demo_org["liyang"])
-    assert client_for(seller).get(f"/sales/commissions/statements/{colleague.pk}/").status_code == 404
-    assert client_for(demo_org["wangjianguo"]).get(f"/sales/commissions/statements/{colleague.pk}/").status_code == 404
-    assert client_for(finance_head).get(f"/sales/commissions/statements/{colleague.pk}/").status_code == 200
-    assert client_for(seller).get("/sales/commissions/statements/").status_code == 403
+    assert client_for(seller).get(f"/finance/pay/statements/{colleague.pk}/").status_code == 404
+    assert client_for(demo_org["wangjianguo"]).get(f"/finance/pay/statements/{colleague.pk}/").status_code == 404
+    assert client_for(finance_head).get(f"/finance/pay/statements/{colleague.pk}/").status_code == 200
+    assert client_for(seller).get("/finance/pay/statements/").status_code == 403
 
 
 def test_salary_sheet_and_rule_screens(seller, demo_org, client_for):
     """SAL-9: finance fills the month's sheet; rules are edited with tiers; bad input changes nothing."""
     client = client_for(demo_org["zhouhong"])
     month = add_months(month_start(TODAY), -1)
-    sheet = client.get(f"/sales/commissions/salaries/?month={month:%Y-%m}")
+    sheet = client.get(f"/finance/pay/salaries/?month={month:%Y-%m}")
     assert sheet.status_code == 200 and seller.display_name in sheet.content.decode()
-    bad = client.post("/sales/commissions/salaries/", {"month": f"{month:%Y-%m}", f"base_salary_{seller.pk}": "-1",
+    bad = client.post("/finance/pay/salaries/", {"month": f"{month:%Y-%m}", f"base_salary_{seller.pk}": "-1",
                                                         f"bonus_{demo_org['liyang'].pk}": "100"})
     assert bad.status_code == 200 and not SalaryEntry.objects.exists()
-    good = client.post("/sales/commissions/salaries/", {"month": f"{month:%Y-%m}", f"base_salary_{seller.pk}": "5000"})
+    good = client.post("/finance/pay/salaries/", {"month": f"{month:%Y-%m}", f"base_salary_{seller.pk}": "5000"})
     assert good.status_code == 302 and SalaryEntry.objects.get(user=seller).base_salary == Decimal("5000.00")
-    rule = client.post("/sales/commissions/rules/new/", {"name": "阶梯", "basis": "received", "method": "step",
+    rule = client.post("/finance/pay/rules/new/", {"name": "阶梯", "basis": "received", "method": "step",
                                                            "is_active": "on", "threshold_1": "0", "rate_1": "1",
                                                            "threshold_2": "50000", "rate_2": "2"})
     assert rule.status_code == 302
-    generated = client.post("/sales/commissions/statements/generate/", {"month": f"{month:%Y-%m}"})
+    generated = client.post("/finance/pay/statements/generate/", {"month": f"{month:%Y-%m}"})
     assert generated.status_code == 302
-    listing = client.get(f"/sales/commissions/statements/?month={month:%Y-%m}").content.decode().replace(",", "")
+    listing = client.get(f"/finance/pay/statements/?month={month:%Y-%m}").content.decode().replace(",", "")
     assert seller.display_name in listing and "5000.00" in listing
 
 

@@ -6,10 +6,16 @@ rounded to the fen (0.01) half up as it is computed; a document's totals are the
 of its lines' rounded amounts, so the printed lines always add up to the printed total.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from .errors import ValidationFailed
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
+# The largest amount a money field holds (DecimalField(max_digits=14, decimal_places=2)).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def fen(value):
@@ -32,3 +38,20 @@ def document_totals(lines):
         totals["tax_total"] += line.tax
         totals["total"] += line.total
     return totals
+
+
+def clean_amount(value, field="amount", *, allow_zero=False):
+    """A positive amount in yuan with at most two decimals, or a ValidationFailed."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationFailed(_("Enter an amount as a number, e.g. 1234.50."), field=field)
+    if not amount.is_finite():
+        raise ValidationFailed(_("Enter an amount as a number, e.g. 1234.50."), field=field)
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationFailed(_("The amount must be greater than zero."), field=field)
+    if amount > MAX_AMOUNT:
+        raise ValidationFailed(_("The amount is too large."), field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed(_("Amounts have at most two decimals (fen)."), field=field)
+    return amount.quantize(Decimal("0.01"))

@@ -16,10 +16,10 @@ from guanxi.core.errors import DomainError
 from guanxi.core.periods import add_months, month_start
 from guanxi.core.permissions import require
 from guanxi.org.scopes import record_in_scope
+from guanxi.sales.models import CommissionRule, CommissionStatement, SalaryEntry, StatementStatus
 
 from . import commissions
-from .forms import CommissionRuleForm, tiers_from_post
-from .models import CommissionRule, SalaryEntry, StatementStatus
+from .forms_pay import CommissionRuleForm, tiers_from_post
 
 
 def _month(request, default_back=1):
@@ -37,7 +37,7 @@ def _errors(exc):
 @require("sales.commissions")
 def rule_list(request):
     rules = CommissionRule.objects.select_related("branch").prefetch_related("tiers").order_by("-is_active", "name")
-    return render(request, "sales/commission_rules.html", {"rules": rules})
+    return render(request, "finance/commission_rules.html", {"rules": rules})
 
 
 @require("sales.commissions")
@@ -52,14 +52,14 @@ def rule_edit(request, pk=None):
             saved = commissions.commission_rule_save(actor=request.user, rule=rule, tiers=tiers_from_post(request.POST),
                                                      **form.cleaned_data)
             messages.success(request, _("Commission rule saved."))
-            return redirect("sales:commission_rule_edit", pk=saved.pk)
+            return redirect("finance:commission_rule_edit", pk=saved.pk)
         except DomainError as exc:
             errors = _errors(exc)
     tiers = [(t.threshold, t.rate_percent) for t in rule.tiers.all()] if rule else [(0, "")]
     if request.method == "POST":
         tiers = tiers_from_post(request.POST)
     rows = [(i, *(tiers[i - 1] if i <= len(tiers) else ("", ""))) for i in range(1, 7)]
-    return render(request, "sales/commission_rule_form.html", {"form": form, "rule": rule, "rows": rows,
+    return render(request, "finance/commission_rule_form.html", {"form": form, "rule": rule, "rows": rows,
                                                                "errors": errors})
 
 
@@ -82,7 +82,7 @@ def salary_sheet(request):
             return redirect(f"{request.path}?month={month:%Y-%m}")
         except DomainError as exc:
             errors = _errors(exc)
-    return render(request, "sales/salary_sheet.html", {
+    return render(request, "finance/salary_sheet.html", {
         "month": month, "rows": [(u, entries.get(u.pk)) for u in people], "errors": errors,
         "previous": add_months(month, -1), "next": add_months(month, 1),
     })
@@ -93,7 +93,7 @@ def statement_list(request):
     month = _month(request)
     statements = list(commissions.statements_visible_to(request.user).filter(month=month)
                       .order_by("branch__name", "user__display_name"))
-    return render(request, "sales/statements.html", {
+    return render(request, "finance/statements.html", {
         "month": month, "statements": statements, "previous": add_months(month, -1), "next": add_months(month, 1),
         "total_commission": sum(s.commission for s in statements),
     })
@@ -108,7 +108,7 @@ def statement_generate(request):
         messages.success(request, _("%(n)d statements computed.") % {"n": len(made)})
     except DomainError as exc:
         messages.error(request, _errors(exc)[0])
-    return redirect(f"{reverse('sales:statement_list')}?month={month:%Y-%m}")
+    return redirect(f"{reverse('finance:statement_list')}?month={month:%Y-%m}")
 
 
 def _statement(request, pk):
@@ -123,7 +123,7 @@ def _statement(request, pk):
 @require("sales.view")
 def statement_detail(request, pk):
     statement = _statement(request, pk)
-    return render(request, "sales/statement_detail.html", {
+    return render(request, "finance/statement_detail.html", {
         "statement": statement, "can_confirm": request.user.has_module_perm("sales.commissions")
         and statement.status == StatementStatus.DRAFT,
     })
@@ -144,7 +144,6 @@ def statement_confirm(request, pk):
 @require("sales.view")
 def my_pay(request):
     """A salesperson's own salary, commission and expenses, month by month."""
-    from .models import CommissionStatement
 
     statements = list(CommissionStatement.objects.filter(user=request.user).order_by("-month")[:24])
     this_month = month_start(timezone.localdate())
@@ -152,6 +151,6 @@ def my_pay(request):
     basis = commissions.basis_of(request.user, this_month, rule.basis) if rule else None
     estimate = commissions.commission_for(basis, [(t.threshold, t.rate_percent) for t in rule.tiers.all()],
                                           rule.method) if rule else None
-    return render(request, "sales/my_pay.html", {
+    return render(request, "finance/my_pay.html", {
         "statements": statements, "rule": rule, "basis": basis, "estimate": estimate, "this_month": this_month,
     })

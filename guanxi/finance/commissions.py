@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
+from guanxi.core.money import clean_amount
 from guanxi.core.periods import add_months, month_start
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 from guanxi.org.scopes import can_see, record_in_scope, scoped
-
-from .models import (
+from guanxi.sales.models import (
     ZERO,
     CommissionBasis,
     CommissionMethod,
@@ -31,7 +31,10 @@ from .models import (
     SalaryEntry,
     StatementStatus,
 )
-from .targets import COUNTED_ORDERS
+from guanxi.sales.targets import COUNTED_ORDERS
+
+from .models import Receipt
+from .selectors import expenses_total_of
 
 CENT = Decimal("0.01")
 
@@ -97,8 +100,6 @@ def rule_for(branch_id):
 # --- salaries (entered by finance) ---------------------------------------------------------
 @service
 def salary_set(*, actor, user, month, base_salary=ZERO, allowance=ZERO, bonus=ZERO, deductions=ZERO, notes=""):
-    from guanxi.finance.services import clean_amount
-
     ensure(actor, "sales.commissions")
     month = month_start(month)
     entry = SalaryEntry.objects.select_for_update().filter(user=user, month=month).first() or SalaryEntry(
@@ -122,8 +123,6 @@ def salary_set(*, actor, user, month, base_salary=ZERO, allowance=ZERO, bonus=ZE
 def basis_of(user, month, basis):
     """The amount a person's commission is computed on for a month (all their records:
     the statement is the company's, not the viewer's)."""
-    from guanxi.finance.models import Receipt
-
     start, end = month_start(month), add_months(month, 1)
     if basis == CommissionBasis.ORDERED:
         total = Order.objects.filter(owner=user, status__in=COUNTED_ORDERS, order_date__gte=start,
@@ -136,8 +135,6 @@ def basis_of(user, month, basis):
 
 def expenses_of(user, month):
     """The person's approved expenses of the month (FIN-3)."""
-    from guanxi.finance.selectors import expenses_total_of
-
     return expenses_total_of(user, month_start(month), add_months(month, 1))
 
 

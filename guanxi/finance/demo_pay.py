@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from guanxi.sales.models import CommissionStatement, TargetLevel
+from guanxi.sales.targets import targets_set_year
+
 from . import commissions
-from .models import CommissionStatement, TargetLevel
-from .targets import targets_set_year
 
 
 def build(stdout=None, seed=20261201):
     from guanxi.org.models import User
-
-    from .models import Target
+    from guanxi.sales.models import Target
 
     if Target.objects.exists():
         return
