@@ -8,6 +8,7 @@ of its lines' rounded amounts, so the printed lines always add up to the printed
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -16,6 +17,12 @@ FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
 # The largest amount a money field holds (DecimalField(max_digits=14, decimal_places=2)).
 MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def default_tax_rate():
+    """The VAT rate of a product or line that names none (settings.GUANXI_DEFAULT_TAX_RATE,
+    0.13 unless the environment's DEFAULT_TAX_RATE says otherwise): the one place it is set."""
+    return Decimal(str(settings.GUANXI_DEFAULT_TAX_RATE))
 
 
 def fen(value):

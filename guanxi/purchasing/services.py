@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
-from guanxi.core.money import document_totals, line_totals
+from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
@@ -91,7 +91,7 @@ def _write_lines(order, lines):
             description=((data.get("description") or "").strip() or (product.name if product else ""))[:200],
             quantity=data.get("quantity"), unit=data.get("unit") or (product.unit if product else "件"),
             unit_price=data["unit_price"], discount_percent=data.get("discount_percent") or Decimal("0"),
-            tax_rate=data.get("tax_rate", product.tax_rate if product else Decimal("0.13")))
+            tax_rate=data.get("tax_rate", product.tax_rate if product else default_tax_rate()))
         try:
             line.full_clean(exclude=["order"])
         except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages

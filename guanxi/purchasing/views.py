@@ -13,7 +13,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
-from guanxi.core.money import document_totals, line_totals
+from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.panels import panels_for
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
@@ -136,7 +136,7 @@ def lines_preview(request):
             continue
         product = line.get("product")
         totals = line_totals(line["quantity"], line["unit_price"], line.get("discount_percent") or 0,
-                             product.tax_rate if product else Decimal("0.13"))
+                             product.tax_rate if product else default_tax_rate())
         computed.append(type("Line", (), totals))
     return render(request, "sales/_totals.html", {"totals": document_totals(computed), "errors": errors})
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from guanxi.core import picklists
+from guanxi.core.money import default_tax_rate
 from guanxi.customers.models import Customer
 from guanxi.org.models import User
 from guanxi.org.scopes import can_see
@@ -43,7 +44,7 @@ def build(stdout=None, seed=20261124):
     for sku, name, model, category, unit, price in PRODUCTS:
         Product.objects.create(sku=sku, name=name, model_number=model, category=categories.get(category), unit=unit,
                                list_price=Decimal(price), tax_rate=Decimal("0.06") if category in (
-                                   "service", "software") else Decimal("0.13"))
+                                   "service", "software") else default_tax_rate())
     products = list(Product.objects.all())
     pipeline = services.default_pipeline()
     stages = list(pipeline.stages.order_by("position"))

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import SoftDeleteModel, TimeStampedModel
+from guanxi.core.money import default_tax_rate
 from guanxi.customers.normalize import phone_or_none
 from guanxi.org.scopes import ScopePaths
 
@@ -37,7 +38,7 @@ class Product(TimeStampedModel):
     category = _pick("sales.product_category", _("category"))
     unit = models.CharField(_("unit"), max_length=10, default="件")
     list_price = money(_("list price"), validators=[MinValueValidator(ZERO)])
-    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=Decimal("0.13"),
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=default_tax_rate,
                                    validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))])
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True, max_length=2000)
@@ -259,7 +260,7 @@ class LineFields(models.Model):
     unit_price = money(_("unit price"), validators=[MinValueValidator(ZERO)])
     discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO,
                                            validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))])
-    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=Decimal("0.13"),
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=default_tax_rate,
                                    validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))])
     subtotal = money(_("subtotal"), editable=False)
     discount = money(_("discount"), editable=False)

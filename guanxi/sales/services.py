@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
-from guanxi.core.money import document_totals, line_totals
+from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
@@ -251,7 +251,7 @@ def _write_lines(document, line_model, link, lines):
         if unit_price is None and product is not None:
             unit_price = price_for(document.customer, product)
         description = (data.get("description") or (product.name if product else "")).strip()
-        tax_rate = data.get("tax_rate", product.tax_rate if product else Decimal("0.13"))
+        tax_rate = data.get("tax_rate", product.tax_rate if product else default_tax_rate())
         discount = data.get("discount_percent") or Decimal("0")
         line = line_model(**{link: document}, position=position, product=product, description=description[:200],
                           quantity=quantity, unit=data.get("unit") or (product.unit if product else "件"),

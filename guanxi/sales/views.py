@@ -16,7 +16,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
-from guanxi.core.money import document_totals, line_totals
+from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
 from guanxi.customers.selectors import contacts_of_customer, customers_visible_to
@@ -299,7 +299,7 @@ def lines_preview(request):
             price = services.price_for(customer, product) if product else None
         if price is None:
             continue
-        tax_rate = product.tax_rate if product else Decimal("0.13")
+        tax_rate = product.tax_rate if product else default_tax_rate()
         totals = line_totals(line["quantity"], price, line.get("discount_percent") or 0, tax_rate)
         computed.append(type("Line", (), {**totals}))
     return render(request, "sales/_totals.html", {"totals": document_totals(computed), "errors": errors})

@@ -256,6 +256,8 @@ GUANXI_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 GUANXI_SUPPORT_EMAIL = env("SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)
 GUANXI_MAIL_DOMAIN = env("MAIL_DOMAIN", "guanxi.local")
 GUANXI_OUTBOUND_ALLOW = env_list("OUTBOUND_ALLOW", "")
+# The VAT rate a product or a document line gets unless it names its own (13 %: goods).
+GUANXI_DEFAULT_TAX_RATE = env("DEFAULT_TAX_RATE", "0.13")
 # How many reverse proxies (nginx…) stand in front: only their X-Forwarded-For entries are
 # believed when rate limits take the client's address (0: the socket's address).
 GUANXI_NUM_PROXIES = int(env("NUM_PROXIES", "0") or 0)

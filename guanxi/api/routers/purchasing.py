@@ -216,7 +216,7 @@ class PurchaseLineIn(InputSchema):
     unit_price: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2, description="the purchase price")
     discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
     tax_rate: Decimal | None = Field(None, ge=0, le=1, max_digits=5, decimal_places=4,
-                                     description="defaults to the product's, else 0.13")
+                                     description="defaults to the product's, else the default VAT rate (0.13)")
 
 
 PurchaseLines = Annotated[list[PurchaseLineIn], Field(max_length=500)]

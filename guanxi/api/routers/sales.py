@@ -17,7 +17,7 @@ from pydantic import PlainSerializer
 
 from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
-from guanxi.core.money import fen
+from guanxi.core.money import default_tax_rate, fen
 from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import printing, selectors, services
 from guanxi.sales.models import (
@@ -137,7 +137,7 @@ class ProductIn(InputSchema):
     category: str | None = Field(None, description="pick-list code")
     unit: str = Field("件", max_length=10)
     list_price: MoneyIn
-    tax_rate: Decimal = Field(Decimal("0.13"), ge=0, le=1, max_digits=5, decimal_places=4)
+    tax_rate: Decimal = Field(default_factory=default_tax_rate, ge=0, le=1, max_digits=5, decimal_places=4)
     is_active: bool = True
     description: str = Field("", max_length=2000)
 

@@ -15,7 +15,7 @@ LINT = Path(sys.executable).with_name("lint-imports")
 
 def _lint(cwd):
     env = {**os.environ, "PYTHONPATH": str(cwd)}
-    return subprocess.run([str(LINT), "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True,
+    return subprocess.run([str(LINT), "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True,  # noqa: S603
                           timeout=120)
 
 
