@@ -13,7 +13,7 @@ from guanxi.customers import summary
 from guanxi.customers.models import Customer
 
 from . import selectors
-from .models import InvoiceStatus, ReceiptKind
+from .models import InvoiceStatus, ReceiptKind, Receivable, ReceivableStatus
 from .selectors import MONEY, ZERO
 
 
@@ -39,8 +39,8 @@ class ReceivablesSection(FinanceSection):
         return selectors.receivables_of_customer(viewer.user, viewer.customer)
 
     def totals(self, viewer, records):
-        unsettled = Q(allocated__lt=F("amount"))
-        overdue = unsettled & Q(due_on__lt=timezone.localdate())
+        unsettled = Q(allocated__lt=F("amount")) & ~Q(status=ReceivableStatus.CANCELLED)
+        overdue = Receivable.overdue_q()
         totals = summary.tally(records, outstanding=_sum(F("amount") - F("allocated"), unsettled),
                                overdue=_sum(F("amount") - F("allocated"), overdue))
         return totals["count"], [

@@ -1,5 +1,3 @@
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
@@ -14,8 +12,7 @@ from .models import ExpenseStatus, InvoiceKind, InvoiceStatus, ReceiptKind, Rece
 def _overdue(queryset, raw, request):
     if raw != "1":
         return None
-    return queryset.filter(due_on__lt=timezone.localdate(), allocated__lt=F("amount")).exclude(
-        status=ReceivableStatus.CANCELLED)
+    return queryset.filter(queryset.model.overdue_q())
 
 
 def _debt_columns(party, party_label, settled_label, person_label):

@@ -97,9 +97,18 @@ class DueBase(TimeStampedModel):
     def outstanding(self):
         return self.amount - self.allocated
 
+    # The one definition of overdue (FIN-6): past its due date, not fully settled, not
+    # cancelled. Lists, the API, the customer page and reminders all use these two.
+    @staticmethod
+    def overdue_q(today=None):
+        return (Q(due_on__lt=today or timezone.localdate(), allocated__lt=F("amount"))
+                & ~Q(status=ReceivableStatus.CANCELLED))
+
     def overdue_days(self, today=None):
         today = today or timezone.localdate()
-        return max((today - self.due_on).days, 0) if self.outstanding > 0 else 0
+        if self.status == ReceivableStatus.CANCELLED or self.outstanding <= 0:
+            return 0
+        return max((today - self.due_on).days, 0)
 
 
 class Receivable(DueBase):

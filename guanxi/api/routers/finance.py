@@ -19,7 +19,7 @@ from typing import Annotated, ClassVar, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -465,7 +465,7 @@ MONEY_OUT = Side(
 def _overdue(queryset, overdue):
     if overdue is None:
         return queryset
-    late = Q(due_on__lt=timezone.localdate(), allocated__lt=F("amount")) & ~Q(status=ReceivableStatus.CANCELLED)
+    late = queryset.model.overdue_q()
     return queryset.filter(late) if overdue else queryset.exclude(late)
 
 

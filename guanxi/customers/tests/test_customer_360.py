@@ -174,3 +174,31 @@ def test_the_customer_page_and_each_section_have_few_queries(rich, demo_org, cli
         with django_assert_max_num_queries(2):
             data = summary.section_data(section, viewer, rows=5)
         assert data.count >= 1, section.key
+
+
+def test_a_cancelled_receivable_is_neither_outstanding_nor_overdue(demo_org, client_for):
+    """CUS-6, FIN-6: the customer page uses finance's one definition of overdue: a cancelled
+    receivable past its due date owes nothing (as on the receivables list and the API)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from guanxi.finance import services as finance
+    from guanxi.finance.models import Receivable
+
+    chairman = demo_org["chenzhiqiang"]
+    customer = customer_create(actor=chairman, name="取消应收测试有限公司")
+    late = timezone.localdate() - datetime.timedelta(days=20)
+    kept = finance.receivable_create(actor=chairman, customer=customer, amount=Decimal("700.00"), issued_on=late,
+                                     due_on=late)
+    dropped = finance.receivable_create(actor=chairman, customer=customer, amount=Decimal("9000.00"),
+                                        issued_on=late, due_on=late)
+    finance.receivable_cancel(actor=chairman, receivable=dropped, reason="重复录入")
+    assert list(Receivable.objects.filter(Receivable.overdue_q())) == [kept]
+    figures = {f.key: f.value for f in summary.section_data(
+        next(s for s in summary.sections_for(chairman) if s.key == "receivables"),
+        summary.Viewer(chairman, customer), rows=5).figures}
+    assert figures["outstanding"] == Decimal("700.00") and figures["overdue"] == Decimal("700.00")
+    dropped.refresh_from_db()
+    assert dropped.overdue_days() == 0 and kept.overdue_days() == 20
