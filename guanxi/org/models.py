@@ -194,6 +194,13 @@ class User(AbstractUser):
 
     # --- permissions ---------------------------------------------------------------
     @property
+    def role_list(self):
+        """The user's roles, read once per request (permissions and data scope both need them)."""
+        if not hasattr(self, "_role_list"):
+            self._role_list = list(self.roles.all())
+        return self._role_list
+
+    @property
     def permission_codes(self):
         """Return the set of ``module.action`` codes the user's roles grant (cached)."""
         if not hasattr(self, "_permission_codes"):
@@ -205,7 +212,7 @@ class User(AbstractUser):
                 codes = all_codes()
             else:
                 codes = set()
-                for role in self.roles.all():
+                for role in self.role_list:
                     codes.update(role.permissions)
             self._permission_codes = codes
         return self._permission_codes

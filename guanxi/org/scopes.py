@@ -48,7 +48,7 @@ def user_scopes(user):
         elif user.is_superuser:
             scopes = {DataScope.ALL}
         else:
-            scopes = {DataScope(role.data_scope) for role in user.roles.all()}
+            scopes = {DataScope(role.data_scope) for role in user.role_list}
             if not scopes:
                 scopes = {TIER_DEFAULT_SCOPE[user.tier]}
         user._data_scopes = scopes

@@ -105,6 +105,8 @@ def lines_from_post(data, max_lines=200):
     """Read the line rows of the fast entry form (product_1, quantity_1 …); blank rows
     are skipped. Returns (lines, errors)."""
     lines, errors = [], []
+    skus = {(data.get(f"product_{i}") or "").strip().split(" ", 1)[0] for i in range(1, max_lines + 1)} - {""}
+    by_sku = {p.sku: p for p in Product.objects.filter(sku__in=skus, is_active=True)} if skus else {}
     products = {}
     for index in range(1, max_lines + 1):
         sku = (data.get(f"product_{index}") or "").strip()
@@ -114,7 +116,7 @@ def lines_from_post(data, max_lines=200):
             continue
         product = None
         if sku:
-            product = products.get(sku) or Product.objects.filter(sku=sku.split(" ", 1)[0], is_active=True).first()
+            product = products.get(sku) or by_sku.get(sku.split(" ", 1)[0])
             if product is None:
                 errors.append({"field": f"lines.{index}.product", "message": _("No active product “%(sku)s”.") % {
                     "sku": sku}})

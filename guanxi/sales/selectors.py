@@ -2,12 +2,15 @@
 
 from django.db.models import Q
 
+from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import number_q
 from guanxi.core.search import hits_from, is_text, matching, money_text
 from guanxi.customers.normalize import phone_in_query
+from guanxi.customers.selectors import customers_visible_to
 from guanxi.org.scopes import get_scoped, scoped
 
 from .models import Lead, Opportunity, Order, Product, Quote, Shipment, StageKind
+from .services import price_for
 
 
 def products(active_only=True):
@@ -157,3 +160,25 @@ def shipment_search_hits(user, q, limit):
         number_q("sales.shipment", q), number_q("sales.order", q, field="order__number")])
     return hits_from(found.order_by("-created_at"), limit, detail=lambda shipment: (
         shipment.order.number, shipment.order.customer.name))
+
+
+def preview_totals(user, customer_pk, lines):
+    """A document's totals as the user types its lines (Decimal, the services' rounding).
+    Prices come from the customer's level only for a customer the user may see."""
+    customer = None
+    if str(customer_pk or "").isdigit():
+        customer = customers_visible_to(user).prefetch_related(None).only("pk", "level_id").filter(
+            pk=customer_pk).first()
+    computed = []
+    for line in lines:
+        product, price = line.get("product"), line.get("unit_price")
+        if line.get("quantity") is None:
+            continue
+        if price is None and product is not None:
+            price = price_for(customer, product)
+        if price is None:
+            continue
+        tax_rate = product.tax_rate if product else default_tax_rate()
+        computed.append(type("Line", (), line_totals(line["quantity"], price, line.get("discount_percent") or 0,
+                                                     tax_rate)))
+    return document_totals(computed)

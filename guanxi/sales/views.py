@@ -16,7 +16,6 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
-from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
 from guanxi.customers.selectors import contacts_of_customer, customers_visible_to
@@ -285,24 +284,9 @@ def _rows(request, document, count=8):
 @require("sales.view")
 def lines_preview(request):
     """Totals recomputed on the server as the user types (HTMX), in Decimal."""
-    from guanxi.customers.models import Customer
-
     lines, errors = lines_from_post(request.POST)
-    customer = Customer.objects.filter(pk=request.POST.get("customer") or 0).first()
-    computed = []
-    for line in lines:
-        if line.get("quantity") is None:
-            continue
-        product = line.get("product")
-        price = line.get("unit_price")
-        if price is None:
-            price = services.price_for(customer, product) if product else None
-        if price is None:
-            continue
-        tax_rate = product.tax_rate if product else default_tax_rate()
-        totals = line_totals(line["quantity"], price, line.get("discount_percent") or 0, tax_rate)
-        computed.append(type("Line", (), {**totals}))
-    return render(request, "sales/_totals.html", {"totals": document_totals(computed), "errors": errors})
+    totals = selectors.preview_totals(request.user, request.POST.get("customer"), lines)
+    return render(request, "sales/_totals.html", {"totals": totals, "errors": errors})
 
 
 @require("sales.create")

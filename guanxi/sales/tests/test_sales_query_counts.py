@@ -84,7 +84,7 @@ def test_order_entry_query_counts_are_flat(seller, customers, products, client_f
     data = {"customer": customers[0].pk}
     for i, product in enumerate(products[:5], start=1):
         data.update({f"product_{i}": product.sku, f"quantity_{i}": str(i)})
-    with django_assert_max_num_queries(10):  # one product lookup a line
+    with django_assert_max_num_queries(10):  # all lines' products in one query; the customer through the scope
         assert "data-total=" in client.post("/sales/lines/preview/", data).content.decode()
     with django_assert_max_num_queries(5):
         assert client.get("/sales/products/search/", {"q": "QC-0"}).content.decode().count("<option") == 20

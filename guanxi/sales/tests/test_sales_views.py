@@ -147,3 +147,29 @@ def test_lead_list_is_scoped(seller, demo_org, client_for):
     assert "北京线索" not in client_for(seller).get("/sales/leads/").content.decode()
     assert "北京线索" in client_for(demo_org["majun"]).get("/sales/leads/").content.decode()
     assert Lead.objects.count() == 1
+
+
+def test_the_totals_preview_reads_the_customer_through_the_scope(seller, customer, products, demo_org, client_for):
+    """SAL-10, ORG-3: the preview prices lines at the customer's level only for a customer
+    the user may see; naming another salesperson's customer does not reveal their price."""
+    from guanxi.core import picklists
+    from guanxi.customers.services import customer_create
+    from guanxi.sales.models import PriceList, PriceListItem
+
+    vip = picklists.items("customers.level").get(code="vip")
+    PriceListItem.objects.create(price_list=PriceList.objects.create(name="VIP价", level=vip), product=products[0],
+                                 price=Decimal("2699.00"))
+    other = customer_create(actor=demo_org["zhuwei"], name="北京别人的客户有限公司")  # Beijing, not liuyang's
+    other.level = vip
+    other.save()
+    customer.level = vip
+    customer.save()
+    client = client_for(seller)
+    data = {"product_1": products[0].sku, "quantity_1": "1", "discount_1": ""}
+    own = client.post("/sales/lines/preview/", {**data, "customer": customer.pk}).content.decode()
+    foreign = client.post("/sales/lines/preview/", {**data, "customer": other.pk}).content.decode()
+    vip_total = (Decimal("2699.00") * (1 + products[0].tax_rate)).quantize(Decimal("0.01"))
+    list_total = (products[0].list_price * (1 + products[0].tax_rate)).quantize(Decimal("0.01"))
+    assert products[0].list_price != Decimal("2699.00")
+    assert f'data-total="{vip_total}"' in own
+    assert f'data-total="{list_total}"' in foreign
