@@ -204,6 +204,7 @@ def build_orders(rng, line_total):
 
     from guanxi.core.fastinsert import insert_objects
     from guanxi.core.models import DocumentSequence
+    from guanxi.core.money import document_totals, line_totals
     from guanxi.sales.models import (
         Opportunity,
         Order,
@@ -212,7 +213,6 @@ def build_orders(rng, line_total):
         PriceListItem,
         Product,
     )
-    from guanxi.sales.money import document_totals, line_totals
 
     have = OrderLine.objects.count()
     if have >= line_total:
