@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.core.notifications import notify
+from guanxi.core.permissions import ensure
 from guanxi.core.services import service
 
 from .models import ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApproverKind
@@ -168,4 +169,12 @@ def visible(user, pk):
     return None
 
 
-
+@service
+def policy_save(*, actor, form, steps):
+    """Save an approval flow and its steps (both validated forms), in one transaction; the
+    flow of a kind never set up is created here."""
+    ensure(actor, "approvals.manage")
+    policy = form.save()
+    steps.instance = policy
+    steps.save()
+    return policy

@@ -8,5 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("flows/", views.policies, name="policies"),
-    path("flows/<int:pk>/", views.policy_edit, name="policy_edit"),
+    path("flows/<str:doc_type>/", views.policy_edit, name="policy_edit"),
 ]

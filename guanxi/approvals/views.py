@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core.errors import DomainError
 from guanxi.core.permissions import require
 
-from . import services
+from . import selectors, services
 from .models import ApprovalPolicy, ApprovalStep
 
 
@@ -70,28 +70,18 @@ class PolicyForm(forms.ModelForm):
 
 @require("approvals.manage")
 def policies(request):
-    known = services.doc_types()
-    for code, doc_type in known.items():
-        ApprovalPolicy.objects.get_or_create(doc_type=code, defaults={"name": str(doc_type.label),
-                                                                      "is_active": False})
-    return render(request, "approvals/policies.html", {
-        "policies": ApprovalPolicy.objects.filter(doc_type__in=list(known)).prefetch_related("steps__role"),
-    })
+    return render(request, "approvals/policies.html", {"rows": selectors.flows()})
 
 
 @require("approvals.manage")
-def policy_edit(request, pk):
-    from django.db import transaction
-
-    policy = ApprovalPolicy.objects.filter(pk=pk).first()
+def policy_edit(request, doc_type):
+    policy = selectors.blank_policy(doc_type)
     if policy is None:
         raise Http404
     form = PolicyForm(request.POST or None, instance=policy)
     steps = StepFormSet(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid() and steps.is_valid():
-        with transaction.atomic():
-            form.save()
-            steps.save()
+        services.policy_save(actor=request.user, form=form, steps=steps)
         messages.success(request, _("Approval flow saved."))
         return redirect("approvals:policies")
     return render(request, "approvals/policy_form.html", {"form": form, "steps": steps, "policy": policy})

@@ -138,3 +138,24 @@ def test_numbers_are_unique_and_gap_free_under_concurrency():
         thread.join()
     assert not errors
     assert sorted(int(n.rsplit("-", 1)[1]) for n in taken) == list(range(1, 121))
+
+
+def test_the_flows_page_only_reads_and_a_flow_is_made_when_saved(doc_type, demo_org, client_for):
+    """SYS-2 (issue 16: GET never writes): the approval-flows page lists every kind of
+    document that asks for approval, set up or not, without writing; saving a flow that was
+    never set up creates it with its steps."""
+    admin = client_for(demo_org["zhaolei"])
+    before = ApprovalPolicy.objects.count()
+    page = admin.get("/approvals/flows/").content.decode()
+    assert ApprovalPolicy.objects.count() == before
+    assert "Discount" in page and "/approvals/flows/test.discount/" in page
+    assert admin.get("/approvals/flows/test.discount/").status_code == 200
+    assert ApprovalPolicy.objects.count() == before
+    assert admin.get("/approvals/flows/no.such.type/").status_code == 404
+    form = {"name": "折扣审批", "is_active": "on", "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "0", "steps-MAX_NUM_FORMS": "1000", "steps-0-position": "1",
+            "steps-0-name": "经理审批", "steps-0-approver_kind": ApproverKind.MANAGER, "steps-0-min_amount": "0"}
+    response = admin.post("/approvals/flows/test.discount/", form)
+    assert response.status_code == 302, response.context["steps"].errors if response.context else ""
+    policy = ApprovalPolicy.objects.get(doc_type="test.discount")
+    assert policy.is_active and list(policy.steps.values_list("name", flat=True)) == ["经理审批"]
