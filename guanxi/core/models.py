@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -349,3 +350,26 @@ class PrintTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarDay(models.Model):
+    """A date that breaks the weekly rule of working days: a public holiday on a weekday, or
+    a make-up working day (调休) on a weekend. Administrators edit them; China's public
+    holidays can be loaded per year (``core.business_calendar.load_china``)."""
+
+    day = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"), default=False,
+                                     help_text=_("On: a make-up working day. Off: a holiday."))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.label}"
+
+    @property
+    def label(self):
+        return gettext(self.name) if self.name else ""

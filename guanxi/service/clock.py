@@ -1,7 +1,8 @@
 """Business hours: the clock service levels run on (SRV-2).
 
 Working days and hours come from ``ServiceSettings`` (Monday to Friday, 9:00–18:00 by
-default, plus listed holidays), in the company's time zone (Asia/Shanghai by default).
+default), broken by the company calendar's holidays and make-up working days (调休,
+``core.business_calendar``), in the company's time zone (Asia/Shanghai by default).
 A target of 4 business hours set at 17:00 on a Friday falls due at 12:00 on Monday.
 """
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+
+from guanxi.core import business_calendar
 
 MAX_DAYS = 3660  # a target never reaches further than ten years of working days
 
@@ -20,6 +23,7 @@ class Hours:
     starts: datetime.time
     ends: datetime.time
     holidays: frozenset
+    workdays: frozenset = frozenset()  # make-up working days outside the weekly rule
 
     @classmethod
     def from_settings(cls, settings=None):
@@ -27,20 +31,17 @@ class Hours:
 
         settings = settings or ServiceSettings.current()
         days = frozenset(int(d) for d in str(settings.work_days).replace(" ", "").split(",") if d.isdigit())
-        holidays = set()
-        for line in (settings.holidays or "").splitlines():
-            try:
-                holidays.add(datetime.date.fromisoformat(line.strip()))
-            except ValueError:
-                continue
+        holidays, workdays = business_calendar.exceptions()
         starts, ends = settings.day_starts, settings.day_ends
         if isinstance(starts, str):
             starts = datetime.time.fromisoformat(starts)
         if isinstance(ends, str):
             ends = datetime.time.fromisoformat(ends)
-        return cls(days or frozenset({1, 2, 3, 4, 5}), starts, ends, frozenset(holidays))
+        return cls(days or frozenset({1, 2, 3, 4, 5}), starts, ends, holidays, workdays)
 
     def is_working_day(self, day):
+        if day in self.workdays:
+            return True
         return day.isoweekday() in self.work_days and day not in self.holidays
 
     def _window(self, day):

@@ -63,11 +63,10 @@ def levels_save(*, actor, rows):
 
 
 @service
-def service_settings_save(*, actor, work_days, day_starts, day_ends, holidays="", survey_after_close=True,
+def service_settings_save(*, actor, work_days, day_starts, day_ends, survey_after_close=True,
                           care_follow_up_days=7):
-    """Business hours, holidays, surveys and after-sales follow-up (one set for the company)."""
-    import datetime
-
+    """Business hours, surveys and after-sales follow-up (one set for the company); holidays
+    and make-up working days are the company calendar's (core.business_calendar)."""
     from .models import ServiceSettings
 
     ensure(actor, "service.manage")
@@ -76,17 +75,8 @@ def service_settings_save(*, actor, work_days, day_starts, day_ends, holidays=""
         raise ValidationFailed(_("Choose at least one working day."), field="work_days")
     if day_ends <= day_starts:
         raise ValidationFailed(_("The day ends after it starts."), field="day_ends")
-    lines = []
-    for line in (holidays or "").splitlines():
-        if line.strip():
-            try:
-                lines.append(datetime.date.fromisoformat(line.strip()).isoformat())
-            except ValueError:
-                raise ValidationFailed(_("“%(line)s” is not a date (YYYY-MM-DD).") % {"line": line.strip()[:20]},
-                                       field="holidays")
     settings = ServiceSettings.objects.select_for_update().first() or ServiceSettings()
     settings.work_days = ",".join(str(d) for d in days)
     settings.day_starts, settings.day_ends = day_starts, day_ends
-    settings.holidays = "\n".join(sorted(set(lines)))
     settings.survey_after_close, settings.care_follow_up_days = survey_after_close, care_follow_up_days
     return validated_save(settings)

@@ -33,7 +33,6 @@ class ServiceSettings(models.Model):
                                  help_text=_("ISO weekday numbers, 1 = Monday"))
     day_starts = models.TimeField(_("day starts"), default="09:00")
     day_ends = models.TimeField(_("day ends"), default="18:00")
-    holidays = models.TextField(_("holidays"), blank=True, help_text=_("One date (YYYY-MM-DD) per line"))
     survey_after_close = models.BooleanField(_("send a survey when a ticket is closed"), default=True)
     care_follow_up_days = models.PositiveSmallIntegerField(_("after-sales follow-up (days after delivery)"),
                                                            default=7, validators=[MaxValueValidator(365)])

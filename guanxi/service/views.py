@@ -168,7 +168,8 @@ def service_levels(request):
     rows = [(i, levels[i - 1] if i <= len(levels) else None) for i in range(1, len(levels) + 4)]
     return render(request, "service/levels.html", {
         "rows": rows, "types": picklists.items("service.ticket_type"),
-        "severities": picklists.items("service.severity"), "hours_form": _hours_form(request)})
+        "severities": picklists.items("service.severity"), "hours_form": _hours_form(request),
+        "can_edit_calendar": request.user.has_module_perm("system.configure")})
 
 
 class HoursForm(forms.Form):
@@ -181,8 +182,6 @@ class HoursForm(forms.Form):
                                                                                        format="%H:%M"))
     day_ends = forms.TimeField(label=gettext_lazy("Day ends"), widget=forms.TimeInput(attrs={"type": "time"},
                                                                                    format="%H:%M"))
-    holidays = forms.CharField(label=gettext_lazy("Holidays (one date per line)"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 4}))
     survey_after_close = forms.BooleanField(label=gettext_lazy("Send a survey when a ticket is closed"),
                                             required=False)
     care_follow_up_days = forms.IntegerField(label=gettext_lazy("After-sales follow-up (days after delivery)"),
@@ -195,7 +194,7 @@ def _hours_form(request, bound=False):
     current = ServiceSettings.current()
     return HoursForm(request.POST if bound else None, initial={
         "work_days": current.work_days.split(","), "day_starts": current.day_starts, "day_ends": current.day_ends,
-        "holidays": current.holidays, "survey_after_close": current.survey_after_close,
+        "survey_after_close": current.survey_after_close,
         "care_follow_up_days": current.care_follow_up_days})
 
 

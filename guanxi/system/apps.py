@@ -15,5 +15,6 @@ class SystemConfig(AppConfig):
             navigation.Item(_("Recycle bin"), "system:recycle_bin", "system.recycle"),
             navigation.Item(_("Pick-lists and custom fields"), "system:configuration", "system.configure"),
             navigation.Item(_("Document numbers"), "system:numbering", "system.configure"),
+            navigation.Item(_("Business calendar"), "system:calendar", "system.configure"),
             navigation.Item(_("Print templates"), "system:print_templates", "system.configure"),
         ], order=90))

@@ -1,13 +1,20 @@
 """Configuration screens: pick-lists and custom fields (ORG-7)."""
 
+import datetime
+
 from django import forms
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from guanxi.core import custom_fields, picklists
+from guanxi.core import business_calendar, custom_fields, picklists
 from guanxi.core.config_services import custom_field_save, pick_item_save
+from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
 from guanxi.core.models import CustomField, CustomFieldType, PickItem
 from guanxi.core.permissions import require
@@ -180,3 +187,57 @@ def _placeholders(data, prefix=""):
         else:
             names.append(f"{prefix}{key}")
     return names
+
+
+# --- the company calendar: holidays and make-up working days ----------------------------
+class CalendarDayForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working = forms.BooleanField(label=gettext_lazy("A make-up working day (off: a holiday)"), required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=50, required=False)
+
+
+def _calendar_year(request):
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+
+
+@require("system.configure")
+def calendar(request):
+    year = _calendar_year(request)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            business_calendar.day_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('system:calendar')}?year={form.cleaned_data['day'].year}")
+    return render(request, "system/calendar.html", {
+        "year": year, "days": business_calendar.days_of(year), "form": form,
+        "can_load": year in business_calendar.china_years(), "years": [year - 1, year, year + 1],
+    })
+
+
+@require("system.configure")
+@require_POST
+def calendar_load(request):
+    year = _calendar_year(request)
+    try:
+        added = business_calendar.load_china(actor=request.user, year=year)
+        messages.success(request, _("%(count)d dates added.") % {"count": added})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('system:calendar')}?year={year}")
+
+
+@require("system.configure")
+@require_POST
+def calendar_day_delete(request, day):
+    try:
+        date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404
+    business_calendar.day_delete(actor=request.user, day=date)
+    messages.success(request, _("Removed."))
+    return redirect(f"{reverse('system:calendar')}?year={date.year}")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from guanxi.core import picklists
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
-from guanxi.core.models import Notification
+from guanxi.core.models import CalendarDay, Notification
 from guanxi.customers.services import customer_create
 from guanxi.service import flows, knowledge, services
 from guanxi.service.clock import Hours
@@ -51,7 +51,8 @@ def customer(demo_org):
 
 def test_business_hours_skip_nights_weekends_and_holidays(db):
     """SRV-2: targets run on business hours (Mon–Fri 9–18 by default, holidays excluded)."""
-    hours = Hours.from_settings(ServiceSettings(holidays="2026-12-07"))
+    CalendarDay.objects.create(day=datetime.date(2026, 12, 7), name="公司假日")
+    hours = Hours.from_settings(ServiceSettings())
     # 2026-12-04 is a Friday; the 7th (Monday) is a holiday.
     assert hours.add(at(4, 17), 4) == at(8, 12)
     assert hours.add(at(4, 20), 1) == at(8, 10)
@@ -309,13 +310,39 @@ def test_business_hours_are_configured_on_the_levels_page(demo_org, client_for):
     client = client_for(demo_org["chenzhiqiang"])
     response = client.post("/service/levels/hours/", {"work_days": ["1", "2", "3", "4", "5", "6"],
                                                       "day_starts": "08:30", "day_ends": "17:30",
-                                                      "holidays": "2026-12-25\n", "survey_after_close": "on",
-                                                      "care_follow_up_days": "3"})
+                                                      "survey_after_close": "on", "care_follow_up_days": "3"})
     assert response.status_code == 302
     hours = Hours.from_settings()
-    assert 6 in hours.work_days and datetime.date(2026, 12, 25) in hours.holidays
+    assert 6 in hours.work_days
     assert hours.add(at(5, 17), 1) == at(7, 9)  # Saturday works until 17:30, Monday from 8:30
     bad = client.post("/service/levels/hours/", {"work_days": ["1"], "day_starts": "18:00", "day_ends": "09:00",
-                                                 "holidays": "", "care_follow_up_days": "3"})
+                                                 "care_follow_up_days": "3"})
     assert bad.status_code == 302 and ServiceSettings.current().day_starts == datetime.time(8, 30)
     assert client_for(demo_org["xuting"]).post("/service/levels/hours/", {}).status_code == 403
+
+
+def test_business_hours_follow_chinas_holidays_and_make_up_working_days(demo_org, client_for):
+    """SRV-2 (issue 16: 调休): an administrator loads China's public holidays of a year and
+    edits the calendar; service targets skip the holidays and run on the make-up working
+    days (Saturday 2026-02-14 and 2026-02-28 work, the Spring Festival week does not)."""
+    admin = client_for(demo_org["zhaolei"])
+    assert admin.post("/system/configuration/calendar/load/", {"year": "2026"}).status_code == 302
+    page = admin.get("/system/configuration/calendar/?year=2026").content.decode()
+    assert "2026-02-14" in page and "2026-02-17" in page
+    hours = Hours.from_settings()
+    saturday = datetime.date(2026, 2, 14)
+    assert hours.is_working_day(saturday) and not hours.is_working_day(datetime.date(2026, 2, 17))
+    zone = timezone.get_current_timezone()
+    friday_evening = datetime.datetime(2026, 2, 13, 17, tzinfo=zone)
+    assert hours.add(friday_evening, 2) == datetime.datetime(2026, 2, 14, 10, tzinfo=zone)  # the make-up Saturday
+    sunday = datetime.datetime(2026, 2, 15, 9, tzinfo=zone)
+    assert hours.add(sunday, 1) == datetime.datetime(2026, 2, 24, 10, tzinfo=zone)  # after the holiday week
+    # an administrator's own day off, and taking one back
+    assert admin.post("/system/configuration/calendar/", {"day": "2026-12-07", "is_working": "", "name": "司庆"}
+                      ).status_code == 302
+    assert not Hours.from_settings().is_working_day(datetime.date(2026, 12, 7))
+    assert admin.post("/system/configuration/calendar/2026-12-07/delete/").status_code == 302
+    assert Hours.from_settings().is_working_day(datetime.date(2026, 12, 7))
+    bad = admin.post("/system/configuration/calendar/", {"day": "2026-13-40", "name": "x"})
+    assert bad.status_code == 200 and CalendarDay.objects.filter(name="x").count() == 0
+    assert client_for(demo_org["sunli"]).get("/system/configuration/calendar/").status_code == 403
