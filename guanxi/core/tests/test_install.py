@@ -26,7 +26,7 @@ def _guanxi(data_dir, *args):
     env = {key: value for key, value in os.environ.items()
            if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL")}
     env.update(GUANXI_DATA_DIR=str(data_dir), SECRET_KEY="install-test-secret-key-0123456789abcdef-xyz")
-    return subprocess.run([sys.executable, "-m", "guanxi", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "guanxi", *args], env=env, capture_output=True, text=True,  # noqa: S603
                           timeout=240, check=False)
 
 
