@@ -1,24 +1,6 @@
-"""Errors as application/problem+json (RFC 9457), in the request's language."""
+"""Errors as application/problem+json (RFC 9457): the builder lives in core, where the
+HTML error pages and the bad-input middleware use it too."""
 
-import json
+from guanxi.core.problems import PROBLEM_TYPE, problem_response
 
-from django.http import HttpResponse
-
-PROBLEM_TYPE = "https://guanxi.dev/problems/"
-
-
-def problem_response(request, status, title, detail="", *, errors=None, code=None, headers=None):
-    body = {
-        "type": PROBLEM_TYPE + (code or str(status)),
-        "title": str(title),
-        "status": status,
-        "detail": str(detail or title),
-    }
-    if errors:
-        body["errors"] = [{"field": e.get("field"), "message": str(e["message"])} for e in errors]
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
-    )
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+__all__ = ["PROBLEM_TYPE", "problem_response"]

@@ -10,6 +10,7 @@ from . import search as global_search
 from .forms import SavedViewForm
 from .models import SavedView
 from .permissions import AUTHENTICATED, PUBLIC, require
+from .problems import error_response
 
 
 @require(AUTHENTICATED)
@@ -73,11 +74,7 @@ def saved_view_delete(request, pk):
 
 
 def _error(request, status, title):
-    if request.path.startswith("/api/"):
-        from guanxi.api.problems import problem_response
-
-        return problem_response(request, status, title, title)
-    return render(request, "core/error.html", {"status": status, "title": title}, status=status)
+    return error_response(request, status, title)
 
 
 def page_not_found(request, exception=None):
