@@ -28,13 +28,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.notifications import notify
 from guanxi.core.picklists import items as picklist_items
+from guanxi.core.printing import render_sandboxed
 from guanxi.org.models import Department, User
 
 from .clock import Hours
@@ -403,7 +403,6 @@ def _set_field(step, ticket):
 
 def render_template(template, ticket):
     """A mail template's subject and body with the ticket's plain data (no objects)."""
-    from guanxi.core.printing import validate_template
     from guanxi.org.services import company_get
 
     data = {"ticket": {"number": ticket.number, "subject": ticket.subject, "status": ticket.get_status_display(),
@@ -413,11 +412,10 @@ def render_template(template, ticket):
             "company": {"name": company_get().name}}
     parts = []
     for text in (template.subject, template.body):
-        validate_template(text)
-        try:
-            parts.append(Template(text).render(Context(data, autoescape=False)))
-        except TemplateSyntaxError as exc:
-            raise StepFailed(str(exc)) from exc
+        try:  # plain-text mail: the sandbox of print templates, without HTML escaping
+            parts.append(render_sandboxed(text, data, autoescape=False))
+        except ValidationFailed as exc:
+            raise StepFailed(exc.message) from exc
     return parts
 
 
