@@ -102,3 +102,30 @@ def test_an_invalid_cursor_is_a_400_problem_on_every_api_list(boss_api):
         if response.status_code != 400 or response["Content-Type"] != "application/problem+json":
             failures[path] = response.status_code
     assert not failures
+
+
+def test_a_nul_byte_in_a_json_body_is_a_400_problem(boss_api):
+    """Issue 11.9: a NUL character in a JSON string (``\\u0000``) is malformed: 400
+    problem+json, nothing saved (PostgreSQL cannot store it: it was a 500 there)."""
+    from guanxi.customers.models import Customer
+
+    client, headers = boss_api
+    response = client.post("/api/v1/customers", json.dumps({"name": "华达\u0000电子", "kind": "company"}),
+                           content_type="application/json", headers=headers)
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert not Customer.objects.filter(name__startswith="华达").exists()
+    # An escaped backslash followed by "u0000" is text, not a NUL: accepted.
+    text = client.post("/api/v1/customers", json.dumps({"name": "华达\\u0000电子", "kind": "company"}),
+                       content_type="application/json", headers=headers)
+    assert text.status_code == 201
+
+
+def test_a_nul_byte_in_a_posted_form_is_a_400(demo_org):
+    """Issue 11.9: a NUL character in a posted form field is a 400 page, nothing saved."""
+    from guanxi.workplace.models import Note
+
+    client = Client(raise_request_exception=False)
+    client.force_login(demo_org["liuyang"])
+    response = client.post("/work/notes/new/", {"title": "a\x00b", "body": "x", "category": "work"})
+    assert response.status_code == 400
+    assert not Note.objects.exists()
