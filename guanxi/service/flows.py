@@ -19,7 +19,10 @@ Steps (``type`` and its settings):
 - ``set``: ``field`` severity | status | department | assignee, ``value`` (a code or id);
 - ``webhook``: ``url``: POST the ticket as JSON through the SSRF-safe client.
 A step that fails is retried (after 1, 5, 15 minutes); after three failures the run is
-marked failed and the failure shows on the ticket.
+marked failed and the failure shows on the ticket. A step that breaks in a way nobody
+foresaw (a bug, bad data of an old version) fails its run at once, also shown on the
+ticket; the job that resumes runs goes on with the others. A ``set`` step's field and
+value are checked when the flow is published.
 """
 
 import datetime
