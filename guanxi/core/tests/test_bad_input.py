@@ -82,7 +82,8 @@ def test_a_nul_byte_in_q_is_a_400_problem_on_every_api_list(boss_api):
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJzIjoidGl0bGUifQ"])
 def test_an_invalid_cursor_is_a_400_page_on_every_html_list(boss_client, cursor):
-    """Issue 11.9: a tampered ``cursor=`` on an HTML list is a 400 page saying so."""
+    """Issue 11.9: a tampered ``cursor=`` on an HTML list is a 400: the first page with a
+    message saying so."""
     failures = {}
     for route in _list_routes():
         if boss_client.get(route).status_code == 403:  # administrators' lists: not the chairman's
@@ -91,6 +92,8 @@ def test_an_invalid_cursor_is_a_400_page_on_every_html_list(boss_client, cursor)
         if response.status_code != 400 or "cursor" not in response.content.decode():
             failures[route] = response.status_code
     assert not failures
+    notes = boss_client.get("/work/notes/", {"cursor": cursor}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="form-error"' in notes and "first page" in notes
 
 
 def test_an_invalid_cursor_is_a_400_problem_on_every_api_list(boss_api):
