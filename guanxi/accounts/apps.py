@@ -8,8 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from guanxi.org.signals import employee_deactivated
+        from guanxi.org.signals import employee_deactivated, password_changed
 
-        from .services import tokens_revoke_for_leaver
+        from .services import tokens_revoke_all
 
-        employee_deactivated.connect(tokens_revoke_for_leaver, dispatch_uid="accounts.revoke_tokens")
+        employee_deactivated.connect(tokens_revoke_all, dispatch_uid="accounts.revoke_tokens")
+        password_changed.connect(tokens_revoke_all, dispatch_uid="accounts.revoke_tokens_on_password")

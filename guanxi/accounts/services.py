@@ -51,7 +51,9 @@ def token_revoke(*, actor, token_id):
         raise NotFound()
 
 
-def tokens_revoke_for_leaver(sender, user, **kwargs):
+def tokens_revoke_all(sender, user, **kwargs):
+    """Revoke every token of ``user``: they left, or their password changed (the old
+    credentials end with it; other sessions end by Django's session hash)."""
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 

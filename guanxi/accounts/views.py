@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from guanxi.core.forms import run_service
 from guanxi.core.permissions import AUTHENTICATED, PUBLIC, PermissionMixin, require
 from guanxi.core.problems import problem_response
+from guanxi.org.signals import password_changed
 
 from . import services
 from .forms import OtpForm, PasswordConfirmForm, TokenForm, TotpConfirmForm
@@ -127,8 +128,10 @@ class PasswordChangeView(PermissionMixin, auth_views.PasswordChangeView):
     extra_context = {"title": gettext_lazy("Change password"), "cancel_url": reverse_lazy("accounts:profile")}
 
     def form_valid(self, form):
+        response = super().form_valid(form)  # saves, and keeps this session signed in
+        password_changed.send(sender=type(form.user), user=form.user, actor=form.user)
         messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        return response
 
 
 class PasswordResetView(PermissionMixin, auth_views.PasswordResetView):
@@ -150,6 +153,11 @@ class PasswordResetConfirmView(PermissionMixin, auth_views.PasswordResetConfirmV
     permission = PUBLIC
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed.send(sender=type(form.user), user=form.user, actor=form.user)
+        return response
 
 
 class PasswordResetCompleteView(PermissionMixin, auth_views.PasswordResetCompleteView):

@@ -38,6 +38,14 @@ class ValidationFailed(DomainError):
         return cls(errors[0]["message"] if len(errors) == 1 else None, errors=errors)
 
 
+class BadRequest(DomainError):
+    """Malformed input (a NUL byte, a tampered cursor, an unreadable file): 400."""
+
+    status = 400
+    code = "bad_request"
+    default_message = _("The request is not valid.")
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -33,7 +33,7 @@ from django.views import View
 
 from .exports import export_response
 from .models import SavedView
-from .pagination import capped_count, keyset_page
+from .pagination import BadCursor, capped_count, keyset_page
 from .permissions import PermissionMixin
 
 
@@ -236,7 +236,13 @@ class ListPageView(PermissionMixin, View):
             count, capped = capped_count(queryset)
             return render(request, "core/_list_count.html", {"count": count, "count_capped": capped})
         sort = state.sort or spec.default_sort
-        page = keyset_page(queryset, sort=sort, cursor=state.cursor or None, limit=spec.page_size)
+        status = 200
+        try:
+            page = keyset_page(queryset, sort=sort, cursor=state.cursor or None, limit=spec.page_size)
+        except BadCursor as exc:  # tampered or stale: say so over the first page (400)
+            state.errors.append(exc.message)
+            state.cursor, status = "", 400
+            page = keyset_page(queryset, sort=sort, limit=spec.page_size)
         rows = [
             {"obj": obj, "url": spec.detail_url(obj), "cells": [(c, c.get(obj)) for c in spec.columns]}
             for obj in page.items
@@ -257,7 +263,7 @@ class ListPageView(PermissionMixin, View):
             "current_query": state.query(),
         }
         template = "core/_list_results.html" if request.htmx and not request.htmx.boosted else self.template_name
-        return render(request, template, context)
+        return render(request, template, context, status=status)
 
     def export(self, request, spec, state, queryset, fmt):
         from django.core.exceptions import PermissionDenied

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .errors import ValidationFailed
+from .errors import BadRequest, ValidationFailed
 
 COUNT_CAP = 10_000
 
 
 class BadCursor(ValidationFailed):
+    # Malformed rather than a field to correct (API.md: 400); still a ValidationFailed for
+    # callers that catch those.
+    status = BadRequest.status
+    code = "bad_cursor"
     default_message = _("The page cursor is not valid; start again from the first page.")
 
 

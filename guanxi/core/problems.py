@@ -3,6 +3,7 @@
 import json
 
 from django.http import HttpResponse
+from django.shortcuts import render
 
 PROBLEM_TYPE = "https://guanxi.dev/problems/"
 
@@ -22,3 +23,11 @@ def problem_response(request, status, title, detail="", *, errors=None, code=Non
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def error_response(request, status, title, detail=""):
+    """Answer an error in the caller's format: problem+json under /api/, else a page."""
+    if request.path.startswith("/api/"):
+        return problem_response(request, status, title, detail or title)
+    context = {"status": status, "title": title, "detail": detail if detail and str(detail) != str(title) else ""}
+    return render(request, "core/error.html", context, status=status)

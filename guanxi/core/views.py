@@ -9,7 +9,7 @@ from . import search as global_search
 from .forms import SavedViewForm
 from .models import SavedView
 from .permissions import AUTHENTICATED, require
-from .problems import problem_response
+from .problems import error_response
 
 
 @require(AUTHENTICATED)
@@ -61,9 +61,7 @@ def saved_view_delete(request, pk):
 
 
 def _error(request, status, title):
-    if request.path.startswith("/api/"):
-        return problem_response(request, status, title, title)
-    return render(request, "core/error.html", {"status": status, "title": title}, status=status)
+    return error_response(request, status, title)
 
 
 def page_not_found(request, exception=None):

@@ -225,6 +225,7 @@ def employee_set_password(*, actor, user, password):
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    signals.password_changed.send(sender=User, user=user, actor=actor)
     return user
 
 

@@ -4,3 +4,4 @@ from django.dispatch import Signal
 
 employee_moved = Signal()  # user, old_department, actor
 employee_deactivated = Signal()  # user, actor
+password_changed = Signal()  # user, actor: a new password was saved (by the user, a reset or an administrator)

@@ -19,20 +19,26 @@ Steps (``type`` and its settings):
 - ``set``: ``field`` severity | status | department | assignee, ``value`` (a code or id);
 - ``webhook``: ``url``: POST the ticket as JSON through the SSRF-safe client.
 A step that fails is retried (after 1, 5, 15 minutes); after three failures the run is
-marked failed and the failure shows on the ticket.
+marked failed and the failure shows on the ticket. A step that breaks in a way nobody
+foresaw (a bug, bad data of an old version) fails its run at once, also shown on the
+ticket; the job that resumes runs goes on with the others. A ``set`` step's field and
+value are checked when the flow is published.
 """
 
 import datetime
+import logging
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.notifications import notify
+from guanxi.core.picklists import items as picklist_items
+from guanxi.core.printing import render_sandboxed
+from guanxi.org.models import Department, User
 
 from .clock import Hours
 from .models import (
@@ -45,7 +51,10 @@ from .models import (
     StepLog,
     Ticket,
     TicketEntry,
+    TicketStatus,
 )
+
+logger = logging.getLogger("guanxi.service.flows")
 
 STEP_TYPES = ("notify", "email", "task", "wait", "escalate", "set", "webhook")
 TARGETS = ("assignee", "manager", "branch_head", "department", "person", "role")
@@ -116,6 +125,10 @@ def clean_steps(steps):
             step["value"] = str(raw.get("value") or "")[:60]
             if step["field"] is None or not step["value"]:
                 errors.append({"field": f"{field}.value", "message": _("Say which field and value.")})
+            elif not _set_value_exists(step["field"], step["value"]):
+                errors.append({"field": f"{field}.value", "message": _(
+                    "“%(value)s” is not a valid value for %(field)s.") % {"value": step["value"],
+                                                                          "field": step["field"]}})
         elif kind == "webhook":
             step["url"] = str(raw.get("url") or "").strip()[:500]
             if not step["url"].startswith(("https://", "http://")):
@@ -124,6 +137,20 @@ def clean_steps(steps):
     if errors:
         raise ValidationFailed(errors=errors)
     return cleaned
+
+
+def _set_value_exists(field, value):
+    """Whether a ``set`` step's value names something that exists (checked at publish time,
+    so a running flow does not find out)."""
+    if field == "severity":
+        return picklist_items("service.severity").filter(code=value).exists()
+    if field == "status":
+        return value in TicketStatus.values
+    if not value.isdigit():
+        return False
+    if field == "department":
+        return Department.objects.filter(pk=value).exists()
+    return User.objects.filter(pk=value, is_active=True).exists()
 
 
 # --- versions -------------------------------------------------------------------------------
@@ -165,7 +192,7 @@ def start(ticket):
             run = FlowRun.objects.create(ticket=ticket, version=flow.live_version)
     except IntegrityError:
         return None
-    advance(run.pk)
+    advance_or_fail(run.pk)
     return run
 
 
@@ -184,19 +211,27 @@ def advance(run_id, now=None):
             step = steps[run.position]
             ticket = Ticket.objects.select_related("assignee__manager", "department", "customer").get(pk=run.ticket_id)
             try:
-                outcome, detail, resume_at = _execute(step, ticket, run, now)
+                with transaction.atomic():  # a savepoint: a step that breaks leaves nothing half done
+                    outcome, detail, resume_at = _execute(step, ticket, run, now)
             except StepFailed as exc:
                 run.attempts += 1
                 StepLog.objects.create(run=run, position=run.position, step_type=step["type"], outcome="failed",
                                        detail=str(exc)[:500], attempt=run.attempts)
                 if run.attempts >= len(RETRY_MINUTES):
-                    run.status, run.finished_at, run.resume_at = RunStatus.FAILED, now, None
-                    TicketEntry.objects.create(ticket=ticket, kind=EntryKind.SYSTEM, body=_(
-                        "The flow step “%(step)s” failed three times: %(error)s") % {"step": step["type"],
-                                                                                    "error": exc})
+                    _mark_failed(run, _("The flow step “%(step)s” failed three times: %(error)s") % {
+                        "step": step["type"], "error": exc}, now)
                 else:
                     run.status = RunStatus.RUNNING
                     run.resume_at = now + datetime.timedelta(minutes=RETRY_MINUTES[run.attempts - 1])
+                run.save()
+                return run
+            except Exception as exc:  # noqa: BLE001 - any other failure fails this run, not the job
+                logger.exception("flow run %s: step %s failed", run.pk, run.position)
+                run.attempts += 1
+                StepLog.objects.create(run=run, position=run.position, step_type=step["type"], outcome="failed",
+                                       detail=repr(exc)[:500], attempt=run.attempts)
+                _mark_failed(run, _("The flow step “%(step)s” failed: %(error)s") % {
+                    "step": step["type"], "error": exc}, now)
                 run.save()
                 return run
             if outcome == "waiting":
@@ -215,13 +250,35 @@ def advance(run_id, now=None):
         return run
 
 
+def _mark_failed(run, message, now):
+    run.status, run.finished_at, run.resume_at = RunStatus.FAILED, now, None
+    TicketEntry.objects.create(ticket_id=run.ticket_id, kind=EntryKind.SYSTEM, body=str(message)[:2000])
+
+
+def advance_or_fail(run_id, now=None):
+    """Advance one run; whatever breaks marks that run failed (shown on its ticket) instead
+    of stopping the job that runs the others."""
+    now = now or timezone.now()
+    try:
+        return advance(run_id, now)
+    except Exception as exc:  # noqa: BLE001 - one broken run must not stop the others
+        logger.exception("flow run %s failed", run_id)
+        with transaction.atomic():
+            run = FlowRun.objects.select_for_update().filter(pk=run_id).first()
+            if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+                return run
+            _mark_failed(run, _("The handling flow stopped: %(error)s") % {"error": exc}, now)
+            run.save()
+            return run
+
+
 def resume_due(now=None):
     """The scheduled job: runs whose wait or retry time has come."""
     now = now or timezone.now()
     due = FlowRun.objects.filter(status__in=[RunStatus.WAITING, RunStatus.RUNNING], resume_at__lte=now)
     count = 0
     for run_id in due.values_list("pk", flat=True)[:500]:
-        advance(run_id, now)
+        advance_or_fail(run_id, now)
         count += 1
     return count
 
@@ -349,7 +406,6 @@ def _set_field(step, ticket):
 
 def render_template(template, ticket):
     """A mail template's subject and body with the ticket's plain data (no objects)."""
-    from guanxi.core.printing import validate_template
     from guanxi.org.services import company_get
 
     data = {"ticket": {"number": ticket.number, "subject": ticket.subject, "status": ticket.get_status_display(),
@@ -359,11 +415,10 @@ def render_template(template, ticket):
             "company": {"name": company_get().name}}
     parts = []
     for text in (template.subject, template.body):
-        validate_template(text)
-        try:
-            parts.append(Template(text).render(Context(data, autoescape=False)))
-        except TemplateSyntaxError as exc:
-            raise StepFailed(str(exc)) from exc
+        try:  # plain-text mail: the sandbox of print templates, without HTML escaping
+            parts.append(render_sandboxed(text, data, autoescape=False))
+        except ValidationFailed as exc:
+            raise StepFailed(exc.message) from exc
     return parts
 
 

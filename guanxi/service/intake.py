@@ -198,7 +198,8 @@ def mail_receive(mail):
             subject=mail.subject or _("(no subject)"), description=mail.text[:20000],
             ticket_type=_pick("service.ticket_type", MAIL_TYPE), severity=_pick("service.severity", MAIL_SEVERITY),
             branch_id=branch_id, channel=TicketChannel.EMAIL, customer=customer,
-            contact_name=mail.from_name, contact_email=mail.from_address)
+            contact_name=mail.from_name,
+            contact_email=mail.from_address if services.contact_email_valid(mail.from_address) else "")
     else:
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     entry = TicketEntry.objects.create(ticket=ticket, kind=EntryKind.INBOUND, body=mail.text or _("(no text)"),

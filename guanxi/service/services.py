@@ -5,14 +5,18 @@ the public and the system: web forms, inbound mail, scheduled jobs)."""
 import datetime
 import hashlib
 import secrets
+from smtplib import SMTPException
 
+from django.core.exceptions import ValidationError
+from django.core.mail import BadHeaderError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core import picklists
-from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from guanxi.core.notifications import notify
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
@@ -69,6 +73,27 @@ def _service_department(branch_id):
 
 
 # --- tickets (SRV-1, SRV-2) ------------------------------------------------------------------
+class ReplyNotSent(DomainError):
+    status = 502
+    code = "mail_not_sent"
+
+
+def contact_email_valid(address):
+    """Whether ``address`` is one e-mail address (no line breaks that would become headers)."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return len(address) <= 254
+
+
+def _clean_contact_email(address):
+    address = (address or "").strip()
+    if address and not contact_email_valid(address):
+        raise ValidationFailed(_("Enter one valid e-mail address."), field="contact_email")
+    return address
+
+
 def _new_ticket(*, subject, description, ticket_type, severity, branch_id, channel, actor=None, customer=None,
                 assignee=None, department=None, contact_name="", contact_email="", contact_phone="", product=None,
                 order=None):
@@ -82,7 +107,7 @@ def _new_ticket(*, subject, description, ticket_type, severity, branch_id, chann
     ticket = Ticket(number=next_number("service.ticket"), subject=subject, description=(description or "")[:20000],
                     ticket_type=ticket_type, severity=severity, channel=channel, customer=customer,
                     assignee=assignee, department=department or _service_department(branch_id), branch_id=branch_id,
-                    contact_name=(contact_name or "")[:100], contact_email=(contact_email or "")[:254],
+                    contact_name=(contact_name or "")[:100], contact_email=_clean_contact_email(contact_email),
                     contact_phone=(contact_phone or "")[:30], product=product, order=order, created_by=actor,
                     created_at=timezone.now())
     _set_deadlines(ticket)
@@ -229,13 +254,20 @@ def ticket_reply(*, actor, ticket, body):
         raise ValidationFailed(_("Write the reply."), field="body")
     if not ticket.contact_email:
         raise ValidationFailed(_("This ticket has no e-mail address to answer."), field="body")
+    if not contact_email_valid(ticket.contact_email):
+        raise ValidationFailed(_("The ticket's e-mail address is not one valid address; nothing was sent."),
+                               field="body")
     entry = _entry(ticket, EntryKind.REPLY, body, actor)
     if ticket.status == TicketStatus.NEW:
         _move(ticket, TicketStatus.OPEN, actor)
     elif ticket.responded_at is None:
         ticket.responded_at = timezone.now()
         ticket.save(update_fields=["responded_at", "updated_at"])
-    transaction.on_commit(lambda: send_reply(ticket.pk, entry.pk))
+    try:  # inside the transaction: a reply that cannot be sent is not recorded either
+        send_reply(ticket.pk, entry.pk)
+    except (BadHeaderError, SMTPException, OSError) as exc:
+        raise ReplyNotSent(_("The reply could not be sent (%(error)s); nothing was saved.") % {"error": exc}) \
+            from exc
     return entry
 
 

@@ -2,25 +2,24 @@
 
 from celery import shared_task
 
+from . import flows
+from .models import Ticket
+from .services import escalate_overdue as run_escalation
+
 
 @shared_task(acks_late=True)
 def start_flows(ticket_id):
-    from . import flows
-    from .models import Ticket
-
+    """Put a new ticket on its flow; a ticket no flow applies to (or gone) gets None."""
     ticket = Ticket.objects.filter(pk=ticket_id).select_related("ticket_type", "severity").first()
-    return flows.start(ticket).pk if ticket else None
+    run = flows.start(ticket) if ticket else None
+    return run.pk if run else None
 
 
 @shared_task(acks_late=True)
 def resume_flows():
-    from . import flows
-
     return flows.resume_due()
 
 
 @shared_task(acks_late=True)
 def escalate_overdue():
-    from .services import escalate_overdue as run
-
-    return run()
+    return run_escalation()

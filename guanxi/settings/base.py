@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "guanxi.core.middleware.BadInputMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "guanxi.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -226,7 +227,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour, single use (Django's token include
 
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# An account locks after AXES_FAILURE_LIMIT failures from anywhere; an address after
+# GUANXI_LOGIN_ADDRESS_FAILURE_LIMIT failures across any accounts (higher: an office shares one).
+GUANXI_LOGIN_ADDRESS_FAILURE_LIMIT = int(env("GUANXI_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "guanxi.accounts.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "guanxi.accounts.views.lockout_response"
 AXES_VERBOSE = False

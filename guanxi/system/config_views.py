@@ -143,7 +143,6 @@ def print_template_index(request):
 @require("system.configure")
 def print_template_edit(request, doc_type, pk=None):
     from django.http import HttpResponse
-    from django.template.loader import get_template
 
     from guanxi.core import printing
     from guanxi.core.config_services import print_template_save
@@ -153,7 +152,7 @@ def print_template_edit(request, doc_type, pk=None):
     if doc_type not in printing.doc_types():
         raise Http404
     template = get_object_or_404(PrintTemplate, pk=pk, doc_type=doc_type) if pk else None
-    default_html = get_template(f"print/{doc_type.replace('.', '_')}.html").template.source
+    default_html = printing.default_source(doc_type)
     initial = {"name": template.name, "html": template.html, "is_active": template.is_active} if template else {
         "name": str(printing.doc_types()[doc_type][0]), "html": default_html, "is_active": True}
     form = PrintTemplateForm(request.POST or None, initial=initial)

@@ -28,7 +28,7 @@ def calendar_to_holidays(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("core", "0008_calendar_day"),
+        ("core", "0009_calendar_day"),
         ('service', '0004_fill_ticket_contact_phone_norm'),
     ]
 
