@@ -5,6 +5,7 @@ import shutil
 import tempfile
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +15,6 @@ from . import imports
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import ImportJob, ImportRowError, ImportStatus, SavedMapping
 from .permissions import ensure
-
-MAX_UPLOAD = 200 * 1024 * 1024
 
 
 def job_for(user, pk):
@@ -36,12 +35,13 @@ def import_upload(*, actor, entity, upload):
     ensure(actor, importer.permission)
     if upload is None:
         raise imports.BadFile(_("Choose a file to upload."), field="file")
-    if upload.size > MAX_UPLOAD:
-        raise imports.BadFile(_("The file is larger than %(mb)d MB; split it.") % {"mb": MAX_UPLOAD // 2 ** 20},
+    limit = settings.IMPORT_MAX_UPLOAD
+    if upload.size > limit:
+        raise imports.BadFile(_("The file is larger than %(mb)d MB; split it.") % {"mb": limit // 2 ** 20},
                               field="file")
-    head = upload.read(65536)
+    head = upload.read(imports.HEAD)
     upload.seek(0)
-    kind = imports.sniff(upload.name, head)
+    kind = imports.sniff(upload.name, head, complete=upload.size <= len(head))
     name = f"imports/{uuid.uuid4().hex}.{kind}"
     stored = default_storage.save(name, upload)
     try:
