@@ -40,6 +40,27 @@ class TargetField:
 
 
 @dataclass
+class ChoiceTarget:
+    """A field whose values come from a list (a pick-list, a custom choice field). Values
+    of the file not in the list are shown at the mapping step, to map to an item, add to
+    the list or leave empty; the run applies the decision instead of rejecting the row."""
+
+    key: str
+    label: str
+    options: list  # [(code, label)] of the existing items
+    match: Callable  # (text) -> the code of the existing item it names, or None
+    add: Callable | None = None  # (actor, text) -> code, creating the item unless it exists
+    permission: str = "system.configure"  # needed to add items
+    multiple: bool = False  # cells hold several values separated by commas
+
+    def values(self, text):
+        text = (text or "").strip()
+        if not self.multiple:
+            return [text] if text else []
+        return [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
+
+
+@dataclass
 class Importer:
     entity: str
     label: str
@@ -49,6 +70,12 @@ class Importer:
     # Tables a large import grows: their planner statistics are refreshed as it goes, or the
     # duplicate lookups of later batches are planned for the empty table of the start.
     tables: tuple = ()
+    # () -> [ChoiceTarget]: the fields whose unknown values are decided at the mapping step.
+    choice_targets: Callable | None = None
+    # (actor) -> None, or {"owners": [(pk, label)], "branches": [(pk, label)]} when rows
+    # without an owner need one chosen at the mapping step (a first administrator in no
+    # branch): a default owner, or the pool of a branch.
+    owner_question: Callable | None = None
 
     @property
     def fields(self):
