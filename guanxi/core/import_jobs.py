@@ -1,5 +1,6 @@
 """The life of an import job: upload, map and preview, run (resumable), report."""
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -126,10 +127,8 @@ def import_preview(*, actor, job, mapping, limit=20, options=None):
         decided = {}
         for clean in (lambda: {"choices": clean_choices(job, actor, options.get("choices"))},
                       lambda: clean_owner(job, actor, options)):
-            try:
+            with contextlib.suppress(ValidationFailed):
                 decided.update(clean())
-            except ValidationFailed:
-                pass
         job.options = {**job.options, **decided}  # in memory only
     rows = []
     with local_copy(job.file_name) as path:
