@@ -345,6 +345,9 @@ def _commit_batch(job, importer, batch, done, last_line):
                                "what": _reason(reason), "id": existing or "?"})
             for line, existing, reason in result.duplicates if not result.merged_lines or line not in
             result.merged_lines
+        ] + [  # notes on rows written all the same (a possible duplicate)
+            ImportRowError(job=current, line=line, field=field_name, message=str(message)[:500])
+            for line, field_name, message in getattr(result, "notes", ())
         ], batch_size=1000)
         rows_done = last_line - 1  # data rows up to this line (the header is line 1)
         error_lines = len({line for line, _f, _m in result.errors})

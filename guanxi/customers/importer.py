@@ -232,11 +232,24 @@ def write_batch(job, rows, dry_run=False):
     if job.options.get("on_duplicate") == "merge":
         result.merged_lines = _merge(customer_rows, result.duplicates, actor, dry_run)
     if not dry_run:
-        created = bulk.write(customers, actor=actor, reason=_("Import #%(id)s") % {"id": job.pk})
+        source = _("Import #%(id)s") % {"id": job.pk}
+        created = bulk.write(customers, actor=actor, reason=source)
+        bulk.flag_possible(result.possible, source=source)
         result.created = len(created)
     else:
         result.created = len(customers)
+    result.notes = [(line, "possible_duplicate", _possible_note(other, reason))
+                    for line, _customer, other, reason, _score in result.possible]
     return result
+
+
+def _possible_note(other, reason):
+    other = getattr(other, "pk", other)
+    if reason == "phone":
+        return _("Imported; possibly the same as customer #%(id)s (the same phone under another name): "
+                 "review it on the duplicate scan.") % {"id": other or "?"}
+    return _("Imported; possibly the same as customer #%(id)s (a similar name): review it on the duplicate "
+             "scan.") % {"id": other or "?"}
 
 
 MERGE_FIELDS = ["mobile", "phone", "email", "wechat", "qq", "website", "address", "province", "city", "district",

@@ -89,8 +89,9 @@ _TRADE_MAX = max(len(w) for w in TRADE_WORDS)
 
 
 def name_core(name_norm):
-    """The distinctive part of a normalized name: region prefixes and trade words removed
-    ("广州华达电子科技" → "华达"), for grouping likely duplicates. Set lookups of each
+    """The distinctive part of a normalized name: region prefixes (province, city, district),
+    a region after the name and trade words removed ("广州华达电子科技" → "华达",
+    "恒达贸易广州" → "恒达"), for grouping likely duplicates. Set lookups of each
     prefix and suffix length: a few microseconds a name, also in imports of millions."""
     from . import regions
 
@@ -101,6 +102,11 @@ def name_core(name_norm):
             if text[:size] in prefixes:
                 text = text[size:]
                 break
+    # A region written after the name ("恒达贸易(广州)有限公司" → "恒达贸易广州").
+    for size in range(min(longest, len(text) - 2), 1, -1):
+        if text[-size:] in prefixes:
+            text = text[:-size]
+            break
     stripped = True
     while stripped:
         stripped = False
