@@ -91,6 +91,13 @@ class Importer:
         return ""
 
 
+def decided(job, key, text):
+    """The code the mapping step chose for an unknown ``text`` of list field ``key``, or
+    None (left empty, or not decided: an unknown value never rejects a row)."""
+    decision = (job.options.get("choices") or {}).get(key, {}).get(text, "")
+    return decision[4:] if decision.startswith("map:") else None
+
+
 _importers: dict[str, Importer] = {}
 
 

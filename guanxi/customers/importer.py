@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.core import config_services, custom_fields, picklists
-from guanxi.core.imports import ChoiceTarget, Importer, TargetField
+from guanxi.core.imports import ChoiceTarget, Importer, TargetField, decided
 from guanxi.core.models import CustomFieldType
 from guanxi.org.models import Branch, User
 from guanxi.org.selectors import branch_choices
@@ -50,7 +50,7 @@ def target_fields():
 PICK_LISTS = (("industry", "customers.industry"), ("source", "customers.source"), ("level", "customers.level"))
 
 
-def _pick_target(field_name, key, label):
+def pick_list_target(field_name, key, label):
     items = list(picklists.items(key))
     names = {name.lower(): item.code for item in items for name in (item.code, item.name_zh, item.name_en)}
     return ChoiceTarget(
@@ -72,7 +72,7 @@ def _custom_target(definition):
 def choice_targets():
     """The list fields whose unknown values are decided at the mapping step (issue 11.4)."""
     labels = {target.key: target.label for target in BASE_FIELDS}
-    targets = [_pick_target(field_name, key, labels[field_name]) for field_name, key in PICK_LISTS]
+    targets = [pick_list_target(field_name, key, labels[field_name]) for field_name, key in PICK_LISTS]
     return targets + [_custom_target(d) for d in custom_fields.definitions("customers.customer")
                       if d.field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTI)]
 
@@ -86,12 +86,6 @@ def owner_question(actor):
         "branch__name", "username")
     return {"owners": [(user.pk, f"{user.get_full_name() or user.username} · {user.branch.name}") for user in owners],
             "branches": branch_choices()}
-
-
-def _decided(job, field_name, text):
-    """The code the mapping step chose for an unknown value, or None (left empty)."""
-    decision = (job.options.get("choices") or {}).get(field_name, {}).get(text, "")
-    return decision[4:] if decision.startswith("map:") else None
 
 
 def _choice(text, choices):
@@ -117,7 +111,7 @@ def _pick(job, field_name, key, text, cache):
                 cache[key][name.lower()] = item
     item = cache[key].get(text.lower())
     if item is None:
-        code = _decided(job, field_name, text)
+        code = decided(job, field_name, text)
         item = cache[key].get(code.lower()) if code else None
     return item
 
@@ -134,7 +128,7 @@ def _custom_choices(job, custom, cache):
         target = _custom_target(definition)
         values = []
         for value in target.values(custom[key]):
-            value = value if value in options else _decided(job, f"custom.{key}", value)
+            value = value if value in options else decided(job, f"custom.{key}", value)
             if value:
                 values.append(value)
         if values:
