@@ -1,6 +1,8 @@
 """Issue 11.4 / CUS-5: rows similar to an existing customer but not the same are imported
 and marked "possible duplicate"; the duplicate scan lists them to merge or dismiss."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -84,3 +86,14 @@ def test_others_do_not_see_flags_of_customers_outside_their_scope(seller, demo_o
     _import(seller, "客户名称\n广州市天河区恒达贸易有限公司\n")
     other = type(seller).objects.get(username="zhuwei")
     assert possible_duplicates(other) == []
+
+
+def test_name_cores_of_older_customers_are_recomputed(seller):
+    """CUS-5: customers saved under the old rules get today's name core (one command)."""
+    from django.core.management import call_command
+
+    hengda = customer_create(actor=seller, name="恒达贸易(广州)有限公司")
+    Customer.objects.filter(pk=hengda.pk).update(name_core="恒达贸易广州")  # the old rules' core
+    call_command("customer_name_cores", stdout=io.StringIO())
+    hengda.refresh_from_db()
+    assert hengda.name_core == "恒达"
