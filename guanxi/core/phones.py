@@ -8,6 +8,7 @@ duplicate checks and the global search match on, is E.164 ("+8613800138000"), wi
 extension after an "x" ("+862038886666x123").
 """
 
+import functools
 import re
 import unicodedata
 
@@ -21,6 +22,13 @@ _EXTENSION = re.compile(r"(?:转|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 _SERVICE = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.SHARED_COST,
             phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.UAN}
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# libphonenumber's own pattern of mainland mobiles: most numbers of an import are mobiles,
+# checked with it directly (5 µs) instead of a full parse (≈ 125 µs).
+_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(REGION).mobile.national_number_pattern)
+_PLAIN_MOBILE = re.compile(r"(?:\+?86|0086)?(1\d{10})")
+# Likewise landlines written with their area code's 0 ("020-38886666", "0755 8888 8888").
+_CN_FIXED = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(REGION).fixed_line.national_number_pattern)
+_PLAIN_LANDLINE = re.compile(r"0([1-9]\d{8,10})")
 
 
 def _invalid(raw):
@@ -83,8 +91,23 @@ def normalize_phone(raw):
     kind is "mobile", "landline", "service" (400/800) or "international"; ("", "") when
     nothing is given.
     """
-    if not unicodedata.normalize("NFKC", raw or "").strip():
+    return _normalized(raw or "")
+
+
+@functools.lru_cache(maxsize=8192)  # an import checks each number twice (row, then batch)
+def _normalized(raw):
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
         return "", ""
+    plain = _PLAIN_MOBILE.fullmatch(_JUNK.sub("", text))
+    if plain and _CN_MOBILE.fullmatch(plain.group(1)):
+        return f"+86{plain.group(1)}", "mobile"
+    plain = _PLAIN_LANDLINE.fullmatch(_JUNK.sub("", text))
+    if plain and _CN_FIXED.fullmatch(plain.group(1)):
+        national = plain.group(1)
+        area = 2 if national[0] in "12" else 3  # 010, 02x; else 0xxx
+        if national[area] != "0" and len(set(national)) > 1:
+            return f"+86{national}", "landline"
     number, extension = _parse(raw)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return (f"{e164}x{extension}" if extension else e164), _kind(number)

@@ -63,3 +63,31 @@ def test_display_of_normalised_numbers():
 def test_search_text_means_the_same_number(typed):
     assert phone_in_query(typed) == "+8613800138000"
     assert phone_in_query("138001") is None
+
+
+def test_fast_paths_agree_with_libphonenumber():
+    """The regex fast paths (mobiles, landlines with 0) decide as a full parse does."""
+    import random
+
+    import phonenumbers
+
+    from guanxi.core import phones
+
+    def full(raw):
+        try:
+            number, _extension = phones._parse(raw)
+        except ValidationError:
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), phones._kind(number)
+
+    def fast(raw):
+        try:
+            return normalize_phone(raw)
+        except ValidationError:
+            return None
+
+    rng = random.Random(11)
+    samples = ["1" + "".join(rng.choice("0123456789") for _ in range(10)) for _ in range(1500)]
+    samples += ["0" + rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.choice([8, 9, 10])))
+                for _ in range(1500)]
+    assert [fast(s) for s in samples] == [full(s) for s in samples]
