@@ -84,6 +84,8 @@ def owner_question(actor):
         return None
     owners = User.objects.filter(is_active=True, branch__isnull=False).select_related("branch").order_by(
         "branch__name", "username")
+    if not actor.has_module_perm("customers.transfer"):
+        owners = owners.none()  # giving customers to others is a transfer; the pool remains
     return {"owners": [(user.pk, f"{user.get_full_name() or user.username} · {user.branch.name}") for user in owners],
             "branches": branch_choices()}
 
