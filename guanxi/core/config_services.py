@@ -1,5 +1,6 @@
 """Writes to configuration: pick-list values and custom field definitions (ORG-7)."""
 
+import hashlib
 import re
 
 from django.utils.translation import gettext as _
@@ -32,6 +33,40 @@ def pick_item_save(*, actor, list_key, item=None, code="", name_zh, name_en, pos
                   {"name_zh": name_zh.strip(), "name_en": name_en.strip(), "position": position,
                    "is_active": is_active})
     return validated_save(item)
+
+
+@service
+def pick_item_ensure(*, actor, list_key, name):
+    """The item of ``list_key`` named ``name`` (either language or its code), added at the
+    end of the list when missing (imports: "add it to the pick-list"; idempotent)."""
+    ensure(actor, "system.configure")
+    if picklists.get(list_key) is None:
+        raise NotFound()
+    name = (name or "").strip()[:60]
+    if not name:
+        raise ValidationFailed(_("Enter a name."), field="name")
+    items = PickItem.objects.select_for_update().filter(list_key=list_key)
+    for item in items:
+        if name.lower() in (item.code, item.name_zh.lower(), item.name_en.lower()):
+            return item
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    code = f"x{digest}"
+    position = max([item.position for item in items] or [0]) + 1
+    return validated_save(PickItem(list_key=list_key, code=code, name_zh=name, name_en=name, position=position))
+
+
+@service
+def custom_field_option_ensure(*, actor, field, option):
+    """Add ``option`` to a choice field's options unless it is there; return the option."""
+    ensure(actor, "system.configure")
+    field = CustomField.objects.select_for_update().get(pk=field.pk)
+    option = (option or "").strip()[:60]
+    if field.field_type not in (CustomFieldType.CHOICE, CustomFieldType.MULTI) or not option:
+        raise ValidationFailed(_("Only choice fields have options."), field="options")
+    if option not in field.options:
+        field.options = [*field.options, option]
+        field.save(update_fields=["options"])
+    return option
 
 
 def _options(raw):

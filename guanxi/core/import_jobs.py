@@ -1,10 +1,12 @@
 """The life of an import job: upload, map and preview, run (resumable), report."""
 
+import contextlib
 import os
 import shutil
 import tempfile
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +16,6 @@ from . import imports
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import ImportJob, ImportRowError, ImportStatus, SavedMapping
 from .permissions import ensure
-
-MAX_UPLOAD = 200 * 1024 * 1024
 
 
 def job_for(user, pk):
@@ -36,12 +36,13 @@ def import_upload(*, actor, entity, upload):
     ensure(actor, importer.permission)
     if upload is None:
         raise imports.BadFile(_("Choose a file to upload."), field="file")
-    if upload.size > MAX_UPLOAD:
-        raise imports.BadFile(_("The file is larger than %(mb)d MB; split it.") % {"mb": MAX_UPLOAD // 2 ** 20},
+    limit = settings.IMPORT_MAX_UPLOAD
+    if upload.size > limit:
+        raise imports.BadFile(_("The file is larger than %(mb)d MB; split it.") % {"mb": limit // 2 ** 20},
                               field="file")
-    head = upload.read(65536)
+    head = upload.read(imports.HEAD)
     upload.seek(0)
-    kind = imports.sniff(upload.name, head)
+    kind = imports.sniff(upload.name, head, complete=upload.size <= len(head))
     name = f"imports/{uuid.uuid4().hex}.{kind}"
     stored = default_storage.save(name, upload)
     try:
@@ -117,10 +118,18 @@ def clean_mapping(job, raw):
     return mapping
 
 
-def import_preview(*, actor, job, mapping, limit=20):
-    """Validate the first rows without writing anything: [(line, record, errors)]."""
+def import_preview(*, actor, job, mapping, limit=20, options=None):
+    """Validate the first rows without writing anything: [(line, record, errors)], with the
+    decisions of the mapping step (``options``) as far as they are valid."""
     importer = imports.importer_for(job.entity)
     mapping = {int(k): v for k, v in clean_mapping(job, mapping).items()}
+    if options:
+        decided = {}
+        for clean in (lambda: {"choices": clean_choices(job, actor, options.get("choices"))},
+                      lambda: clean_owner(job, actor, options)):
+            with contextlib.suppress(ValidationFailed):
+                decided.update(clean())
+        job.options = {**job.options, **decided}  # in memory only
     rows = []
     with local_copy(job.file_name) as path:
         for line, record in imports.mapped_rows(path, job.kind, mapping):
@@ -137,6 +146,94 @@ def import_preview(*, actor, job, mapping, limit=20):
     return [(line, record, errors.get(line, []), duplicates.get(line)) for line, record in rows]
 
 
+MAX_UNKNOWN = 200  # distinct unknown values listed per field
+
+
+def unknown_values(job, mapping):
+    """[(ChoiceTarget, [(value, rows)])]: the values of list fields that name no item, most
+    frequent first. Read from the whole file once per mapping of those columns (kept with
+    the job)."""
+    importer = imports.importer_for(job.entity)
+    if importer.choice_targets is None:
+        return []
+    targets = {target.key: target for target in importer.choice_targets()}
+    columns = {int(i): key for i, key in mapping.items() if key in targets}
+    if not columns:
+        return []
+    signature = sorted(f"{i}:{key}" for i, key in columns.items())
+    cached = job.options.get("unknown") or {}
+    if cached.get("columns") == signature:
+        found = cached["values"]
+    else:
+        counts = {}
+        with local_copy(job.file_name) as path:
+            for _line, record in imports.mapped_rows(path, job.kind, columns):
+                for key, text in record.items():
+                    target = targets[key]
+                    for value in target.values(text):
+                        if target.match(value) is None:
+                            bucket = counts.setdefault(key, {})
+                            if value in bucket or len(bucket) < MAX_UNKNOWN:
+                                bucket[value] = bucket.get(value, 0) + 1
+        found = {key: sorted(bucket.items(), key=lambda item: (-item[1], item[0])) for key, bucket in counts.items()}
+        job.options = {**job.options, "unknown": {"columns": signature, "values": found}}
+        ImportJob.objects.filter(pk=job.pk).update(options=job.options)
+    return [(target, [tuple(pair) for pair in found[key]]) for key, target in targets.items() if found.get(key)]
+
+
+def clean_choices(job, actor, raw):
+    """Validate {field key: {value: "map:<code>" | "add" | "empty"}}."""
+    importer = imports.importer_for(job.entity)
+    targets = {t.key: t for t in importer.choice_targets()} if importer.choice_targets else {}
+    cleaned, errors = {}, []
+    for key, decisions in (raw or {}).items():
+        target = targets.get(key)
+        if target is None or not isinstance(decisions, dict):
+            errors.append({"field": f"choice_{key}", "message": _("Unknown field.")})
+            continue
+        codes = {str(code) for code, _label in target.options}
+        for value, decision in decisions.items():
+            decision = str(decision or "empty")
+            if decision == "add" and (target.add is None or not actor.has_module_perm(target.permission)):
+                errors.append({"field": f"choice_{key}", "message": _(
+                    "You may not add “%(value)s” to the list of %(field)s; map it or leave it empty.") % {
+                    "value": value, "field": target.label}})
+            elif decision.startswith("map:") and decision[4:] not in codes:
+                errors.append({"field": f"choice_{key}", "message": _(
+                    "Choose an item of the list of %(field)s for “%(value)s”.") % {
+                    "value": value, "field": target.label}})
+            elif decision not in ("add", "empty") and not decision.startswith("map:"):
+                errors.append({"field": f"choice_{key}", "message": _("Unknown choice.")})
+            else:
+                cleaned.setdefault(key, {})[str(value)] = decision
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return cleaned
+
+
+def owner_question(job, actor):
+    importer = imports.importer_for(job.entity)
+    return importer.owner_question(actor) if importer.owner_question else None
+
+
+def clean_owner(job, actor, options):
+    """Return {"default_owner": pk | "pool", "default_branch": pk} when the importer must
+    choose (see Importer.owner_question), else {}."""
+    question = owner_question(job, actor)
+    if not question:
+        return {}
+    owner = str(options.get("default_owner") or "")
+    branch = str(options.get("default_branch") or "")
+    if owner == "pool":
+        if branch not in {str(pk) for pk, _label in question["branches"]}:
+            raise ValidationFailed(_("Choose the branch whose pool receives the customers."), field="default_branch")
+        return {"default_owner": "pool", "default_branch": branch}
+    if owner not in {str(pk) for pk, _label in question["owners"]}:
+        raise ValidationFailed(_("You belong to no branch: choose who owns the imported rows without an owner, "
+                                 "or put them in the pool of a branch."), field="default_owner")
+    return {"default_owner": owner}
+
+
 @transaction.atomic
 def import_start(*, actor, job, mapping, options, save_as=""):
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -145,7 +242,9 @@ def import_start(*, actor, job, mapping, options, save_as=""):
     if job.status != ImportStatus.UPLOADED:
         raise Conflict(_("This import has already started."))
     job.mapping = clean_mapping(job, mapping)
-    job.options = {"on_duplicate": options.get("on_duplicate", "skip")}
+    job.options = {"on_duplicate": options.get("on_duplicate", "skip"),
+                   "choices": clean_choices(job, actor, options.get("choices")),
+                   **clean_owner(job, actor, options)}
     job.status = ImportStatus.QUEUED
     job.save(update_fields=["mapping", "options", "status"])
     if save_as:
@@ -174,6 +273,7 @@ def import_run(job_id):
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
                                                started_at=job.started_at or timezone.now())
     mapping = {int(k): v for k, v in job.mapping.items()}
+    job = _add_list_items(job, importer)
     try:
         with local_copy(job.file_name) as path:
             batch, done = [], job.next_row
@@ -198,6 +298,25 @@ def import_run(job_id):
         return
     ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
         status=ImportStatus.DONE, finished_at=timezone.now(), next_row=job.total_rows)
+
+
+def _add_list_items(job, importer):
+    """Apply the "add it to the list" decisions once: each becomes "map:<code>" of the item
+    added, in the transaction that adds it, so a re-run adds nothing twice."""
+    choices = job.options.get("choices") or {}
+    if not any(d == "add" for decisions in choices.values() for d in decisions.values()):
+        return job
+    targets = {t.key: t for t in importer.choice_targets()}
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        choices = job.options.get("choices") or {}
+        for key, decisions in choices.items():
+            for value, decision in decisions.items():
+                if decision == "add" and key in targets:
+                    decisions[value] = f"map:{targets[key].add(job.created_by, value)}"
+        job.options = {**job.options, "choices": choices}
+        job.save(update_fields=["options"])
+    return job
 
 
 def _analyze(tables):
@@ -226,6 +345,9 @@ def _commit_batch(job, importer, batch, done, last_line):
                                "what": _reason(reason), "id": existing or "?"})
             for line, existing, reason in result.duplicates if not result.merged_lines or line not in
             result.merged_lines
+        ] + [  # notes on rows written all the same (a possible duplicate)
+            ImportRowError(job=current, line=line, field=field_name, message=str(message)[:500])
+            for line, field_name, message in getattr(result, "notes", ())
         ], batch_size=1000)
         rows_done = last_line - 1  # data rows up to this line (the header is line 1)
         error_lines = len({line for line, _f, _m in result.errors})

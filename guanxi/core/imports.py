@@ -7,9 +7,11 @@ transaction together with the job's checkpoint, so a crash loses at most the bat
 flight and a retry resumes after the last committed one without writing a row twice.
 """
 
+import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +28,7 @@ MAX_CELL = 10_000
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_RATIO = 200
 ENCODINGS = ("utf-8-sig", "gb18030")
+HEAD = 65536  # bytes read to tell the kind and encoding of a file
 
 
 @dataclass
@@ -34,6 +37,27 @@ class TargetField:
     label: str
     aliases: tuple = ()
     required: bool = False
+
+
+@dataclass
+class ChoiceTarget:
+    """A field whose values come from a list (a pick-list, a custom choice field). Values
+    of the file not in the list are shown at the mapping step, to map to an item, add to
+    the list or leave empty; the run applies the decision instead of rejecting the row."""
+
+    key: str
+    label: str
+    options: list  # [(code, label)] of the existing items
+    match: Callable  # (text) -> the code of the existing item it names, or None
+    add: Callable | None = None  # (actor, text) -> code, creating the item unless it exists
+    permission: str = "system.configure"  # needed to add items
+    multiple: bool = False  # cells hold several values separated by commas
+
+    def values(self, text):
+        text = (text or "").strip()
+        if not self.multiple:
+            return [text] if text else []
+        return [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
 
 
 @dataclass
@@ -46,6 +70,12 @@ class Importer:
     # Tables a large import grows: their planner statistics are refreshed as it goes, or the
     # duplicate lookups of later batches are planned for the empty table of the start.
     tables: tuple = ()
+    # () -> [ChoiceTarget]: the fields whose unknown values are decided at the mapping step.
+    choice_targets: Callable | None = None
+    # (actor) -> None, or {"owners": [(pk, label)], "branches": [(pk, label)]} when rows
+    # without an owner need one chosen at the mapping step (a first administrator in no
+    # branch): a default owner, or the pool of a branch.
+    owner_question: Callable | None = None
 
     @property
     def fields(self):
@@ -59,6 +89,13 @@ class Importer:
             if text in names:
                 return target.key
         return ""
+
+
+def decided(job, key, text):
+    """The code the mapping step chose for an unknown ``text`` of list field ``key``, or
+    None (left empty, or not decided: an unknown value never rejects a row)."""
+    decision = (job.options.get("choices") or {}).get(key, {}).get(text, "")
+    return decision[4:] if decision.startswith("map:") else None
 
 
 _importers: dict[str, Importer] = {}
@@ -82,24 +119,36 @@ class BadFile(ValidationFailed):
     code = "bad_file"
 
 
-def sniff(name, head):
-    """Return "csv" or "xlsx" from the first bytes, or raise BadFile."""
+def sniff(name, head, complete=None):
+    """Return "csv" or "xlsx" from the first bytes, or raise BadFile (``complete``: the
+    head is the whole file)."""
     if not head:
         raise BadFile(_("The file is empty."), field="file")
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x7fELF", b"MZ", b"\x89PNG", b"GIF8", b"\xff\xd8")):
         raise BadFile(_("This is not a spreadsheet: upload a CSV file or an Excel .xlsx workbook."), field="file")
-    if b"\x00" in head[:4096]:
+    if b"\x00" in head:
         raise BadFile(_("This is not a spreadsheet: upload a CSV file or an Excel .xlsx workbook."), field="file")
+    if detect_encoding(head, complete=len(head) < HEAD if complete is None else complete) is None:
+        raise BadFile(_("The text is neither UTF-8 nor GBK; save the file as CSV UTF-8."), field="file")
+    return "csv"
+
+
+def detect_encoding(head, complete=False):
+    """The first of ENCODINGS that decodes ``head`` (the first bytes of a file), or None.
+
+    An incremental decoder waits for the rest of a character cut at the end of the head
+    instead of failing on it, wherever a BOM put the cut.
+    """
     for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            head[:65536].decode(encoding)
-            return "csv"
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head[:65536]) - 4:  # cut in the middle of a character
-                return "csv"
-    raise BadFile(_("The text is neither UTF-8 nor GBK; save the file as CSV UTF-8."), field="file")
+            decoder.decode(head, final=complete)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
 
 
 def check_xlsx(path):
@@ -121,26 +170,49 @@ def check_xlsx(path):
         raise BadFile(_("The Excel file is damaged."), field="file") from None
 
 
-def _csv_text(path):
+def _csv_encoding(path):
     with open(path, "rb") as handle:
-        head = handle.read(65536)
-    for encoding in ENCODINGS:
-        try:
-            head.decode(encoding)
-            return encoding
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:
-                return encoding
-    return ENCODINGS[0]
+        head = handle.read(HEAD)
+        complete = not handle.read(1)
+    return detect_encoding(head, complete=complete) or ENCODINGS[0]
+
+
+def _csv_lines(handle):
+    for number, text in enumerate(handle, start=1):
+        if "\x00" in text:
+            raise BadFile(_("This is not a spreadsheet: line %(line)d contains binary data (a NUL byte).") % {
+                "line": number}, field="file")
+        yield text
+
+
+# What reading a damaged file raises (csv, zip, zlib, XML parser, openpyxl's own checks).
+READ_ERRORS = (csv.Error, zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError, EOFError,
+               SyntaxError, UnicodeError)
+
+
+def _damaged(kind):
+    if kind == "xlsx":
+        return BadFile(_("The Excel file is damaged."), field="file")
+    return BadFile(_("The CSV file could not be read; save it again as CSV UTF-8."), field="file")
 
 
 def iter_rows(path, kind, skip=0):
-    """Yield (line number, [cell text]) from the first sheet, header row first (line 1)."""
+    """Yield (line number, [cell text]) from the first sheet, header row first (line 1).
+
+    A file that turns out damaged while it is read raises BadFile.
+    """
+    try:
+        yield from _iter_rows(path, kind, skip)
+    except READ_ERRORS:
+        raise _damaged(kind) from None
+
+
+def _iter_rows(path, kind, skip):
     if kind == "csv":
-        encoding = _csv_text(path)
+        encoding = _csv_encoding(path)
         csv.field_size_limit(MAX_CELL * 4)
         with open(path, encoding=encoding, newline="", errors="replace") as handle:
-            for line, row in enumerate(csv.reader(handle), start=1):
+            for line, row in enumerate(csv.reader(_csv_lines(handle)), start=1):
                 if line > 1 and line - 1 <= skip:
                     continue
                 yield line, row
@@ -185,15 +257,22 @@ def read_header(path, kind):
 
 
 def count_rows(path, kind):
-    if kind == "csv":
-        return sum(1 for _row in iter_rows(path, kind)) - 1
-    from openpyxl import load_workbook
+    """The number of data rows. A workbook's <dimension> gives it at once; sheets written
+    without one (max_row None or 1 in read-only mode) are counted by reading their rows."""
+    if kind == "xlsx":
+        from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True)
-    try:
-        return max((workbook.worksheets[0].max_row or 1) - 1, 0)
-    finally:
-        workbook.close()
+        try:
+            workbook = load_workbook(path, read_only=True)
+            try:
+                max_row = workbook.worksheets[0].max_row
+            finally:
+                workbook.close()
+        except READ_ERRORS:
+            raise _damaged(kind) from None
+        if max_row and max_row > 1:
+            return max_row - 1
+    return sum(1 for _row in iter_rows(path, kind)) - 1
 
 
 def mapped_rows(path, kind, mapping, skip=0):

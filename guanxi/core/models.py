@@ -266,6 +266,11 @@ class ImportJob(models.Model):
             return 100
         return min(99, int(self.next_row * 100 / self.total_rows)) if self.total_rows else 0
 
+    @property
+    def first_errors(self):
+        """The first problems by row, shown on the progress panel (all in the CSV report)."""
+        return self.row_errors.order_by("line", "pk")[:20]
+
 
 class ImportRowError(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")

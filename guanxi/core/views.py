@@ -144,7 +144,7 @@ def import_new(request, entity):
 @require(AUTHENTICATED)
 def import_detail(request, pk):
     from .errors import DomainError
-    from .import_jobs import import_preview, import_start, job_for
+    from .import_jobs import import_preview, import_start, job_for, owner_question, unknown_values
     from .models import ImportStatus
 
     job = job_for(request.user, pk)
@@ -152,20 +152,36 @@ def import_detail(request, pk):
     if job.status != ImportStatus.UPLOADED:
         return render(request, "core/import_progress.html", {"job": job, "importer": importer})
     mapping = {str(i): request.POST.get(f"column_{i}", job.mapping.get(str(i), "")) for i in range(len(job.header))}
-    options = {"on_duplicate": request.POST.get("on_duplicate", "skip")}
-    errors, preview = [], []
+    options = {"on_duplicate": request.POST.get("on_duplicate", "skip"),
+               "default_owner": request.POST.get("default_owner", ""),
+               "default_branch": request.POST.get("default_branch", "")}
+    errors, preview, unknown = [], [], []
     try:
+        unknown = unknown_values(job, {k: v for k, v in mapping.items() if v in {f.key for f in importer.fields}})
+        options["choices"] = {}
+        for target, values in unknown:
+            for n, (value, _count) in enumerate(values):
+                decision = request.POST.get(f"choice_{target.key}_{n}")
+                if decision:
+                    options["choices"].setdefault(target.key, {})[value] = decision
         if request.method == "POST" and "start" in request.POST:
             import_start(actor=request.user, job=job, mapping=mapping, options=options,
                          save_as=request.POST.get("save_as", "").strip())
             return redirect("core:import_detail", pk=job.pk)
-        preview = import_preview(actor=request.user, job=job, mapping=mapping)
+        preview = import_preview(actor=request.user, job=job, mapping=mapping, options=options)
     except DomainError as exc:
         errors = [e["message"] for e in exc.errors] or [exc.message]
     columns = [(i, header, mapping.get(str(i), "")) for i, header in enumerate(job.header)]
+    decided = options.get("choices", {})
+    unknown_rows = [
+        (target, [(n, value, count, decided.get(target.key, {}).get(value, "empty")) for n, (value, count)
+                  in enumerate(values)], target.add is not None and request.user.has_module_perm(target.permission))
+        for target, values in unknown
+    ]
     return render(request, "core/import_map.html", {
         "job": job, "importer": importer, "columns": columns, "preview": preview, "errors": errors,
         "options": options, "mapped_keys": [mapping.get(str(i), "") for i in range(len(job.header))],
+        "unknown": unknown_rows, "owner_question": owner_question(job, request.user),
     })
 
 

@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import regions
+from .merge import similarity
 from .models import (
     Contact,
     Customer,
     CustomerCategory,
     CustomerKind,
+    DuplicateFlag,
     OwnershipChange,
     OwnershipEvent,
 )
@@ -63,6 +65,9 @@ class BulkResult:
     errors: list = field(default_factory=list)  # (line, field, message)
     created_ids: list = field(default_factory=list)
     merged_lines: set = field(default_factory=set)
+    # Created but maybe the same as another customer: (line, customer, similar customer id
+    # or object of the same batch, reason "similar" | "phone", score)
+    possible: list = field(default_factory=list)
 
 
 def _row_errors(row):
@@ -175,20 +180,53 @@ def prepare(rows, *, actor):
         sorted({p for _r, c in candidates for p in (c.phone_norm, c.mobile_norm) if p}),
         sorted({c.email_norm for _r, c in candidates if c.email_norm}),
     )
-    seen = {}
+    cores = _existing_cores(sorted({c.name_core for _r, c in candidates if len(c.name_core) >= 2}))
+    seen, seen_phones = {}, {}
     customers = []
     for row, customer in candidates:
-        keys = [("name", customer.name_norm)] + [("phone", p) for p in (customer.phone_norm, customer.mobile_norm)
-                                                 if p] + ([("email", customer.email_norm)] if customer.email_norm else [])
+        # The same name or e-mail is the same customer: left out. The same phone under
+        # another name, or a similar name, may be: created and flagged for review.
+        keys = [("name", customer.name_norm)] + ([("email", customer.email_norm)] if customer.email_norm else [])
         clash = next((k for k in keys if k in existing or k in seen), None)
         if clash is not None:
             result.duplicates.append((row.line, existing.get(clash) or seen.get(clash), clash[0]))
             continue
         for key in keys:
             seen[key] = None
+        phones = [p for p in (customer.phone_norm, customer.mobile_norm) if p]
+        same_phone = next((existing.get(("phone", p)) or seen_phones.get(p) for p in phones
+                           if ("phone", p) in existing or p in seen_phones), None)
+        for phone in phones:
+            seen_phones.setdefault(phone, customer)
+        similar = [(pk, norm) for pk, norm in cores.get(customer.name_core, ()) if norm != customer.name_norm]
+        if same_phone is not None:
+            result.possible.append((row.line, customer, same_phone, "phone", 100))
+        elif similar:
+            pk, norm = similar[0]
+            result.possible.append((row.line, customer, pk, "similar", similarity([customer.name_norm, norm])))
         customer.search_tokens = " ".join(name_tokens(customer.name_norm))
         customers.append(customer)
     return customers, result
+
+
+def _existing_cores(cores):
+    """{name_core: [(customer id, name_norm)]} of live customers, oldest first."""
+    found = {}
+    for start in range(0, len(cores), 500):
+        rows = (Customer.objects.filter(name_core__in=cores[start:start + 500])
+                .order_by("pk").values_list("pk", "name_core", "name_norm"))
+        for pk, core, norm in rows:
+            found.setdefault(core, []).append((pk, norm))
+    return found
+
+
+def flag_possible(possible, *, source):
+    """Record the possible duplicates of written customers for the duplicate scan."""
+    DuplicateFlag.objects.bulk_create([
+        DuplicateFlag(customer_id=customer.pk, similar_to_id=getattr(other, "pk", other), reason=reason,
+                      score=score, source=source[:100])
+        for _line, customer, other, reason, score in possible if customer.pk and getattr(other, "pk", other)
+    ])
 
 
 def customers_bulk_insert(*, actor, rows, source="import", batch_size=2000):

@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import custom_fields, picklists
+from guanxi.core.phones import validate_phone
 from guanxi.org.models import User
 
 from . import regions
@@ -10,6 +11,12 @@ from .models import Contact, Customer, CustomerSettings
 
 CUSTOMER_ENTITY = "customers.customer"
 CONTACT_ENTITY = "customers.contact"
+
+
+def _check_phones(form):
+    for name in ("mobile", "phone"):
+        form.fields[name].validators.append(validate_phone)
+        form.fields[name].widget.attrs.setdefault("inputmode", "tel")
 
 
 class RegionSelect(forms.Select):
@@ -98,6 +105,7 @@ class CustomerForm(WithCustomFields, forms.ModelForm):
             widget=RegionSelect())
         self.fields["mobile"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+        _check_phones(self)
         self.fields["email"].widget.attrs.update({"inputmode": "email"})
         if self.instance.pk:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
@@ -132,6 +140,7 @@ class ContactForm(WithCustomFields, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = picklists.items("customers.contact_role")
+        _check_phones(self)
         self.add_custom_fields(self.instance)
 
     def _post_clean(self):

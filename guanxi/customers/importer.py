@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.core import custom_fields, picklists
-from guanxi.core.imports import Importer, TargetField
-from guanxi.org.models import User
+from guanxi.core import config_services, custom_fields, picklists
+from guanxi.core.imports import ChoiceTarget, Importer, TargetField, decided
+from guanxi.core.models import CustomFieldType
+from guanxi.org.models import Branch, User
+from guanxi.org.selectors import branch_choices
 
 from . import bulk, regions
 from .models import Customer, CustomerCategory, CustomerKind
@@ -45,6 +47,49 @@ def target_fields():
     return fields
 
 
+PICK_LISTS = (("industry", "customers.industry"), ("source", "customers.source"), ("level", "customers.level"))
+
+
+def pick_list_target(field_name, key, label):
+    items = list(picklists.items(key))
+    names = {name.lower(): item.code for item in items for name in (item.code, item.name_zh, item.name_en)}
+    return ChoiceTarget(
+        key=field_name, label=label, options=[(item.code, item.name) for item in items],
+        match=lambda text: names.get(text.lower()),
+        add=lambda actor, text: config_services.pick_item_ensure(actor=actor, list_key=key, name=text).code)
+
+
+def _custom_target(definition):
+    options = [str(option) for option in definition.options]
+    return ChoiceTarget(
+        key=f"custom.{definition.key}", label=definition.label, options=[(o, o) for o in options],
+        match=lambda text: text if text in options else None,
+        add=lambda actor, text: config_services.custom_field_option_ensure(actor=actor, field=definition,
+                                                                           option=text),
+        multiple=definition.field_type == CustomFieldType.MULTI)
+
+
+def choice_targets():
+    """The list fields whose unknown values are decided at the mapping step (issue 11.4)."""
+    labels = {target.key: target.label for target in BASE_FIELDS}
+    targets = [pick_list_target(field_name, key, labels[field_name]) for field_name, key in PICK_LISTS]
+    return targets + [_custom_target(d) for d in custom_fields.definitions("customers.customer")
+                      if d.field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTI)]
+
+
+def owner_question(actor):
+    """A first administrator in no branch chooses an owner (or a branch's pool) for rows
+    without one, instead of every row failing for want of a branch."""
+    if actor.branch_id is not None:
+        return None
+    owners = User.objects.filter(is_active=True, branch__isnull=False).select_related("branch").order_by(
+        "branch__name", "username")
+    if not actor.has_module_perm("customers.transfer"):
+        owners = owners.none()  # giving customers to others is a transfer; the pool remains
+    return {"owners": [(user.pk, f"{user.get_full_name() or user.username} · {user.branch.name}") for user in owners],
+            "branches": branch_choices()}
+
+
 def _choice(text, choices):
     text = (text or "").strip()
     if not text:
@@ -55,17 +100,44 @@ def _choice(text, choices):
     return None, False
 
 
-def _pick(key, text, cache):
+def _pick(job, field_name, key, text, cache):
+    """The pick-list item a cell names; an unknown value gets what the mapping step decided
+    (an item, or nothing), never an error."""
     text = (text or "").strip()
     if not text:
-        return None, True
+        return None
     if key not in cache:
         cache[key] = {}
         for item in picklists.items(key):
             for name in (item.code, item.name_zh, item.name_en):
                 cache[key][name.lower()] = item
     item = cache[key].get(text.lower())
-    return item, item is not None
+    if item is None:
+        code = decided(job, field_name, text)
+        item = cache[key].get(code.lower()) if code else None
+    return item
+
+
+def _custom_choices(job, custom, cache):
+    """Unknown values of choice fields, replaced as the mapping step decided."""
+    if "choice_fields" not in cache:
+        cache["choice_fields"] = {d.key: d for d in custom_fields.definitions("customers.customer")
+                                  if d.field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTI)}
+    for key, definition in cache["choice_fields"].items():
+        if key not in custom:
+            continue
+        options = [str(o) for o in definition.options]
+        target = _custom_target(definition)
+        values = []
+        for value in target.values(custom[key]):
+            value = value if value in options else decided(job, f"custom.{key}", value)
+            if value:
+                values.append(value)
+        if values:
+            custom[key] = ",".join(values) if target.multiple else values[0]
+        else:
+            del custom[key]
+    return custom
 
 
 def _region(record):
@@ -87,12 +159,8 @@ def to_row(job, line, record, actor, cache):
         if not ok:
             errors.append((field_name, _("Unknown value “%(value)s”.") % {"value": record.get(field_name)}))
         setattr(row, field_name, value or default)
-    for field_name, key in (("industry", "customers.industry"), ("source", "customers.source"),
-                            ("level", "customers.level")):
-        item, ok = _pick(key, record.get(field_name), cache)
-        if not ok:
-            errors.append((field_name, _("Unknown value “%(value)s”.") % {"value": record.get(field_name)}))
-        setattr(row, field_name, item)
+    for field_name, key in PICK_LISTS:
+        setattr(row, field_name, _pick(job, field_name, key, record.get(field_name), cache))
     row.province, row.city, row.district = _region(record)
     if any(record.get(k) for k in ("province", "city", "district")) and not row.province:
         errors.append(("province", _("Not a region of China: %(value)s") % {"value": record.get("province", "")}))
@@ -104,6 +172,7 @@ def to_row(job, line, record, actor, cache):
         except ValidationError as exc:
             errors.append((field_name, exc.messages[0]))
     owner_name = (record.get("owner") or "").strip()
+    default_owner = job.options.get("default_owner") or ""
     if owner_name and owner_name != actor.username:
         if not actor.has_module_perm("customers.transfer"):
             errors.append(("owner", _("You may only import customers for yourself.")))
@@ -115,10 +184,21 @@ def to_row(job, line, record, actor, cache):
             row.owner = cache["users"].get(owner_name)
             if row.owner is None:
                 errors.append(("owner", _("No active employee with the username “%(name)s”.") % {"name": owner_name}))
+    elif default_owner == "pool":
+        row.owner = None
+    elif default_owner:
+        if "default_owner" not in cache:
+            cache["default_owner"] = User.objects.select_related("branch").filter(pk=default_owner).first()
+        row.owner = cache["default_owner"]
     else:
         row.owner = actor
     row.branch = row.owner.branch if row.owner is not None else actor.branch
-    custom = {k.split(".", 1)[1]: v for k, v in record.items() if k.startswith("custom.") and v}
+    if row.branch is None and job.options.get("default_branch"):
+        if "default_branch" not in cache:
+            cache["default_branch"] = Branch.objects.filter(pk=job.options["default_branch"]).first()
+        row.branch = cache["default_branch"]
+    custom = _custom_choices(job, {k.split(".", 1)[1]: v for k, v in record.items() if k.startswith("custom.") and v},
+                             cache)
     if "custom_required" not in cache:
         cache["custom_required"] = any(d.required for d in custom_fields.definitions("customers.customer"))
     if custom or cache["custom_required"]:
@@ -148,11 +228,24 @@ def write_batch(job, rows, dry_run=False):
     if job.options.get("on_duplicate") == "merge":
         result.merged_lines = _merge(customer_rows, result.duplicates, actor, dry_run)
     if not dry_run:
-        created = bulk.write(customers, actor=actor, reason=_("Import #%(id)s") % {"id": job.pk})
+        source = _("Import #%(id)s") % {"id": job.pk}
+        created = bulk.write(customers, actor=actor, reason=source)
+        bulk.flag_possible(result.possible, source=source)
         result.created = len(created)
     else:
         result.created = len(customers)
+    result.notes = [(line, "possible_duplicate", _possible_note(other, reason))
+                    for line, _customer, other, reason, _score in result.possible]
     return result
+
+
+def _possible_note(other, reason):
+    other = getattr(other, "pk", other)
+    if reason == "phone":
+        return _("Imported; possibly the same as customer #%(id)s (the same phone under another name): "
+                 "review it on the duplicate scan.") % {"id": other or "?"}
+    return _("Imported; possibly the same as customer #%(id)s (a similar name): review it on the duplicate "
+             "scan.") % {"id": other or "?"}
 
 
 MERGE_FIELDS = ["mobile", "phone", "email", "wechat", "qq", "website", "address", "province", "city", "district",
@@ -196,7 +289,8 @@ def _merge(rows, duplicates, actor, dry_run):
 
 IMPORTER = Importer(entity="customers.customer", label=gettext_lazy("Customers"), permission="customers.import",
                     targets=target_fields, write_batch=write_batch,
-                    tables=("customers_customer", "customers_ownershipchange"))
+                    tables=("customers_customer", "customers_ownershipchange"),
+                    choice_targets=choice_targets, owner_question=owner_question)
 
 
 def register():

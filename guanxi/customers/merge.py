@@ -17,6 +17,7 @@ from .models import (
     Contact,
     Customer,
     CustomerShare,
+    DuplicateFlag,
     Feedback,
     Interaction,
     MergeRecord,
@@ -44,7 +45,8 @@ class DuplicateGroup:
     score: int
 
 
-def _similarity(names):
+def similarity(names):
+    """The mean difflib ratio of each pair of names, in percent."""
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
     if not pairs:
         return 100
@@ -64,7 +66,7 @@ def duplicate_scan(user, limit=100):
         for key in keys:
             members = list(visible.filter(**{field_name: key}).order_by("created_at")[:20])
             names = [c.name_norm for c in members]
-            score = 100 if reason != "similar" else _similarity(names)
+            score = 100 if reason != "similar" else similarity(names)
             groups.append(DuplicateGroup(key, reason, members, score))
     seen, unique = set(), []
     for group in sorted(groups, key=lambda g: (-g.score, -len(g.customers))):
@@ -73,6 +75,31 @@ def duplicate_scan(user, limit=100):
             seen.add(ids)
             unique.append(group)
     return unique[:limit]
+
+
+def possible_duplicates(user, limit=100):
+    """Open possible-duplicate flags (from imports) whose two customers the user may see
+    and are both live, newest first."""
+    from .selectors import customers_visible_to
+
+    visible = customers_visible_to(user).values("pk")
+    return list(DuplicateFlag.objects.filter(dismissed_at__isnull=True, customer__in=visible,
+                                             similar_to__in=visible)
+                .select_related("customer", "similar_to", "customer__owner", "similar_to__owner")
+                .order_by("-created_at", "-pk")[:limit])
+
+
+@service
+def duplicate_flag_dismiss(*, actor, flag):
+    """Review a possible duplicate as two different customers: it leaves the scan."""
+    from .selectors import customers_visible_to
+
+    ensure(actor, "customers.edit")
+    visible = customers_visible_to(actor)
+    if not (visible.filter(pk=flag.customer_id).exists() and visible.filter(pk=flag.similar_to_id).exists()):
+        raise NotFound()
+    DuplicateFlag.objects.filter(pk=flag.pk, dismissed_at__isnull=True).update(dismissed_at=timezone.now(),
+                                                                               dismissed_by=actor)
 
 
 def _snapshot(customer):

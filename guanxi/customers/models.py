@@ -419,6 +419,36 @@ class Feedback(TimeStampedModel):
         return Q(department_id__in=departments) | Q(created_by_id=user.pk)
 
 
+class DuplicateReason(models.TextChoices):
+    SIMILAR = "similar", _("Similar name")
+    PHONE = "phone", _("Same phone, another name")
+
+
+class DuplicateFlag(models.Model):
+    """A customer that may be the same as another (CUS-5): written by imports for rows not
+    exactly a duplicate, listed on the duplicate scan until merged or dismissed."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="duplicate_flags")
+    similar_to = models.ForeignKey(Customer, verbose_name=_("similar to"), on_delete=models.CASCADE,
+                                   related_name="+")
+    reason = models.CharField(_("reason"), max_length=10, choices=DuplicateReason.choices)
+    score = models.PositiveSmallIntegerField(_("similarity"), default=0)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        indexes = [models.Index(fields=["dismissed_at", "created_at"], name="dupflag_open")]
+
+    def __str__(self):
+        return f"{self.customer_id} ~ {self.similar_to_id}"
+
+
 class MergeRecord(models.Model):
     """A merge of two customers, with what is needed to undo it (CUS-5)."""
 

@@ -1,9 +1,8 @@
 """Normalization of names, phone numbers and e-mail addresses, for storage and matching.
 
 Names: full-width → half-width (NFKC), lower case, punctuation and spaces removed, legal
-suffixes (有限公司, 有限责任公司, 股份, Co., Ltd. …) removed. Phones: mainland mobiles
-(11 digits, 1[3-9]…), landlines with area code (0xx-xxxxxxxx, optional extension) and
-400/800 numbers, with +86/0086 prefixes understood; stored as digits.
+suffixes (有限公司, 有限责任公司, 股份, Co., Ltd. …) removed. Phones: see guanxi.core.phones
+(libphonenumber, stored as E.164).
 """
 
 import re
@@ -12,6 +11,9 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+
+# Phones are validated and normalised (E.164) in core, for every app; re-exported here.
+from guanxi.core.phones import format_phone, normalize_phone, phone_in_query, phone_or_none  # noqa: F401
 
 CN_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "有限合伙", "股份", "公司")
 EN_SUFFIXES = r"(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|group)"
@@ -55,95 +57,11 @@ def normalize_keyword(keyword):
     return _strip_suffixes(text)
 
 
-_PHONE_JUNK = re.compile(r"[\s\-()（）.·/]")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}\d{7,8}$")
-SERVICE_RE = re.compile(r"^[48]00\d{7}$")
-
-
-def normalize_phone(raw):
-    """Return (digits, kind) for a valid Chinese number, or raise ValidationError.
-
-    kind is "mobile", "landline" or "service" (400/800). Extensions ("转123", "ext 12",
-    "#12") are kept after an "x".
-    """
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not text:
-        return "", ""
-    extension = ""
-    match = re.search(r"(?:转|ext\.?|x|#)\s*(\d{1,6})$", text, re.IGNORECASE)
-    if match:
-        extension = match.group(1)
-        text = text[: match.start()]
-    digits = _PHONE_JUNK.sub("", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
-        digits = digits[2:]
-    if not digits.isdigit():
-        raise ValidationError(_("“%(value)s” is not a phone number."), code="phone", params={"value": raw})
-    if MOBILE_RE.match(digits):
-        kind = "mobile"
-    elif SERVICE_RE.match(digits):
-        kind = "service"
-    elif LANDLINE_RE.match(digits):
-        kind = "landline"
-    elif digits.startswith(("10", "20")) or (len(digits) in (10, 11) and digits[0] in "23456789"):
-        # A landline typed without its leading 0 ("20-38886666").
-        if LANDLINE_RE.match("0" + digits):
-            digits, kind = "0" + digits, "landline"
-        else:
-            kind = ""
-    else:
-        kind = ""
-    if not kind:
-        raise ValidationError(
-            _("“%(value)s” is not a valid mainland phone number: use an 11-digit mobile (138…) or a landline "
-              "with its area code (020-…)."),
-            code="phone", params={"value": raw},
-        )
-    return (f"{digits}x{extension}" if extension else digits), kind
-
-
-def phone_or_none(raw):
-    """Return the normalized digits of a valid number, or None."""
-    try:
-        return normalize_phone(raw)[0] or None
-    except ValidationError:
-        return None
-
-
-def phone_in_query(text):
-    """The normalized phone a search text means, or None (with fewer than seven digits
-    it is still being typed, or it is something else)."""
-    digits = sum(ch.isdigit() for ch in text or "")
-    return phone_or_none(text) if digits >= 7 else None
-
-
 def email_or_none(raw):
     try:
         return normalize_email(raw) or None
     except ValidationError:
         return None
-
-
-def format_phone(digits):
-    """Return a readable form: 138 0013 8000, 020-3888 6666, 400-810-8888."""
-    if not digits:
-        return ""
-    number, _sep, extension = digits.partition("x")
-    if MOBILE_RE.match(number):
-        text = f"{number[:3]} {number[3:7]} {number[7:]}"
-    elif SERVICE_RE.match(number):
-        text = f"{number[:3]}-{number[3:6]}-{number[6:]}"
-    elif LANDLINE_RE.match(number):
-        area = 3 if number[1] in "12" else 4
-        text = f"{number[:area]}-{number[area:]}"
-    else:
-        text = number
-    return f"{text} 转{extension}" if extension else text
 
 
 _email_validator = EmailValidator()
@@ -171,8 +89,9 @@ _TRADE_MAX = max(len(w) for w in TRADE_WORDS)
 
 
 def name_core(name_norm):
-    """The distinctive part of a normalized name: region prefixes and trade words removed
-    ("广州华达电子科技" → "华达"), for grouping likely duplicates. Set lookups of each
+    """The distinctive part of a normalized name: region prefixes (province, city, district),
+    a region after the name and trade words removed ("广州华达电子科技" → "华达",
+    "恒达贸易广州" → "恒达"), for grouping likely duplicates. Set lookups of each
     prefix and suffix length: a few microseconds a name, also in imports of millions."""
     from . import regions
 
@@ -183,6 +102,11 @@ def name_core(name_norm):
             if text[:size] in prefixes:
                 text = text[size:]
                 break
+    # A region written after the name ("恒达贸易(广州)有限公司" → "恒达贸易广州").
+    for size in range(min(longest, len(text) - 2), 1, -1):
+        if text[-size:] in prefixes:
+            text = text[:-size]
+            break
     stripped = True
     while stripped:
         stripped = False

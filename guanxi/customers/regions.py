@@ -101,11 +101,14 @@ def resolve(province="", city="", district=""):
 
 @functools.cache
 def name_prefix_set():
-    """Province and city names, full and short, and the longest length (for stripping)."""
+    """Province and city names, full and short, district names in full ("天河区", not
+    "天河", a word of many names), and the longest length (for stripping)."""
     names, _parents, _children = _load()
     prefixes = set()
     for code, full in names.items():
         if len(code) <= 4:
             prefixes.update({full, _short(full)})
+        elif full.endswith(("区", "县")) and len(full) >= 3:
+            prefixes.add(full)
     prefixes = frozenset(p for p in prefixes if len(p) >= 2)
     return prefixes, max(len(p) for p in prefixes)

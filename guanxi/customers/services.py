@@ -570,3 +570,16 @@ def interaction_purge(*, actor, interaction):
     ensure(actor, "system.purge")
     ensure_in_scope(actor, interaction)
     interaction.delete()
+
+
+def customers_recompute_name_cores(chunk=2000):
+    """Refill ``name_core`` from ``name_norm`` with today's rules (a maintenance step, no
+    user-visible change: ``guanxi customer_name_cores``). Returns the number changed."""
+    changed = 0
+    rows = Customer.all_objects.exclude(name_norm="").values_list("pk", "name_norm", "name_core")
+    for pk, norm, core in rows.iterator(chunk_size=chunk):
+        new = name_core(norm)
+        if new != core:
+            Customer.all_objects.filter(pk=pk).update(name_core=new)
+            changed += 1
+    return changed

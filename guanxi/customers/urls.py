@@ -12,6 +12,7 @@ urlpatterns = [
     path("duplicates/", views.duplicates, name="duplicates"),
     path("duplicates/inline/", views.duplicate_inline, name="duplicate_inline"),
     path("duplicates/scan/", views.duplicate_scan, name="duplicate_scan"),
+    path("duplicates/flags/<int:pk>/dismiss/", views.duplicate_flag_dismiss, name="duplicate_flag_dismiss"),
     path("merge/", views.merge, name="merge"),
     path("merge/<int:pk>/", views.merge_detail, name="merge_detail"),
     path("regions/", views.region_options, name="region_options"),

@@ -475,9 +475,27 @@ def feedback_detail(request, pk):
 @require("customers.edit")
 def duplicate_scan(request):
     from .merge import duplicate_scan as scan
+    from .merge import possible_duplicates
 
     groups = scan(request.user)
-    return render(request, "customers/duplicate_scan.html", {"groups": groups})
+    return render(request, "customers/duplicate_scan.html", {"groups": groups,
+                                                             "flags": possible_duplicates(request.user)})
+
+
+@require("customers.edit")
+@require_POST
+def duplicate_flag_dismiss(request, pk):
+    from .merge import duplicate_flag_dismiss as dismiss
+    from .models import DuplicateFlag
+
+    flag = get_object_or_404(DuplicateFlag, pk=pk)
+    try:
+        dismiss(actor=request.user, flag=flag)
+    except DomainError as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("Marked as two different customers."))
+    return redirect("customers:duplicate_scan")
 
 
 @require("customers.edit")

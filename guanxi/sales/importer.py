@@ -5,11 +5,11 @@ is already a lead's is skipped as a duplicate."""
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.core import picklists
+from guanxi.core import imports, picklists
 from guanxi.core.imports import Importer, TargetField
+from guanxi.customers.importer import pick_list_target
 
 FIELDS = [
     TargetField("company", gettext_lazy("Company"), ("公司", "公司名称", "单位", "企业名称", "客户名称", "company name"),
@@ -33,7 +33,7 @@ class LeadBatch:
 
 def write_batch(job, rows, dry_run=False):
     """Validate one batch (all of a row's problems at once), skip duplicates, write the rest."""
-    from guanxi.customers.normalize import normalize_email, normalize_phone
+    from guanxi.customers.normalize import normalize_email, normalize_phone, phone_or_none
     from guanxi.org.scopes import scoped
 
     from .models import Lead
@@ -54,9 +54,10 @@ def write_batch(job, rows, dry_run=False):
                     errors.append((line, key, exc.messages[0]))
         source_text = (record.get("source") or "").strip()
         source = sources.get(source_text.lower()) if source_text else None
-        if source_text and source is None:
-            errors.append((line, "source", _("Unknown value “%(value)s”.") % {"value": source_text}))
+        if source_text and source is None:  # what the mapping step decided, else left empty
+            source = sources.get((imports.decided(job, "source", source_text) or "").lower())
         lead = Lead(owner=actor, branch_id=actor.branch_id, source=source, **values)
+        lead.mobile_norm = phone_or_none(lead.mobile) or ""  # bulk_create skips save(): the search column
         try:
             lead.full_clean(exclude=["owner", "branch"])
         except ValidationError as exc:
@@ -89,5 +90,10 @@ def write_batch(job, rows, dry_run=False):
     return result
 
 
+def choice_targets():
+    return [pick_list_target("source", "customers.source", gettext_lazy("Source"))]
+
+
 IMPORTER = Importer(entity="sales.lead", label=gettext_lazy("Leads"), permission="sales.create",
-                    targets=lambda: list(FIELDS), write_batch=write_batch, tables=("sales_lead",))
+                    targets=lambda: list(FIELDS), write_batch=write_batch, tables=("sales_lead",),
+                    choice_targets=choice_targets)

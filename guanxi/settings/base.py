@@ -288,6 +288,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Largest spreadsheet an import accepts (bytes); a million customer rows as CSV is ~150 MB.
+IMPORT_MAX_UPLOAD = int(env("IMPORT_MAX_UPLOAD_MB", "200")) * 1024 * 1024
 
 # --- Security headers ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -141,3 +141,32 @@ def test_the_customer_at_the_centre(demo, page_for, live_server, artifacts):
     phone.goto(f"{live_server.url}/customers/{rich.customer.pk}/")
     expect(phone.locator("#timeline .timeline li").first).to_be_visible()
     phone.screenshot(path=str(artifacts / "customer-page-after-phone.png"), full_page=True)
+
+
+def test_first_import_by_an_administrator_without_a_branch(demo, page_for, live_server, tmp_path):
+    """Issue 11.4: the first administrator (no branch) imports a list with an unknown
+    industry: the mapping step asks what 餐饮 becomes and who owns the rows."""
+    from guanxi.core.models import PickItem
+    from guanxi.customers.models import Customer
+    from guanxi.org.demo import DEMO_PASSWORD
+    from guanxi.org.models import User
+
+    User.objects.create_user(username="founder", password=DEMO_PASSWORD, is_superuser=True)
+    data = tmp_path / "客户名单.csv"
+    data.write_text("客户名称,行业,手机\n广州天河餐饮管理有限公司,餐饮,13800138000\n"
+                    "深圳福田餐饮连锁有限公司,餐饮,0755 8888 8888\n北京朝阳软件有限公司,信息技术,010-12345678\n",
+                    encoding="utf-8-sig")
+    page = page_for("founder")
+    page.goto(f"{live_server.url}/imports/customers.customer/new/")
+    page.set_input_files("input[type=file]", str(data))
+    page.click("form[enctype] button[type=submit]")
+    table = page.locator("table.unknown-values[data-field=industry]")
+    expect(table).to_contain_text("餐饮")
+    expect(table).to_contain_text("2")
+    page.select_option("select[name=choice_industry_0]", "add")
+    page.select_option("#default_owner", label=page.locator("#default_owner option").nth(2).inner_text())
+    page.click("button[name=start]")
+    expect(page.locator("#import-progress")).to_have_attribute("data-status", "done", timeout=20000)
+    expect(page.locator("#created-count")).to_have_text("3")
+    assert PickItem.objects.filter(list_key="customers.industry", name_zh="餐饮").count() == 1
+    assert Customer.objects.filter(industry__name_zh="餐饮", owner__isnull=False).count() == 2

@@ -2,15 +2,18 @@
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
 from guanxi.core import custom_fields, picklists
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.money import fen
+from guanxi.core.phones import phone_field
 from guanxi.customers import regions, selectors, services, summary
 from guanxi.customers.models import (
     Channel,
@@ -118,12 +121,16 @@ class CustomerPage(Schema):
     next_cursor: str | None
 
 
+# A phone as typed, checked by the validator forms and imports use (guanxi.core.phones).
+Phone = Annotated[str, AfterValidator(phone_field)]
+
+
 class CustomerIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: CustomerKind = CustomerKind.COMPANY
     category: CustomerCategory = CustomerCategory.PROSPECT
-    phone: str = Field("", max_length=30)
-    mobile: str = Field("", max_length=30)
+    phone: Phone = Field("", max_length=30)
+    mobile: Phone = Field("", max_length=30)
     email: str = Field("", max_length=254)
     wechat: str = Field("", max_length=60)
     qq: str = Field("", max_length=20)
@@ -149,8 +156,8 @@ class CustomerPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: CustomerKind | None = None
     category: CustomerCategory | None = None
-    phone: str | None = Field(None, max_length=30)
-    mobile: str | None = Field(None, max_length=30)
+    phone: Phone | None = Field(None, max_length=30)
+    mobile: Phone | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
     wechat: str | None = Field(None, max_length=60)
     qq: str | None = Field(None, max_length=20)
@@ -376,8 +383,8 @@ class ContactIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=60)
     title: str = Field("", max_length=60)
     role: str | None = None
-    phone: str = Field("", max_length=30)
-    mobile: str = Field("", max_length=30)
+    phone: Phone = Field("", max_length=30)
+    mobile: Phone = Field("", max_length=30)
     email: str = Field("", max_length=254)
     wechat: str = Field("", max_length=60)
     is_primary: bool = False
@@ -389,8 +396,8 @@ class ContactPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=60)
     title: str | None = Field(None, max_length=60)
     role: str | None = None
-    phone: str | None = Field(None, max_length=30)
-    mobile: str | None = Field(None, max_length=30)
+    phone: Phone | None = Field(None, max_length=30)
+    mobile: Phone | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
     wechat: str | None = Field(None, max_length=60)
     is_primary: bool | None = None

@@ -26,31 +26,33 @@ from guanxi.customers.services import (
 
 
 @pytest.mark.parametrize("raw,digits,kind", [
-    ("13800138000", "13800138000", "mobile"),
-    ("138 0013 8000", "13800138000", "mobile"),
-    ("+86 138-0013-8000", "13800138000", "mobile"),
-    ("008613800138000", "13800138000", "mobile"),
-    ("８６１３８００１３８０００", "13800138000", "mobile"),
-    ("(020) 3888-6666", "02038886666", "landline"),
-    ("020-38886666转123", "02038886666x123", "landline"),
-    ("0755-8888 1234", "075588881234", "landline"),
-    ("20-38886666", "02038886666", "landline"),
-    ("400-810-8888", "4008108888", "service"),
+    ("13800138000", "+8613800138000", "mobile"),
+    ("138 0013 8000", "+8613800138000", "mobile"),
+    ("+86 138-0013-8000", "+8613800138000", "mobile"),
+    ("008613800138000", "+8613800138000", "mobile"),
+    ("８６１３８００１３８０００", "+8613800138000", "mobile"),
+    ("(020) 3888-6666", "+862038886666", "landline"),
+    ("020-38886666转123", "+862038886666x123", "landline"),
+    ("0755-8888 1234", "+8675588881234", "landline"),
+    ("20-38886666", "+862038886666", "landline"),
+    ("400-810-8888", "+864008108888", "service"),
+    ("+1 650 253 0000", "+16502530000", "international"),
 ])
 def test_valid_phone_numbers_are_normalized(raw, digits, kind):
-    """CUS-1: Chinese mobile and landline numbers are validated and normalized."""
+    """CUS-1: Chinese mobile and landline numbers (and foreign ones) are validated and
+    normalized to E.164."""
     assert normalize_phone(raw) == (digits, kind)
 
 
-@pytest.mark.parametrize("raw", ["12345", "abc", "1380013800", "138001380001", "+1 415 555 0100", "0123"])
+@pytest.mark.parametrize("raw", ["12345", "abc", "1380013800", "138001380001", "020-00000000", "0123"])
 def test_invalid_phone_numbers_are_refused(raw):
     with pytest.raises(ValidationError):
         normalize_phone(raw)
 
 
 def test_phone_display():
-    assert format_phone("13800138000") == "138 0013 8000"
-    assert format_phone("02038886666x12") == "020-38886666 转12"
+    assert format_phone("+8613800138000") == "138 0013 8000"
+    assert format_phone("+862038886666x12") == "020-38886666 转12"
 
 
 def test_email_normalization():

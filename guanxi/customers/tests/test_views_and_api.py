@@ -24,7 +24,7 @@ def test_the_customer_view_shows_contacts_interactions_timeline_and_history(sell
     interaction_create(actor=seller, customer=customer, channel="visit", summary="上门拜访")
     client = client_for(seller)
     html = client.get(f"/customers/{customer.pk}/").content.decode()
-    for text in ("王经理", "上门拜访", "Timeline" if "Timeline" in html else "时间线", 'href="tel:13800138000"'):
+    for text in ("王经理", "上门拜访", "Timeline" if "Timeline" in html else "时间线", 'href="tel:+8613800138000"'):
         assert text in html
     history = client.get(f"/customers/{customer.pk}/?tab=history", HTTP_HX_REQUEST="true").content.decode()
     assert "刘洋" in history

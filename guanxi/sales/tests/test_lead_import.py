@@ -37,8 +37,30 @@ def test_leads_import_with_errors_and_duplicates(seller):
     assert leads.count() == 2 and all(lead.owner == seller for lead in leads)
     assert leads.get(company="佛山展会客户有限公司").source.code == "exhibition"
     report = error_report(job)
-    assert "company" in report and "mobile" in report and "email" in report and "source" in report
+    assert "company" in report and "mobile" in report and "email" in report
     assert Lead.objects.filter(company="坏号码公司").count() == 0
+
+
+def test_lead_import_decides_unknown_sources_and_fills_the_phone_search_column(seller):
+    """SAL-1 / issue 11.4: an unknown source (转介绍) is decided at the mapping step, not a
+    rejected row; imported leads are found by their mobile however typed."""
+    from guanxi.core.search import search_grouped
+
+    upload = _csv("公司名称,手机,来源\n"
+                  "昆明滇池花卉有限公司,13800138000,转介绍\n"
+                  "贵阳花溪茶业有限公司,13900139000,朋友推荐\n")
+    job = import_upload(actor=seller, entity="sales.lead", upload=upload)
+    job = import_start(actor=seller, job=job, mapping=job.mapping,
+                       options={"choices": {"source": {"转介绍": "map:referral"}}})
+    import_run(job.pk)
+    job.refresh_from_db()
+    assert job.created_count == 2 and job.error_count == 0
+    assert Lead.objects.get(company="昆明滇池花卉有限公司").source.code == "referral"
+    assert Lead.objects.get(company="贵阳花溪茶业有限公司").source is None
+    lead = Lead.objects.get(company="昆明滇池花卉有限公司")
+    assert lead.mobile_norm == "+8613800138000"
+    hits = [hit.label for group in search_grouped(seller, "+86 138 0013 8000") for hit in group.hits]
+    assert any("昆明滇池花卉" in label for label in hits), hits
 
 
 def test_the_lead_list_offers_import(seller, client_for):

@@ -41,7 +41,7 @@ def test_the_caller_page_shows_the_customer_open_tickets_and_history(agent, cust
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'href="tel:13912345678"' in html and 'href="tel:02038881234"' in html
+    assert 'href="tel:+8613912345678"' in html and 'href="tel:+862038881234"' in html
     assert "设备报修" in html and "已关闭的旧单" not in html
     assert "上周拜访过" in html and "1:15" in html and 'href="https://pbx.example/r/1.mp3"' in html
     assert XSS not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

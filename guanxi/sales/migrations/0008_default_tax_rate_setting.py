@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0006_fill_lead_mobile_norm'),
+        ('sales', '0007_lead_mobile_norm_e164'),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("core", "0009_calendar_day"),
-        ('service', '0004_fill_ticket_contact_phone_norm'),
+        ('service', '0005_ticket_phone_norm_e164'),
     ]
 
     operations = [
