@@ -1,14 +1,26 @@
-"""What every router shares: permission checks, cursor lists, ETags, id lookups."""
+"""What every router shares, in one place: permission checks, list parameters and cursor
+pages, ETags and the If-Match PATCH, id and pick-list lookups, money out, error field names.
+"""
 
 import hashlib
 import json
+import operator
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import reduce
+from typing import Annotated, ClassVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Schema
-from pydantic import ConfigDict
+from ninja import Field, Schema
+from pydantic import ConfigDict, PlainSerializer
 
+from guanxi.core import picklists
 from guanxi.core.errors import PreconditionFailed, ValidationFailed
+from guanxi.core.money import fen
 from guanxi.core.pagination import keyset_page
 
 DEFAULT_LIMIT = 50
@@ -19,6 +31,30 @@ class InputSchema(Schema):
     """Request bodies: unknown fields are refused (no mass assignment)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# Money leaves as a decimal string with two places ("1234.50"), never a float.
+Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
+
+
+class ReasonIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class ListParams(Schema):
+    """What every list takes. Subclasses may name their allow-lists for ``listing``:
+    ``lookups`` (query parameter → ORM lookup), ``search`` (the fields ``q`` looks in),
+    ``sorts`` and the default ``sort``."""
+
+    limit: int | None = Field(None, description="1–200, default 50")
+    cursor: str | None = None
+    ordering: str | None = Field(None, description="a sortable field; prefix `-` for descending")
+    q: str | None = Field(None, max_length=100)
+
+    lookups: ClassVar[dict[str, str]] = {}
+    search: ClassVar[tuple[str, ...]] = ()
+    sorts: ClassVar[set[str]] = {"id", "created_at"}
+    sort: ClassVar[str] = "-created_at"
 
 
 def require_perm(request, code):
@@ -70,9 +106,77 @@ def get_or_invalid(queryset, pk, field):
 
 def locked(queryset, pk):
     """Return the row locked for update (only this table's row), or raise Http404."""
-    from django.http import Http404
-
     obj = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
     if obj is None:
         raise Http404
     return obj
+
+
+def page(request, queryset, params, *, allowed, sort="-created_at"):
+    """One cursor page of ``queryset`` in the order the caller asked for (of ``allowed``)."""
+    return cursor_list(request, queryset, sort=sort, allowed_sorts=set(allowed), ordering=params.ordering,
+                       cursor=params.cursor, limit=params.limit)
+
+
+def filtered(queryset, **lookups):
+    """Apply the filters the caller gave; the lookups are named here, never taken from the query string."""
+    return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value is not None})
+
+
+def listing(request, queryset, params):
+    """Filter ``queryset`` by the parameters given (lookups from the schema's allow-list,
+    never from the query string), search it with ``q``, return one cursor page."""
+    queryset = filtered(queryset, **{lookup: getattr(params, name) for name, lookup in params.lookups.items()})
+    if params.q and params.search:
+        queryset = queryset.filter(reduce(operator.or_, (Q(**{field: params.q}) for field in params.search)))
+    return cursor_list(request, queryset, sort=params.sort, allowed_sorts=params.sorts, ordering=params.ordering,
+                       cursor=params.cursor, limit=params.limit)
+
+
+def pick(list_key, code, field):
+    """The active pick-list item of ``code`` (None for none), or a 422 naming ``field``."""
+    item = picklists.items(list_key).filter(code=code).first() if code else None
+    if code and item is None:
+        raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field=field)
+    return item
+
+
+def picked(data, fields):
+    """Turn the pick-list codes in ``data`` ({field: list key}) into their items."""
+    for field, list_key in fields.items():
+        if field in data:
+            data[field] = pick(list_key, data[field], field)
+    return data
+
+
+def code_of(item):
+    return item.code if item is not None else None
+
+
+def by_id(record):
+    return record.pk
+
+
+@contextmanager
+def fields_named(names):
+    """Report a service's field names as the body names them: ``names`` maps service →
+    body names, or is a function of the service's name."""
+    rename = names if callable(names) else (lambda field: names.get(field, field))
+    try:
+        yield
+    except ValidationFailed as exc:
+        exc.errors = [{**error, "field": rename(error.get("field"))} for error in exc.errors]
+        raise
+
+
+def patched(request, response, *, queryset, pk, out, update):
+    """PATCH: lock the record, refuse a stale If-Match (412, nothing changed), apply
+    ``update(record)``; answer the fresh record with its new ETag."""
+    with transaction.atomic():
+        record = locked(queryset, pk)
+        check_if_match(request, out.from_orm(record))
+        updated = update(record)
+    # read again (annotations, related names); a change that took the record out of the
+    # caller's scope (a new owner) answers what was saved
+    fresh = queryset.filter(pk=pk).first() or updated or record
+    return with_etag(response, out.from_orm(fresh))

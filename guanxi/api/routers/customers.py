@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -26,10 +25,9 @@ from guanxi.org.models import User
 
 from ..common import (
     InputSchema,
-    check_if_match,
     cursor_list,
     get_or_invalid,
-    locked,
+    patched,
     require_perm,
     with_etag,
 )
@@ -304,12 +302,8 @@ def customer_create(request, payload: CustomerIn):
 @router.patch("/customers/{customer_id}", response=CustomerOut)
 def customer_update(request, customer_id: int, payload: CustomerPatch, response: HttpResponse):
     require_perm(request, "customers.edit")
-    with transaction.atomic():
-        customer = locked(selectors.customers_visible_to(request.user), customer_id)
-        check_if_match(request, CustomerOut.from_orm(customer))
-        customer = services.customer_update(actor=request.user, customer=customer,
-                                            **_pick_refs(payload.model_dump(exclude_unset=True)))
-    return with_etag(response, CustomerOut.from_orm(_get(request, customer.pk)))
+    return patched(request, response, queryset=selectors.customers_visible_to(request.user), pk=customer_id, out=CustomerOut,
+                   update=lambda customer: services.customer_update(actor=request.user, customer=customer, **_pick_refs(payload.model_dump(exclude_unset=True))))
 
 
 @router.delete("/customers/{customer_id}", response={204: None})
@@ -444,12 +438,8 @@ def contact_create(request, payload: ContactIn):
 @router.patch("/contacts/{contact_id}", response=ContactOut)
 def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
     require_perm(request, "customers.edit")
-    with transaction.atomic():
-        contact = locked(selectors.contacts_visible_to(request.user), contact_id)
-        check_if_match(request, ContactOut.from_orm(contact))
-        contact = services.contact_update(actor=request.user, contact=contact,
-                                          **_role(payload.model_dump(exclude_unset=True)))
-    return with_etag(response, ContactOut.from_orm(contact))
+    return patched(request, response, queryset=selectors.contacts_visible_to(request.user), pk=contact_id, out=ContactOut,
+                   update=lambda contact: services.contact_update(actor=request.user, contact=contact, **_role(payload.model_dump(exclude_unset=True))))
 
 
 @router.delete("/contacts/{contact_id}", response={204: None})
@@ -544,12 +534,8 @@ def interaction_create(request, payload: InteractionIn):
 @router.patch("/interactions/{interaction_id}", response=InteractionOut)
 def interaction_update(request, interaction_id: int, payload: InteractionPatch, response: HttpResponse):
     require_perm(request, "customers.edit")
-    with transaction.atomic():
-        interaction = locked(selectors.interactions_visible_to(request.user), interaction_id)
-        check_if_match(request, InteractionOut.from_orm(interaction))
-        interaction = services.interaction_update(actor=request.user, interaction=interaction,
-                                                  **payload.model_dump(exclude_unset=True))
-    return with_etag(response, InteractionOut.from_orm(interaction))
+    return patched(request, response, queryset=selectors.interactions_visible_to(request.user), pk=interaction_id, out=InteractionOut,
+                   update=lambda interaction: services.interaction_update(actor=request.user, interaction=interaction, **payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/interactions/{interaction_id}", response={204: None})

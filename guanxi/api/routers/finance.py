@@ -9,26 +9,21 @@ scope answers 404). Money movements honour ``Idempotency-Key`` (``api/middleware
 """
 
 import datetime
-import operator
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 from typing import Annotated, ClassVar, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
-from pydantic import AfterValidator, PlainSerializer, WrapValidator
+from pydantic import AfterValidator, WrapValidator
 
-from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
-from guanxi.core.money import clean_amount, fen
+from guanxi.core.money import clean_amount
 from guanxi.customers import selectors as customer_selectors
 from guanxi.finance import expenses, invoices, selectors, services
 from guanxi.finance.ageing import AgeingReport
@@ -48,10 +43,16 @@ from guanxi.sales import selectors as sales_selectors
 
 from ..common import (
     InputSchema,
-    check_if_match,
-    cursor_list,
+    ListParams,
+    Money,
+    ReasonIn,
+    by_id,
+    code_of,
+    fields_named,
     get_or_invalid,
-    locked,
+    listing,
+    patched,
+    pick,
     require_perm,
     with_etag,
 )
@@ -60,10 +61,6 @@ router = Router(tags=["finance"])
 
 
 # --- what the finance and purchasing routers share ----------------------------------------
-# Money leaves as a decimal string with two places ("1234.50"), never a float.
-Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
-
-
 def _ledger_amount(value):
     """The ledger's one rule for amounts (> 0, two decimals, finite, not absurd), applied
     to the body so a bad amount is refused before anything is looked up or written."""
@@ -81,73 +78,6 @@ IDEMPOTENT = {"parameters": [{
     "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 200},
     "description": "The same key with the same body returns the first result and never applies twice; "
                    "the same key with another body answers 422."}]}
-
-
-class ListParams(Schema):
-    """What every list takes. Subclasses name their allow-lists: ``lookups`` (query
-    parameter → ORM lookup), ``search`` (the fields ``q`` looks in) and ``sorts``."""
-
-    limit: int | None = Field(None, description="1–200, default 50")
-    cursor: str | None = None
-    ordering: str | None = Field(None, description="a sortable field; prefix `-` for descending")
-    q: str | None = Field(None, max_length=100)
-
-    lookups: ClassVar[dict[str, str]] = {}
-    search: ClassVar[tuple[str, ...]] = ()
-    sorts: ClassVar[set[str]] = {"id", "created_at"}
-    sort: ClassVar[str] = "-created_at"
-
-
-def listing(request, queryset, params):
-    """Filter ``queryset`` by the parameters given (lookups from the schema's allow-list,
-    never from the query string), search it with ``q``, return one cursor page."""
-    given = {lookup: getattr(params, name) for name, lookup in params.lookups.items()
-             if getattr(params, name) is not None}
-    queryset = queryset.filter(**given)
-    if params.q and params.search:
-        queryset = queryset.filter(reduce(operator.or_, (Q(**{field: params.q}) for field in params.search)))
-    return cursor_list(request, queryset, sort=params.sort, allowed_sorts=params.sorts, ordering=params.ordering,
-                       cursor=params.cursor, limit=params.limit)
-
-
-def pick(list_key, code, field):
-    """The active pick-list item of ``code`` (None for none), or a 422 naming ``field``."""
-    item = picklists.items(list_key).filter(code=code).first() if code else None
-    if code and item is None:
-        raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field=field)
-    return item
-
-
-def code_of(item):
-    return item.code if item is not None else None
-
-
-def by_id(record):
-    return record.pk
-
-
-@contextmanager
-def fields_named(names):
-    """Report a service's field names as the body names them (``names``: service → body)."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        exc.errors = [{**error, "field": names.get(error.get("field"), error.get("field"))} for error in exc.errors]
-        raise
-
-
-def patched(request, response, *, queryset, pk, out, update):
-    """PATCH: lock the record, refuse a stale If-Match (412, nothing changed), apply
-    ``update(record)``; answer the fresh record with its new ETag."""
-    with transaction.atomic():
-        record = locked(queryset, pk)
-        check_if_match(request, out.from_orm(record))
-        update(record)
-    return with_etag(response, out.from_orm(queryset.get(pk=pk)))
-
-
-class ReasonIn(InputSchema):
-    reason: str = Field(..., min_length=1, max_length=300)
 
 
 # --- debts and movements: the schemas -------------------------------------------------------

@@ -11,10 +11,12 @@ from guanxi.org.models import Branch, DataScope, Department, DepartmentKind, Rol
 
 from ..common import (
     InputSchema,
+    ListParams,
     check_if_match,
     cursor_list,
     get_or_invalid,
     locked,
+    patched,
     require_perm,
     with_etag,
 )
@@ -24,13 +26,6 @@ router = Router(tags=["organization"])
 
 class Page(Schema):
     next_cursor: str | None
-
-
-class ListParams(Schema):
-    limit: int | None = None
-    cursor: str | None = None
-    ordering: str | None = None
-    q: str | None = Field(None, max_length=100)
 
 
 # --- branches ----------------------------------------------------------------------
@@ -108,12 +103,8 @@ def branch_create(request, payload: BranchIn):
 @router.patch("/branches/{branch_id}", response=BranchOut)
 def branch_update(request, branch_id: int, payload: BranchPatch, response: HttpResponse):
     require_perm(request, "org.manage")
-    with transaction.atomic():
-        branch = locked(Branch.objects.all(), branch_id)
-        check_if_match(request, BranchOut.from_orm(branch))
-        branch = services.branch_update(actor=request.user, branch=branch,
-                                        **_branch_refs(payload.model_dump(exclude_unset=True)))
-    return with_etag(response, BranchOut.from_orm(branch))
+    return patched(request, response, queryset=Branch.objects.all(), pk=branch_id, out=BranchOut,
+                   update=lambda branch: services.branch_update(actor=request.user, branch=branch, **_branch_refs(payload.model_dump(exclude_unset=True))))
 
 
 # --- departments -------------------------------------------------------------------
@@ -193,13 +184,8 @@ def department_create(request, payload: DepartmentIn):
 @router.patch("/departments/{department_id}", response=DepartmentOut)
 def department_update(request, department_id: int, payload: DepartmentPatch, response: HttpResponse):
     require_perm(request, "org.manage")
-    with transaction.atomic():
-        department = locked(Department.objects.all(), department_id)
-        check_if_match(request, DepartmentOut.from_orm(department))
-        department = services.department_update(
-            actor=request.user, department=department, **_department_refs(payload.model_dump(exclude_unset=True))
-        )
-    return with_etag(response, DepartmentOut.from_orm(department))
+    return patched(request, response, queryset=Department.objects.all(), pk=department_id, out=DepartmentOut,
+                   update=lambda department: services.department_update(actor=request.user, department=department, **_department_refs(payload.model_dump(exclude_unset=True))))
 
 
 # --- users -------------------------------------------------------------------------
@@ -380,8 +366,5 @@ def role_create(request, payload: RoleIn):
 @router.patch("/roles/{role_id}", response=RoleOut)
 def role_update(request, role_id: int, payload: RolePatch, response: HttpResponse):
     require_perm(request, "org.manage")
-    with transaction.atomic():
-        role = locked(Role.objects.all(), role_id)
-        check_if_match(request, RoleOut.from_orm(role))
-        role = services.role_update(actor=request.user, role=role, **payload.model_dump(exclude_unset=True))
-    return with_etag(response, RoleOut.from_orm(role))
+    return patched(request, response, queryset=Role.objects.all(), pk=role_id, out=RoleOut,
+                   update=lambda role: services.role_update(actor=request.user, role=role, **payload.model_dump(exclude_unset=True)))

@@ -20,17 +20,20 @@ from guanxi.purchasing import selectors, services
 from guanxi.purchasing.models import PurchaseStatus
 from guanxi.sales import selectors as sales_selectors
 
-from ..common import InputSchema, get_or_invalid, require_perm, with_etag
-from .finance import (
+from ..common import (
+    InputSchema,
     ListParams,
     Money,
     ReasonIn,
     by_id,
     code_of,
     fields_named,
+    get_or_invalid,
     listing,
     patched,
     pick,
+    require_perm,
+    with_etag,
 )
 from .sales import LineOut
 

@@ -2,22 +2,18 @@
 
 import datetime
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated
 
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import PlainSerializer
 
-from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
-from guanxi.core.money import default_tax_rate, fen
+from guanxi.core.money import default_tax_rate
 from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import printing, selectors, services
 from guanxi.sales.models import (
@@ -32,78 +28,23 @@ from guanxi.sales.models import (
 
 from ..common import (
     InputSchema,
-    check_if_match,
-    cursor_list,
+    ListParams,
+    Money,
+    code_of,
+    fields_named,
+    filtered,
     get_or_invalid,
-    locked,
+    page,
+    patched,
+    pick,
+    picked,
     require_perm,
     with_etag,
 )
 
 router = Router(tags=["sales"])
 
-# Money leaves as a decimal string with two places ("1234.50"), never a float.
-Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
 MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-
-
-class ListParams(Schema):
-    limit: int | None = None
-    cursor: str | None = None
-    ordering: str | None = None
-    q: str | None = Field(None, max_length=100)
-
-
-def _page(request, queryset, params, *, allowed, sort="-created_at"):
-    return cursor_list(request, queryset, sort=sort, allowed_sorts=set(allowed), ordering=params.ordering,
-                       cursor=params.cursor, limit=params.limit)
-
-
-def _filtered(queryset, **lookups):
-    """Apply the filters the caller gave; the lookups are named here, never taken from the query string."""
-    return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value is not None})
-
-
-def _pick(list_key, code, field):
-    if code is None:
-        return None
-    item = picklists.items(list_key).filter(code=code).first()
-    if item is None:
-        raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field=field)
-    return item
-
-
-def _picked(data, fields):
-    """Turn the pick-list codes in ``data`` ({field: list key}) into their items."""
-    for field, list_key in fields.items():
-        if field in data:
-            data[field] = _pick(list_key, data[field], field)
-    return data
-
-
-def _code(item):
-    return item.code if item is not None else None
-
-
-def _patched(request, response, *, queryset, pk, out, update):
-    """PATCH: lock the record, honour If-Match, apply ``update(record)``, answer the fresh
-    record with its new ETag (a stale If-Match answers 412 and changes nothing)."""
-    with transaction.atomic():
-        record = locked(queryset, pk)
-        check_if_match(request, out.from_orm(record))
-        update(record)
-    return with_etag(response, out.from_orm(queryset.get(pk=pk)))
-
-
-@contextmanager
-def _fields_renamed(rename):
-    """Report a service's field names as the API calls them."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        for error in exc.errors:
-            error["field"] = rename(error.get("field"))
-        raise
 
 
 # --- products and price lists --------------------------------------------------------
@@ -122,7 +63,7 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_category(obj):
-        return _code(obj.category)
+        return code_of(obj.category)
 
 
 class ProductPage(Schema):
@@ -169,10 +110,10 @@ def _products():
 @router.get("/products", response=ProductPage)
 def product_list(request, params: Query[ProductFilters]):
     require_perm(request, "sales.view")
-    queryset = _filtered(_products(), is_active=params.active, category__code=params.category)
+    queryset = filtered(_products(), is_active=params.active, category__code=params.category)
     if params.q:
         queryset = queryset.filter(Q(name__icontains=params.q) | Q(sku__istartswith=params.q))
-    return _page(request, queryset, params, sort="sku", allowed={"sku", "name", "id"})
+    return page(request, queryset, params, sort="sku", allowed={"sku", "name", "id"})
 
 
 @router.get("/products/{product_id}", response=ProductOut)
@@ -184,15 +125,15 @@ def product_get(request, product_id: int, response: HttpResponse):
 @router.post("/products", response={201: ProductOut})
 def product_create(request, payload: ProductIn):
     require_perm(request, "sales.manage")
-    product = services.product_save(actor=request.user, **_picked(payload.model_dump(), PRODUCT_PICKS))
+    product = services.product_save(actor=request.user, **picked(payload.model_dump(), PRODUCT_PICKS))
     return Status(201, _products().get(pk=product.pk))
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
 def product_update(request, product_id: int, payload: ProductPatch, response: HttpResponse):
     require_perm(request, "sales.manage")
-    data = _picked(payload.model_dump(exclude_unset=True), PRODUCT_PICKS)
-    return _patched(request, response, queryset=_products(), pk=product_id, out=ProductOut,
+    data = picked(payload.model_dump(exclude_unset=True), PRODUCT_PICKS)
+    return patched(request, response, queryset=_products(), pk=product_id, out=ProductOut,
                     update=lambda product: services.product_save(actor=request.user, product=product, **data))
 
 
@@ -205,7 +146,7 @@ class PriceListOut(Schema):
 
     @staticmethod
     def resolve_level(obj):
-        return _code(obj.level)
+        return code_of(obj.level)
 
     @staticmethod
     def resolve_prices(obj):
@@ -267,11 +208,11 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_source(obj):
-        return _code(obj.source)
+        return code_of(obj.source)
 
     @staticmethod
     def resolve_lost_reason(obj):
-        return _code(obj.lost_reason)
+        return code_of(obj.lost_reason)
 
 
 class OpportunityPage(Schema):
@@ -313,13 +254,13 @@ class MoveIn(InputSchema):
 @router.get("/opportunities", response=OpportunityPage)
 def opportunity_list(request, params: Query[OpportunityFilters]):
     require_perm(request, "sales.view")
-    queryset = _filtered(selectors.opportunities_visible_to(request.user), stage_id=params.stage_id,
+    queryset = filtered(selectors.opportunities_visible_to(request.user), stage_id=params.stage_id,
                          owner_id=params.owner_id, customer_id=params.customer_id,
                          expected_close_on__gte=params.expected_close_on_from,
                          expected_close_on__lte=params.expected_close_on_to)
     if params.q:
         queryset = queryset.filter(name__icontains=params.q)
-    return _page(request, queryset, params, allowed={"created_at", "amount", "id"})
+    return page(request, queryset, params, allowed={"created_at", "amount", "id"})
 
 
 @router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
@@ -351,7 +292,7 @@ def opportunity_update(request, opportunity_id: int, payload: OpportunityPatch, 
                                              "contact_id")
         return services.opportunity_update(actor=request.user, opportunity=opportunity, **data)
 
-    return _patched(request, response, queryset=selectors.opportunities_visible_to(request.user),
+    return patched(request, response, queryset=selectors.opportunities_visible_to(request.user),
                     pk=opportunity_id, out=OpportunityOut, update=update)
 
 
@@ -369,7 +310,7 @@ def opportunity_move(request, opportunity_id: int, payload: MoveIn):
     require_perm(request, "sales.edit")
     opportunity = selectors.opportunity_get(request.user, opportunity_id)
     stage = get_or_invalid(Stage.objects.filter(pipeline=opportunity.pipeline), payload.stage_id, "stage_id")
-    reason = _pick("sales.lost_reason", payload.lost_reason, "lost_reason")
+    reason = pick("sales.lost_reason", payload.lost_reason, "lost_reason")
     services.opportunity_move(actor=request.user, opportunity=opportunity, stage=stage, lost_reason=reason)
     return selectors.opportunity_get(request.user, opportunity_id)
 
@@ -394,7 +335,7 @@ class LeadOut(Schema):
 
     @staticmethod
     def resolve_source(obj):
-        return _code(obj.source)
+        return code_of(obj.source)
 
 
 class LeadPage(Schema):
@@ -442,12 +383,12 @@ LEAD_PICKS = {"source": "customers.source"}
 @router.get("/leads", response=LeadPage)
 def lead_list(request, params: Query[LeadFilters]):
     require_perm(request, "sales.view")
-    queryset = _filtered(selectors.leads_visible_to(request.user), status=params.status, owner_id=params.owner_id,
+    queryset = filtered(selectors.leads_visible_to(request.user), status=params.status, owner_id=params.owner_id,
                          source__code=params.source)
     if params.q:
         queryset = queryset.filter(Q(company__icontains=params.q) | Q(name__icontains=params.q)
                                    | Q(mobile__startswith=params.q))
-    return _page(request, queryset, params, allowed={"created_at", "id"})
+    return page(request, queryset, params, allowed={"created_at", "id"})
 
 
 @router.get("/leads/{lead_id}", response=LeadOut)
@@ -459,15 +400,15 @@ def lead_get(request, lead_id: int, response: HttpResponse):
 @router.post("/leads", response={201: LeadOut})
 def lead_create(request, payload: LeadIn):
     require_perm(request, "sales.create")
-    lead = services.lead_create(actor=request.user, **_picked(payload.model_dump(), LEAD_PICKS))
+    lead = services.lead_create(actor=request.user, **picked(payload.model_dump(), LEAD_PICKS))
     return Status(201, selectors.lead_get(request.user, lead.pk))
 
 
 @router.patch("/leads/{lead_id}", response=LeadOut)
 def lead_update(request, lead_id: int, payload: LeadPatch, response: HttpResponse):
     require_perm(request, "sales.edit")
-    data = _picked(payload.model_dump(exclude_unset=True), LEAD_PICKS)
-    return _patched(request, response, queryset=selectors.leads_visible_to(request.user), pk=lead_id,
+    data = picked(payload.model_dump(exclude_unset=True), LEAD_PICKS)
+    return patched(request, response, queryset=selectors.leads_visible_to(request.user), pk=lead_id,
                     out=LeadOut, update=lambda lead: services.lead_update(actor=request.user, lead=lead, **data))
 
 
@@ -558,17 +499,17 @@ def _document_data(request, customer, payload, *, exclude_unset=False):
 def _document_create(request, payload, create):
     customer = customer_selectors.customer_get(request.user, payload.customer_id)
     data = _document_data(request, customer, payload)
-    with _fields_renamed(_line_field):
+    with fields_named(_line_field):
         return create(actor=request.user, customer=customer, **data).pk
 
 
 def _document_update(request, response, *, queryset, pk, out, payload, update):
     def apply(document):
         data = _document_data(request, document.customer, payload, exclude_unset=True)
-        with _fields_renamed(_line_field):
+        with fields_named(_line_field):
             update(document, data)
 
-    return _patched(request, response, queryset=queryset, pk=pk, out=out, update=apply)
+    return patched(request, response, queryset=queryset, pk=pk, out=out, update=apply)
 
 
 class DocumentOut(Schema):
@@ -689,10 +630,10 @@ def _number_or_customer(queryset, q):
 @router.get("/quotes", response=QuotePage)
 def quote_list(request, params: Query[QuoteFilters]):
     require_perm(request, "sales.view")
-    queryset = _filtered(selectors.quotes_visible_to(request.user).prefetch_related("lines"), status=params.status,
+    queryset = filtered(selectors.quotes_visible_to(request.user).prefetch_related("lines"), status=params.status,
                          customer_id=params.customer_id, owner_id=params.owner_id,
                          opportunity_id=params.opportunity_id)
-    return _page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
+    return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
 
 
 @router.get("/quotes/{quote_id}", response=QuoteOut)
@@ -763,10 +704,10 @@ def quote_accept(request, quote_id: int):
 @router.get("/orders", response=OrderPage)
 def order_list(request, params: Query[OrderFilters]):
     require_perm(request, "sales.view")
-    queryset = _filtered(selectors.orders_visible_to(request.user).prefetch_related("lines"), status=params.status,
+    queryset = filtered(selectors.orders_visible_to(request.user).prefetch_related("lines"), status=params.status,
                          customer_id=params.customer_id, owner_id=params.owner_id,
                          delivery_date__gte=params.delivery_date_from, delivery_date__lte=params.delivery_date_to)
-    return _page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
+    return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
@@ -824,7 +765,7 @@ class ShipmentOut(Schema):
 
     @staticmethod
     def resolve_warehouse(obj):
-        return _code(obj.warehouse)
+        return code_of(obj.warehouse)
 
     @staticmethod
     def resolve_lines(obj):
@@ -852,11 +793,11 @@ class ShipmentFilters(ListParams):
 @router.get("/shipments", response=ShipmentPage)
 def shipment_list(request, params: Query[ShipmentFilters]):
     require_perm(request, "sales.view")
-    queryset = _filtered(selectors.shipments_visible_to(request.user).prefetch_related("lines__order_line"),
+    queryset = filtered(selectors.shipments_visible_to(request.user).prefetch_related("lines__order_line"),
                          order_id=params.order_id)
     if params.q:
         queryset = queryset.filter(Q(number__istartswith=params.q) | Q(order__number__istartswith=params.q))
-    return _page(request, queryset, params, allowed={"created_at", "ship_date", "id"})
+    return page(request, queryset, params, allowed={"created_at", "ship_date", "id"})
 
 
 @router.get("/shipments/{shipment_id}", response=ShipmentOut)
@@ -876,9 +817,9 @@ def shipment_create(request, payload: ShipmentIn):
         raise ValidationFailed(_("Not a line of this order."), field=f"quantities.{unknown[0]}")
     position_of = {"lines": "quantities", **{f"lines.{pk}": f"quantities.{position}"
                                              for position, pk in by_position.items()}}
-    with _fields_renamed(lambda field: position_of.get(field, field)):
+    with fields_named(lambda field: position_of.get(field, field)):
         shipment = services.shipment_create(
             actor=request.user, order=order, quantities={by_position[p]: q for p, q in payload.quantities.items()},
-            warehouse=_pick("sales.warehouse", payload.warehouse, "warehouse"), ship_date=payload.ship_date,
+            warehouse=pick("sales.warehouse", payload.warehouse, "warehouse"), ship_date=payload.ship_date,
             notes=payload.notes)
     return Status(201, selectors.shipment_get(request.user, shipment.pk))

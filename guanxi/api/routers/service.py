@@ -32,8 +32,19 @@ from guanxi.service.models import (
     TicketStatus,
 )
 
-from ..common import InputSchema, cursor_list, get_or_invalid, require_perm, with_etag
-from .finance import ListParams, code_of, fields_named, listing, patched, pick
+from ..common import (
+    InputSchema,
+    ListParams,
+    code_of,
+    cursor_list,
+    fields_named,
+    get_or_invalid,
+    listing,
+    patched,
+    pick,
+    require_perm,
+    with_etag,
+)
 
 router = Router(tags=["service"])
 

@@ -2,14 +2,19 @@
 
 import datetime
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.workplace import selectors, services
 from guanxi.workplace.models import NoteCategory
 
-from ..common import InputSchema, check_if_match, cursor_list, locked, require_perm, with_etag
+from ..common import (
+    InputSchema,
+    cursor_list,
+    patched,
+    require_perm,
+    with_etag,
+)
 
 router = Router(tags=["notes"])
 
@@ -80,11 +85,8 @@ def note_create(request, payload: NoteIn):
 @router.patch("/{note_id}", response=NoteOut)
 def note_update(request, note_id: int, payload: NotePatch, response: HttpResponse):
     require_perm(request, "workplace.edit")
-    with transaction.atomic():
-        note = locked(selectors.notes_visible_to(request.user), note_id)
-        check_if_match(request, NoteOut.from_orm(note))
-        note = services.note_update(actor=request.user, note=note, **payload.model_dump(exclude_unset=True))
-    return with_etag(response, NoteOut.from_orm(note))
+    return patched(request, response, queryset=selectors.notes_visible_to(request.user), pk=note_id, out=NoteOut,
+                   update=lambda note: services.note_update(actor=request.user, note=note, **payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{note_id}", response={204: None})

@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
-from pydantic import PlainSerializer
 
 from guanxi.core import notifications
 from guanxi.core.errors import Forbidden, ValidationFailed
@@ -32,31 +31,20 @@ from guanxi.workplace.models import (
 
 from ..common import (
     InputSchema,
+    ListParams,
+    Money,
     cursor_list,
+    fields_named,
     get_or_invalid,
+    page,
+    patched,
     require_perm,
     with_etag,
 )
 
-# The finance router's PATCH flow (lock, If-Match, update) and error field renaming.
-from .finance import fields_named, patched
-
 router = Router(tags=["daily work"])
 
-Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str)]
 MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-
-
-def _page(request, queryset, params, *, sort, allowed):
-    return cursor_list(request, queryset, sort=sort, allowed_sorts=allowed, ordering=params.ordering,
-                       cursor=params.cursor, limit=params.limit)
-
-
-class ListParams(Schema):
-    limit: int | None = Field(None, description="1–200, default 50")
-    cursor: str | None = None
-    ordering: str | None = Field(None, description="a sortable field; prefix `-` for descending")
-    q: str | None = Field(None, max_length=100)
 
 
 # --- work-plans (WRK-1) --------------------------------------------------------------
@@ -143,7 +131,7 @@ def work_plan_list(request, params: Query[WorkPlanFilters]):
             queryset = queryset.filter(**{lookup: value})
     if params.assigned is not None:
         queryset = queryset.filter(assigned_by__isnull=not params.assigned)
-    return _page(request, queryset, params, sort="-day", allowed={"day", "created_at", "id", "progress"})
+    return page(request, queryset, params, sort="-day", allowed={"day", "created_at", "id", "progress"})
 
 
 @router.get("/work-plans/{plan_id}", response=WorkPlanOut)
@@ -328,7 +316,7 @@ def directive_list(request, params: Query[DirectiveFilters]):
         queryset = queryset.filter(requires_ack=True, my_receipt__isnull=False, my_acknowledged_at__isnull=True)
     elif params.pending is False:
         queryset = queryset.exclude(requires_ack=True, my_receipt__isnull=False, my_acknowledged_at__isnull=True)
-    return _page(request, queryset, params, sort="-issued_at", allowed={"issued_at", "id", "title"})
+    return page(request, queryset, params, sort="-issued_at", allowed={"issued_at", "id", "title"})
 
 
 @router.get("/directives/{directive_id}", response=DirectiveOut)
@@ -519,7 +507,7 @@ def news_list(request, params: Query[NewsFilters]):
         value = getattr(params, name)
         if value is not None:
             queryset = queryset.filter(**{name: value})
-    return _page(request, queryset, params, sort="-published_at", allowed={"published_at", "id", "title"})
+    return page(request, queryset, params, sort="-published_at", allowed={"published_at", "id", "title"})
 
 
 @router.get("/news/{news_id}", response=NewsOut)
@@ -604,7 +592,7 @@ def competitor_list(request, params: Query[ListParams]):
     queryset = selectors.competitors_with_figures(request.user)
     if params.q:
         queryset = queryset.filter(name__icontains=params.q)
-    return _page(request, queryset, params, sort="name", allowed={"name", "id"})
+    return page(request, queryset, params, sort="name", allowed={"name", "id"})
 
 
 @router.get("/competitors/analysis", response=AnalysisOut)
