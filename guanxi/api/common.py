@@ -180,3 +180,11 @@ def patched(request, response, *, queryset, pk, out, update):
     # caller's scope (a new owner) answers what was saved
     fresh = queryset.filter(pk=pk).first() or updated or record
     return with_etag(response, out.from_orm(fresh))
+
+
+def path_operations(router):
+    """(path, path view) of every endpoint of ``router`` and of the routers added to it
+    (a domain's package adds one router per resource module)."""
+    yield from router.path_operations.items()
+    for _prefix, child, *_rest in router._routers:
+        yield from path_operations(child)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from guanxi.api.common import path_operations
 from guanxi.api.routers import finance as finance_router
 from guanxi.approvals.models import ApprovalRequest
 from guanxi.approvals.services import approval_decide
@@ -624,7 +625,7 @@ def test_ageing_report_buckets_groups_and_scope(seller, customer, demo_org, api_
 
 # --- the contract of the router ------------------------------------------------------------------
 def _operations(router):
-    for path, path_view in router.path_operations.items():
+    for path, path_view in path_operations(router):
         for operation in path_view.operations:
             for method in operation.methods:
                 yield method, path, operation

@@ -10,12 +10,13 @@ import textwrap
 from django.test import Client
 
 from guanxi.accounts.services import token_issue
+from guanxi.api.common import path_operations
 from guanxi.api.routers.sales import router
 from guanxi.core.permissions import all_codes
 
 
 def _operations():
-    for path, path_view in router.path_operations.items():
+    for path, path_view in path_operations(router):
         for operation in path_view.operations:
             for method in operation.methods:
                 yield method, path, operation

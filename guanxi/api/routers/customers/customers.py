@@ -1,4 +1,5 @@
-"""customers, contacts, the duplicate check, pool actions and custom fields (API.md)."""
+"""Customers, their summary, the pool (CUS-1…CUS-6)."""
+
 
 import datetime
 from decimal import Decimal
@@ -9,13 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
-from guanxi.core import custom_fields, picklists
+from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.money import fen
 from guanxi.core.phones import phone_field
 from guanxi.customers import regions, selectors, services, summary
 from guanxi.customers.models import (
-    Channel,
     Customer,
     CustomerCategory,
     CustomerKind,
@@ -23,7 +23,7 @@ from guanxi.customers.models import (
 )
 from guanxi.org.models import User
 
-from ..common import (
+from ...common import (
     InputSchema,
     cursor_list,
     get_or_invalid,
@@ -32,7 +32,10 @@ from ..common import (
     with_etag,
 )
 
-router = Router(tags=["customers"])
+router = Router()
+
+
+# --- customers, their summary, the pool (CUS-1…CUS-6) -----------------------------------
 
 
 class CustomerOut(Schema):
@@ -347,200 +350,3 @@ def customer_transfer(request, customer_id: int, payload: TransferIn):
     return Customer.objects.get(pk=customer.pk)  # the caller held it a moment ago
 
 
-# --- contacts ----------------------------------------------------------------------
-class ContactOut(Schema):
-    id: int
-    customer_id: int
-    name: str
-    title: str
-    role: str | None
-    phone: str
-    mobile: str
-    email: str
-    wechat: str
-    is_primary: bool
-    custom: dict
-    created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_role(obj):
-        return obj.role.code if obj.role else None
-
-
-class ContactPage(Schema):
-    items: list[ContactOut]
-    next_cursor: str | None
-
-
-class ContactIn(InputSchema):
-    customer_id: int
-    name: str = Field(..., min_length=1, max_length=60)
-    title: str = Field("", max_length=60)
-    role: str | None = None
-    phone: Phone = Field("", max_length=30)
-    mobile: Phone = Field("", max_length=30)
-    email: str = Field("", max_length=254)
-    wechat: str = Field("", max_length=60)
-    is_primary: bool = False
-    notes: str = Field("", max_length=2000)
-    custom: dict = Field(default_factory=dict)
-
-
-class ContactPatch(InputSchema):
-    name: str | None = Field(None, min_length=1, max_length=60)
-    title: str | None = Field(None, max_length=60)
-    role: str | None = None
-    phone: Phone | None = Field(None, max_length=30)
-    mobile: Phone | None = Field(None, max_length=30)
-    email: str | None = Field(None, max_length=254)
-    wechat: str | None = Field(None, max_length=60)
-    is_primary: bool | None = None
-    notes: str | None = Field(None, max_length=2000)
-    custom: dict | None = None
-
-
-def _role(data):
-    if "role" in data:
-        code = data["role"]
-        data["role"] = None if code is None else picklists.items("customers.contact_role").filter(code=code).first()
-        if code is not None and data["role"] is None:
-            raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field="role")
-    return data
-
-
-@router.get("/contacts", response=ContactPage)
-def contact_list(request, limit: int | None = None, cursor: str | None = None, ordering: str | None = None,
-                 customer_id: int | None = None, q: str | None = Query(None, max_length=60)):
-    require_perm(request, "customers.view")
-    queryset = selectors.contacts_visible_to(request.user)
-    if customer_id is not None:
-        queryset = queryset.filter(customer_id=customer_id)
-    if q:
-        queryset = queryset.filter(name__startswith=q)
-    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "name", "id"},
-                       ordering=ordering, cursor=cursor, limit=limit)
-
-
-@router.get("/contacts/{contact_id}", response=ContactOut)
-def contact_get(request, contact_id: int, response: HttpResponse):
-    require_perm(request, "customers.view")
-    return with_etag(response, ContactOut.from_orm(selectors.contact_get(request.user, contact_id)))
-
-
-@router.post("/contacts", response={201: ContactOut})
-def contact_create(request, payload: ContactIn):
-    require_perm(request, "customers.edit")
-    data = _role(payload.model_dump())
-    customer = _get(request, data.pop("customer_id"))
-    return Status(201, services.contact_create(actor=request.user, customer=customer, **data))
-
-
-@router.patch("/contacts/{contact_id}", response=ContactOut)
-def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
-    require_perm(request, "customers.edit")
-    return patched(request, response, queryset=selectors.contacts_visible_to(request.user), pk=contact_id, out=ContactOut,
-                   update=lambda contact: services.contact_update(actor=request.user, contact=contact, **_role(payload.model_dump(exclude_unset=True))))
-
-
-@router.delete("/contacts/{contact_id}", response={204: None})
-def contact_delete(request, contact_id: int):
-    require_perm(request, "customers.edit")
-    services.contact_delete(actor=request.user, contact=selectors.contact_get(request.user, contact_id))
-    return Status(204, None)
-
-
-# --- custom fields -----------------------------------------------------------------
-class CustomFieldOut(Schema):
-    entity: str
-    key: str
-    label_zh: str
-    label_en: str
-    field_type: str
-    options: list
-    required: bool
-
-
-@router.get("/custom-fields", response=list[CustomFieldOut])
-def custom_field_list(request, entity: str = Query("customers.customer", max_length=40)):
-    """The custom fields of customers or contacts: their values travel under ``custom``."""
-    require_perm(request, "customers.view")
-    return custom_fields.definitions(entity)
-
-
-
-# --- interactions (ACT-1) ----------------------------------------------------------
-class InteractionOut(Schema):
-    id: int
-    customer_id: int
-    contact_id: int | None
-    channel: str
-    occurred_at: datetime.datetime
-    summary: str
-    next_follow_up_on: datetime.date | None
-    author_id: int
-    created_at: datetime.datetime
-
-
-class InteractionPage(Schema):
-    items: list[InteractionOut]
-    next_cursor: str | None
-
-
-class InteractionIn(InputSchema):
-    customer_id: int
-    contact_id: int | None = None
-    channel: Channel = Channel.PHONE
-    occurred_at: datetime.datetime | None = None
-    summary: str = Field(..., min_length=1, max_length=2000)
-    next_follow_up_on: datetime.date | None = None
-
-
-class InteractionPatch(InputSchema):
-    channel: Channel | None = None
-    occurred_at: datetime.datetime | None = None
-    summary: str | None = Field(None, min_length=1, max_length=2000)
-    next_follow_up_on: datetime.date | None = None
-
-
-@router.get("/interactions", response=InteractionPage)
-def interaction_list(request, limit: int | None = None, cursor: str | None = None, ordering: str | None = None,
-                     customer_id: int | None = None, channel: Channel | None = None,
-                     author_id: int | None = None):
-    require_perm(request, "customers.view")
-    queryset = selectors.interactions_visible_to(request.user)
-    for name, value in (("customer_id", customer_id), ("channel", channel), ("author_id", author_id)):
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
-    return cursor_list(request, queryset, sort="-occurred_at", allowed_sorts={"occurred_at", "id"},
-                       ordering=ordering, cursor=cursor, limit=limit)
-
-
-@router.get("/interactions/{interaction_id}", response=InteractionOut)
-def interaction_get(request, interaction_id: int, response: HttpResponse):
-    require_perm(request, "customers.view")
-    return with_etag(response, InteractionOut.from_orm(selectors.interaction_get(request.user, interaction_id)))
-
-
-@router.post("/interactions", response={201: InteractionOut})
-def interaction_create(request, payload: InteractionIn):
-    require_perm(request, "customers.edit")
-    data = payload.model_dump()
-    customer = _get(request, data.pop("customer_id"))
-    contact_id = data.pop("contact_id")
-    contact = get_or_invalid(customer.contacts.all(), contact_id, "contact_id")
-    return Status(201, services.interaction_create(actor=request.user, customer=customer, contact=contact, **data))
-
-
-@router.patch("/interactions/{interaction_id}", response=InteractionOut)
-def interaction_update(request, interaction_id: int, payload: InteractionPatch, response: HttpResponse):
-    require_perm(request, "customers.edit")
-    return patched(request, response, queryset=selectors.interactions_visible_to(request.user), pk=interaction_id, out=InteractionOut,
-                   update=lambda interaction: services.interaction_update(actor=request.user, interaction=interaction, **payload.model_dump(exclude_unset=True)))
-
-
-@router.delete("/interactions/{interaction_id}", response={204: None})
-def interaction_delete(request, interaction_id: int):
-    require_perm(request, "customers.edit")
-    services.interaction_delete(actor=request.user, interaction=selectors.interaction_get(request.user,
-                                                                                           interaction_id))
-    return Status(204, None)

@@ -1,0 +1,10 @@
+"""What the customers endpoints share."""
+
+
+
+
+
+
+
+
+

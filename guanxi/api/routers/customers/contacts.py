@@ -1,0 +1,127 @@
+"""Contacts."""
+
+
+import datetime
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from guanxi.core import picklists
+from guanxi.core.errors import ValidationFailed
+from guanxi.customers import selectors, services
+
+from ...common import (
+    InputSchema,
+    cursor_list,
+    patched,
+    require_perm,
+    with_etag,
+)
+from .customers import Phone, _get
+
+router = Router()
+
+
+# --- contacts ----------------------------------------------------------------------
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    title: str
+    role: str | None
+    phone: str
+    mobile: str
+    email: str
+    wechat: str
+    is_primary: bool
+    custom: dict
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_role(obj):
+        return obj.role.code if obj.role else None
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+class ContactIn(InputSchema):
+    customer_id: int
+    name: str = Field(..., min_length=1, max_length=60)
+    title: str = Field("", max_length=60)
+    role: str | None = None
+    phone: Phone = Field("", max_length=30)
+    mobile: Phone = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    wechat: str = Field("", max_length=60)
+    is_primary: bool = False
+    notes: str = Field("", max_length=2000)
+    custom: dict = Field(default_factory=dict)
+
+
+class ContactPatch(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    title: str | None = Field(None, max_length=60)
+    role: str | None = None
+    phone: Phone | None = Field(None, max_length=30)
+    mobile: Phone | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    wechat: str | None = Field(None, max_length=60)
+    is_primary: bool | None = None
+    notes: str | None = Field(None, max_length=2000)
+    custom: dict | None = None
+
+
+def _role(data):
+    if "role" in data:
+        code = data["role"]
+        data["role"] = None if code is None else picklists.items("customers.contact_role").filter(code=code).first()
+        if code is not None and data["role"] is None:
+            raise ValidationFailed(_("Unknown value “%(code)s”.") % {"code": code}, field="role")
+    return data
+
+
+@router.get("/contacts", response=ContactPage)
+def contact_list(request, limit: int | None = None, cursor: str | None = None, ordering: str | None = None,
+                 customer_id: int | None = None, q: str | None = Query(None, max_length=60)):
+    require_perm(request, "customers.view")
+    queryset = selectors.contacts_visible_to(request.user)
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    if q:
+        queryset = queryset.filter(name__startswith=q)
+    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "name", "id"},
+                       ordering=ordering, cursor=cursor, limit=limit)
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut)
+def contact_get(request, contact_id: int, response: HttpResponse):
+    require_perm(request, "customers.view")
+    return with_etag(response, ContactOut.from_orm(selectors.contact_get(request.user, contact_id)))
+
+
+@router.post("/contacts", response={201: ContactOut})
+def contact_create(request, payload: ContactIn):
+    require_perm(request, "customers.edit")
+    data = _role(payload.model_dump())
+    customer = _get(request, data.pop("customer_id"))
+    return Status(201, services.contact_create(actor=request.user, customer=customer, **data))
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut)
+def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
+    require_perm(request, "customers.edit")
+    return patched(request, response, queryset=selectors.contacts_visible_to(request.user), pk=contact_id, out=ContactOut,
+                   update=lambda contact: services.contact_update(actor=request.user, contact=contact, **_role(payload.model_dump(exclude_unset=True))))
+
+
+@router.delete("/contacts/{contact_id}", response={204: None})
+def contact_delete(request, contact_id: int):
+    require_perm(request, "customers.edit")
+    services.contact_delete(actor=request.user, contact=selectors.contact_get(request.user, contact_id))
+    return Status(204, None)
+
+

@@ -1,0 +1,110 @@
+"""Payment plans."""
+
+
+import datetime
+from typing import ClassVar
+
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema
+
+from guanxi.finance import invoices
+from guanxi.finance.models import (
+    Instalment,
+    PaymentPlan,
+)
+from guanxi.org.scopes import get_scoped, scoped
+from guanxi.sales import selectors as sales_selectors
+
+from ...common import (
+    InputSchema,
+    ListParams,
+    Money,
+    listing,
+    require_perm,
+)
+from ._shared import Amount
+
+router = Router()
+
+
+# --- payment plans ----------------------------------------------------------------------------
+class InstalmentOut(Schema):
+    position: int
+    due_on: datetime.date
+    amount: Money
+    description: str
+    receivable_id: int | None = Field(description="once the order is confirmed")
+
+    @staticmethod
+    def resolve_receivable_id(obj):
+        receivable = getattr(obj, "receivable", None)
+        return receivable.pk if receivable is not None else None
+
+
+class PaymentPlanOut(Schema):
+    id: int
+    order_id: int
+    notes: str
+    currency: str = "CNY"
+    instalments: list[InstalmentOut]
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_instalments(obj):
+        return list(obj.instalments.all())
+
+
+class PaymentPlanPage(Schema):
+    items: list[PaymentPlanOut]
+    next_cursor: str | None
+
+
+class InstalmentIn(InputSchema):
+    due_on: datetime.date
+    amount: Amount
+    description: str = Field("", max_length=100)
+
+
+class PaymentPlanIn(InputSchema):
+    instalments: list[InstalmentIn] = Field(..., min_length=1, max_length=36,
+                                            description="they add up to the order's total")
+    notes: str = Field("", max_length=300)
+
+
+class PaymentPlanFilters(ListParams):
+    order_id: int | None = None
+    customer_id: int | None = None
+
+    lookups: ClassVar = {"order_id": "order_id", "customer_id": "order__customer_id"}
+    search: ClassVar = ("order__number__istartswith",)
+
+
+def _plans(request):
+    instalments = Prefetch("instalments", queryset=Instalment.objects.select_related("receivable"))
+    return scoped(PaymentPlan.objects.select_related("order").prefetch_related(instalments), request.user)
+
+
+@router.get("/payment-plans", response=PaymentPlanPage)
+def payment_plan_list(request, params: Query[PaymentPlanFilters]):
+    """FIN-1: contracts' instalments, in the scope of their orders (``order_id=`` for one order)."""
+    require_perm(request, "sales.view")
+    return listing(request, _plans(request), params)
+
+
+@router.get("/payment-plans/{plan_id}", response=PaymentPlanOut)
+def payment_plan_get(request, plan_id: int):
+    require_perm(request, "sales.view")
+    return get_scoped(_plans(request), request.user, pk=plan_id)
+
+
+@router.put("/orders/{order_id}/payment-plan", response=PaymentPlanOut)
+def payment_plan_set(request, order_id: int, payload: PaymentPlanIn):
+    """FIN-1: set (or replace) an order's instalments; each becomes a receivable once the order
+    is confirmed. Fixed once money is received on the order (409)."""
+    require_perm(request, "sales.edit")
+    plan = invoices.payment_plan_set(actor=request.user, order=sales_selectors.order_get(request.user, order_id),
+                                     instalments=[(i.due_on, i.amount, i.description) for i in payload.instalments],
+                                     notes=payload.notes)
+    return get_scoped(_plans(request), request.user, pk=plan.pk)
+
+

@@ -1,0 +1,102 @@
+"""Branches."""
+
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from guanxi.org import selectors, services
+from guanxi.org.models import Branch, User
+
+from ...common import (
+    InputSchema,
+    ListParams,
+    cursor_list,
+    get_or_invalid,
+    patched,
+    require_perm,
+    with_etag,
+)
+from ._shared import Page
+
+router = Router()
+
+
+# --- branches ----------------------------------------------------------------------
+class BranchOut(Schema):
+    id: int
+    name: str
+    code: str
+    is_headquarters: bool
+    parent_id: int | None
+    city: str
+    address: str
+    phone: str
+    head_id: int | None
+    is_active: bool
+
+
+class BranchPage(Page):
+    items: list[BranchOut]
+
+
+class BranchIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    code: str = Field(..., min_length=1, max_length=30, pattern=r"^[-a-zA-Z0-9_]+$")
+    is_headquarters: bool = False
+    parent_id: int | None = None
+    city: str = Field("", max_length=60)
+    address: str = Field("", max_length=300)
+    phone: str = Field("", max_length=40)
+    head_id: int | None = None
+
+
+class BranchPatch(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[-a-zA-Z0-9_]+$")
+    is_headquarters: bool | None = None
+    parent_id: int | None = None
+    city: str | None = Field(None, max_length=60)
+    address: str | None = Field(None, max_length=300)
+    phone: str | None = Field(None, max_length=40)
+    head_id: int | None = None
+    is_active: bool | None = None
+
+
+def _branch_refs(data):
+    if "parent_id" in data:
+        data["parent"] = get_or_invalid(Branch.objects.all(), data.pop("parent_id"), "parent_id")
+    if "head_id" in data:
+        data["head"] = get_or_invalid(User.objects.filter(is_active=True), data.pop("head_id"), "head_id")
+    return data
+
+
+@router.get("/branches", response=BranchPage)
+def branch_list(request, params: Query[ListParams]):
+    require_perm(request, "org.view")
+    queryset = Branch.objects.all()
+    if params.q:
+        queryset = queryset.filter(name__icontains=params.q)
+    return cursor_list(request, queryset, sort="name", allowed_sorts={"name", "code", "id"},
+                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+
+
+@router.get("/branches/{branch_id}", response=BranchOut)
+def branch_get(request, branch_id: int, response: HttpResponse):
+    require_perm(request, "org.view")
+    return with_etag(response, BranchOut.from_orm(selectors.branch_get(branch_id)))
+
+
+@router.post("/branches", response={201: BranchOut})
+def branch_create(request, payload: BranchIn):
+    require_perm(request, "org.manage")
+    branch = services.branch_create(actor=request.user, **_branch_refs(payload.model_dump()))
+    return Status(201, branch)
+
+
+@router.patch("/branches/{branch_id}", response=BranchOut)
+def branch_update(request, branch_id: int, payload: BranchPatch, response: HttpResponse):
+    require_perm(request, "org.manage")
+    return patched(request, response, queryset=Branch.objects.all(), pk=branch_id, out=BranchOut,
+                   update=lambda branch: services.branch_update(actor=request.user, branch=branch, **_branch_refs(payload.model_dump(exclude_unset=True))))
+
+

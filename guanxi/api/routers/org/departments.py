@@ -1,0 +1,104 @@
+"""Departments."""
+
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from guanxi.org import selectors, services
+from guanxi.org.models import Branch, Department, DepartmentKind, User
+
+from ...common import (
+    InputSchema,
+    ListParams,
+    cursor_list,
+    get_or_invalid,
+    patched,
+    require_perm,
+    with_etag,
+)
+from ._shared import Page
+
+router = Router()
+
+
+# --- departments -------------------------------------------------------------------
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    branch_id: int
+    kind: DepartmentKind
+    parent_id: int | None
+    manager_id: int | None
+    is_active: bool
+
+
+class DepartmentPage(Page):
+    items: list[DepartmentOut]
+
+
+class DepartmentIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    branch_id: int
+    kind: DepartmentKind
+    parent_id: int | None = None
+    manager_id: int | None = None
+
+
+class DepartmentPatch(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    branch_id: int | None = None
+    kind: DepartmentKind | None = None
+    parent_id: int | None = None
+    manager_id: int | None = None
+    is_active: bool | None = None
+
+
+class DepartmentFilters(ListParams):
+    branch_id: int | None = None
+    kind: DepartmentKind | None = None
+
+
+def _department_refs(data):
+    if "branch_id" in data:
+        data["branch"] = get_or_invalid(Branch.objects.all(), data.pop("branch_id"), "branch_id")
+    if "parent_id" in data:
+        data["parent"] = get_or_invalid(Department.objects.all(), data.pop("parent_id"), "parent_id")
+    if "manager_id" in data:
+        data["manager"] = get_or_invalid(User.objects.filter(is_active=True), data.pop("manager_id"), "manager_id")
+    return data
+
+
+@router.get("/departments", response=DepartmentPage)
+def department_list(request, params: Query[DepartmentFilters]):
+    require_perm(request, "org.view")
+    queryset = Department.objects.all()
+    if params.branch_id:
+        queryset = queryset.filter(branch_id=params.branch_id)
+    if params.kind:
+        queryset = queryset.filter(kind=params.kind)
+    if params.q:
+        queryset = queryset.filter(name__icontains=params.q)
+    return cursor_list(request, queryset, sort="id", allowed_sorts={"name", "id"},
+                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+
+
+@router.get("/departments/{department_id}", response=DepartmentOut)
+def department_get(request, department_id: int, response: HttpResponse):
+    require_perm(request, "org.view")
+    return with_etag(response, DepartmentOut.from_orm(selectors.department_get(department_id)))
+
+
+@router.post("/departments", response={201: DepartmentOut})
+def department_create(request, payload: DepartmentIn):
+    require_perm(request, "org.manage")
+    department = services.department_create(actor=request.user, **_department_refs(payload.model_dump()))
+    return Status(201, department)
+
+
+@router.patch("/departments/{department_id}", response=DepartmentOut)
+def department_update(request, department_id: int, payload: DepartmentPatch, response: HttpResponse):
+    require_perm(request, "org.manage")
+    return patched(request, response, queryset=Department.objects.all(), pk=department_id, out=DepartmentOut,
+                   update=lambda department: services.department_update(actor=request.user, department=department, **_department_refs(payload.model_dump(exclude_unset=True))))
+
+

@@ -1,0 +1,79 @@
+"""Roles."""
+
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from guanxi.org import selectors, services
+from guanxi.org.models import DataScope, Role
+
+from ...common import (
+    InputSchema,
+    ListParams,
+    cursor_list,
+    patched,
+    require_perm,
+    with_etag,
+)
+from ._shared import Page
+
+router = Router()
+
+
+# --- roles -------------------------------------------------------------------------
+class RoleOut(Schema):
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    description: str
+    data_scope: DataScope
+    permissions: list[str]
+    is_system: bool
+
+
+class RolePage(Page):
+    items: list[RoleOut]
+
+
+class RoleIn(InputSchema):
+    code: str = Field(..., min_length=1, max_length=40, pattern=r"^[-a-z0-9_]+$")
+    name_zh: str = Field(..., min_length=1, max_length=60)
+    name_en: str = Field(..., min_length=1, max_length=60)
+    description: str = Field("", max_length=300)
+    data_scope: DataScope = DataScope.OWN
+    permissions: list[str] = Field(default_factory=list, max_length=500)
+
+
+class RolePatch(InputSchema):
+    name_zh: str | None = Field(None, min_length=1, max_length=60)
+    name_en: str | None = Field(None, min_length=1, max_length=60)
+    description: str | None = Field(None, max_length=300)
+    data_scope: DataScope | None = None
+    permissions: list[str] | None = Field(None, max_length=500)
+
+
+@router.get("/roles", response=RolePage)
+def role_list(request, params: Query[ListParams]):
+    require_perm(request, "org.view")
+    return cursor_list(request, Role.objects.all(), sort="code", allowed_sorts={"code", "id"},
+                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+
+
+@router.get("/roles/{role_id}", response=RoleOut)
+def role_get(request, role_id: int, response: HttpResponse):
+    require_perm(request, "org.view")
+    return with_etag(response, RoleOut.from_orm(selectors.role_get(role_id)))
+
+
+@router.post("/roles", response={201: RoleOut})
+def role_create(request, payload: RoleIn):
+    require_perm(request, "org.manage")
+    return Status(201, services.role_create(actor=request.user, **payload.model_dump()))
+
+
+@router.patch("/roles/{role_id}", response=RoleOut)
+def role_update(request, role_id: int, payload: RolePatch, response: HttpResponse):
+    require_perm(request, "org.manage")
+    return patched(request, response, queryset=Role.objects.all(), pk=role_id, out=RoleOut,
+                   update=lambda role: services.role_update(actor=request.user, role=role, **payload.model_dump(exclude_unset=True)))

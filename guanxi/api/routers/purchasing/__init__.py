@@ -1,0 +1,16 @@
+"""suppliers, purchase-orders and goods-receipts (API.md; PUR-1 suppliers, PUR-2 purchase
+orders, PUR-3 goods receipts, ORG-3 scopes).
+
+Suppliers and purchase orders belong to the purchaser who made them and their branch; a
+goods receipt is in the scope of its order and makes the payable (FIN-2) in the same
+transaction. The list, money and PATCH helpers are the finance router's."""
+
+from ninja import Router
+
+from . import goods_receipts, orders, suppliers
+
+TAGS = ["purchasing"]
+router = Router(tags=TAGS)
+router.add_router("", suppliers.router, tags=TAGS)
+router.add_router("", orders.router, tags=TAGS)
+router.add_router("", goods_receipts.router, tags=TAGS)

@@ -1,0 +1,12 @@
+"""What the purchasing endpoints share."""
+
+
+
+
+
+
+
+
+SUPPLIES = "purchasing.supplier_category"
+
+
