@@ -17,7 +17,12 @@ class FinanceConfig(AppConfig):
         from guanxi.customers.merge import register_child
         from guanxi.purchasing.signals import goods_received
         from guanxi.sales.panels import register_order_panel
-        from guanxi.sales.signals import order_confirmed, shipment_created
+        from guanxi.sales.signals import (
+            order_cancelled,
+            order_cancelling,
+            order_confirmed,
+            shipment_created,
+        )
 
         from . import (
             customer_page,
@@ -74,6 +79,8 @@ class FinanceConfig(AppConfig):
         approvals.register("finance.expense", _("Expenses"), expenses.expense_approval_decided)
         approvals.register("finance.invoice", _("Invoice requests"), invoices.invoice_approval_decided)
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="finance.order_confirmed")
+        order_cancelling.connect(receivers.order_cancelling, dispatch_uid="finance.order_cancelling")
+        order_cancelled.connect(receivers.order_cancelled, dispatch_uid="finance.order_cancelled")
         shipment_created.connect(receivers.shipment_created, dispatch_uid="finance.shipment_created")
         goods_received.connect(receivers.goods_received, dispatch_uid="finance.goods_received")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="finance.after_migrate")

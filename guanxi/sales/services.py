@@ -33,7 +33,7 @@ from .models import (
     StageKind,
 )
 from .money import document_totals, line_totals
-from .signals import order_confirmed, shipment_created
+from .signals import order_cancelled, order_cancelling, order_confirmed, shipment_created
 
 DEFAULT_STAGES = [
     ("初步接触", "Initial contact", 10, StageKind.OPEN), ("需求确认", "Needs confirmed", 25, StageKind.OPEN),
@@ -492,9 +492,14 @@ def order_cancel(*, actor, order, reason):
         raise Conflict(_("Goods were shipped on this order; it cannot be cancelled."))
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why the order is cancelled."), field="reason")
+    objections = [text for _receiver, found in order_cancelling.send(sender=Order, order=order, actor=actor)
+                  for text in found or ()]
+    if objections:
+        raise Conflict(" ".join(str(text) for text in objections), code="order_cancel_refused")
     order.status = OrderStatus.CANCELLED
     order.notes = (order.notes + "\n" + _("Cancelled: %(reason)s") % {"reason": reason.strip()}).strip()[:4000]
     order.save(update_fields=["status", "notes", "updated_at"])
+    order_cancelled.send(sender=Order, order=order, actor=actor, reason=reason.strip())
     return order
 
 
