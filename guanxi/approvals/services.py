@@ -19,17 +19,27 @@ class DocType:
     code: str
     label: str
     on_decided: Callable  # (request) -> None, called in the deciding transaction
+    policy_of: str = ""  # decided by the flow of this other document type (one flow, two documents)
+
+    @property
+    def policy_code(self):
+        return self.policy_of or self.code
 
 
 _doc_types: dict[str, DocType] = {}
 
 
-def register(code, label, on_decided):
-    _doc_types[code] = DocType(code, label, on_decided)
+def register(code, label, on_decided, *, policy_of=""):
+    _doc_types[code] = DocType(code, label, on_decided, policy_of)
 
 
 def doc_types():
     return dict(_doc_types)
+
+
+def policy_doc_types():
+    """The document types with a flow of their own (the ones administrators set up)."""
+    return {code: doc_type for code, doc_type in _doc_types.items() if not doc_type.policy_of}
 
 
 def approvers_for(request, step):
@@ -74,11 +84,13 @@ def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
     request is approved at once (and ``on_decided`` runs)."""
     if doc_type not in _doc_types:
         raise Conflict(_("Nothing is known about approving this kind of document."))
-    policy = ApprovalPolicy.objects.filter(doc_type=doc_type, is_active=True).first()
+    known = _doc_types[doc_type]
+    policy = ApprovalPolicy.objects.filter(doc_type=known.policy_code, is_active=True).first()
     steps = [] if policy is None else list(policy.steps.filter(min_amount__lte=amount).order_by("position"))
     if policy is None:
         policy, _created = ApprovalPolicy.objects.get_or_create(
-            doc_type=doc_type, defaults={"name": str(_doc_types[doc_type].label), "is_active": False})
+            doc_type=known.policy_code, defaults={"name": str(_doc_types[known.policy_code].label),
+                                                  "is_active": False})
     try:
         with transaction.atomic():
             request = ApprovalRequest.objects.create(

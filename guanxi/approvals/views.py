@@ -70,7 +70,7 @@ class PolicyForm(forms.ModelForm):
 
 @require("approvals.manage")
 def policies(request):
-    known = services.doc_types()
+    known = services.policy_doc_types()
     for code, doc_type in known.items():
         ApprovalPolicy.objects.get_or_create(doc_type=code, defaults={"name": str(doc_type.label),
                                                                       "is_active": False})

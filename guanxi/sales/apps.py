@@ -73,8 +73,10 @@ class SalesConfig(AppConfig):
         numbering.register("sales.quote", "QT")
         numbering.register("sales.order", "SO")
         numbering.register("sales.shipment", "SN")
-        approvals.register("sales.quote_discount", _("Quote discounts beyond the limit"),
+        approvals.register("sales.quote_discount", _("Discounts beyond the limit (quotes and orders)"),
                            services.quote_approval_decided)
+        approvals.register("sales.order_discount", _("Order discounts beyond the limit"),
+                           services.order_discount_decided, policy_of="sales.quote_discount")
         approvals.register("sales.contract", _("Contract orders"), services.order_approval_decided)
         customer_page.register()
         register_child(Opportunity, "customer")

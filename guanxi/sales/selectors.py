@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from guanxi.approvals.services import latest_for
 from guanxi.core.numbering import number_q
 from guanxi.core.search import hits_from, is_text, matching, money_text
 from guanxi.customers.normalize import phone_in_query
@@ -157,3 +158,9 @@ def shipment_search_hits(user, q, limit):
         number_q("sales.shipment", q), number_q("sales.order", q, field="order__number")])
     return hits_from(found.order_by("-created_at"), limit, detail=lambda shipment: (
         shipment.order.number, shipment.order.customer.name))
+
+
+def order_latest_approval(order):
+    """The order's most recent approval: of its discount or of its contract."""
+    requests = [latest_for(code, order.pk) for code in ("sales.order_discount", "sales.contract")]
+    return max(filter(None, requests), key=lambda request: request.created_at, default=None)

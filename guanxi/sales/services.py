@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.approvals.services import approval_start
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.numbering import next_number
@@ -274,8 +275,10 @@ def _write_lines(document, line_model, link, lines):
     return built
 
 
-def _needs_discount_approval(document, lines):
-    limit = SalesSettings.for_branch(document.branch_id).discount_limit_percent
+def _needs_discount_approval(document, lines, approved=()):
+    """Whether a line's discount is beyond the branch's limit (or beyond the ``approved``
+    discounts, when those are higher)."""
+    limit = max([SalesSettings.for_branch(document.branch_id).discount_limit_percent, *approved])
     return any(line.discount_percent > limit for line in lines)
 
 
@@ -318,8 +321,6 @@ def quote_update(*, actor, quote, lines=None, **data):
 @service
 def quote_submit(*, actor, quote):
     """Make a draft ready to send: discounts beyond the limit go to approval first."""
-    from guanxi.approvals.services import approval_start
-
     quote = _editable_quote(actor, quote)
     lines = list(quote.lines.all())
     if not lines:
@@ -443,23 +444,50 @@ def order_update(*, actor, order, lines=None, **data):
 @service
 def order_confirm(*, actor, order):
     """Confirm a draft order; the contract goes through its approval flow first."""
-    from guanxi.approvals.services import approval_start
-
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.DRAFT:
         raise Conflict(_("Only a draft order can be confirmed."))
-    if not order.lines.exists():
+    lines = list(order.lines.all())
+    if not lines:
         raise ValidationFailed(_("Add at least one line."), field="lines")
     order.status = OrderStatus.PENDING_APPROVAL
     order.save(update_fields=["status", "updated_at"])
+    if _needs_discount_approval(order, lines, approved=_quote_approved_discounts(order)):
+        approval_start(actor=actor, doc_type="sales.order_discount", object_id=order.pk,
+                       amount=order.discount_total, label=_("Discount on order %(number)s") % {"number": order.number},
+                       url=order.get_absolute_url())
+    else:
+        _contract_approval_start(actor, order)
+    order.refresh_from_db()
+    return order
+
+
+def _quote_approved_discounts(order):
+    """The discounts approved on the accepted quote the order was made from (none otherwise)."""
+    if order.quote_id is None or order.quote.status != QuoteStatus.ACCEPTED:
+        return []
+    return [line.discount_percent for line in order.quote.lines.all()]
+
+
+def _contract_approval_start(actor, order):
     approval_start(actor=actor, doc_type="sales.contract", object_id=order.pk, amount=order.total,
                    label=_("Contract %(number)s, %(customer)s") % {"number": order.number,
                                                                    "customer": order.customer.name},
                    url=order.get_absolute_url())
-    order.refresh_from_db()
-    return order
+
+
+def order_discount_decided(request):
+    """The discount of an order was decided: approved, the contract flow follows; else a draft again."""
+    order = Order.objects.select_for_update().filter(pk=request.object_id).first()
+    if order is None or order.status != OrderStatus.PENDING_APPROVAL:
+        return
+    if request.status == "approved":
+        _contract_approval_start(request.requester, order)
+    else:
+        order.status = OrderStatus.DRAFT
+        order.save(update_fields=["status", "updated_at"])
 
 
 def order_approval_decided(request):

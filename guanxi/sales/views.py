@@ -382,12 +382,10 @@ def quote_email(request, pk):
 @require("sales.view")
 def order_detail(request, pk):
     order = selectors.order_get(request.user, pk)
-    from guanxi.approvals.services import latest_for
-
     return render(request, "sales/order_detail.html", {
         "order": order, "lines": order.lines.select_related("product"),
         "shipments": order.shipments.select_related("warehouse").order_by("ship_date", "pk"),
-        "approval": latest_for("sales.contract", order.pk), "entries": history_for(order),
+        "approval": selectors.order_latest_approval(order), "entries": history_for(order),
         "warehouses": picklists.items("sales.warehouse"), "plugins": order_panels(request, order),
     })
 
