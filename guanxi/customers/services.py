@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.org.models import User
 from guanxi.org.scopes import ensure_in_scope
 
 from . import regions, selectors
@@ -213,6 +214,9 @@ def customer_claim(*, actor, customer):
     from .models import CustomerSettings
 
     ensure(actor, "customers.claim")
+    # The claimant's row first (then the customer's), so parallel claims by one person
+    # count their customers one after another and the limit holds.
+    User.objects.select_for_update().get(pk=actor.pk)
     customer = _locked(customer)
     if not Customer.objects.filter(selectors.pool_q(actor), pk=customer.pk).exists():
         if customer.owner_id is not None:
