@@ -32,6 +32,7 @@ from .models import (
     Stage,
     StageChange,
     StageKind,
+    WinOn,
 )
 from .money import document_totals, line_totals
 from .signals import order_cancelled, order_cancelling, order_confirmed, shipment_created
@@ -128,7 +129,8 @@ def opportunity_update(*, actor, opportunity, **data):
 
 @service
 def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
-    """Move an opportunity to another stage of its pipeline; history and alerts follow."""
+    """Move an opportunity to another stage of its pipeline; history and alerts follow.
+    Lost needs a reason every time (a pick-list item), kept on the opportunity and in the history."""
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, opportunity)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
@@ -136,17 +138,23 @@ def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
         raise ValidationFailed(_("That stage belongs to another pipeline."), field="stage")
     if stage.pk == opportunity.stage_id:
         return opportunity
-    if stage.kind == StageKind.LOST and lost_reason is None and opportunity.lost_reason_id is None:
+    if stage.kind == StageKind.LOST and lost_reason is None:
         raise ValidationFailed(_("Say why the opportunity was lost."), field="lost_reason")
+    return _opportunity_to_stage(opportunity, stage, actor, lost_reason=lost_reason)
+
+
+def _opportunity_to_stage(opportunity, stage, actor, *, lost_reason=None, reason=""):
+    """Move a locked opportunity to ``stage``: its history row, alerts and the customer's deal date."""
     previous = opportunity.stage
     opportunity.stage = stage
     opportunity.stage_changed_at = timezone.now()
     opportunity.closed_at = timezone.now() if stage.kind != StageKind.OPEN else None
     if lost_reason is not None:
         opportunity.lost_reason = lost_reason
+        reason = reason or str(lost_reason)
     opportunity.save(update_fields=["stage", "stage_changed_at", "closed_at", "lost_reason", "updated_at"])
     StageChange.objects.create(opportunity=opportunity, from_stage=previous, to_stage=stage, actor=actor,
-                               amount=opportunity.amount)
+                               amount=opportunity.amount, reason=str(reason)[:200])
     _large_deal_alert(opportunity.branch_id, opportunity.amount,
                       _("%(name)s moved to %(stage)s") % {"name": opportunity.name, "stage": stage.name},
                       opportunity.get_absolute_url(), actor, f"opportunity:{opportunity.pk}:stage:{stage.pk}")
@@ -156,6 +164,20 @@ def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
         Customer.objects.filter(pk=opportunity.customer_id).update(last_deal_at=timezone.now(),
                                                                    category="customer")
     return opportunity
+
+
+def _opportunity_win_on(event, opportunity_id, actor, reason):
+    """Move the open opportunity to won when its branch wins opportunities on ``event``."""
+    if opportunity_id is None:
+        return
+    opportunity = Opportunity.objects.select_for_update().select_related("stage").filter(pk=opportunity_id).first()
+    if opportunity is None or opportunity.stage.kind != StageKind.OPEN:
+        return
+    if SalesSettings.for_branch(opportunity.branch_id).win_opportunity_on != event:
+        return
+    won = opportunity.pipeline.stages.filter(kind=StageKind.WON).order_by("position").first()
+    if won is not None:
+        _opportunity_to_stage(opportunity, won, actor, reason=reason)
 
 
 def _large_deal_alert(branch_id, amount, title, url, actor, key):
@@ -399,6 +421,8 @@ def quote_accept(*, actor, quote):
     quote.status = QuoteStatus.ACCEPTED
     quote.accepted_at = timezone.now()
     quote.save(update_fields=["status", "accepted_at", "updated_at"])
+    _opportunity_win_on(WinOn.QUOTE_ACCEPTED, quote.opportunity_id, actor,
+                        _("Quote %(number)s accepted") % {"number": quote})
     order = Order(number=next_number("sales.order"), customer=quote.customer, contact=quote.contact, quote=quote,
                   opportunity=quote.opportunity, owner=quote.owner, branch=quote.branch,
                   notes=_("From quote %(number)s") % {"number": quote})
@@ -504,6 +528,8 @@ def order_approval_decided(request):
         _large_deal_alert(order.branch_id, order.total, _("Order %(number)s") % {"number": order.number},
                           order.get_absolute_url(), request.requester, f"order:{order.pk}:confirmed")
         order_confirmed.send(sender=Order, order=order, actor=request.requester)
+        _opportunity_win_on(WinOn.ORDER_CONFIRMED, order.opportunity_id, request.requester,
+                            _("Order %(number)s confirmed") % {"number": order.number})
     else:
         order.status = OrderStatus.DRAFT
         order.save(update_fields=["status", "updated_at"])
