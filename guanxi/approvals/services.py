@@ -155,6 +155,19 @@ def approval_withdraw(*, actor, request):
     return request
 
 
+def approval_decider(request):
+    """Who decided the request last (the requester when it needed nobody or was withdrawn)."""
+    decision = request.decisions.select_related("approver").order_by("-pk").first()
+    return decision.approver if decision is not None else request.requester
+
+
+def approval_comment(request):
+    """The decision's comment, else the request's outcome in words, for a history row."""
+    decision = request.decisions.order_by("-pk").first()
+    return (decision.comment if decision is not None and decision.comment else
+            _("Approval: %(status)s") % {"status": request.get_status_display()})
+
+
 def latest_for(doc_type, object_id):
     return ApprovalRequest.objects.filter(doc_type=doc_type, object_id=object_id).order_by("-created_at").first()
 

@@ -11,7 +11,7 @@ class SalesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from guanxi.approvals import services as approvals
-        from guanxi.core import digest, navigation, numbering, permissions, picklists
+        from guanxi.core import digest, navigation, numbering, permissions, picklists, transitions
         from guanxi.customers.merge import register_child
 
         from . import customer_page, deliveries, services
@@ -79,6 +79,8 @@ class SalesConfig(AppConfig):
                            services.order_discount_decided, policy_of="sales.quote_discount")
         approvals.register("sales.contract", _("Contract orders"), services.order_approval_decided)
         customer_page.register()
+        transitions.register(Quote, services.QUOTE_TRANSITIONS)
+        transitions.register(Order, services.ORDER_TRANSITIONS)
         register_child(Opportunity, "customer")
         register_child(Quote, "customer")
         register_child(Order, "customer")

@@ -6,12 +6,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.approvals.services import approval_start
+from guanxi.approvals.services import approval_comment, approval_decider, approval_start
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.org.scopes import ensure_in_scope
 
 from .models import (
@@ -304,6 +305,23 @@ def _needs_discount_approval(document, lines, approved=()):
     return any(line.discount_percent > limit for line in lines)
 
 
+# --- the statuses of quotes and orders: the moves allowed (core.transitions) ---------------
+QUOTE_TRANSITIONS = {
+    QuoteStatus.DRAFT: {QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SUPERSEDED},
+    QuoteStatus.PENDING_APPROVAL: {QuoteStatus.APPROVED, QuoteStatus.DRAFT, QuoteStatus.SUPERSEDED},
+    QuoteStatus.APPROVED: {QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.SUPERSEDED},
+    QuoteStatus.SENT: {QuoteStatus.ACCEPTED, QuoteStatus.REJECTED, QuoteStatus.SUPERSEDED},
+    QuoteStatus.REJECTED: {QuoteStatus.SUPERSEDED},
+}
+ORDER_TRANSITIONS = {
+    OrderStatus.DRAFT: {OrderStatus.PENDING_APPROVAL, OrderStatus.CANCELLED},
+    OrderStatus.PENDING_APPROVAL: {OrderStatus.CONFIRMED, OrderStatus.DRAFT, OrderStatus.CANCELLED},
+    OrderStatus.CONFIRMED: {OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED},
+    OrderStatus.PARTLY_SHIPPED: {OrderStatus.SHIPPED},
+    OrderStatus.SHIPPED: {OrderStatus.COMPLETED},
+}
+
+
 # --- quotes (SAL-3) -----------------------------------------------------------------
 QUOTE_FIELDS = {"contact", "opportunity", "valid_until", "terms"}
 
@@ -333,10 +351,11 @@ def _editable_quote(actor, quote):
 def quote_update(*, actor, quote, lines=None, **data):
     quote = _editable_quote(actor, quote)
     assign_fields(quote, QUOTE_FIELDS, data)
-    quote.status = QuoteStatus.DRAFT
     validated_save(quote)
     if lines is not None:
         _write_lines(quote, QuoteLine, "quote", lines)
+    if quote.status != QuoteStatus.DRAFT:  # a changed quote needs submitting again
+        quote = transition(quote, QuoteStatus.DRAFT, actor, _("Changed"))
     return quote
 
 
@@ -347,16 +366,16 @@ def quote_submit(*, actor, quote):
     lines = list(quote.lines.all())
     if not lines:
         raise ValidationFailed(_("Add at least one line."), field="lines")
+    if quote.status == QuoteStatus.APPROVED:
+        return quote  # submitted already, unchanged since
     if _needs_discount_approval(quote, lines):
-        quote.status = QuoteStatus.PENDING_APPROVAL
-        quote.save(update_fields=["status", "updated_at"])
+        quote = transition(quote, QuoteStatus.PENDING_APPROVAL, actor)
         approval_start(actor=actor, doc_type="sales.quote_discount", object_id=quote.pk,
                        amount=quote.discount_total, label=_("Discount on quote %(number)s") % {"number": quote},
                        url=quote.get_absolute_url())
         quote.refresh_from_db()
     else:
-        quote.status = QuoteStatus.APPROVED
-        quote.save(update_fields=["status", "updated_at"])
+        quote = transition(quote, QuoteStatus.APPROVED, actor)
     return quote
 
 
@@ -365,8 +384,8 @@ def quote_approval_decided(request):
     quote = Quote.objects.select_for_update().filter(pk=request.object_id).first()
     if quote is None or quote.status != QuoteStatus.PENDING_APPROVAL:
         return
-    quote.status = QuoteStatus.APPROVED if request.status == "approved" else QuoteStatus.DRAFT
-    quote.save(update_fields=["status", "updated_at"])
+    transition(quote, QuoteStatus.APPROVED if request.status == "approved" else QuoteStatus.DRAFT,
+               approval_decider(request), approval_comment(request))
 
 
 @service
@@ -376,10 +395,11 @@ def quote_mark_sent(*, actor, quote):
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
         raise Conflict(_("Submit the quote first (discounts beyond the limit need approval)."))
-    quote.status = QuoteStatus.SENT
-    quote.sent_at = timezone.now()
-    quote.save(update_fields=["status", "sent_at", "updated_at"])
-    return quote
+    if quote.status == QuoteStatus.SENT:  # sent again: only the time changes
+        quote.sent_at = timezone.now()
+        quote.save(update_fields=["sent_at", "updated_at"])
+        return quote
+    return transition(quote, QuoteStatus.SENT, actor, changes={"sent_at": timezone.now()})
 
 
 @service
@@ -391,8 +411,8 @@ def quote_new_version(*, actor, quote):
     if quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.SUPERSEDED):
         raise Conflict(_("This quote cannot have a new version."))
     lines = list(quote.lines.all())
-    quote.status = QuoteStatus.SUPERSEDED
-    quote.save(update_fields=["status", "updated_at"])
+    quote = transition(quote, QuoteStatus.SUPERSEDED, actor, _("Replaced by version %(n)d") % {
+        "n": quote.version + 1})
     copy = Quote(number=quote.number, version=quote.version + 1, previous=quote, customer=quote.customer,
                  contact=quote.contact, opportunity=quote.opportunity, valid_until=quote.valid_until,
                  terms=quote.terms, owner=actor, branch=quote.branch)
@@ -418,9 +438,7 @@ def quote_accept(*, actor, quote):
         return existing
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
         raise Conflict(_("Only a submitted or sent quote can be accepted."))
-    quote.status = QuoteStatus.ACCEPTED
-    quote.accepted_at = timezone.now()
-    quote.save(update_fields=["status", "accepted_at", "updated_at"])
+    quote = transition(quote, QuoteStatus.ACCEPTED, actor, changes={"accepted_at": timezone.now()})
     _opportunity_win_on(WinOn.QUOTE_ACCEPTED, quote.opportunity_id, actor,
                         _("Quote %(number)s accepted") % {"number": quote})
     order = Order(number=next_number("sales.order"), customer=quote.customer, contact=quote.contact, quote=quote,
@@ -476,8 +494,7 @@ def order_confirm(*, actor, order):
     lines = list(order.lines.all())
     if not lines:
         raise ValidationFailed(_("Add at least one line."), field="lines")
-    order.status = OrderStatus.PENDING_APPROVAL
-    order.save(update_fields=["status", "updated_at"])
+    order = transition(order, OrderStatus.PENDING_APPROVAL, actor)
     if _needs_discount_approval(order, lines, approved=_quote_approved_discounts(order)):
         approval_start(actor=actor, doc_type="sales.order_discount", object_id=order.pk,
                        amount=order.discount_total, label=_("Discount on order %(number)s") % {"number": order.number},
@@ -510,8 +527,7 @@ def order_discount_decided(request):
     if request.status == "approved":
         _contract_approval_start(request.requester, order)
     else:
-        order.status = OrderStatus.DRAFT
-        order.save(update_fields=["status", "updated_at"])
+        transition(order, OrderStatus.DRAFT, approval_decider(request), approval_comment(request))
 
 
 def order_approval_decided(request):
@@ -519,9 +535,8 @@ def order_approval_decided(request):
     if order is None or order.status != OrderStatus.PENDING_APPROVAL:
         return
     if request.status == "approved":
-        order.status = OrderStatus.CONFIRMED
-        order.confirmed_at = timezone.now()
-        order.save(update_fields=["status", "confirmed_at", "updated_at"])
+        order = transition(order, OrderStatus.CONFIRMED, approval_decider(request), approval_comment(request),
+                           changes={"confirmed_at": timezone.now()})
         from guanxi.customers.models import Customer
 
         Customer.objects.filter(pk=order.customer_id).update(last_deal_at=timezone.now(), category="customer")
@@ -531,8 +546,7 @@ def order_approval_decided(request):
         _opportunity_win_on(WinOn.ORDER_CONFIRMED, order.opportunity_id, request.requester,
                             _("Order %(number)s confirmed") % {"number": order.number})
     else:
-        order.status = OrderStatus.DRAFT
-        order.save(update_fields=["status", "updated_at"])
+        transition(order, OrderStatus.DRAFT, approval_decider(request), approval_comment(request))
 
 
 @service
@@ -541,7 +555,7 @@ def order_cancel(*, actor, order, reason):
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == OrderStatus.CANCELLED:
-        raise Conflict()
+        raise InvalidTransition(_("This order is cancelled already."))
     if order.shipments.exists():
         raise Conflict(_("Goods were shipped on this order; it cannot be cancelled."))
     if not (reason or "").strip():
@@ -550,9 +564,7 @@ def order_cancel(*, actor, order, reason):
                   for text in found or ()]
     if objections:
         raise Conflict(" ".join(str(text) for text in objections), code="order_cancel_refused")
-    order.status = OrderStatus.CANCELLED
-    order.notes = (order.notes + "\n" + _("Cancelled: %(reason)s") % {"reason": reason.strip()}).strip()[:4000]
-    order.save(update_fields=["status", "notes", "updated_at"])
+    order = transition(order, OrderStatus.CANCELLED, actor, reason.strip())
     order_cancelled.send(sender=Order, order=order, actor=actor, reason=reason.strip())
     return order
 
@@ -575,8 +587,9 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
     validated_save(shipment)
     done = count_fulfilled(lines, wanted, counter="shipped_quantity", make_line=lambda line, quantity: (
         ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)))
-    order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
-    order.save(update_fields=["status", "updated_at"])
+    status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
+    if order.status != status:
+        order = transition(order, status, actor, _("Shipping note %(number)s") % {"number": shipment.number})
     shipment_created.send(sender=Shipment, shipment=shipment, actor=actor)
     return shipment
 
