@@ -12,7 +12,15 @@ class FinanceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from guanxi.approvals import services as approvals
-        from guanxi.core import digest, navigation, numbering, permissions, picklists, search
+        from guanxi.core import (
+            digest,
+            navigation,
+            numbering,
+            permissions,
+            picklists,
+            search,
+            transitions,
+        )
         from guanxi.core.permissions import AUTHENTICATED
         from guanxi.customers.merge import register_child
         from guanxi.purchasing.signals import goods_received
@@ -28,6 +36,7 @@ class FinanceConfig(AppConfig):
             customer_page,
             expenses,
             invoices,
+            ledger,
             receivers,
             reminders,
             selectors,
@@ -86,6 +95,10 @@ class FinanceConfig(AppConfig):
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="finance.after_migrate")
         digest.register(_("Receivables"), reminders.digest_section)
         customer_page.register()
+        transitions.register(Receivable, ledger.DEBT_TRANSITIONS)
+        transitions.register(Payable, ledger.DEBT_TRANSITIONS)
+        transitions.register(Invoice, invoices.INVOICE_TRANSITIONS)
+        transitions.register(Expense, expenses.EXPENSE_TRANSITIONS)
         search.register(selectors.invoice_search_hits, permission="finance.view", key="finance.invoice",
                         label=_("Invoices"))
         register_order_panel(views_invoices.order_panel)

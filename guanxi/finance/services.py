@@ -101,7 +101,7 @@ def receivable_cancel(*, actor, receivable, reason):
     """Cancel a receivable nothing was received on (a cancelled order, an error)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receivable)
-    return ledger.debt_cancel(MONEY_IN, debt=receivable, reason=reason)
+    return ledger.debt_cancel(MONEY_IN, actor=actor, debt=receivable, reason=reason)
 
 
 def _order_receivables(order):
@@ -122,7 +122,7 @@ def receivables_objecting_to_order_cancel(order):
 def receivables_cancel_for_order(order, actor, reason):
     """Cancel the unpaid receivables of a cancelled order (in the cancelling transaction)."""
     for receivable in _order_receivables(order):
-        ledger.debt_cancel(MONEY_IN, debt=receivable, reason=reason)
+        ledger.debt_cancel(MONEY_IN, actor=actor, debt=receivable, reason=reason)
 
 
 # --- receipts ----------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def payable_for_goods_receipt(goods_receipt, actor):
 def payable_cancel(*, actor, payable, reason):
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, payable)
-    return ledger.debt_cancel(MONEY_OUT, debt=payable, reason=reason)
+    return ledger.debt_cancel(MONEY_OUT, actor=actor, debt=payable, reason=reason)
 
 
 @service
