@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.core.notifications import notify
 from guanxi.core.services import service
+from guanxi.core.transitions import transition
 
 from .models import ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApproverKind
 
@@ -27,6 +28,12 @@ class DocType:
 
 
 _doc_types: dict[str, DocType] = {}
+
+
+# An approval is decided once: approved, rejected or withdrawn.
+APPROVAL_TRANSITIONS = {
+    ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.CANCELLED},
+}
 
 
 def register(code, label, on_decided, *, policy_of=""):
@@ -100,9 +107,8 @@ def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
     except IntegrityError as exc:
         raise Conflict(_("This document is already waiting for approval.")) from exc
     if not steps:
-        request.status = ApprovalStatus.APPROVED
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_at"])
+        request = transition(request, ApprovalStatus.APPROVED, actor, _("No approval step applies"),
+                             changes={"decided_at": timezone.now()})
         _doc_types[doc_type].on_decided(request)
         return request
     if not approvers_for(request, steps[0]):
@@ -131,9 +137,8 @@ def approval_decide(*, actor, request, approve, comment=""):
         request.save(update_fields=["current"])
         _notify_approvers(request)
         return request
-    request.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    request = transition(request, ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED, actor,
+                         (comment or "").strip(), changes={"decided_at": timezone.now()})
     notify(request.requester, kind="approvals.decided",
            title=(_("Approved: %(what)s") if approve else _("Rejected: %(what)s")) % {"what": request.label},
            body=comment, url=request.url or request.get_absolute_url(), email=True)
@@ -148,9 +153,7 @@ def approval_withdraw(*, actor, request):
         raise Forbidden()
     if request.status != ApprovalStatus.PENDING:
         raise Conflict(_("This approval was decided already."))
-    request.status = ApprovalStatus.CANCELLED
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    request = transition(request, ApprovalStatus.CANCELLED, actor, changes={"decided_at": timezone.now()})
     _doc_types[request.doc_type].on_decided(request)
     return request
 
