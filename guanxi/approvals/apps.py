@@ -10,9 +10,10 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import navigation, permissions
+        from guanxi.core import navigation, permissions, transitions
 
         from .models import ApprovalPolicy, ApprovalRequest, ApprovalStep
+        from .services import APPROVAL_TRANSITIONS
 
         permissions.register_module("approvals", _("Approvals"), {
             "view": _("See and decide approvals"), "manage": _("Configure approval flows"),
@@ -21,6 +22,7 @@ class ApprovalsConfig(AppConfig):
             navigation.Item(_("Approvals"), "approvals:inbox", "approvals.view"),
             navigation.Item(_("Approval flows"), "approvals:policies", "approvals.manage"),
         ], order=60))
+        transitions.register(ApprovalRequest, APPROVAL_TRANSITIONS)
         auditlog.register(ApprovalPolicy)
         auditlog.register(ApprovalStep)
         auditlog.register(ApprovalRequest)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from .models import ApprovalPolicy
-from .services import doc_types
+from .services import policy_doc_types
 
 
 @dataclass
@@ -16,7 +16,7 @@ class FlowRow:
 def flows():
     """Every kind of document that asks for approval, with its flow as set up (or a blank
     one): read-only, whatever has been set up so far."""
-    known = doc_types()
+    known = policy_doc_types()
     saved = {p.doc_type: p for p in ApprovalPolicy.objects.filter(doc_type__in=list(known))
              .prefetch_related("steps__role")}
     rows = []
@@ -29,7 +29,7 @@ def flows():
 
 def blank_policy(code):
     """The flow of ``code`` as set up, or an unsaved blank one; None for an unknown kind."""
-    doc_type = doc_types().get(code)
+    doc_type = policy_doc_types().get(code)
     if doc_type is None:
         return None
     return (ApprovalPolicy.objects.filter(doc_type=code).first()

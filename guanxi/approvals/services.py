@@ -11,6 +11,7 @@ from guanxi.core.errors import Conflict, Forbidden
 from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service
+from guanxi.core.transitions import transition
 
 from .models import ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApproverKind
 
@@ -20,17 +21,33 @@ class DocType:
     code: str
     label: str
     on_decided: Callable  # (request) -> None, called in the deciding transaction
+    policy_of: str = ""  # decided by the flow of this other document type (one flow, two documents)
+
+    @property
+    def policy_code(self):
+        return self.policy_of or self.code
 
 
 _doc_types: dict[str, DocType] = {}
 
 
-def register(code, label, on_decided):
-    _doc_types[code] = DocType(code, label, on_decided)
+# An approval is decided once: approved, rejected or withdrawn.
+APPROVAL_TRANSITIONS = {
+    ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.CANCELLED},
+}
+
+
+def register(code, label, on_decided, *, policy_of=""):
+    _doc_types[code] = DocType(code, label, on_decided, policy_of)
 
 
 def doc_types():
     return dict(_doc_types)
+
+
+def policy_doc_types():
+    """The document types with a flow of their own (the ones administrators set up)."""
+    return {code: doc_type for code, doc_type in _doc_types.items() if not doc_type.policy_of}
 
 
 def approvers_for(request, step):
@@ -75,11 +92,13 @@ def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
     request is approved at once (and ``on_decided`` runs)."""
     if doc_type not in _doc_types:
         raise Conflict(_("Nothing is known about approving this kind of document."))
-    policy = ApprovalPolicy.objects.filter(doc_type=doc_type, is_active=True).first()
+    known = _doc_types[doc_type]
+    policy = ApprovalPolicy.objects.filter(doc_type=known.policy_code, is_active=True).first()
     steps = [] if policy is None else list(policy.steps.filter(min_amount__lte=amount).order_by("position"))
     if policy is None:
         policy, _created = ApprovalPolicy.objects.get_or_create(
-            doc_type=doc_type, defaults={"name": str(_doc_types[doc_type].label), "is_active": False})
+            doc_type=known.policy_code, defaults={"name": str(_doc_types[known.policy_code].label),
+                                                  "is_active": False})
     try:
         with transaction.atomic():
             request = ApprovalRequest.objects.create(
@@ -89,9 +108,8 @@ def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
     except IntegrityError as exc:
         raise Conflict(_("This document is already waiting for approval.")) from exc
     if not steps:
-        request.status = ApprovalStatus.APPROVED
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_at"])
+        request = transition(request, ApprovalStatus.APPROVED, actor, _("No approval step applies"),
+                             changes={"decided_at": timezone.now()})
         _doc_types[doc_type].on_decided(request)
         return request
     if not approvers_for(request, steps[0]):
@@ -120,9 +138,8 @@ def approval_decide(*, actor, request, approve, comment=""):
         request.save(update_fields=["current"])
         _notify_approvers(request)
         return request
-    request.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    request = transition(request, ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED, actor,
+                         (comment or "").strip(), changes={"decided_at": timezone.now()})
     notify(request.requester, kind="approvals.decided",
            title=(_("Approved: %(what)s") if approve else _("Rejected: %(what)s")) % {"what": request.label},
            body=comment, url=request.url or request.get_absolute_url(), email=True)
@@ -137,11 +154,22 @@ def approval_withdraw(*, actor, request):
         raise Forbidden()
     if request.status != ApprovalStatus.PENDING:
         raise Conflict(_("This approval was decided already."))
-    request.status = ApprovalStatus.CANCELLED
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    request = transition(request, ApprovalStatus.CANCELLED, actor, changes={"decided_at": timezone.now()})
     _doc_types[request.doc_type].on_decided(request)
     return request
+
+
+def approval_decider(request):
+    """Who decided the request last (the requester when it needed nobody or was withdrawn)."""
+    decision = request.decisions.select_related("approver").order_by("-pk").first()
+    return decision.approver if decision is not None else request.requester
+
+
+def approval_comment(request):
+    """The decision's comment, else the request's outcome in words, for a history row."""
+    decision = request.decisions.order_by("-pk").first()
+    return (decision.comment if decision is not None and decision.comment else
+            _("Approval: %(status)s") % {"status": request.get_status_display()})
 
 
 def latest_for(doc_type, object_id):

@@ -378,3 +378,25 @@ class CalendarDay(models.Model):
     @property
     def label(self):
         return gettext(self.name) if self.name else ""
+
+
+class StatusChange(models.Model):
+    """One status change of any document (order, quote, receivable, ticket…): who, when,
+    from what to what and why. Written by ``guanxi.core.transitions.transition`` only."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(_("from"), max_length=30, blank=True)
+    to_status = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="status_change_document")]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id} {self.from_status} → {self.to_status}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.org.models import User
 from guanxi.org.scopes import ensure_in_scope
 
 from . import regions, selectors
@@ -213,6 +214,9 @@ def customer_claim(*, actor, customer):
     from .models import CustomerSettings
 
     ensure(actor, "customers.claim")
+    # The claimant's row first (then the customer's), so parallel claims by one person
+    # count their customers one after another and the limit holds.
+    User.objects.select_for_update().get(pk=actor.pk)
     customer = _locked(customer)
     if not Customer.objects.filter(selectors.pool_q(actor), pk=customer.pk).exists():
         if customer.owner_id is not None:
@@ -407,16 +411,23 @@ def customer_settings_update(*, actor, **data):
 INTERACTION_FIELDS = {"contact", "channel", "occurred_at", "summary", "next_follow_up_on"}
 
 
-def _touch_customer(customer_id):
-    """Keep the customer's last contact and next follow-up in step with its interactions."""
+def _touch_customer(customer_id, next_follow_up_on=None, *, recount=False):
+    """Keep the customer's last contact in step with its interactions. The next follow-up
+    changes only when one is given, or (``recount``, an interaction changed or went) to
+    that of the latest interaction that set one: an interaction logged without a date
+    keeps the follow-up already scheduled."""
     from django.db.models import Max
 
     from .models import Interaction
 
     live = Interaction.objects.filter(customer_id=customer_id)
-    last = live.aggregate(last=Max("occurred_at"))["last"]
-    newest = live.order_by("-occurred_at", "-pk").values_list("next_follow_up_on", flat=True).first()
-    Customer.objects.filter(pk=customer_id).update(last_contacted_at=last, next_follow_up_on=newest)
+    changes = {"last_contacted_at": live.aggregate(last=Max("occurred_at"))["last"]}
+    if recount:
+        next_follow_up_on = live.exclude(next_follow_up_on=None).order_by("-occurred_at", "-pk").values_list(
+            "next_follow_up_on", flat=True).first()
+    if next_follow_up_on is not None:
+        changes["next_follow_up_on"] = next_follow_up_on
+    Customer.objects.filter(pk=customer_id).update(**changes)
 
 
 @service
@@ -435,7 +446,7 @@ def interaction_create(*, actor, customer, summary, channel="phone", occurred_at
         raise ValidationFailed(_("An interaction cannot be in the future; plan it as an appointment."),
                                field="occurred_at")
     validated_save(interaction)
-    _touch_customer(customer.pk)
+    _touch_customer(customer.pk, interaction.next_follow_up_on)
     return interaction
 
 
@@ -449,7 +460,7 @@ def interaction_update(*, actor, interaction, **data):
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
     assign_fields(interaction, INTERACTION_FIELDS, data)
     validated_save(interaction)
-    _touch_customer(interaction.customer_id)
+    _touch_customer(interaction.customer_id, recount=True)
     return interaction
 
 
@@ -459,7 +470,7 @@ def interaction_delete(*, actor, interaction):
     if interaction.author_id != actor.pk:
         _ensure_editable(actor, interaction.customer)
     soft_delete(interaction, actor=actor)
-    _touch_customer(interaction.customer_id)
+    _touch_customer(interaction.customer_id, recount=True)
 
 
 # --- feedback (CUS-8) --------------------------------------------------------------
@@ -561,7 +572,7 @@ def interaction_restore(*, actor, interaction):
     ensure(actor, "system.recycle")
     ensure_in_scope(actor, interaction)
     soft_restore(interaction)
-    _touch_customer(interaction.customer_id)
+    _touch_customer(interaction.customer_id, recount=True)
     return interaction
 
 

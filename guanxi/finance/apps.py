@@ -12,19 +12,33 @@ class FinanceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from guanxi.approvals import services as approvals
-        from guanxi.core import digest, navigation, numbering, permissions, picklists, search
+        from guanxi.core import (
+            digest,
+            navigation,
+            numbering,
+            permissions,
+            picklists,
+            search,
+            transitions,
+        )
         from guanxi.core.panels import register_panel
         from guanxi.core.permissions import AUTHENTICATED
         from guanxi.customers.merge import register_child
         from guanxi.purchasing.signals import goods_received
         from guanxi.sales.panels import register_order_panel
-        from guanxi.sales.signals import order_confirmed, shipment_created
+        from guanxi.sales.signals import (
+            order_cancelled,
+            order_cancelling,
+            order_confirmed,
+            shipment_created,
+        )
         from guanxi.sales.targets import register_received_source
 
         from . import (
             customer_page,
             expenses,
             invoices,
+            ledger,
             panels,
             receivers,
             reminders,
@@ -84,11 +98,17 @@ class FinanceConfig(AppConfig):
         approvals.register("finance.expense", _("Expenses"), expenses.expense_approval_decided)
         approvals.register("finance.invoice", _("Invoice requests"), invoices.invoice_approval_decided)
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="finance.order_confirmed")
+        order_cancelling.connect(receivers.order_cancelling, dispatch_uid="finance.order_cancelling")
+        order_cancelled.connect(receivers.order_cancelled, dispatch_uid="finance.order_cancelled")
         shipment_created.connect(receivers.shipment_created, dispatch_uid="finance.shipment_created")
         goods_received.connect(receivers.goods_received, dispatch_uid="finance.goods_received")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="finance.after_migrate")
         digest.register(_("Receivables"), reminders.digest_section)
         customer_page.register()
+        transitions.register(Receivable, ledger.DEBT_TRANSITIONS)
+        transitions.register(Payable, ledger.DEBT_TRANSITIONS)
+        transitions.register(Invoice, invoices.INVOICE_TRANSITIONS)
+        transitions.register(Expense, expenses.EXPENSE_TRANSITIONS)
         search.register(selectors.invoice_search_hits, permission="finance.view", key="finance.invoice",
                         label=_("Invoices"))
         register_order_panel(views_invoices.order_panel)

@@ -7,11 +7,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.approvals.services import approval_comment, approval_decider, approval_start
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.core.transitions import transition
 from guanxi.org.scopes import ensure_in_scope
 
 from .models import Expense, ExpenseAttachment, ExpenseCategory, ExpenseStatus
@@ -28,6 +30,12 @@ def may_enter_expenses(user):
     """Everyone in a branch enters their own expenses; finance enters anyone's."""
     return user.is_authenticated and user.is_active and user.branch_id is not None
 
+
+EXPENSE_TRANSITIONS = {
+    ExpenseStatus.DRAFT: {ExpenseStatus.PENDING_APPROVAL, ExpenseStatus.CANCELLED},
+    ExpenseStatus.PENDING_APPROVAL: {ExpenseStatus.APPROVED, ExpenseStatus.REJECTED},
+    ExpenseStatus.REJECTED: {ExpenseStatus.DRAFT, ExpenseStatus.PENDING_APPROVAL, ExpenseStatus.CANCELLED},
+}
 
 @service
 def expense_create(*, actor, category, amount, description, spent_on=None, owner=None):
@@ -72,8 +80,10 @@ def expense_update(*, actor, expense, **data):
     if "category" in data:
         _check_category(data["category"])
     assign_fields(expense, FIELDS, data)
-    expense.status = ExpenseStatus.DRAFT
-    return validated_save(expense)
+    validated_save(expense)
+    if expense.status != ExpenseStatus.DRAFT:  # a rejected expense, changed, is a draft again
+        expense = transition(expense, ExpenseStatus.DRAFT, actor, _("Changed"))
+    return expense
 
 
 def _file_kind(head):
@@ -111,11 +121,7 @@ def expense_attach(*, actor, expense, upload):
 @service
 def expense_submit(*, actor, expense):
     """Send a draft for approval (the manager by default; finance can change the flow)."""
-    from guanxi.approvals.services import approval_start
-
-    expense = _editable(actor, expense)
-    expense.status = ExpenseStatus.PENDING_APPROVAL
-    expense.save(update_fields=["status", "updated_at"])
+    expense = transition(_editable(actor, expense), ExpenseStatus.PENDING_APPROVAL, actor)
     approval_start(actor=expense.owner if expense.owner_id == actor.pk else actor, doc_type="finance.expense",
                    object_id=expense.pk, amount=expense.amount,
                    label=_("Expense %(number)s: %(what)s") % {"number": expense.number, "what": expense.description},
@@ -128,16 +134,13 @@ def expense_approval_decided(request):
     expense = Expense.objects.select_for_update().filter(pk=request.object_id).first()
     if expense is None or expense.status != ExpenseStatus.PENDING_APPROVAL:
         return
-    expense.status = ExpenseStatus.APPROVED if request.status == "approved" else ExpenseStatus.REJECTED
-    expense.save(update_fields=["status", "updated_at"])
+    transition(expense, ExpenseStatus.APPROVED if request.status == "approved" else ExpenseStatus.REJECTED,
+               approval_decider(request), approval_comment(request))
 
 
 @service
 def expense_cancel(*, actor, expense):
-    expense = _editable(actor, expense)
-    expense.status = ExpenseStatus.CANCELLED
-    expense.save(update_fields=["status", "updated_at"])
-    return expense
+    return transition(_editable(actor, expense), ExpenseStatus.CANCELLED, actor)
 
 
 DEFAULT_CATEGORIES = [

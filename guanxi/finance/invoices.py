@@ -12,11 +12,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.approvals.services import approval_comment, approval_decider, approval_start
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
+from guanxi.core.transitions import transition
 from guanxi.org.scopes import ensure_in_scope
 
 from .models import (
@@ -37,10 +39,17 @@ def invoiced_total(order):
     return Invoice.objects.filter(order=order, status__in=LIVE).aggregate(t=Sum("amount"))["t"] or Decimal("0")
 
 
+INVOICE_TRANSITIONS = {
+    InvoiceStatus.REQUESTED: {InvoiceStatus.PENDING_APPROVAL, InvoiceStatus.CANCELLED},
+    InvoiceStatus.PENDING_APPROVAL: {InvoiceStatus.APPROVED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED},
+    InvoiceStatus.APPROVED: {InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED},
+    InvoiceStatus.ISSUED: {InvoiceStatus.CANCELLED},  # a red-letter invoice
+}
+
+
 @service
 def invoice_request(*, actor, order, amount, kind=InvoiceKind.SPECIAL, buyer_name="", buyer_tax_id="",
                     buyer_address_phone="", buyer_bank_account="", notes=""):
-    from guanxi.approvals.services import approval_start
     from guanxi.sales.models import Order
 
     ensure(actor, "sales.edit")
@@ -75,8 +84,8 @@ def invoice_approval_decided(request):
     invoice = Invoice.objects.select_for_update().filter(pk=request.object_id).first()
     if invoice is None or invoice.status != InvoiceStatus.PENDING_APPROVAL:
         return
-    invoice.status = InvoiceStatus.APPROVED if request.status == "approved" else InvoiceStatus.REJECTED
-    invoice.save(update_fields=["status", "updated_at"])
+    transition(invoice, InvoiceStatus.APPROVED if request.status == "approved" else InvoiceStatus.REJECTED,
+               approval_decider(request), approval_comment(request))
 
 
 @service
@@ -94,10 +103,8 @@ def invoice_issue(*, actor, invoice, invoice_number, issued_on=None):
         raise ValidationFailed(_("Enter the invoice number (letters and digits)."), field="invoice_number")
     if Invoice.objects.filter(invoice_number=number).exclude(pk=invoice.pk).exists():
         raise Conflict(_("Another invoice has this number."), field="invoice_number")
-    invoice.status, invoice.invoice_number = InvoiceStatus.ISSUED, number
-    invoice.issued_on = issued_on or timezone.localdate()
-    invoice.save(update_fields=["status", "invoice_number", "issued_on", "updated_at"])
-    return invoice
+    return transition(invoice, InvoiceStatus.ISSUED, actor, changes={
+        "invoice_number": number, "issued_on": issued_on or timezone.localdate()})
 
 
 @service
@@ -109,10 +116,7 @@ def invoice_cancel(*, actor, invoice, reason):
         raise Conflict(_("This invoice is no longer live."))
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why it is cancelled (a red-letter invoice, an error)."), field="reason")
-    invoice.status = InvoiceStatus.CANCELLED
-    invoice.notes = f"{invoice.notes} — {_('cancelled')}: {reason.strip()}"[:300]
-    invoice.save(update_fields=["status", "notes", "updated_at"])
-    return invoice
+    return transition(invoice, InvoiceStatus.CANCELLED, actor, reason.strip())
 
 
 @service
@@ -149,10 +153,9 @@ def payment_plan_set(*, actor, order, instalments, notes=""):
         raise ValidationFailed(_("The instalments add up to ¥%(sum)s; the order is ¥%(total)s.") % {
             "sum": total, "total": order.total}, field="instalments")
     for receivable in receivables:  # the old receivables of this order, with nothing received
-        receivable.status = ReceivableStatus.CANCELLED
-        receivable.instalment = None  # kept for the record, no longer tied to a live instalment
-        receivable.description = f"{receivable.description} — {_('replaced by the payment plan')}"[:200]
-        receivable.save(update_fields=["status", "instalment", "description", "updated_at"])
+        # kept for the record, no longer tied to a live instalment
+        transition(receivable, ReceivableStatus.CANCELLED, actor, _("Replaced by the payment plan"),
+                   changes={"instalment": None})
     plan = PaymentPlan.objects.filter(order=order).first()
     if plan is None:
         plan = PaymentPlan.objects.create(order=order, notes=notes[:300], created_by=actor)

@@ -21,6 +21,7 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
 from guanxi.core.services import validated_save
+from guanxi.core.transitions import InvalidTransition, transition
 
 from .models import (
     ZERO,
@@ -96,17 +97,33 @@ def debt_once(side, key, make):
         return side.debt.objects.get(source_key=key)
 
 
-def debt_cancel(side, *, debt, reason):
+# The statuses of receivables and payables: settling moves them (both ways, as money is
+# applied and taken back); only an unsettled debt is cancelled, for good.
+DEBT_TRANSITIONS = {
+    ReceivableStatus.OPEN: {ReceivableStatus.PARTLY_PAID, ReceivableStatus.PAID, ReceivableStatus.CANCELLED},
+    ReceivableStatus.PARTLY_PAID: {ReceivableStatus.OPEN, ReceivableStatus.PAID},
+    ReceivableStatus.PAID: {ReceivableStatus.OPEN, ReceivableStatus.PARTLY_PAID},
+}
+
+
+def debt_cancel(side, *, actor, debt, reason):
     debt = side.debt.objects.select_for_update().get(pk=debt.pk)
     if debt.status == ReceivableStatus.CANCELLED:
-        raise Conflict(_("This debt is cancelled."))
+        raise InvalidTransition(_("This debt is cancelled."))
     if debt.allocated > 0:
         raise Conflict(_("Money was settled on this debt; reverse those allocations first."))
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why it is cancelled."), field="reason")
-    debt.status = ReceivableStatus.CANCELLED
-    debt.description = f"{debt.description} — {_('cancelled')}: {reason.strip()}"[:200]
-    debt.save(update_fields=["status", "description", "updated_at"])
+    return transition(debt, ReceivableStatus.CANCELLED, actor, reason.strip())
+
+
+def _settle(debt, actor, change, why):
+    """Change what is settled on a locked debt by ``change``; its status follows (with history)."""
+    debt.allocated += change
+    status = debt_status(debt)
+    if status != debt.status:
+        return transition(debt, status, actor, why, changes={"allocated": debt.allocated})
+    debt.save(update_fields=["allocated", "updated_at"])
     return debt
 
 
@@ -156,9 +173,7 @@ def allocate_movement(side, actor, movement, allocations):
     for debt, amount in plan:
         made.append(side.allocation.objects.create(amount=amount, created_by=actor, **{
             side.movement_link: movement, side.debt_link: debt}))
-        debt.allocated += amount
-        debt.status = debt_status(debt)
-        debt.save(update_fields=["allocated", "status", "updated_at"])
+        _settle(debt, actor, amount, str(movement))
         movement.allocated += amount
     movement.save(update_fields=["allocated", "updated_at"])
     return made
@@ -201,9 +216,7 @@ def unallocate(side, actor, allocation):
     allocation.reversed_at = timezone.now()
     allocation.reversed_by = actor
     allocation.save(update_fields=["reversed_at", "reversed_by"])
-    debt.allocated -= allocation.amount
-    debt.status = debt_status(debt)
-    debt.save(update_fields=["allocated", "status", "updated_at"])
+    _settle(debt, actor, -allocation.amount, _("Allocation of %(movement)s taken back") % {"movement": movement})
     movement.allocated -= allocation.amount
     movement.save(update_fields=["allocated", "updated_at"])
     return allocation

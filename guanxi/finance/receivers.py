@@ -1,11 +1,21 @@
 """Money follows the documents: receivables from orders or shipments (the branch's
 setting), payables from goods receipts; defaults seeded after migrate."""
 
+from . import services
+
 
 def order_confirmed(sender, order, actor, **kwargs):
     from .services import receivable_for_order
 
     receivable_for_order(order, actor)
+
+
+def order_cancelling(sender, order, actor, **kwargs):
+    return services.receivables_objecting_to_order_cancel(order)
+
+
+def order_cancelled(sender, order, actor, reason, **kwargs):
+    services.receivables_cancel_for_order(order, actor, reason)
 
 
 def shipment_created(sender, shipment, actor, **kwargs):

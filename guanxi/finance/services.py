@@ -16,7 +16,7 @@ from guanxi.org.scopes import ensure_in_scope
 
 from . import ledger
 from .ledger import MONEY_IN, MONEY_OUT
-from .models import ZERO, FinanceSettings, ReceivableSource
+from .models import ZERO, FinanceSettings, Receivable, ReceivableSource, ReceivableStatus
 
 
 # --- receivables (FIN-1) -------------------------------------------------------------
@@ -101,7 +101,28 @@ def receivable_cancel(*, actor, receivable, reason):
     """Cancel a receivable nothing was received on (a cancelled order, an error)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receivable)
-    return ledger.debt_cancel(MONEY_IN, debt=receivable, reason=reason)
+    return ledger.debt_cancel(MONEY_IN, actor=actor, debt=receivable, reason=reason)
+
+
+def _order_receivables(order):
+    """The order's receivables not cancelled, locked in a fixed order (by id)."""
+    return list(Receivable.objects.select_for_update().filter(order=order).exclude(
+        status=ReceivableStatus.CANCELLED).order_by("pk"))
+
+
+def receivables_objecting_to_order_cancel(order):
+    """Why the order cannot be cancelled on finance's side: receivables money was settled on."""
+    settled = [receivable.number for receivable in _order_receivables(order) if receivable.allocated > 0]
+    if not settled:
+        return []
+    return [_("Money received was applied to receivable %(numbers)s of this order: reverse the receipt "
+              "allocation first (先撤销回款核销), then cancel the order.") % {"numbers": ", ".join(settled)}]
+
+
+def receivables_cancel_for_order(order, actor, reason):
+    """Cancel the unpaid receivables of a cancelled order (in the cancelling transaction)."""
+    for receivable in _order_receivables(order):
+        ledger.debt_cancel(MONEY_IN, actor=actor, debt=receivable, reason=reason)
 
 
 # --- receipts ----------------------------------------------------------------------------
@@ -172,7 +193,7 @@ def payable_for_goods_receipt(goods_receipt, actor):
 def payable_cancel(*, actor, payable, reason):
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, payable)
-    return ledger.debt_cancel(MONEY_OUT, debt=payable, reason=reason)
+    return ledger.debt_cancel(MONEY_OUT, actor=actor, debt=payable, reason=reason)
 
 
 @service

@@ -10,12 +10,21 @@ class PurchasingConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import navigation, numbering, permissions, picklists, printing, recycle
+        from guanxi.core import (
+            navigation,
+            numbering,
+            permissions,
+            picklists,
+            printing,
+            recycle,
+            transitions,
+        )
 
         from . import selectors, services
         from .models import GoodsReceipt, PurchaseOrder, Supplier
         from .printing import sample
 
+        transitions.register(PurchaseOrder, services.PURCHASE_TRANSITIONS)
         permissions.register_module("purchasing", _("Purchasing"), {
             "view": _("View"), "create": _("Create"), "edit": _("Edit"), "delete": _("Delete"),
             "export": _("Export"), "receive": _("Receive goods"),

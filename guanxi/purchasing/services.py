@@ -12,6 +12,7 @@ from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.org.scopes import ensure_in_scope
 
 from .models import (
@@ -142,6 +143,14 @@ def purchase_order_update(*, actor, order, lines=None, **data):
     return order
 
 
+PURCHASE_TRANSITIONS = {
+    PurchaseStatus.DRAFT: {PurchaseStatus.PENDING_APPROVAL, PurchaseStatus.ORDERED, PurchaseStatus.CANCELLED},
+    PurchaseStatus.PENDING_APPROVAL: {PurchaseStatus.DRAFT, PurchaseStatus.ORDERED, PurchaseStatus.CANCELLED},
+    PurchaseStatus.ORDERED: {PurchaseStatus.PARTLY_RECEIVED, PurchaseStatus.RECEIVED, PurchaseStatus.CANCELLED},
+    PurchaseStatus.PARTLY_RECEIVED: {PurchaseStatus.RECEIVED},
+}
+
+
 @service
 def purchase_order_place(*, actor, order):
     """Send the order to the supplier: from now on goods can be received against it."""
@@ -152,25 +161,19 @@ def purchase_order_place(*, actor, order):
         raise Conflict(_("Only a draft purchase order can be placed."))
     if not order.lines.exists():
         raise ValidationFailed(_("Add at least one line."), field="lines")
-    order.status = PurchaseStatus.ORDERED
-    order.ordered_at = timezone.now()
-    order.save(update_fields=["status", "ordered_at", "updated_at"])
-    return order
+    return transition(order, PurchaseStatus.ORDERED, actor, changes={"ordered_at": timezone.now()})
 
 
 @service
 def purchase_order_cancel(*, actor, order, reason):
     order = _locked(actor, order)
     if order.status == PurchaseStatus.CANCELLED:
-        raise Conflict()
+        raise InvalidTransition(_("This purchase order is cancelled already."))
     if order.goods_receipts.exists():
         raise Conflict(_("Goods were received on this order; it cannot be cancelled."))
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why the order is cancelled."), field="reason")
-    order.status = PurchaseStatus.CANCELLED
-    order.notes = (order.notes + "\n" + _("Cancelled: %(reason)s") % {"reason": reason.strip()}).strip()[:4000]
-    order.save(update_fields=["status", "notes", "updated_at"])
-    return order
+    return transition(order, PurchaseStatus.CANCELLED, actor, reason.strip())
 
 
 @service
@@ -211,7 +214,8 @@ def goods_receipt_create(*, actor, order, quantities, warehouse=None, received_o
     validated_save(receipt)
     done = count_fulfilled(lines, wanted, counter="received_quantity", make_line=lambda line, quantity: (
         GoodsReceiptLine.objects.create(goods_receipt=receipt, order_line=line, quantity=quantity)))
-    order.status = PurchaseStatus.RECEIVED if done else PurchaseStatus.PARTLY_RECEIVED
-    order.save(update_fields=["status", "updated_at"])
+    status = PurchaseStatus.RECEIVED if done else PurchaseStatus.PARTLY_RECEIVED
+    if order.status != status:
+        order = transition(order, status, actor, _("Goods receipt %(number)s") % {"number": receipt.number})
     goods_received.send(sender=GoodsReceipt, goods_receipt=receipt, actor=actor)
     return receipt

@@ -11,7 +11,7 @@ class SalesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from guanxi.approvals import services as approvals
-        from guanxi.core import digest, navigation, numbering, permissions, picklists
+        from guanxi.core import digest, navigation, numbering, permissions, picklists, transitions
         from guanxi.customers.merge import register_child
 
         from . import customer_page, deliveries, services
@@ -69,10 +69,14 @@ class SalesConfig(AppConfig):
         numbering.register("sales.quote", "QT")
         numbering.register("sales.order", "SO")
         numbering.register("sales.shipment", "SN")
-        approvals.register("sales.quote_discount", _("Quote discounts beyond the limit"),
+        approvals.register("sales.quote_discount", _("Discounts beyond the limit (quotes and orders)"),
                            services.quote_approval_decided)
+        approvals.register("sales.order_discount", _("Order discounts beyond the limit"),
+                           services.order_discount_decided, policy_of="sales.quote_discount")
         approvals.register("sales.contract", _("Contract orders"), services.order_approval_decided)
         customer_page.register()
+        transitions.register(Quote, services.QUOTE_TRANSITIONS)
+        transitions.register(Order, services.ORDER_TRANSITIONS)
         register_child(Opportunity, "customer")
         register_child(Quote, "customer")
         register_child(Order, "customer")

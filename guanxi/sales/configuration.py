@@ -10,7 +10,7 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 
-from .models import Pipeline, SalesSettings, Stage, StageKind
+from .models import Pipeline, SalesSettings, Stage, StageKind, WinOn
 
 
 @service
@@ -70,9 +70,13 @@ def pipeline_save(*, actor, name, stages, pipeline=None, is_default=False):
 
 
 @service
-def sales_settings_save(*, actor, branch, large_deal_threshold, discount_limit_percent, delivery_reminder_days):
-    """The rules of one branch (``branch`` None: the company default)."""
+def sales_settings_save(*, actor, branch, large_deal_threshold, discount_limit_percent, delivery_reminder_days,
+                        win_opportunity_on=None):
+    """The rules of one branch (``branch`` None: the company default); ``win_opportunity_on``
+    None keeps the branch's rule."""
     ensure(actor, "sales.manage")
+    if win_opportunity_on is not None and win_opportunity_on not in WinOn.values:
+        raise ValidationFailed(_("Choose when an opportunity is won."), field="win_opportunity_on")
     try:
         threshold = Decimal(str(large_deal_threshold))
         limit = Decimal(str(discount_limit_percent))
@@ -85,4 +89,6 @@ def sales_settings_save(*, actor, branch, large_deal_threshold, discount_limit_p
         branch=branch)
     settings.large_deal_threshold, settings.discount_limit_percent = threshold.quantize(Decimal("0.01")), limit
     settings.delivery_reminder_days = days
+    if win_opportunity_on is not None:
+        settings.win_opportunity_on = win_opportunity_on
     return validated_save(settings)

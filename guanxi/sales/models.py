@@ -188,6 +188,7 @@ class StageChange(models.Model):
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     amount = money(_("amount"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -446,6 +447,12 @@ class ShipmentLine(models.Model):
         return f"{self.shipment_id}:{self.order_line_id}"
 
 
+class WinOn(models.TextChoices):
+    QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+    ORDER_CONFIRMED = "order_confirmed", _("Order confirmed")
+    NEVER = "never", _("Never (moved by hand)")
+
+
 class SalesSettings(models.Model):
     """Rules of the sales module, per branch (ACT-5 thresholds) with a company default."""
 
@@ -456,6 +463,8 @@ class SalesSettings(models.Model):
         _("discount without approval up to (%)"), max_digits=5, decimal_places=2, default=Decimal("10"))
     delivery_reminder_days = models.PositiveSmallIntegerField(
         _("remind of deliveries due within (days)"), default=3, validators=[MaxValueValidator(60)])
+    win_opportunity_on = models.CharField(_("move the opportunity to won on"), max_length=20, choices=WinOn.choices,
+                                          default=WinOn.ORDER_CONFIRMED)
 
     class Meta:
         verbose_name = _("sales settings")

@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from guanxi.approvals.services import latest_for
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import number_q
 from guanxi.core.search import hits_from, is_text, matching, money_text
@@ -182,3 +183,7 @@ def preview_totals(user, customer_pk, lines):
         computed.append(type("Line", (), line_totals(line["quantity"], price, line.get("discount_percent") or 0,
                                                      tax_rate)))
     return document_totals(computed)
+def order_latest_approval(order):
+    """The order's most recent approval: of its discount or of its contract."""
+    requests = [latest_for(code, order.pk) for code in ("sales.order_discount", "sales.contract")]
+    return max(filter(None, requests), key=lambda request: request.created_at, default=None)

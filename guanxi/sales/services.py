@@ -6,12 +6,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.approvals.services import approval_comment, approval_decider, approval_start
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.org.scopes import ensure_in_scope
 
 from .models import (
@@ -32,8 +34,9 @@ from .models import (
     Stage,
     StageChange,
     StageKind,
+    WinOn,
 )
-from .signals import order_confirmed, shipment_created
+from .signals import order_cancelled, order_cancelling, order_confirmed, shipment_created
 
 DEFAULT_STAGES = [
     ("初步接触", "Initial contact", 10, StageKind.OPEN), ("需求确认", "Needs confirmed", 25, StageKind.OPEN),
@@ -127,7 +130,8 @@ def opportunity_update(*, actor, opportunity, **data):
 
 @service
 def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
-    """Move an opportunity to another stage of its pipeline; history and alerts follow."""
+    """Move an opportunity to another stage of its pipeline; history and alerts follow.
+    Lost needs a reason every time (a pick-list item), kept on the opportunity and in the history."""
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, opportunity)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
@@ -135,17 +139,23 @@ def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
         raise ValidationFailed(_("That stage belongs to another pipeline."), field="stage")
     if stage.pk == opportunity.stage_id:
         return opportunity
-    if stage.kind == StageKind.LOST and lost_reason is None and opportunity.lost_reason_id is None:
+    if stage.kind == StageKind.LOST and lost_reason is None:
         raise ValidationFailed(_("Say why the opportunity was lost."), field="lost_reason")
+    return _opportunity_to_stage(opportunity, stage, actor, lost_reason=lost_reason)
+
+
+def _opportunity_to_stage(opportunity, stage, actor, *, lost_reason=None, reason=""):
+    """Move a locked opportunity to ``stage``: its history row, alerts and the customer's deal date."""
     previous = opportunity.stage
     opportunity.stage = stage
     opportunity.stage_changed_at = timezone.now()
     opportunity.closed_at = timezone.now() if stage.kind != StageKind.OPEN else None
     if lost_reason is not None:
         opportunity.lost_reason = lost_reason
+        reason = reason or str(lost_reason)
     opportunity.save(update_fields=["stage", "stage_changed_at", "closed_at", "lost_reason", "updated_at"])
     StageChange.objects.create(opportunity=opportunity, from_stage=previous, to_stage=stage, actor=actor,
-                               amount=opportunity.amount)
+                               amount=opportunity.amount, reason=str(reason)[:200])
     _large_deal_alert(opportunity.branch_id, opportunity.amount,
                       _("%(name)s moved to %(stage)s") % {"name": opportunity.name, "stage": stage.name},
                       opportunity.get_absolute_url(), actor, f"opportunity:{opportunity.pk}:stage:{stage.pk}")
@@ -155,6 +165,20 @@ def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
         Customer.objects.filter(pk=opportunity.customer_id).update(last_deal_at=timezone.now(),
                                                                    category="customer")
     return opportunity
+
+
+def _opportunity_win_on(event, opportunity_id, actor, reason):
+    """Move the open opportunity to won when its branch wins opportunities on ``event``."""
+    if opportunity_id is None:
+        return
+    opportunity = Opportunity.objects.select_for_update().select_related("stage").filter(pk=opportunity_id).first()
+    if opportunity is None or opportunity.stage.kind != StageKind.OPEN:
+        return
+    if SalesSettings.for_branch(opportunity.branch_id).win_opportunity_on != event:
+        return
+    won = opportunity.pipeline.stages.filter(kind=StageKind.WON).order_by("position").first()
+    if won is not None:
+        _opportunity_to_stage(opportunity, won, actor, reason=reason)
 
 
 def _large_deal_alert(branch_id, amount, title, url, actor, key):
@@ -274,9 +298,28 @@ def _write_lines(document, line_model, link, lines):
     return built
 
 
-def _needs_discount_approval(document, lines):
-    limit = SalesSettings.for_branch(document.branch_id).discount_limit_percent
+def _needs_discount_approval(document, lines, approved=()):
+    """Whether a line's discount is beyond the branch's limit (or beyond the ``approved``
+    discounts, when those are higher)."""
+    limit = max([SalesSettings.for_branch(document.branch_id).discount_limit_percent, *approved])
     return any(line.discount_percent > limit for line in lines)
+
+
+# --- the statuses of quotes and orders: the moves allowed (core.transitions) ---------------
+QUOTE_TRANSITIONS = {
+    QuoteStatus.DRAFT: {QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SUPERSEDED},
+    QuoteStatus.PENDING_APPROVAL: {QuoteStatus.APPROVED, QuoteStatus.DRAFT, QuoteStatus.SUPERSEDED},
+    QuoteStatus.APPROVED: {QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.SUPERSEDED},
+    QuoteStatus.SENT: {QuoteStatus.ACCEPTED, QuoteStatus.REJECTED, QuoteStatus.SUPERSEDED},
+    QuoteStatus.REJECTED: {QuoteStatus.SUPERSEDED},
+}
+ORDER_TRANSITIONS = {
+    OrderStatus.DRAFT: {OrderStatus.PENDING_APPROVAL, OrderStatus.CANCELLED},
+    OrderStatus.PENDING_APPROVAL: {OrderStatus.CONFIRMED, OrderStatus.DRAFT, OrderStatus.CANCELLED},
+    OrderStatus.CONFIRMED: {OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED},
+    OrderStatus.PARTLY_SHIPPED: {OrderStatus.SHIPPED},
+    OrderStatus.SHIPPED: {OrderStatus.COMPLETED},
+}
 
 
 # --- quotes (SAL-3) -----------------------------------------------------------------
@@ -308,32 +351,31 @@ def _editable_quote(actor, quote):
 def quote_update(*, actor, quote, lines=None, **data):
     quote = _editable_quote(actor, quote)
     assign_fields(quote, QUOTE_FIELDS, data)
-    quote.status = QuoteStatus.DRAFT
     validated_save(quote)
     if lines is not None:
         _write_lines(quote, QuoteLine, "quote", lines)
+    if quote.status != QuoteStatus.DRAFT:  # a changed quote needs submitting again
+        quote = transition(quote, QuoteStatus.DRAFT, actor, _("Changed"))
     return quote
 
 
 @service
 def quote_submit(*, actor, quote):
     """Make a draft ready to send: discounts beyond the limit go to approval first."""
-    from guanxi.approvals.services import approval_start
-
     quote = _editable_quote(actor, quote)
     lines = list(quote.lines.all())
     if not lines:
         raise ValidationFailed(_("Add at least one line."), field="lines")
+    if quote.status == QuoteStatus.APPROVED:
+        return quote  # submitted already, unchanged since
     if _needs_discount_approval(quote, lines):
-        quote.status = QuoteStatus.PENDING_APPROVAL
-        quote.save(update_fields=["status", "updated_at"])
+        quote = transition(quote, QuoteStatus.PENDING_APPROVAL, actor)
         approval_start(actor=actor, doc_type="sales.quote_discount", object_id=quote.pk,
                        amount=quote.discount_total, label=_("Discount on quote %(number)s") % {"number": quote},
                        url=quote.get_absolute_url())
         quote.refresh_from_db()
     else:
-        quote.status = QuoteStatus.APPROVED
-        quote.save(update_fields=["status", "updated_at"])
+        quote = transition(quote, QuoteStatus.APPROVED, actor)
     return quote
 
 
@@ -342,8 +384,8 @@ def quote_approval_decided(request):
     quote = Quote.objects.select_for_update().filter(pk=request.object_id).first()
     if quote is None or quote.status != QuoteStatus.PENDING_APPROVAL:
         return
-    quote.status = QuoteStatus.APPROVED if request.status == "approved" else QuoteStatus.DRAFT
-    quote.save(update_fields=["status", "updated_at"])
+    transition(quote, QuoteStatus.APPROVED if request.status == "approved" else QuoteStatus.DRAFT,
+               approval_decider(request), approval_comment(request))
 
 
 @service
@@ -353,10 +395,11 @@ def quote_mark_sent(*, actor, quote):
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
         raise Conflict(_("Submit the quote first (discounts beyond the limit need approval)."))
-    quote.status = QuoteStatus.SENT
-    quote.sent_at = timezone.now()
-    quote.save(update_fields=["status", "sent_at", "updated_at"])
-    return quote
+    if quote.status == QuoteStatus.SENT:  # sent again: only the time changes
+        quote.sent_at = timezone.now()
+        quote.save(update_fields=["sent_at", "updated_at"])
+        return quote
+    return transition(quote, QuoteStatus.SENT, actor, changes={"sent_at": timezone.now()})
 
 
 @service
@@ -368,8 +411,8 @@ def quote_new_version(*, actor, quote):
     if quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.SUPERSEDED):
         raise Conflict(_("This quote cannot have a new version."))
     lines = list(quote.lines.all())
-    quote.status = QuoteStatus.SUPERSEDED
-    quote.save(update_fields=["status", "updated_at"])
+    quote = transition(quote, QuoteStatus.SUPERSEDED, actor, _("Replaced by version %(n)d") % {
+        "n": quote.version + 1})
     copy = Quote(number=quote.number, version=quote.version + 1, previous=quote, customer=quote.customer,
                  contact=quote.contact, opportunity=quote.opportunity, valid_until=quote.valid_until,
                  terms=quote.terms, owner=actor, branch=quote.branch)
@@ -395,9 +438,9 @@ def quote_accept(*, actor, quote):
         return existing
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
         raise Conflict(_("Only a submitted or sent quote can be accepted."))
-    quote.status = QuoteStatus.ACCEPTED
-    quote.accepted_at = timezone.now()
-    quote.save(update_fields=["status", "accepted_at", "updated_at"])
+    quote = transition(quote, QuoteStatus.ACCEPTED, actor, changes={"accepted_at": timezone.now()})
+    _opportunity_win_on(WinOn.QUOTE_ACCEPTED, quote.opportunity_id, actor,
+                        _("Quote %(number)s accepted") % {"number": quote})
     order = Order(number=next_number("sales.order"), customer=quote.customer, contact=quote.contact, quote=quote,
                   opportunity=quote.opportunity, owner=quote.owner, branch=quote.branch,
                   notes=_("From quote %(number)s") % {"number": quote})
@@ -443,23 +486,48 @@ def order_update(*, actor, order, lines=None, **data):
 @service
 def order_confirm(*, actor, order):
     """Confirm a draft order; the contract goes through its approval flow first."""
-    from guanxi.approvals.services import approval_start
-
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.DRAFT:
         raise Conflict(_("Only a draft order can be confirmed."))
-    if not order.lines.exists():
+    lines = list(order.lines.all())
+    if not lines:
         raise ValidationFailed(_("Add at least one line."), field="lines")
-    order.status = OrderStatus.PENDING_APPROVAL
-    order.save(update_fields=["status", "updated_at"])
+    order = transition(order, OrderStatus.PENDING_APPROVAL, actor)
+    if _needs_discount_approval(order, lines, approved=_quote_approved_discounts(order)):
+        approval_start(actor=actor, doc_type="sales.order_discount", object_id=order.pk,
+                       amount=order.discount_total, label=_("Discount on order %(number)s") % {"number": order.number},
+                       url=order.get_absolute_url())
+    else:
+        _contract_approval_start(actor, order)
+    order.refresh_from_db()
+    return order
+
+
+def _quote_approved_discounts(order):
+    """The discounts approved on the accepted quote the order was made from (none otherwise)."""
+    if order.quote_id is None or order.quote.status != QuoteStatus.ACCEPTED:
+        return []
+    return [line.discount_percent for line in order.quote.lines.all()]
+
+
+def _contract_approval_start(actor, order):
     approval_start(actor=actor, doc_type="sales.contract", object_id=order.pk, amount=order.total,
                    label=_("Contract %(number)s, %(customer)s") % {"number": order.number,
                                                                    "customer": order.customer.name},
                    url=order.get_absolute_url())
-    order.refresh_from_db()
-    return order
+
+
+def order_discount_decided(request):
+    """The discount of an order was decided: approved, the contract flow follows; else a draft again."""
+    order = Order.objects.select_for_update().filter(pk=request.object_id).first()
+    if order is None or order.status != OrderStatus.PENDING_APPROVAL:
+        return
+    if request.status == "approved":
+        _contract_approval_start(request.requester, order)
+    else:
+        transition(order, OrderStatus.DRAFT, approval_decider(request), approval_comment(request))
 
 
 def order_approval_decided(request):
@@ -467,18 +535,18 @@ def order_approval_decided(request):
     if order is None or order.status != OrderStatus.PENDING_APPROVAL:
         return
     if request.status == "approved":
-        order.status = OrderStatus.CONFIRMED
-        order.confirmed_at = timezone.now()
-        order.save(update_fields=["status", "confirmed_at", "updated_at"])
+        order = transition(order, OrderStatus.CONFIRMED, approval_decider(request), approval_comment(request),
+                           changes={"confirmed_at": timezone.now()})
         from guanxi.customers.models import Customer
 
         Customer.objects.filter(pk=order.customer_id).update(last_deal_at=timezone.now(), category="customer")
         _large_deal_alert(order.branch_id, order.total, _("Order %(number)s") % {"number": order.number},
                           order.get_absolute_url(), request.requester, f"order:{order.pk}:confirmed")
         order_confirmed.send(sender=Order, order=order, actor=request.requester)
+        _opportunity_win_on(WinOn.ORDER_CONFIRMED, order.opportunity_id, request.requester,
+                            _("Order %(number)s confirmed") % {"number": order.number})
     else:
-        order.status = OrderStatus.DRAFT
-        order.save(update_fields=["status", "updated_at"])
+        transition(order, OrderStatus.DRAFT, approval_decider(request), approval_comment(request))
 
 
 @service
@@ -487,14 +555,17 @@ def order_cancel(*, actor, order, reason):
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == OrderStatus.CANCELLED:
-        raise Conflict()
+        raise InvalidTransition(_("This order is cancelled already."))
     if order.shipments.exists():
         raise Conflict(_("Goods were shipped on this order; it cannot be cancelled."))
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why the order is cancelled."), field="reason")
-    order.status = OrderStatus.CANCELLED
-    order.notes = (order.notes + "\n" + _("Cancelled: %(reason)s") % {"reason": reason.strip()}).strip()[:4000]
-    order.save(update_fields=["status", "notes", "updated_at"])
+    objections = [text for _receiver, found in order_cancelling.send(sender=Order, order=order, actor=actor)
+                  for text in found or ()]
+    if objections:
+        raise Conflict(" ".join(str(text) for text in objections), code="order_cancel_refused")
+    order = transition(order, OrderStatus.CANCELLED, actor, reason.strip())
+    order_cancelled.send(sender=Order, order=order, actor=actor, reason=reason.strip())
     return order
 
 
@@ -516,8 +587,9 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
     validated_save(shipment)
     done = count_fulfilled(lines, wanted, counter="shipped_quantity", make_line=lambda line, quantity: (
         ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)))
-    order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
-    order.save(update_fields=["status", "updated_at"])
+    status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
+    if order.status != status:
+        order = transition(order, status, actor, _("Shipping note %(number)s") % {"number": shipment.number})
     shipment_created.send(sender=Shipment, shipment=shipment, actor=actor)
     return shipment
 

@@ -5,3 +5,8 @@ from django.dispatch import Signal
 
 order_confirmed = Signal()  # sender=Order, order=, actor=
 shipment_created = Signal()  # sender=Shipment, shipment=, actor=
+# Before an order is cancelled: each receiver returns a list of objections (translated
+# sentences); any objection refuses the cancel. Receivers lock what they looked at.
+order_cancelling = Signal()  # sender=Order, order=, actor=
+# The order is cancelled (same transaction): receivers undo what followed from it.
+order_cancelled = Signal()  # sender=Order, order=, actor=, reason=

@@ -140,6 +140,7 @@ def opportunity_detail(request, pk):
         "changes": opportunity.stage_changes.select_related("from_stage", "to_stage", "actor").order_by(
             "-created_at"),
         "quotes": opportunity.quotes.order_by("-created_at"),
+        "orders": opportunity.orders.order_by("-created_at"),
         "lost_reasons": picklists.items("sales.lost_reason"),
         "entries": history_for(opportunity),
     })
@@ -209,10 +210,19 @@ def _document_form(request, *, kind, document=None, customer_pk=None):
             document.customer
         if customer is None:
             errors.append({"field": "customer", "message": _("Choose a customer you may sell to.")})
+        opportunity = None
+        if document is None and request.POST.get("opportunity") and customer is not None:
+            opportunity = selectors.opportunities_visible_to(request.user).filter(
+                customer=customer, pk=request.POST["opportunity"] if request.POST["opportunity"].isdigit() else 0,
+            ).first()
+            if opportunity is None:
+                errors.append({"field": "opportunity", "message": _("Choose an opportunity of this customer.")})
         if not errors:
             data = {"delivery_date": request.POST.get("delivery_date") or None,
                     "contract_ends_on": request.POST.get("contract_ends_on") or None} if kind == "order" else {
                 "valid_until": request.POST.get("valid_until") or None}
+            if opportunity is not None:
+                data["opportunity"] = opportunity
             try:
                 if document is None:
                     create = services.order_create if kind == "order" else services.quote_create
@@ -227,8 +237,10 @@ def _document_form(request, *, kind, document=None, customer_pk=None):
     rows = _rows(request, document)
     selected = str(customer_pk or request.POST.get("customer") or "")
     selected = int(selected) if selected.isdigit() else None
+    opportunity_pk = request.POST.get("opportunity") or request.GET.get("opportunity") or ""
     return render(request, "sales/document_form.html", {
         "kind": kind, "document": document, "rows": rows, "errors": errors,
+        "opportunity_pk": opportunity_pk if document is None and opportunity_pk.isdigit() else "",
         "customers": _customer_choices(request.user, customers, selected) if document is None else None,
         "customer_pk": selected,
         "error_fields": {e["field"] for e in errors},
@@ -366,12 +378,10 @@ def quote_email(request, pk):
 @require("sales.view")
 def order_detail(request, pk):
     order = selectors.order_get(request.user, pk)
-    from guanxi.approvals.services import latest_for
-
     return render(request, "sales/order_detail.html", {
         "order": order, "lines": order.lines.select_related("product"),
         "shipments": order.shipments.select_related("warehouse").order_by("ship_date", "pk"),
-        "approval": latest_for("sales.contract", order.pk), "entries": history_for(order),
+        "approval": selectors.order_latest_approval(order), "entries": history_for(order),
         "warehouses": picklists.items("sales.warehouse"), "plugins": order_panels(request, order),
     })
 

@@ -9,7 +9,7 @@ from guanxi.core.permissions import require
 from guanxi.org.models import Branch
 
 from .configuration import pipeline_save, sales_settings_save
-from .models import Pipeline, SalesSettings, StageKind
+from .models import Pipeline, SalesSettings, StageKind, WinOn
 
 
 @require("sales.manage")
@@ -24,7 +24,8 @@ def settings_index(request):
                 sales_settings_save(actor=request.user, branch=branch,
                                     large_deal_threshold=request.POST.get(f"threshold_{key}", ""),
                                     discount_limit_percent=request.POST.get(f"discount_{key}", ""),
-                                    delivery_reminder_days=request.POST.get(f"days_{key}", ""))
+                                    delivery_reminder_days=request.POST.get(f"days_{key}", ""),
+                                    win_opportunity_on=request.POST.get(f"win_{key}") or None)
             messages.success(request, _("Saved."))
             return redirect("sales:settings")
         except DomainError as exc:
@@ -33,7 +34,7 @@ def settings_index(request):
     return render(request, "sales/settings.html", {
         "pipelines": Pipeline.objects.prefetch_related("stages"),
         "rows": [(branch, own.get(branch.pk if branch else None)) for branch in branches],
-        "default": own.get(None) or SalesSettings(),
+        "default": own.get(None) or SalesSettings(), "win_choices": WinOn.choices,
     })
 
 

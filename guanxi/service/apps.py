@@ -11,11 +11,19 @@ class ServiceConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_migrate
 
-        from guanxi.core import navigation, notifications, numbering, permissions, picklists, search
+        from guanxi.core import (
+            navigation,
+            notifications,
+            numbering,
+            permissions,
+            picklists,
+            search,
+            transitions,
+        )
         from guanxi.customers.merge import register_child
         from guanxi.sales.signals import shipment_created
 
-        from . import customer_page, receivers, selectors
+        from . import customer_page, receivers, selectors, services
         from .models import (
             Article,
             Flow,
@@ -26,6 +34,7 @@ class ServiceConfig(AppConfig):
             WebForm,
         )
 
+        transitions.register(Ticket, services.TRANSITIONS)
         permissions.register_module("service", _("Service"), {
             "view": _("View"), "create": _("Create"), "edit": _("Handle"), "export": _("Export"),
             "manage": _("Manage flows, service levels, forms and the knowledge base"),

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.core import picklists
+from guanxi.core import picklists, transitions
 from guanxi.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from guanxi.core.notifications import notify
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
+from guanxi.core.transitions import InvalidTransition
 from guanxi.org.scopes import ensure_in_scope
 
 from .clock import Hours
@@ -200,25 +201,25 @@ TRANSITIONS = {
 
 
 def _move(ticket, status, actor, note=""):
-    """The guarded state change: allowed moves only, a history line, the times kept."""
+    """The guarded state change (core.transitions): allowed moves only, a history row, the times kept."""
     if status == ticket.status:
         return ticket
-    if status not in TRANSITIONS[ticket.status]:
-        raise Conflict(_("A ticket that is “%(now)s” cannot become “%(then)s”.") % {
+    if not transitions.allowed(ticket, status):
+        raise InvalidTransition(_("A ticket that is “%(now)s” cannot become “%(then)s”.") % {
             "now": ticket.get_status_display(), "then": TicketStatus(status).label})
     now = timezone.now()
     previous = ticket.status
-    ticket.status = status
+    times = {"responded_at": ticket.responded_at, "resolved_at": ticket.resolved_at, "closed_at": ticket.closed_at}
     if status in (TicketStatus.OPEN, TicketStatus.WAITING) and ticket.responded_at is None:
-        ticket.responded_at = now
+        times["responded_at"] = now
     if status == TicketStatus.RESOLVED:
-        ticket.resolved_at = now
+        times["resolved_at"] = now
     if status == TicketStatus.CLOSED:
-        ticket.closed_at = now
-        ticket.resolved_at = ticket.resolved_at or now
+        times["closed_at"] = now
+        times["resolved_at"] = ticket.resolved_at or now
     if status == TicketStatus.OPEN and previous in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-        ticket.resolved_at = ticket.closed_at = None
-    ticket.save(update_fields=["status", "responded_at", "resolved_at", "closed_at", "updated_at"])
+        times["resolved_at"] = times["closed_at"] = None
+    ticket = transitions.transition(ticket, status, actor, note, changes=times)
     _entry(ticket, EntryKind.STATUS, f"{TicketStatus(previous).label} → {TicketStatus(status).label}"
            + (f": {note}" if note else ""), actor)
     if status == TicketStatus.CLOSED and ServiceSettings.current().survey_after_close:

@@ -165,7 +165,12 @@ def test_purchase_orders_drafted_patched_placed_and_cancelled(buyer, buying, sup
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     _problem(_post(client, f"/api/v1/purchase-orders/{draft['id']}/cancel", {"reason": "again"}, headers), 409)
     _problem(client.post(f"/api/v1/purchase-orders/{draft['id']}/place", headers=headers), 409)
-    assert PurchaseOrder.objects.get(pk=draft["id"]).notes.count("供应商停产") == 1
+    # the reason is in the status history once (the refused second cancel wrote nothing), not in the remarks
+    from guanxi.core.transitions import status_history
+
+    cancelled_order = PurchaseOrder.objects.get(pk=draft["id"])
+    assert "供应商停产" not in cancelled_order.notes
+    assert [row.reason for row in status_history(cancelled_order)] == ["供应商停产"]
 
     _problem(_post(client, f"{url}/send", {"to": "not-an-address"}, headers), 422)
     with django_capture_on_commit_callbacks(execute=True):

@@ -159,3 +159,21 @@ def test_the_flows_page_only_reads_and_a_flow_is_made_when_saved(doc_type, demo_
     assert response.status_code == 302, response.context["steps"].errors if response.context else ""
     policy = ApprovalPolicy.objects.get(doc_type="test.discount")
     assert policy.is_active and list(policy.steps.values_list("name", flat=True)) == ["经理审批"]
+
+
+def test_approval_statuses_follow_the_table_with_history(policy, doc_type, demo_org):
+    """Issue 11: an approval moves pending → approved / rejected / withdrawn once, with a history
+    row (the decider, the comment); a decided request moves no more."""
+    from guanxi.core import transitions
+
+    request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=9,
+                                      amount=Decimal("8000"), label="报价折扣")
+    services.approval_decide(actor=demo_org["wangjianguo"], request=request, approve=False, comment="折扣太大")
+    request.refresh_from_db()
+    last = transitions.status_history(request)[-1]
+    assert (last.to_label, last.actor, last.reason) == (ApprovalStatus.REJECTED.label, demo_org["wangjianguo"],
+                                                        "折扣太大")
+    for target in ApprovalStatus.values:
+        with pytest.raises(transitions.InvalidTransition):
+            transitions.transition(request, target, demo_org["wangjianguo"])
+    assert request.__class__.objects.get(pk=request.pk).status == ApprovalStatus.REJECTED

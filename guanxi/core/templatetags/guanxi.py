@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from guanxi.core import transitions
+
 register = template.Library()
 
 
@@ -45,3 +47,9 @@ def sort_toggle(column_field, sort):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.inclusion_tag("core/_status_history.html")
+def status_history(document):
+    """The document's status changes: from → to, by whom, when (local time), why."""
+    return {"rows": transitions.status_history(document)}

@@ -48,6 +48,32 @@ def test_interactions_by_every_channel_update_the_customer(customer, demo_org, c
     assert customer.last_contacted_at == when and customer.next_follow_up_on == follow
 
 
+def test_an_interaction_without_a_next_date_keeps_the_scheduled_follow_up(customer, demo_org):
+    """ACT-1: logging a call without a next date keeps the follow-up already scheduled."""
+    seller = demo_org["liuyang"]
+    planned = timezone.localdate() + datetime.timedelta(days=5)
+    interaction_create(actor=seller, customer=customer, summary="约下周拜访", next_follow_up_on=planned)
+    interaction_create(actor=seller, customer=customer, summary="发了资料")
+    customer.refresh_from_db()
+    assert customer.next_follow_up_on == planned
+
+
+def test_a_follow_up_set_on_the_customer_survives_an_interaction_without_a_date(customer, demo_org):
+    """ACT-1: a follow-up scheduled on the customer itself is not cleared by a logged interaction."""
+    from guanxi.customers.services import customer_update
+
+    seller = demo_org["liuyang"]
+    planned = timezone.localdate() + datetime.timedelta(days=7)
+    customer_update(actor=seller, customer=customer, next_follow_up_on=planned)
+    interaction_create(actor=seller, customer=customer, summary="电话沟通")
+    customer.refresh_from_db()
+    assert customer.next_follow_up_on == planned
+    later = planned + datetime.timedelta(days=3)
+    interaction_create(actor=seller, customer=customer, summary="改约", next_follow_up_on=later)
+    customer.refresh_from_db()
+    assert customer.next_follow_up_on == later
+
+
 def test_deleting_the_latest_interaction_rolls_the_customer_back(customer, demo_org):
     seller = demo_org["liuyang"]
     first = interaction_create(actor=seller, customer=customer, summary="一", occurred_at=timezone.now() -
