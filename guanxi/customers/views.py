@@ -436,7 +436,7 @@ def daily_report(request):
         [row.label for row in rows[:20]],
         [(str(label), [row.by_channel[value] for row in rows[:20]]) for value, label in Channel.choices
          if any(row.by_channel[value] for row in rows)],
-        title=str(_("Contacts and visits")),
+        title=str(_("Contacts and visits")), stacked=True,
     )
     return render(request, "customers/daily_report.html", {"form": form, "rows": rows, "chart": chart,
                                                            "channels": Channel.choices})

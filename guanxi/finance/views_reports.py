@@ -41,7 +41,7 @@ def ageing(request):
         return export_response(request.GET["export"], headers, table, f"ageing-{as_of.isoformat()}")
     top = rows[:15]
     chart = bar_chart([r.label for r in top], [(str(BUCKET_LABELS[k]), [r.buckets[k] for r in top])
-                                               for k in keys[1:]], title=_("Overdue by age"))
+                                               for k in keys[1:]], title=_("Overdue by age"), money=True, stacked=True)
     return render(request, "finance/ageing.html", {
         "rows": rows, "totals": totals, "keys": keys, "labels": [BUCKET_LABELS[k] for k in keys], "chart": chart,
         "group": group, "groups": GROUP_LABELS, "as_of": as_of,
@@ -58,7 +58,7 @@ def analysis(request):
     today = timezone.localdate()
     chart = bar_chart([row.label for row, _share in shares[:12]], [(_("Outstanding"), [row.total for row, _s in
                                                                                       shares[:12]])],
-                      title=_("Customers by outstanding receivables"))
+                      title=_("Customers by outstanding receivables"), money=True)
     return render(request, "finance/analysis.html", {
         "shares": shares, "whole": whole, "totals": totals, "over_limit": over_limit, "longest": longest,
         "chart": chart, "due_today": list(due_soon(request.user, today=today, days=0)[:100]),
@@ -100,7 +100,7 @@ def statistics(request):
                              title=titles[what])
     else:
         chart = bar_chart([label for label, _v in rows[:20]], [(titles[what], [v for _l, v in rows[:20]])],
-                          title=titles[what])
+                          title=titles[what], money=True)
     return render(request, "finance/statistics.html", {
         "form": form, "period": period, "what": what, "group": group, "groups": groups, "rows": rows,
         "total": sum((v for _l, v in rows), 0), "chart": chart, "title": titles[what],

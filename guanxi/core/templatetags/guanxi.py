@@ -1,9 +1,12 @@
 import datetime
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from guanxi.core.amounts import money_text
 
 register = template.Library()
 
@@ -27,7 +30,15 @@ def cell(value):
         return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return money_text(value)
     return value
+
+
+@register.filter
+def money(value, symbol=""):
+    """Show an amount with thousands separators and two decimals: ``{{ x|money:"¥" }}``."""
+    return money_text(value, symbol)
 
 
 @register.simple_tag(takes_context=True)
