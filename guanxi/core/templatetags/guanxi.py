@@ -2,11 +2,13 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guanxi.core.amounts import money_text
+from guanxi.core.permissions import allows, may_open
 
 register = template.Library()
 
@@ -56,3 +58,21 @@ def sort_toggle(column_field, sort):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def can(user, code):
+    """``{% if user|can:"finance.receipt" %}``: the check ``require`` makes."""
+    return allows(user, code)
+
+
+@register.simple_tag(takes_context=True)
+def url_if_allowed(context, name, *args, **kwargs):
+    """Reverse ``name`` and return it only if the current user may open that view
+    (``{% url_if_allowed 'finance:receipt_create' order.pk as url %}{% if url %}…``)."""
+    request = context.get("request")
+    try:
+        url = reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+    return url if request is not None and may_open(request.user, url) else ""

@@ -1,0 +1,39 @@
+"""ORG-5: a user never sees a link or button they may not use; links and views share one check."""
+
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from guanxi.core.permissions import may_open
+
+
+def test_may_open_asks_the_view_its_own_permission(demo_org):
+    """ORG-5: the branch form needs org.manage: the administrator may open it, a salesperson not."""
+    assert may_open(demo_org["zhaolei"], "/org/branches/1/")
+    assert not may_open(demo_org["liuyang"], "/org/branches/1/")
+    assert may_open(demo_org["liuyang"], "/org/branches/")
+    assert not may_open(demo_org["liuyang"], "/no/such/page/")
+
+
+def test_template_helpers_expose_the_same_check(demo_org):
+    """ORG-5: templates gate links with ``can`` and ``url_if_allowed``."""
+    source = Template("{% load guanxi %}{% if request.user|can:'org.manage' %}manage{% endif %}"
+                      "|{% url_if_allowed 'org:branch_create' as url %}{{ url }}")
+    for username, expected in (("zhaolei", "manage|/org/branches/new/"), ("liuyang", "|")):
+        request = RequestFactory().get("/")
+        request.user = demo_org[username]
+        assert source.render(Context({"request": request})) == expected
+
+
+def test_list_rows_link_only_to_pages_the_user_may_open(demo_org, client_for):
+    """ORG-5: the branch list links each branch to its form for an administrator only."""
+    assert 'href="/org/branches/' in client_for(demo_org["zhaolei"]).get("/org/branches/").content.decode()
+    html = client_for(demo_org["liuyang"]).get("/org/branches/").content.decode()
+    assert "广州总部" in html and 'href="/org/branches/1/"' not in html
+
+
+def test_action_buttons_are_hidden_without_the_permission(demo_org, client_for):
+    """ORG-5: no "scan customers" for finance, no "new article" for a salesperson."""
+    assert "/customers/duplicates/scan/" not in client_for(demo_org["gaoyan"]).get(
+        "/customers/duplicates/").content.decode()
+    assert "/service/knowledge/new/" not in client_for(demo_org["liuyang"]).get(
+        "/service/knowledge/").content.decode()

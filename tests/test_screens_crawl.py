@@ -1,0 +1,149 @@
+"""Crawl acceptance (issue 11): every demo role opens every menu page in Chinese and in
+English; no page offers a link the user may not follow, and the Chinese pages show no
+English the catalogue translates.
+
+The demo is built with fewer customers than ``guanxi demo`` (every module's builder runs,
+on 40 customers instead of 2,000) so the crawl finishes in CI in about two minutes.
+"""
+
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+import guanxi
+from guanxi.core.navigation import menu_for
+
+# One person per distinct set of demo roles.
+ROLES = ["chenzhiqiang", "zhaolei", "wangjianguo", "liuyang", "huangli", "zhouhong", "gaoyan", "wuqiang",
+         "xuting", "majun"]
+# Links whose GET changes the session rather than showing a page.
+SKIP_PATHS = ("/accounts/logout/", "/i18n/", "/static/", "/media/")
+PER_ROUTE = 3  # links checked per URL pattern and role: enough to meet object-level rules
+
+
+@pytest.fixture
+def demo(demo_org):
+    from guanxi.customers import demo as customers_demo
+    from guanxi.finance import demo as finance_demo
+    from guanxi.sales import demo as sales_demo
+    from guanxi.sales import demo_pay
+    from guanxi.service import demo as service_demo
+    from guanxi.workplace import demo as workplace_demo
+    from guanxi.workplace import demo_day
+
+    workplace_demo.build(per_user=1)
+    customers_demo.build(total=40)
+    for module in (sales_demo, finance_demo, demo_pay, service_demo, demo_day):
+        module.build()
+    return demo_org
+
+
+class _Page(HTMLParser):
+    """Collect the visible text and the addresses a page offers (links, forms, htmx)."""
+
+    HIDDEN = {"script", "style", "template", "textarea"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts, self.links, self._hidden = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        for name in ("href", "hx-get", "hx-post", "hx-delete", "hx-put", "hx-patch", "action"):
+            if attrs.get(name) and not (tag == "link" and name == "href"):
+                self.links.append(attrs[name])
+        for name in ("placeholder", "aria-label", "title"):
+            if attrs.get(name):
+                self.texts.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.texts.append(data)
+
+
+def _catalogue_english():
+    """Return (untranslated msgids, {casefolded English msgid: msgid}) of the zh_Hans catalogue.
+
+    Only msgids the catalogue translates into something else count, and only ones made
+    of words (not "CSV", "OK", "%(n)s"): those are what a Chinese page must never show.
+    """
+    po = polib.pofile(str(Path(guanxi.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    untranslated, english = set(), {}
+    for entry in po:
+        if entry.obsolete or entry.msgid_plural:
+            continue
+        if not entry.msgstr:
+            untranslated.add(entry.msgid)
+        elif entry.msgstr != entry.msgid and "%" not in entry.msgid and "{" not in entry.msgid \
+                and re.fullmatch(r"[A-Za-z][A-Za-z ,.'’()/-]*[A-Za-z.)]", entry.msgid) \
+                and len(entry.msgid) >= 4 and not entry.msgid.isupper():
+            english[entry.msgid.casefold()] = entry.msgid
+    return untranslated, english
+
+
+def _client(user, language):
+    client = Client()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def _route(path):
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return None
+
+
+def test_every_role_opens_every_menu_page_in_both_languages(demo):
+    """ORG-5, issue 11: 200 everywhere, no link that answers 403, no English in Chinese."""
+    untranslated, english = _catalogue_english()
+    failures = []
+    for username in ROLES:
+        user = demo[username]
+        pages = [item.url() for _section, items in menu_for(user) for item in items]
+        assert pages, username
+        checked = defaultdict(int)
+        seen = set()
+        for language in ("zh-hans", "en"):
+            client = _client(user, language)
+            for url in pages:
+                response = client.get(url)
+                if response.status_code != 200:
+                    failures.append(f"{username} {language} {url}: status {response.status_code}")
+                    continue
+                page = _Page()
+                page.feed(response.content.decode())
+                if language == "zh-hans":
+                    for text in page.texts:
+                        text = " ".join(text.split())
+                        if text in untranslated or text.casefold() in english:
+                            failures.append(f"{username} {url}: untranslated {text!r}")
+                    for link in page.links:
+                        parts = urlsplit(link)
+                        if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+                                or parts.path.startswith(SKIP_PATHS):
+                            continue
+                        target = parts.path + (f"?{parts.query}" if parts.query else "")
+                        route = _route(parts.path)
+                        if target in seen or route is None or checked[route] >= PER_ROUTE:
+                            continue
+                        seen.add(target)
+                        checked[route] += 1
+                        if client.get(target).status_code == 403:
+                            failures.append(f"{username} {url}: offers {target}, which answers 403")
+    assert not failures, "\n".join(sorted(set(failures)))
