@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # django-auditlog's own words are not in our catalogues.
@@ -46,9 +47,18 @@ def _field(model, name):
         return None
 
 
-def _label(model, name):
-    field = _field(model, name)
-    return getattr(field, "verbose_name", name) if field is not None else name
+def field_label(model, name):
+    """Return a field's label in the current language.
+
+    A field without an explicit verbose name gets Django's "created by" from its name;
+    that is still the catalogue's msgid, so it is looked up there too.
+    """
+    field = _field(model, name) if model is not None else None
+    label = getattr(field, "verbose_name", None) or name.replace("_", " ")
+    return gettext(label) if isinstance(label, str) else label
+
+
+_label = field_label
 
 
 def _is_reverse_relation(field):

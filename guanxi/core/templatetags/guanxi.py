@@ -5,6 +5,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from guanxi.core.amounts import money_text
@@ -76,3 +77,14 @@ def url_if_allowed(context, name, *args, **kwargs):
     except NoReverseMatch:
         return ""
     return url if request is not None and may_open(request.user, url) else ""
+
+
+@register.simple_tag(takes_context=True)
+def link(context, record, text=None):
+    """A link to ``record`` when the current user may open its page, else its name only."""
+    label = record if text is None else text
+    url = getattr(record, "get_absolute_url", lambda: "")()
+    request = context.get("request")
+    if url and request is not None and may_open(request.user, url):
+        return format_html('<a href="{}">{}</a>', url, label)
+    return format_html("{}", label)

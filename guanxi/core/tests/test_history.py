@@ -59,3 +59,14 @@ def test_times_are_local_without_microseconds(demo_org):
         created = _changes(history_for(order)[-1])
     shown = next(new for field, (_old, new) in created.items() if field == "创建时间")
     assert "09:30" in str(shown) and "123456" not in str(shown) and not re.search(r"\+00:?00", str(shown))
+
+
+def test_fields_without_a_verbose_name_are_still_translated(demo_org):
+    """CUS-10: a receivable's "created by" reads 创建人 in Chinese."""
+    from guanxi.core.history import field_label
+    from guanxi.finance.models import Receivable
+
+    with translation.override("zh-hans"):
+        assert field_label(Receivable, "created_by") == "创建人"
+    with translation.override("en"):
+        assert field_label(Receivable, "created_by") == "created by"
