@@ -23,6 +23,7 @@ marked failed and the failure shows on the ticket.
 """
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -347,23 +348,37 @@ def _set_field(step, ticket):
     return f"{field}={value}"
 
 
+# A greeting whose name came out empty: "尊敬的：", "尊敬的 ，", "Dear ,", "Dear :".
+EMPTY_GREETINGS = (
+    (re.compile(r"(尊敬的)[ \t\u3000]*(?=[：:，,])"), r"\1客户"),
+    (re.compile(r"\b(Dear)[ \t]*(?=[,:])"), r"\1 customer"),
+)
+
+
 def render_template(template, ticket):
-    """A mail template's subject and body with the ticket's plain data (no objects)."""
+    """A mail template's subject and body with the ticket's plain data (no objects).
+
+    A contact without a name is greeted by the customer's name, and a greeting left
+    empty anyway ("尊敬的：") becomes "尊敬的客户：" / "Dear customer,"."""
     from guanxi.core.printing import validate_template
     from guanxi.org.services import company_get
 
+    customer_name = ticket.customer.name if ticket.customer else ""
     data = {"ticket": {"number": ticket.number, "subject": ticket.subject, "status": ticket.get_status_display(),
                        "url": ticket.get_absolute_url()},
-            "customer": {"name": ticket.customer.name if ticket.customer else ""},
-            "contact": {"name": ticket.contact_name, "email": ticket.contact_email},
+            "customer": {"name": customer_name},
+            "contact": {"name": ticket.contact_name.strip() or customer_name, "email": ticket.contact_email},
             "company": {"name": company_get().name}}
     parts = []
     for text in (template.subject, template.body):
         validate_template(text)
         try:
-            parts.append(Template(text).render(Context(data, autoescape=False)))
+            rendered = Template(text).render(Context(data, autoescape=False))
         except TemplateSyntaxError as exc:
             raise StepFailed(str(exc)) from exc
+        for pattern, greeting in EMPTY_GREETINGS:
+            rendered = pattern.sub(greeting, rendered)
+        parts.append(rendered)
     return parts
 
 
