@@ -49,7 +49,8 @@ def demo(demo_org):
 class _Page(HTMLParser):
     """Collect the visible text and the addresses a page offers (links, forms, htmx)."""
 
-    HIDDEN = {"script", "style", "template", "textarea"}
+    # Not text to translate: code, user input, and identifiers shown as <code> (a role's code).
+    HIDDEN = {"script", "style", "template", "textarea", "code"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

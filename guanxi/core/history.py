@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +56,14 @@ def field_label(model, name):
     """
     field = _field(model, name) if model is not None else None
     label = getattr(field, "verbose_name", None) or name.replace("_", " ")
-    return gettext(label) if isinstance(label, str) else label
+    if not isinstance(label, str):
+        return label
+    translated = gettext(label)
+    if translated != label:
+        return translated
+    capitalised = capfirst(label)  # "reverses" is in the catalogue as "Reverses"
+    translated = gettext(capitalised)
+    return translated if translated != capitalised else label
 
 
 _label = field_label

@@ -46,6 +46,7 @@ class Column:
     value: Callable | None = None  # obj -> value shown and exported
     export: bool = True
     css: str = ""
+    code: bool = False  # an identifier shown as is (a role's code), in <code>
 
     def get(self, obj):
         if self.value is not None:

@@ -176,7 +176,8 @@ def section_data(section, viewer, rows=5):
     list_url = section.list_url(viewer)
     return SectionData(
         key=section.key, title=str(section.title), count=count, figures=figures,
-        rows=[row if may_open(viewer.user, row.url) else replace(row, url="") for row in shown],
+        rows=[replace(row, url="") if isinstance(row, Row) and not may_open(viewer.user, row.url) else row
+              for row in shown],
         list_url=list_url if may_open(viewer.user, list_url) else "",
         actions=[action for action in section.actions(viewer) if may_open(viewer.user, action.url)],
         template=section.template, empty_text=str(section.empty_text),

@@ -60,7 +60,7 @@ class AuditLogList(ListSpec):
         Column("actor", gettext_lazy("Who"), value=lambda e: str(e.actor) if e.actor else _("system")),
         Column("action", gettext_lazy("Action"), value=lambda e: ACTION_LABELS.get(e.action, e.get_action_display())),
         Column("content_type", gettext_lazy("Record type"), value=lambda e: e.content_type.name),
-        Column("object_repr", gettext_lazy("Record")),
+        Column("object_repr", gettext_lazy("Record"), value=lambda e: _(e.object_repr) if e.object_repr else ""),
         Column("changes", gettext_lazy("Changes"), value=_changed_fields),
         Column("remote_addr", gettext_lazy("IP address")),
     ]
