@@ -8,7 +8,7 @@ from guanxi.core.exports import export_response
 from guanxi.core.permissions import require
 
 from .forecast import ForecastReport
-from .forms import ForecastForm, FunnelForm
+from .forms import GROUPS, ForecastForm, FunnelForm
 from .funnel import FunnelReport
 
 
@@ -47,6 +47,7 @@ def funnel(request):
         title=_("Won and open amount"), money=True)
     return render(request, "analytics/funnel.html", {
         "form": form, "result": result, "chart": chart, "group_chart": group_chart, "period": period,
+        "group_label": dict(GROUPS)[group],
         "pipeline": pipeline, "can_export": request.user.has_module_perm("analytics.export"),
     })
 
