@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -176,7 +177,7 @@ class NotificationPreference(models.Model):
 
 class CustomFieldType(models.TextChoices):
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("kind of value", "Number")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Single choice")
     MULTI = "multi", _("Multiple choice")

@@ -241,7 +241,7 @@ class FeedbackList(ListSpec):
     export_permission = "customers.export"
     export_name = "feedback"
     columns = [
-        Column("created_at", _("Received"), sortable=True, link=True),
+        Column("created_at", _("Received at"), sortable=True, link=True),
         Column("customer", _("Customer"), value=lambda f: f.customer.name),
         Column("kind", _("Kind"), value=lambda f: f.kind.name if f.kind else ""),
         Column("content", _("Feedback"), value=lambda f: f.content[:80]),
