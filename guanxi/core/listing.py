@@ -47,6 +47,7 @@ class Column:
     export: bool = True
     css: str = ""
     code: bool = False  # an identifier shown as is (a role's code), in <code>
+    overdue: Callable | None = None  # obj -> True when the date in this cell is past and still matters
 
     def get(self, obj):
         if self.value is not None:
@@ -240,7 +241,7 @@ class ListPageView(PermissionMixin, View):
         page = keyset_page(queryset, sort=sort, cursor=state.cursor or None, limit=spec.page_size)
         rows = [
             {"obj": obj, "url": self._allowed(request.user, spec.detail_url(obj)),
-             "cells": [(c, c.get(obj)) for c in spec.columns]}
+             "cells": [(c, value, cell_css(c, obj, value)) for c in spec.columns for value in [c.get(obj)]]}
             for obj in page.items
         ]
         context = {
@@ -275,6 +276,24 @@ class ListPageView(PermissionMixin, View):
         queryset = queryset.order_by(*_ordering(state.sort or spec.default_sort))
         return export_response(fmt, spec.export_headers(), spec.export_rows(queryset), spec.export_name,
                                str(spec.title))
+
+
+SHORT_TEXT = 12  # names, codes and statuses up to this length never wrap in a cell
+
+
+def cell_css(column, obj, value):
+    """The CSS classes of a list cell: dates and amounts never wrap (广州总/部), numbers
+    align right, a date that is past while it still matters is marked overdue."""
+    classes = []
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        classes.append("date")
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        classes.append("num")
+    elif value is not None and len(str(value)) <= SHORT_TEXT:
+        classes.append("nowrap")
+    if column.overdue is not None and value is not None and column.overdue(obj):
+        classes.append("overdue")
+    return " ".join(classes)
 
 
 def _may(user, code):

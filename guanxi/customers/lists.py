@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import custom_fields, picklists
@@ -6,6 +7,10 @@ from guanxi.org.selectors import branch_choices
 
 from . import regions, selectors
 from .models import CustomerCategory, CustomerKind, LifecycleStage
+
+
+def _follow_up_overdue(record):
+    return record.next_follow_up_on is not None and record.next_follow_up_on < timezone.localdate()
 
 ENTITY = "customers.customer"
 
@@ -60,7 +65,7 @@ class CustomerList(ListSpec):
         Column("level", _("Level"), value=lambda c: c.level.name if c.level else ""),
         Column("phone", _("Phone"), value=lambda c: c.phone_display),
         Column("last_contacted_at", _("Last contact")),
-        Column("next_follow_up_on", _("Next follow-up")),
+        Column("next_follow_up_on", _("Next follow-up"), overdue=_follow_up_overdue),
         Column("created_at", _("Created"), sortable=True),
     ]
     search_fields = []
@@ -205,7 +210,7 @@ class InteractionList(ListSpec):
         Column("channel", _("Channel")),
         Column("contact", _("Contact"), value=lambda i: i.contact.name if i.contact else ""),
         Column("summary", _("Summary"), value=lambda i: i.summary[:80]),
-        Column("next_follow_up_on", _("Next follow-up")),
+        Column("next_follow_up_on", _("Next follow-up"), overdue=_follow_up_overdue),
         Column("author", _("By"), value=lambda i: i.author.display_name),
     ]
     empty_text = _("No interactions yet. Log calls, visits and messages from a customer's page.")
