@@ -118,7 +118,7 @@ def bar_chart(labels, series, *, width=640, bar_height=22, title="", money=False
                              f"{escape(fmt(value))}</title></rect>")
             if stacked:
                 offset += max(length, 0)
-            else:
+            elif value:  # a row of zeros stays quiet: no "¥0.00" beside nothing
                 parts.append(f'<text x="{label_width + max(length, 0) + 4:.1f}" y="{top + lane * 0.75:.1f}" '
                              f'font-size="{min(FONT, lane)}">{escape(fmt(value))}</text>')
         if stacked:

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # django-auditlog's own words are not in our catalogues.
-ACTIONS = {LogEntry.Action.CREATE: _("created"), LogEntry.Action.UPDATE: _("changed"),
+ACTIONS = {LogEntry.Action.CREATE: pgettext_lazy("history", "created"), LogEntry.Action.UPDATE: _("changed"),
            LogEntry.Action.DELETE: _("deleted"), LogEntry.Action.ACCESS: _("viewed")}
 EMPTY = "—"
-HIDDEN = ("updated_at", "password", "last_login")
+HIDDEN = ("id", "updated_at", "password", "last_login")
 
 
 def history_for(obj, limit=200):
@@ -37,7 +37,8 @@ def history_for(obj, limit=200):
     names = _related_names(model, [changes for _entry, changes in raw])
     return [{"entry": entry, "action": ACTIONS.get(entry.action, entry.get_action_display()),
              "changes": [{"field": _label(model, name), "old": _display(model, name, old, names),
-                          "new": _display(model, name, new, names)} for name, old, new in changes]}
+                          "new": _display(model, name, new, names)} for name, old, new in changes
+                         if not (_is_empty(old) and _is_empty(new))]}
             for entry, changes in raw]
 
 
