@@ -53,7 +53,7 @@ class ApprovalStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["policy", "position"], name="approval_step_position")]
 
     def __str__(self):
-        return self.name
+        return gettext(self.name)  # the built-in steps are named by msgids (finance's receivers)
 
 
 class ApprovalStatus(models.TextChoices):

@@ -64,7 +64,7 @@ def _notify_approvers(request):
         notify(approver, kind="approvals.waiting",
                title=_("Approval needed: %(what)s") % {"what": request.label},
                body=_("%(who)s asks; amount ¥%(amount)s; step: %(step)s") % {
-                   "who": request.requester.display_name, "amount": request.amount, "step": step.name},
+                   "who": request.requester.display_name, "amount": request.amount, "step": str(step)},
                url=request.get_absolute_url(), email=True, dedupe_key=f"approval:{request.pk}:{request.current}")
 
 

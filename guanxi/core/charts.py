@@ -87,7 +87,7 @@ def bar_chart(labels, series, *, width=640, bar_height=22, title="", money=False
         return ""
     fmt = _formatter(money)
     gap = 8
-    label_width = min(max(_text_width(label) for label in labels) + 10, MAX_LABEL)
+    label_width = min(max(_text_width(label) for label in labels) + 16, MAX_LABEL)
     if stacked:
         ends = [sum(float(values[i] or 0) for _n, values in series) for i in range(len(labels))]
         value_texts = [fmt(sum((values[i] or 0) for _n, values in series)) for i in range(len(labels))]

@@ -96,7 +96,7 @@ class NumberFormatForm(forms.Form):
 def numbering_index(request):
     from guanxi.core import numbering
 
-    rows = [(doc_type, numbering._format(doc_type), numbering.preview(doc_type))
+    rows = [(doc_type, numbering.label(doc_type), numbering._format(doc_type), numbering.preview(doc_type))
             for doc_type in sorted(numbering.DEFAULT_PREFIXES)]
     return render(request, "system/numbering.html", {"rows": rows})
 
@@ -111,7 +111,7 @@ def number_format_edit(request, doc_type):
     fmt = numbering._format(doc_type)
     form = NumberFormatForm(request.POST or None, initial={"prefix": fmt.prefix, "width": fmt.width, "reset": fmt.reset})
     return form_page(request, form, lambda data: number_format_save(actor=request.user, doc_type=doc_type, **data),
-                     title=_("Numbering of %(type)s") % {"type": doc_type}, saved_message=_("Saved."),
+                     title=_("Numbering of %(type)s") % {"type": numbering.label(doc_type)}, saved_message=_("Saved."),
                      success_url="system:numbering", cancel_url="system:numbering",
                      context={"help": _("The next number: %(number)s") % {"number": numbering.preview(doc_type)}})
 
