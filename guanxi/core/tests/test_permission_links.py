@@ -37,3 +37,15 @@ def test_action_buttons_are_hidden_without_the_permission(demo_org, client_for):
         "/customers/duplicates/").content.decode()
     assert "/service/knowledge/new/" not in client_for(demo_org["liuyang"]).get(
         "/service/knowledge/").content.decode()
+
+
+def test_the_shipping_form_is_offered_only_to_who_may_ship(demo_org, client_for):
+    """ORG-5, SAL-5: a salesperson sees no shipping form on a confirmed order; the sales
+    assistant of the department, who may ship, does."""
+    from guanxi.customers.services import customer_create
+    from guanxi.testing.sales import confirmed_order
+
+    seller = demo_org["liuyang"]
+    order = confirmed_order(seller, customer_create(actor=seller, name="发货权限测试有限公司"))
+    assert 'id="ship-form"' not in client_for(seller).get(order.get_absolute_url()).content.decode()
+    assert 'id="ship-form"' in client_for(demo_org["huangli"]).get(order.get_absolute_url()).content.decode()
