@@ -49,3 +49,27 @@ def test_the_shipping_form_is_offered_only_to_who_may_ship(demo_org, client_for)
     order = confirmed_order(seller, customer_create(actor=seller, name="发货权限测试有限公司"))
     assert 'id="ship-form"' not in client_for(seller).get(order.get_absolute_url()).content.decode()
     assert 'id="ship-form"' in client_for(demo_org["huangli"]).get(order.get_absolute_url()).content.decode()
+
+
+def test_menu_items_declare_the_permission_of_their_page():
+    """ORG-5: a menu item asks at least what its view checks (a menu never offers a 403)."""
+    from django.urls import resolve
+
+    from guanxi.core import navigation
+    from guanxi.core.permissions import AUTHENTICATED, declared_permission
+
+    mismatched = [(item.url_name, item.permission, declared_permission(resolve(item.url()).func))
+                  for section in navigation._sections.values() for item in section.items
+                  if declared_permission(resolve(item.url()).func) not in (item.permission, AUTHENTICATED)]
+    assert not mismatched, mismatched
+
+
+def test_customer_page_offers_no_receipt_form_to_a_salesperson(demo_org, client_for):
+    """ORG-5, FIN: "Record a receipt" is for finance; a salesperson's customer page does not offer it."""
+    from guanxi.customers.services import customer_create
+
+    seller = demo_org["liuyang"]
+    customer = customer_create(actor=seller, name="回款权限测试有限公司")
+    assert "/finance/receipts/new/" not in client_for(seller).get(customer.get_absolute_url()).content.decode()
+    assert "/finance/receipts/new/" in client_for(demo_org["zhouhong"]).get(
+        customer.get_absolute_url()).content.decode()
