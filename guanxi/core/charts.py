@@ -48,6 +48,17 @@ def _formatter(money):
     return number
 
 
+def _tick_formatter(money):
+    """Axis ticks are round: ¥1,250,000 (¥125万 in Chinese), never ¥1,250,000.00."""
+    if not money:
+        return _formatter(False)
+
+    def tick(value):
+        return compact_amount(round(value)).replace(".00", "")
+
+    return tick
+
+
 def _open(width, height, title):
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width:.0f} {height:.0f}" '
              f'width="100%" role="img" aria-label="{escape(title)}">']
@@ -172,10 +183,11 @@ def column_chart(labels, series, *, lines=(), width=720, height=260, title="", m
     if not labels:
         return ""
     fmt = _formatter(money)
+    tick_text = _tick_formatter(money)
     every = [float(v) for _n, values in [*series, *lines] for v in values if v is not None]
     peak = max(every, default=0) or 1
     ticks = [peak * step / 4 for step in range(5)]
-    left = max(_text_width(fmt(tick), 10) for tick in ticks) + 10
+    left = max(_text_width(tick_text(tick), 10) for tick in ticks) + 10
     top = 10
     parts = []
     legend = _legend(parts, [str(name) for name, _v in [*series, *lines]], left, width - 10, 8)
@@ -192,7 +204,7 @@ def column_chart(labels, series, *, lines=(), width=720, height=260, title="", m
         y = top + plot_h - plot_h * tick / peak
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de" '
                      f'stroke-width="0.5"/><text x="{left - 4:.1f}" y="{y + 4:.1f}" font-size="10" '
-                     f'text-anchor="end">{escape(fmt(tick))}</text>')
+                     f'text-anchor="end">{escape(tick_text(tick))}</text>')
     for column, label in enumerate(labels):
         x0 = left + column * slot + slot * 0.1
         for index, (name, values) in enumerate(series):
