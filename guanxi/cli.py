@@ -3,10 +3,11 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings.base")
-    from django.core.management import execute_from_command_line
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "guanxi"

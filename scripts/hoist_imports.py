@@ -2,7 +2,9 @@
 
 Usage: .venv/bin/python scripts/hoist_imports.py guanxi/some/module.py ...
 
-Leaves alone: imports in an ``AppConfig.ready`` (models may not be imported when the app
+Moves imports of guanxi, Django and the standard library; leaves third-party libraries
+where they are (a heavy one such as xhtml2pdf or openpyxl stays loaded on first use, not
+in every web process). Leaves alone: imports in an ``AppConfig.ready`` (models may not be imported when the app
 module loads), imports under ``if TYPE_CHECKING`` and imports whose line carries a comment
 (the reason it must stay, e.g. ``# inner import: cycle …``). Run ruff --fix afterwards to
 sort the block, then import every module to find true cycles.
@@ -13,6 +15,14 @@ import sys
 from pathlib import Path
 
 
+def movable(node):
+    if isinstance(node, ast.ImportFrom) and node.level:
+        return True
+    module = (node.module if isinstance(node, ast.ImportFrom) else node.names[0].name) or ""
+    top = module.split(".")[0]
+    return top in ("guanxi", "django") or top in sys.stdlib_module_names
+
+
 def inner_imports(tree):
     found = []
 
@@ -21,7 +31,8 @@ def inner_imports(tree):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 visit(child, True, in_ready or child.name == "ready")
             elif isinstance(child, (ast.Import, ast.ImportFrom)) and in_function and not in_ready:
-                found.append(child)
+                if movable(child):
+                    found.append(child)
             elif isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
                 continue
             else:

@@ -1,6 +1,7 @@
 """Sign-in, sign-out, passwords, two-factor login and personal access tokens."""
 
 import base64
+import io
 import time
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from guanxi.core.errors import NotFound
 from guanxi.core.forms import run_service
 from guanxi.core.permissions import AUTHENTICATED, PUBLIC, PermissionMixin, require
 from guanxi.core.problems import problem_response
@@ -191,8 +193,6 @@ def two_factor_setup(request):
 
 
 def _qr_data_uri(text):
-    import io
-
     import qrcode
     import qrcode.image.svg
 
@@ -232,8 +232,6 @@ def token_create(request):
 @require(AUTHENTICATED)
 @require_POST
 def token_revoke(request, pk):
-    from guanxi.core.errors import NotFound
-
     try:
         services.token_revoke(actor=request.user, token_id=pk)
     except NotFound:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from guanxi.sales.models import StageKind
 from guanxi.sales.selectors import opportunities_visible_to
@@ -72,9 +74,6 @@ class CompetitionReport(ReportRunner):
 
     @staticmethod
     def _label(item):
-        from django.utils import translation
-        from django.utils.translation import gettext as _
-
         english = (translation.get_language() or "").startswith("en")
         label = item["lost_reason__name_en"] if english else item["lost_reason__name_zh"]
         return label or _("No reason given")

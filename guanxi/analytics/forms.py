@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.periods import PeriodForm
+from guanxi.sales.models import Pipeline
 
 GROUPS = [("person", _("person")), ("department", _("department")), ("branch", _("branch"))]
 
@@ -13,8 +14,6 @@ class FunnelForm(PeriodForm):
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from guanxi.sales.models import Pipeline
-
         super().__init__(*args, **kwargs)
         self.fields["period"].initial = "this_year"
         self.fields["pipeline"].queryset = Pipeline.objects.all()

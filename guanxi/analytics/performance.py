@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from guanxi.customers.models import Channel, Customer, Interaction
+from guanxi.finance.selectors import received_by
 from guanxi.org.models import Branch, Department, User
 from guanxi.org.scopes import scoped
 from guanxi.sales.models import Opportunity, Order, OrderStatus, StageKind
@@ -52,8 +53,6 @@ class PerformanceReport(ReportRunner):
     """``PerformanceReport(user, period=…, group="person", sort="order_amount").run()``"""
 
     def calculate(self):
-        from guanxi.finance.selectors import received_by
-
         period = self.params["period"]
         group = self.params.get("group") or "person"
         keys = KEYS[group]

@@ -7,14 +7,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from guanxi.core.charts import bar_chart, column_chart, funnel_chart
+from guanxi.core.charts import bar_chart, chart_amount, column_chart, funnel_chart
 from guanxi.core.exports import export_response
 from guanxi.core.permissions import require
+from guanxi.sales.services import default_pipeline
 
 from .competition import CompetitionReport
 from .forecast import ForecastReport
-from .forms import CompetitionForm, ForecastForm, FunnelForm
+from .forms import GROUPS, CompetitionForm, ForecastForm, FunnelForm, PerformanceForm
 from .funnel import FunnelReport
+from .performance import PerformanceReport
 from .staffday import StaffDayReport
 
 
@@ -25,14 +27,8 @@ def _export(request, headers, rows, name):
     return None
 
 
-def _money(value):
-    return f"¥{value:,.0f}"
-
-
 @require("analytics.view")
 def funnel(request):
-    from guanxi.sales.services import default_pipeline
-
     form = FunnelForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else False
     data = form.cleaned_data if valid else {}
@@ -49,14 +45,15 @@ def funnel(request):
     if exported is not None:
         return exported
     chart = funnel_chart([row.stage.name for row in result.stages], [row.reached for row in result.stages],
-                         [_("%(n)s now · %(amount)s") % {"n": row.count, "amount": _money(row.amount)}
+                         [_("%(n)s now · %(amount)s") % {"n": row.count, "amount": chart_amount(row.amount)}
                           for row in result.stages], title=_("Sales funnel"))
     top = result.groups[:15]
     group_chart = bar_chart([g.label for g in top], [
         (_("Won amount"), [g.won_amount for g in top]), (_("Open amount"), [g.open_amount for g in top])],
-        title=_("Won and open amount"))
+        title=_("Won and open amount"), money=True)
     return render(request, "analytics/funnel.html", {
         "form": form, "result": result, "chart": chart, "group_chart": group_chart, "period": period,
+        "group_label": dict(GROUPS)[group],
         "pipeline": pipeline, "can_export": request.user.has_module_perm("analytics.export"),
     })
 
@@ -92,9 +89,6 @@ def forecast(request):
 
 @require("analytics.view")
 def performance(request):
-    from .forms import PerformanceForm
-    from .performance import PerformanceReport
-
     form = PerformanceForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     period = form.selected()
@@ -110,7 +104,7 @@ def performance(request):
     top = rows[:20]
     chart = bar_chart([r.label for r in top], [(_("Order amount"), [r.order_amount for r in top]),
                                                (_("Received"), [r.received_amount for r in top])],
-                      title=_("Order amount and money received"))
+                      title=_("Order amount and money received"), money=True)
     return render(request, "analytics/performance.html", {
         "form": form, "rows": rows, "chart": chart, "period": period, "sort": sort,
         "can_export": request.user.has_module_perm("analytics.export"),

@@ -14,6 +14,18 @@ from guanxi.core.errors import DomainError
 from guanxi.core.problems import problem_response
 
 from .auth import BearerToken
+from .routers import (
+    auth,
+    customers,
+    finance,
+    org,
+    purchasing,
+    sales,
+    sales_plans,
+    workplace,
+    workplace_day,
+)
+from .routers import service as service_router
 from .validation import translate_errors
 
 logger = logging.getLogger("guanxi.api")
@@ -39,18 +51,6 @@ def build_api():
     )
     _install_error_handlers(api)
 
-    from .routers import (
-        auth,
-        customers,
-        finance,
-        org,
-        purchasing,
-        sales,
-        sales_plans,
-        workplace,
-        workplace_day,
-    )
-
     api.add_router("/auth", auth.router)
     api.add_router("/", org.router)
     api.add_router("/", customers.router)
@@ -60,7 +60,6 @@ def build_api():
     api.add_router("/", workplace_day.router)
     api.add_router("/", finance.router)
     api.add_router("/", purchasing.router)
-    from .routers import service as service_router
 
     api.add_router("/", service_router.router)
     return api

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,7 +22,9 @@ class ApprovalPolicy(models.Model):
         verbose_name_plural = _("approval flows")
 
     def __str__(self):
-        return self.name
+        # The built-in flows are named after their document type's label, in English
+        # when the demo or a command created them: show that name in the user's language.
+        return gettext(self.name)
 
 
 class ApproverKind(models.TextChoices):
@@ -50,7 +53,7 @@ class ApprovalStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["policy", "position"], name="approval_step_position")]
 
     def __str__(self):
-        return self.name
+        return gettext(self.name)  # the built-in steps are named by msgids (finance's receivers)
 
 
 class ApprovalStatus(models.TextChoices):

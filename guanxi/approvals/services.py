@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.core.errors import Conflict, Forbidden
+from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service
 from guanxi.core.transitions import transition
+from guanxi.org.models import User
 
 from .models import ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApproverKind
 
@@ -52,7 +53,6 @@ def policy_doc_types():
 
 def approvers_for(request, step):
     """Everyone who may decide ``step`` of ``request``."""
-    from guanxi.org.models import User
 
     requester = request.requester
     active = User.objects.filter(is_active=True).exclude(pk=requester.pk)
@@ -82,7 +82,7 @@ def _notify_approvers(request):
         notify(approver, kind="approvals.waiting",
                title=_("Approval needed: %(what)s") % {"what": request.label},
                body=_("%(who)s asks; amount ¥%(amount)s; step: %(step)s") % {
-                   "who": request.requester.display_name, "amount": request.amount, "step": step.name},
+                   "who": request.requester.display_name, "amount": request.amount, "step": str(step)},
                url=request.get_absolute_url(), email=True, dedupe_key=f"approval:{request.pk}:{request.current}")
 
 
@@ -128,8 +128,6 @@ def approval_decide(*, actor, request, approve, comment=""):
     if not any(a.pk == actor.pk for a in approvers_for(request, step)):
         raise Forbidden(_("It is not for you to decide this step."))
     if not approve and not (comment or "").strip():
-        from guanxi.core.errors import ValidationFailed
-
         raise ValidationFailed(_("Say why you reject it."), field="comment")
     ApprovalDecision.objects.create(request=request, step=step, approver=actor, approved=bool(approve),
                                     comment=(comment or "").strip()[:500])

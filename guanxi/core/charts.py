@@ -1,61 +1,146 @@
 """Charts drawn on the server as SVG: no JavaScript, no library, works offline and
-under the CSP. ``bar_chart`` returns a safe SVG string for a template."""
+under the CSP. Each function returns a safe SVG string for a template.
+
+Amounts are shown as ¥1,234,567.89 (¥123.46万 in Chinese, see ``core.amounts``); bars of
+different measures stand side by side unless ``stacked`` says they are parts of one
+whole; labels that do not fit are shortened with "…" (the full text is the tooltip) or
+turned, and the margins grow to hold the widest value, so nothing overlaps or is cut.
+"""
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .amounts import compact_amount
+
 PALETTE = ["#b4282d", "#0969da", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#57606a", "#cf222e"]
+FONT = 12
+MAX_LABEL = 170
 
 
-def bar_chart(labels, series, *, width=640, bar_height=22, title=""):
-    """Horizontal stacked bars: ``series`` is [(name, [value per label])]."""
-    if not labels:
-        return ""
-    label_width = 120
-    gap = 8
-    legend_height = 24 if len(series) > 1 else 0
-    height = legend_height + len(labels) * (bar_height + gap) + gap
-    totals = [sum(values[i] for _name, values in series) for i in range(len(labels))]
-    peak = max(totals) or 1
-    plot = width - label_width - 50
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+def chart_amount(value):
+    """Return an amount as a chart shows it (¥1,234,567.89; ¥123.46万 in Chinese)."""
+    return compact_amount(value)
+
+
+def _text_width(text, size=FONT):
+    """Estimate the drawn width: CJK characters are square, Latin about 0.6 em."""
+    return sum(size if ord(char) > 0x2E80 else size * 0.6 for char in str(text))
+
+
+def _fit(text, room, size=FONT):
+    """Shorten ``text`` with "…" so it fits ``room`` pixels."""
+    text = str(text)
+    if _text_width(text, size) <= room:
+        return text
+    while text and _text_width(text + "…", size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def _formatter(money):
+    if money:
+        return chart_amount
+
+    def number(value):
+        value = float(value or 0)
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+
+    return number
+
+
+def _tick_formatter(money):
+    """Axis ticks are round: ¥1,250,000 (¥125万 in Chinese), never ¥1,250,000.00."""
+    if not money:
+        return _formatter(False)
+
+    def tick(value):
+        return compact_amount(round(value)).replace(".00", "")
+
+    return tick
+
+
+def _open(width, height, title):
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width:.0f} {height:.0f}" '
              f'width="100%" role="img" aria-label="{escape(title)}">']
     if title:
         parts.append(f"<title>{escape(title)}</title>")
-    x = label_width
-    for index, (name, _values) in enumerate(series if len(series) > 1 else []):
-        color = PALETTE[index % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{x + 14}" y="15" font-size="11">{escape(name)}</text>')
-        x += 24 + 12 * len(str(name))
+    return parts
+
+
+def _legend(parts, names, left, right, top):
+    """Draw the legend from ``left``, wrapping to a new line at ``right``; return its height."""
+    if len(names) < 2:
+        return 0
+    x, y = left, top
+    for index, name in enumerate(names):
+        step = 24 + _text_width(name, 11)
+        if x + step > right and x > left:
+            x, y = left, y + 16
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{PALETTE[index % len(PALETTE)]}"/>'
+                     f'<text x="{x + 14:.1f}" y="{y + 9}" font-size="11">{escape(name)}</text>')
+        x += step
+    return y - top + 20
+
+
+def _label(parts, text, x, y, room, anchor="end", extra=""):
+    shown = _fit(text, room)
+    parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{FONT}" text-anchor="{anchor}"{extra}>'
+                 f"<title>{escape(str(text))}</title>{escape(shown)}</text>")
+
+
+def bar_chart(labels, series, *, width=640, bar_height=22, title="", money=False, stacked=False):
+    """Horizontal bars: ``series`` is [(name, [value per label])].
+
+    Several series are grouped (one thinner bar each, side by side); ``stacked`` adds
+    them into one bar only when they are parts of the same whole (ageing buckets).
+    """
+    if not labels:
+        return ""
+    fmt = _formatter(money)
+    gap = 8
+    label_width = min(max(_text_width(label) for label in labels) + 16, MAX_LABEL)
+    if stacked:
+        ends = [sum(float(values[i] or 0) for _n, values in series) for i in range(len(labels))]
+        value_texts = [fmt(sum((values[i] or 0) for _n, values in series)) for i in range(len(labels))]
+    else:
+        ends = [float(v or 0) for _n, values in series for v in values]
+        value_texts = [fmt(v) for _n, values in series for v in values]
+    value_width = max(_text_width(text) for text in value_texts) + 10
+    plot = max(width - label_width - value_width - 8, 60)
+    peak = max(ends, default=0) or 1
+    parts = []
+    legend = _legend(parts, [str(name) for name, _v in series], label_width, width - 4, 6)
+    lanes = 1 if stacked else len(series)
+    lane = bar_height if lanes == 1 else max(bar_height * 1.6 / lanes, 8)
+    row_height = lane * lanes
+    height = legend + gap + len(labels) * (row_height + gap) + 4
     for row, label in enumerate(labels):
-        y = legend_height + gap + row * (bar_height + gap)
-        parts.append(f'<text x="{label_width - 6}" y="{y + bar_height * 0.7}" font-size="12" '
-                     f'text-anchor="end">{escape(str(label)[:12])}</text>')
+        y = legend + gap + row * (row_height + gap)
+        _label(parts, label, label_width - 6, y + row_height / 2 + 4, label_width - 10)
         offset = label_width
         for index, (name, values) in enumerate(series):
-            length = plot * values[row] / peak
+            value = values[row] or 0
+            length = plot * float(value) / peak
+            top = y if stacked else y + index * lane
+            color = PALETTE[index % len(PALETTE)]
             if length > 0:
-                color = PALETTE[index % len(PALETTE)]
-                parts.append(f'<rect x="{offset:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}" '
-                             f'fill="{color}"><title>{escape(name)}: {values[row]}</title></rect>')
-                offset += length
-        parts.append(f'<text x="{offset + 4:.1f}" y="{y + bar_height * 0.7}" font-size="12">{totals[row]}</text>')
+                parts.append(f'<rect x="{offset:.1f}" y="{top:.1f}" width="{length:.1f}" height="{lane:.1f}" '
+                             f'fill="{color}"><title>{escape(str(label))} {escape(str(name))}: '
+                             f"{escape(fmt(value))}</title></rect>")
+            if stacked:
+                offset += max(length, 0)
+            elif value:  # a row of zeros stays quiet: no "¥0.00" beside nothing
+                parts.append(f'<text x="{label_width + max(length, 0) + 4:.1f}" y="{top + lane * 0.75:.1f}" '
+                             f'font-size="{min(FONT, lane)}">{escape(fmt(value))}</text>')
+        if stacked:
+            parts.append(f'<text x="{offset + 4:.1f}" y="{y + row_height * 0.7:.1f}" font-size="{FONT}">'
+                         f"{escape(value_texts[row])}</text>")
+    return _close(_open(width, height, title) + parts)
+
+
+def _close(parts):
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above
-
-
-def _number(value):
-    """Short axis labels: 12.5万 / 1.2亿 in Chinese, 125k / 1.2M otherwise."""
-    from django.utils import translation
-
-    value = float(value)
-    chinese = not (translation.get_language() or "").startswith("en")
-    steps = [(1e8, "亿"), (1e4, "万")] if chinese else [(1e9, "B"), (1e6, "M"), (1e3, "k")]
-    for size, suffix in steps:
-        if abs(value) >= size:
-            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return f"{value:.0f}"
 
 
 def funnel_chart(labels, values, notes=None, *, width=640, row_height=34, title=""):
@@ -64,13 +149,11 @@ def funnel_chart(labels, values, notes=None, *, width=640, row_height=34, title=
         return ""
     notes = notes or [""] * len(labels)
     peak = max(values) or 1
-    label_width, note_width = 120, 170
+    label_width = min(max(_text_width(label) for label in labels) + 10, MAX_LABEL)
+    note_width = min(max((_text_width(note) for note in notes), default=0) + 12, 220)
     plot = width - label_width - note_width
     height = len(labels) * row_height + 4
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-label="{escape(title)}">']
-    if title:
-        parts.append(f"<title>{escape(title)}</title>")
+    parts = _open(width, height, title)
     centre = label_width + plot / 2
     widths = [max(plot * v / peak, 2) for v in values]
     for row, (label, value, note) in enumerate(zip(labels, values, notes, strict=True)):
@@ -83,43 +166,45 @@ def funnel_chart(labels, values, notes=None, *, width=640, row_height=34, title=
                   f"{centre + lower / 2:.1f},{bottom} {centre - lower / 2:.1f},{bottom}")
         parts.append(f'<polygon points="{points}" fill="{color}" opacity="0.85">'
                      f'<title>{escape(label)}: {value}</title></polygon>')
-        parts.append(f'<text x="{centre:.1f}" y="{top + row_height * 0.6:.1f}" font-size="12" '
-                     f'text-anchor="middle" fill="#fff">{value}</text>')
-        parts.append(f'<text x="{label_width - 6}" y="{top + row_height * 0.6:.1f}" font-size="12" '
-                     f'text-anchor="end">{escape(str(label)[:14])}</text>')
-        parts.append(f'<text x="{label_width + plot + 8}" y="{top + row_height * 0.6:.1f}" font-size="12">'
-                     f'{escape(note)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above
+        # A narrow band cannot hold its number in white: write it beside the band instead.
+        inside = _text_width(value) + 6 < upper
+        parts.append(f'<text x="{centre if inside else centre + upper / 2 + 4:.1f}" '
+                     f'y="{top + row_height * 0.6:.1f}" font-size="{FONT}" '
+                     f'text-anchor="{"middle" if inside else "start"}" fill="{"#fff" if inside else "#24292f"}">'
+                     f"{value}</text>")
+        _label(parts, label, label_width - 6, top + row_height * 0.6, label_width - 10)
+        _label(parts, note, label_width + plot + 8, top + row_height * 0.6, note_width - 12, anchor="start")
+    return _close(parts)
 
 
-def column_chart(labels, series, *, lines=(), width=720, height=260, title=""):
+def column_chart(labels, series, *, lines=(), width=720, height=260, title="", money=True):
     """Vertical bars per label (``series``: [(name, values)], side by side) with optional
     ``lines`` ([(name, values)], None for a gap) over the same axis."""
     if not labels:
         return ""
-    left, bottom, top = 56, 36, 28
-    plot_w, plot_h = width - left - 10, height - bottom - top
+    fmt = _formatter(money)
+    tick_text = _tick_formatter(money)
     every = [float(v) for _n, values in [*series, *lines] for v in values if v is not None]
     peak = max(every, default=0) or 1
-    slot = plot_w / len(labels)
+    ticks = [peak * step / 4 for step in range(5)]
+    left = max(_text_width(tick_text(tick), 10) for tick in ticks) + 10
+    top = 10
+    parts = []
+    legend = _legend(parts, [str(name) for name, _v in [*series, *lines]], left, width - 10, 8)
+    top += legend
+    slot = (width - left - 10) / len(labels)
+    widest = max(_text_width(label, 10) for label in labels)
+    rotate = widest > slot - 4
+    # Turned 45°, a label needs about 0.71 of its width below the axis.
+    bottom = (min(widest, 120) * 0.71 + 16) if rotate else 24
+    height += bottom - 24 + legend  # the plot keeps its height; the drawing grows
+    plot_h = height - bottom - top
     bar = slot * 0.8 / max(len(series), 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-label="{escape(title)}">']
-    if title:
-        parts.append(f"<title>{escape(title)}</title>")
-    for step in range(5):
-        value = peak * step / 4
-        y = top + plot_h - plot_h * step / 4
+    for tick in ticks:
+        y = top + plot_h - plot_h * tick / peak
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de" '
-                     f'stroke-width="0.5"/><text x="{left - 4}" y="{y + 4:.1f}" font-size="10" '
-                     f'text-anchor="end">{_number(value)}</text>')
-    x = left
-    for index, (name, _values) in enumerate([*series, *lines]):
-        color = PALETTE[index % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="8" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{x + 14}" y="17" font-size="11">{escape(name)}</text>')
-        x += 30 + 12 * len(str(name))
+                     f'stroke-width="0.5"/><text x="{left - 4:.1f}" y="{y + 4:.1f}" font-size="10" '
+                     f'text-anchor="end">{escape(tick_text(tick))}</text>')
     for column, label in enumerate(labels):
         x0 = left + column * slot + slot * 0.1
         for index, (name, values) in enumerate(series):
@@ -127,9 +212,16 @@ def column_chart(labels, series, *, lines=(), width=720, height=260, title=""):
             h = plot_h * value / peak
             parts.append(f'<rect x="{x0 + index * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
                          f'height="{h:.1f}" fill="{PALETTE[index % len(PALETTE)]}">'
-                         f'<title>{escape(label)} {escape(name)}: {values[column]}</title></rect>')
-        parts.append(f'<text x="{left + column * slot + slot / 2:.1f}" y="{height - bottom + 14}" font-size="10" '
-                     f'text-anchor="middle">{escape(str(label))}</text>')
+                         f'<title>{escape(label)} {escape(name)}: {escape(fmt(values[column] or 0))}</title></rect>')
+        cx, cy = left + column * slot + slot / 2, top + plot_h + 14
+        if rotate:
+            shown = _fit(label, 120, 10)
+            parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="10" text-anchor="end" '
+                         f'transform="rotate(-45 {cx:.1f} {cy:.1f})"><title>{escape(str(label))}</title>'
+                         f"{escape(shown)}</text>")
+        else:
+            parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="10" text-anchor="middle">'
+                         f"{escape(str(label))}</text>")
     for index, (name, values) in enumerate(lines, start=len(series)):
         color = PALETTE[index % len(PALETTE)]
         points = [f"{left + c * slot + slot / 2:.1f},{top + plot_h - plot_h * float(v) / peak:.1f}"
@@ -137,5 +229,4 @@ def column_chart(labels, series, *, lines=(), width=720, height=260, title=""):
         if points:
             parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" stroke-width="2">'
                          f'<title>{escape(name)}</title></polyline>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above
+    return _close(_open(width, height, title) + parts)

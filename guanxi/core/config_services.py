@@ -5,9 +5,9 @@ import re
 
 from django.utils.translation import gettext as _
 
-from . import custom_fields, picklists
+from . import custom_fields, numbering, picklists, printing
 from .errors import Conflict, NotFound, ValidationFailed
-from .models import CustomField, CustomFieldType, PickItem
+from .models import CustomField, CustomFieldType, NumberFormat, PickItem, PrintTemplate
 from .permissions import ensure
 from .services import assign_fields, service, validated_save
 
@@ -111,8 +111,6 @@ def custom_field_save(*, actor, entity, field=None, key="", label_zh, label_en, 
 @service
 def number_format_save(*, actor, doc_type, prefix, width, reset):
     """Change how a document type is numbered; numbers already given stay as they are."""
-    from . import numbering
-    from .models import NumberFormat
 
     ensure(actor, "system.configure")
     if doc_type not in numbering.DEFAULT_PREFIXES:
@@ -134,8 +132,6 @@ def number_format_save(*, actor, doc_type, prefix, width, reset):
 def print_template_save(*, actor, doc_type, name, html, is_active=True, template=None):
     """Save an administrator's print template (checked: no tags that reach outside it).
     The active one replaces the default; at most one is active per document type."""
-    from . import printing
-    from .models import PrintTemplate
 
     ensure(actor, "system.configure")
     if doc_type not in printing.doc_types():

@@ -9,6 +9,7 @@ import datetime
 import decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -153,7 +154,6 @@ def display(record, entity):
 
 def filter_q(entity, key, raw):
     """Return a Q for filtering by a custom value (exact; a choice within a multi)."""
-    from django.db.models import Q
 
     definition = next((d for d in definitions(entity) if d.key == key), None)
     if definition is None:

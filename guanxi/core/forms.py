@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
@@ -39,8 +41,6 @@ def form_page(request, form, save, *, title, saved_message, success_url, cancel_
     ``success_url`` may be a URL, a URL name, a model (its get_absolute_url) or a
     callable taking the saved object.
     """
-    from django.contrib import messages
-    from django.shortcuts import redirect, render, resolve_url
 
     if request.method == "POST":
         saved = run_service(form, save)

@@ -251,7 +251,7 @@ def import_start(*, actor, job, mapping, options, save_as=""):
         by_header = {job.header[int(i)]: key for i, key in job.mapping.items()}
         SavedMapping.objects.update_or_create(owner=actor, entity=job.entity, name=save_as[:80],
                                               defaults={"mapping": by_header})
-    from .tasks import run_import
+    from .tasks import run_import  # cycle: the tasks import this module
 
     transaction.on_commit(lambda: run_import.delay(job.pk))
     return job

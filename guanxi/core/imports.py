@@ -9,7 +9,9 @@ flight and a retry resumes after the last committed one without writing a row tw
 
 import codecs
 import csv
+import datetime
 import io
+import os
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -231,8 +233,6 @@ def _iter_rows(path, kind, skip):
 
 
 def _cell_text(value):
-    import datetime
-
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
@@ -290,8 +290,6 @@ def mapped_rows(path, kind, mapping, skip=0):
 
 
 def upload_dir():
-    import os
-
     path = os.path.join(settings.MEDIA_ROOT, "imports")
     os.makedirs(path, exist_ok=True)
     return path

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
@@ -32,9 +33,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from .exports import export_response
+from .imports import importer_for
 from .models import SavedView
 from .pagination import BadCursor, capped_count, keyset_page
-from .permissions import PermissionMixin
+from .permissions import PermissionMixin, allows, may_open
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Column:
     value: Callable | None = None  # obj -> value shown and exported
     export: bool = True
     css: str = ""
+    code: bool = False  # an identifier shown as is (a role's code), in <code>
+    overdue: Callable | None = None  # obj -> True when the date in this cell is past and still matters
 
     def get(self, obj):
         if self.value is not None:
@@ -244,7 +248,8 @@ class ListPageView(PermissionMixin, View):
             state.cursor, status = "", 400
             page = keyset_page(queryset, sort=sort, limit=spec.page_size)
         rows = [
-            {"obj": obj, "url": spec.detail_url(obj), "cells": [(c, c.get(obj)) for c in spec.columns]}
+            {"obj": obj, "url": self._allowed(request.user, spec.detail_url(obj)),
+             "cells": [(c, value, cell_css(c, obj, value)) for c in spec.columns for value in [c.get(obj)]]}
             for obj in page.items
         ]
         context = {
@@ -265,9 +270,13 @@ class ListPageView(PermissionMixin, View):
         template = "core/_list_results.html" if request.htmx and not request.htmx.boosted else self.template_name
         return render(request, template, context, status=status)
 
-    def export(self, request, spec, state, queryset, fmt):
-        from django.core.exceptions import PermissionDenied
+    @staticmethod
+    def _allowed(user, url):
+        """Link a row only to a page the user may open (a product row is not a link for
+        someone who may not edit products)."""
+        return url if url and may_open(user, url) else None
 
+    def export(self, request, spec, state, queryset, fmt):
         if not spec.export_permission or not request.user.has_module_perm(spec.export_permission):
             raise PermissionDenied
         queryset = queryset.order_by(*_ordering(state.sort or spec.default_sort))
@@ -275,15 +284,29 @@ class ListPageView(PermissionMixin, View):
                                str(spec.title))
 
 
-def _may(user, code):
-    from .permissions import AUTHENTICATED
+SHORT_TEXT = 12  # names, codes and statuses up to this length never wrap in a cell
 
-    return code == AUTHENTICATED or user.has_module_perm(code)
+
+def cell_css(column, obj, value):
+    """The CSS classes of a list cell: dates and amounts never wrap (广州总/部), numbers
+    align right, a date that is past while it still matters is marked overdue."""
+    classes = []
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        classes.append("date")
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        classes.append("num")
+    elif value is not None and len(str(value)) <= SHORT_TEXT:
+        classes.append("nowrap")
+    if column.overdue is not None and value is not None and column.overdue(obj):
+        classes.append("overdue")
+    return " ".join(classes)
+
+
+def _may(user, code):
+    return allows(user, code)
 
 
 def _may_import(user, entity):
-    from .imports import importer_for
-
     importer = importer_for(entity)
     return importer is not None and user.has_module_perm(importer.permission)
 

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -123,8 +123,6 @@ class PickItem(models.Model):
 
     @property
     def name(self):
-        from django.utils import translation
-
         lang = translation.get_language() or "zh-hans"
         return self.name_en if lang.startswith("en") else self.name_zh
 
@@ -177,7 +175,7 @@ class NotificationPreference(models.Model):
 
 class CustomFieldType(models.TextChoices):
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("kind of value", "Number")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Single choice")
     MULTI = "multi", _("Multiple choice")
@@ -212,8 +210,6 @@ class CustomField(models.Model):
 
     @property
     def label(self):
-        from django.utils import translation
-
         lang = translation.get_language() or "zh-hans"
         return self.label_en if lang.startswith("en") else self.label_zh
 

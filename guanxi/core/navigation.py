@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from .permissions import AUTHENTICATED
+from .permissions import AUTHENTICATED, may_open
 
 
 @dataclass
@@ -50,8 +50,10 @@ def menu_for(user):
         return []
     menu = []
     for section in sorted(_sections.values(), key=lambda s: (s.order, s.code)):
+        # The menu asks each page's own view (``may_open``), so it offers no page that answers 403.
         items = [item for item in section_items(section)
-                 if item.permission == AUTHENTICATED or user.has_module_perm(item.permission)]
+                 if (item.permission == AUTHENTICATED or user.has_module_perm(item.permission))
+                 and may_open(user, item.url())]
         if items:
             menu.append((section, items))
     return menu

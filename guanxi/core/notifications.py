@@ -10,6 +10,7 @@ still is, until they say otherwise). The notice row is always written, so ``dedu
 keeps working whatever the preferences: a notice muted in the app is stored as read.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.mail import send_mail
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .errors import ValidationFailed
 from .models import Notification, NotificationPreference
 
 
@@ -96,7 +98,6 @@ def preferences_of(user):
 
 def preferences_save(*, actor, choices):
     """Store ``{kind: Channels}`` for ``actor``; unknown kinds are refused."""
-    from .errors import ValidationFailed
 
     known = {kind.code for kind in kinds()}
     unknown = sorted(set(choices) - known)
@@ -192,7 +193,6 @@ def digest_kinds(user):
 
 def digest_section(user, day):
     """Digest lines: the day's notices of the kinds the user wants in the digest."""
-    import datetime
 
     wanted = digest_kinds(user)
     if not wanted:

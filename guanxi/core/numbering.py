@@ -2,9 +2,11 @@
 
 import re
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .models import DocumentSequence, NumberFormat
 
@@ -13,6 +15,16 @@ DEFAULT_PREFIXES = {}
 
 def register(doc_type, prefix, width=6, reset=NumberFormat.Reset.YEARLY):
     DEFAULT_PREFIXES[doc_type] = (prefix, width, reset)
+
+
+def label(doc_type):
+    """Return the document type's name in the current language ("费用" for finance.expense)."""
+    app_label, _dot, name = doc_type.partition(".")
+    try:
+        model = apps.get_model(app_label, name.replace("_", ""))
+    except LookupError:
+        return doc_type
+    return capfirst(model._meta.verbose_name)
 
 
 def _format(doc_type):

@@ -6,8 +6,12 @@ codes. Views and API endpoints declare the code they need (see ``require``).
 
 import functools
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
+from django.urls import Resolver404, resolve
+
+from .errors import Forbidden
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -57,6 +61,15 @@ def require(code):
     return decorator
 
 
+def allows(user, code):
+    """Return whether ``user`` holds ``code`` (``PUBLIC``, ``AUTHENTICATED`` or ``module.action``)."""
+    if code == PUBLIC:
+        return True
+    if code is None or user is None or not user.is_authenticated:
+        return False
+    return code == AUTHENTICATED or user.has_module_perm(code)
+
+
 def check(request, code):
     """Return a login redirect, raise PermissionDenied, or return None when allowed."""
     from django.contrib.auth.views import redirect_to_login
@@ -65,9 +78,32 @@ def check(request, code):
         return None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if code != AUTHENTICATED and not request.user.has_module_perm(code):
+    if not allows(request.user, code):
         raise PermissionDenied
     return None
+
+
+def declared_permission(callback):
+    """Return the code a view callback declares (``require``, ``PermissionMixin`` or a list spec)."""
+    view_class = getattr(callback, "view_class", None)
+    spec = getattr(callback, "view_initkwargs", {}).get("spec")
+    if spec is not None:
+        return spec.permission or None
+    if view_class is not None:
+        return getattr(view_class, "permission", None)
+    return getattr(callback, "guanxi_permission", None)
+
+
+def may_open(user, url):
+    """Return whether the view at ``url`` lets ``user`` in: the very check the view makes,
+    so menus, buttons and links never offer a page that answers 403."""
+    if not url:
+        return False
+    try:
+        match = resolve(urlsplit(str(url)).path)
+    except Resolver404:
+        return False
+    return allows(user, declared_permission(match.func))
 
 
 class PermissionMixin:
@@ -83,7 +119,6 @@ class PermissionMixin:
 
 def ensure(actor, code):
     """Raise Forbidden unless ``actor`` holds ``code`` (services call this before writing)."""
-    from .errors import Forbidden
 
     if actor is None or not actor.has_module_perm(code):
         raise Forbidden()

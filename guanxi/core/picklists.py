@@ -3,6 +3,8 @@ the defaults are created after migrate when the list is still empty."""
 
 from dataclasses import dataclass, field
 
+from .models import PickItem
+
 
 @dataclass
 class PickList:
@@ -27,8 +29,6 @@ def get(key):
 
 
 def seed_defaults(**kwargs):
-    from .models import PickItem
-
     for pick_list in _lists.values():
         if PickItem.objects.filter(list_key=pick_list.key).exists():
             continue
@@ -39,8 +39,6 @@ def seed_defaults(**kwargs):
 
 
 def items(key, *, active_only=True):
-    from .models import PickItem
-
     queryset = PickItem.objects.filter(list_key=key)
     return queryset.filter(is_active=True) if active_only else queryset
 

@@ -22,6 +22,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from django.http import Http404, HttpResponse
 from django.template import (
     Context,
     Engine,
@@ -36,6 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
+from .models import PrintTemplate
 
 FONT_NAME = "GuanxiCJK"
 # TrueType (not CFF/OTF) fonts with Chinese glyphs: ReportLab embeds TrueType only.
@@ -158,7 +160,6 @@ def default_source(doc_type):
 
 def render_html(doc_type, data, template_html=None):
     """Render a document's HTML from plain ``data`` (an admin template or the default)."""
-    from .models import PrintTemplate
 
     context = {**plain_data(data), "font_family": chinese_font()}
     if template_html is None:
@@ -209,7 +210,6 @@ CONTENT_TYPES = {"pdf": "application/pdf",
 
 def file_response(fmt, make, filename):
     """A printed document as a download: ``make[fmt]()`` builds the bytes (404 for other formats)."""
-    from django.http import Http404, HttpResponse
 
     if fmt not in make or fmt not in CONTENT_TYPES:
         raise Http404

@@ -5,8 +5,11 @@ import functools
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .errors import ValidationFailed
+from .errors import NotFound, ValidationFailed
+from .models import SavedView
 
 
 def service(func):
@@ -37,7 +40,6 @@ def validated_save(instance, **kwargs):
 @service
 def saved_view_save(*, actor, list_key, name, query="", is_shared=False):
     """Save the current filters under a name (replacing the user's view of that name)."""
-    from .models import SavedView
 
     view, _created = SavedView.objects.update_or_create(
         owner=actor, list_key=list_key, name=name, defaults={"query": query.lstrip("?"), "is_shared": is_shared}
@@ -48,8 +50,6 @@ def saved_view_save(*, actor, list_key, name, query="", is_shared=False):
 @service
 def saved_view_delete(*, actor, view):
     if view.owner_id != actor.pk:
-        from .errors import NotFound
-
         raise NotFound()
     view.delete()
 
@@ -60,7 +60,6 @@ def assign_fields(instance, allowed, data):
     This is the mass-assignment guard: owner, branch, amounts and flags are never in
     ``allowed`` and are set by services' own rules.
     """
-    from django.utils.translation import gettext as _
 
     unknown = set(data) - set(allowed)
     if unknown:
@@ -74,7 +73,6 @@ def assign_fields(instance, allowed, data):
 
 def soft_delete(instance, *, actor):
     """Move a record to the recycle bin (audited as an update of ``deleted_at``)."""
-    from django.utils import timezone
 
     instance.deleted_at = timezone.now()
     instance.deleted_by = actor

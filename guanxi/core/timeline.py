@@ -8,6 +8,8 @@ later modules add (opportunities, orders, tickets), newest first.
 import heapq
 from dataclasses import dataclass, field
 
+from .history import ACTIONS, history_for
+
 _sources = {}  # model -> [(permission or None, source)]
 
 
@@ -37,7 +39,6 @@ def timeline(user, record, limit=50):
 
 def audit_source(user, record, limit):
     """Changes recorded by the audit log, as timeline entries."""
-    from .history import ACTIONS, history_for
 
     entries = []
     for item in history_for(record, limit=limit):

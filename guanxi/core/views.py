@@ -1,21 +1,37 @@
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.core.navigation import menu_for
+
+from . import imports
 from . import search as global_search
+from .errors import DomainError
 from .forms import SavedViewForm
-from .models import SavedView
+from .import_jobs import (
+    error_report,
+    import_preview,
+    import_start,
+    import_upload,
+    job_for,
+    owner_question,
+    unknown_values,
+)
+from .import_jobs import import_cancel as cancel
+from .models import ImportJob, ImportStatus, Notification, SavedView
+from .notifications import mark_read, recent_for, unread_count
 from .permissions import AUTHENTICATED, require
 from .problems import error_response
+from .services import saved_view_delete as delete
+from .services import saved_view_save
 
 
 @require(AUTHENTICATED)
 def home(request):
-    from guanxi.core.navigation import menu_for
-
     return render(request, "core/home.html", {"sections": menu_for(request.user)})
 
 
@@ -39,8 +55,6 @@ def _safe_next(request, fallback="core:home"):
 def saved_view_create(request):
     form = SavedViewForm(request.POST)
     if form.is_valid():
-        from .services import saved_view_save
-
         saved_view_save(actor=request.user, **form.cleaned_data)
         messages.success(request, _("View saved."))
     else:
@@ -53,7 +67,6 @@ def saved_view_create(request):
 @require_POST
 def saved_view_delete(request, pk):
     view = get_object_or_404(SavedView, pk=pk, owner=request.user)
-    from .services import saved_view_delete as delete
 
     delete(actor=request.user, view=view)
     messages.success(request, _("View deleted."))
@@ -82,15 +95,11 @@ def bad_request(request, exception=None):
 
 @require(AUTHENTICATED)
 def notification_count(request):
-    from .notifications import unread_count
-
     return render(request, "core/_bell.html", {"unread": unread_count(request.user)})
 
 
 @require(AUTHENTICATED)
 def notification_list(request):
-    from .notifications import mark_read, recent_for
-
     if request.method == "POST":
         mark_read(request.user)
         return redirect("core:notifications")
@@ -99,9 +108,6 @@ def notification_list(request):
 
 @require(AUTHENTICATED)
 def notification_open(request, pk):
-    from .models import Notification
-    from .notifications import mark_read
-
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
     mark_read(request.user, [notice.pk])
     target = notice.url if url_has_allowed_host_and_scheme(notice.url, {request.get_host()}) else ""
@@ -110,10 +116,6 @@ def notification_open(request, pk):
 
 # --- imports -----------------------------------------------------------------------
 def _importer_or_404(request, entity):
-    from django.core.exceptions import PermissionDenied
-
-    from . import imports
-
     importer = imports.importer_for(entity)
     if importer is None:
         raise Http404
@@ -124,10 +126,6 @@ def _importer_or_404(request, entity):
 
 @require(AUTHENTICATED)
 def import_new(request, entity):
-    from .errors import DomainError
-    from .import_jobs import import_upload
-    from .models import ImportJob
-
     importer = _importer_or_404(request, entity)
     error = None
     if request.method == "POST":
@@ -143,10 +141,6 @@ def import_new(request, entity):
 
 @require(AUTHENTICATED)
 def import_detail(request, pk):
-    from .errors import DomainError
-    from .import_jobs import import_preview, import_start, job_for, owner_question, unknown_values
-    from .models import ImportStatus
-
     job = job_for(request.user, pk)
     importer = _importer_or_404(request, job.entity)
     if job.status != ImportStatus.UPLOADED:
@@ -187,18 +181,12 @@ def import_detail(request, pk):
 
 @require(AUTHENTICATED)
 def import_progress(request, pk):
-    from .import_jobs import job_for
-
     job = job_for(request.user, pk)
     return render(request, "core/_import_progress.html", {"job": job})
 
 
 @require(AUTHENTICATED)
 def import_errors(request, pk):
-    from django.http import HttpResponse
-
-    from .import_jobs import error_report, job_for
-
     job = job_for(request.user, pk)
     response = HttpResponse("\ufeff" + error_report(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
@@ -209,9 +197,6 @@ def import_errors(request, pk):
 @require(AUTHENTICATED)
 @require_POST
 def import_cancel(request, pk):
-    from .import_jobs import import_cancel as cancel
-    from .import_jobs import job_for
-
     job = job_for(request.user, pk)
     cancel(actor=request.user, job=job)
     messages.success(request, _("Import cancelled; batches already imported stay."))

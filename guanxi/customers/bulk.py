@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core.fastinsert import insert_objects
+
 from . import regions
 from .merge import similarity
 from .models import (
@@ -246,7 +248,6 @@ def customers_bulk_insert(*, actor, rows, source="import", batch_size=2000):
 
 def write(customers, *, actor, reason):
     """Insert prepared customers and their ownership records (call inside a transaction)."""
-    from guanxi.core.fastinsert import insert_objects
 
     if not customers:
         return []

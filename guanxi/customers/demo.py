@@ -4,6 +4,7 @@ owned by the demo salespeople (some in the public pool), with contacts."""
 import datetime
 import random
 
+from django.db.models import Max
 from django.utils import timezone
 
 from guanxi.core import picklists
@@ -99,7 +100,6 @@ def _interactions(rng, now):
                 if rng.random() < 0.6 else None,
             ))
     Interaction.objects.bulk_create(rows, batch_size=2000)
-    from django.db.models import Max
 
     latest = Interaction.objects.values("customer_id").annotate(last=Max("occurred_at"))
     for item in latest.iterator(chunk_size=2000):

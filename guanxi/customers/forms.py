@@ -1,10 +1,11 @@
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import custom_fields, picklists
 from guanxi.core.phones import validate_phone
-from guanxi.org.models import User
+from guanxi.org.models import Department, User
 
 from . import regions
 from .models import Contact, Customer, CustomerSettings
@@ -215,7 +216,6 @@ class InteractionForm(forms.ModelForm):
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.utils import timezone
 
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         if not self.instance.pk:
@@ -238,7 +238,6 @@ class FeedbackForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from guanxi.org.models import Department
 
         self.fields["kind"].queryset = picklists.items("customers.feedback_kind")
         self.fields["department"].queryset = Department.objects.filter(is_active=True).select_related("branch")

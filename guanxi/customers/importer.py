@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.core import config_services, custom_fields, picklists
+from guanxi.core import config_services, custom_fields, imports, picklists
+from guanxi.core.errors import ValidationFailed
 from guanxi.core.imports import ChoiceTarget, Importer, TargetField, decided
 from guanxi.core.models import CustomFieldType
 from guanxi.org.models import Branch, User
@@ -14,6 +15,8 @@ from guanxi.org.selectors import branch_choices
 from . import bulk, regions
 from .models import Customer, CustomerCategory, CustomerKind
 from .normalize import normalize_email, normalize_phone
+from .selectors import customers_editable_by
+from .services import _prepare_customer
 
 BASE_FIELDS = [
     TargetField("name", gettext_lazy("Name"), ("客户名称", "名称", "公司名称", "企业名称", "客户", "公司", "customer",
@@ -202,8 +205,6 @@ def to_row(job, line, record, actor, cache):
     if "custom_required" not in cache:
         cache["custom_required"] = any(d.required for d in custom_fields.definitions("customers.customer"))
     if custom or cache["custom_required"]:
-        from guanxi.core.errors import ValidationFailed
-
         try:
             row.custom = custom_fields.clean_custom_values(Customer, custom)
         except ValidationFailed as exc:
@@ -255,7 +256,6 @@ MERGE_FIELDS = ["mobile", "phone", "email", "wechat", "qq", "website", "address"
 def _merge(rows, duplicates, actor, dry_run):
     """Fill an existing customer's empty fields from the duplicate row (never its owner or
     name); only customers the importer may edit."""
-    from .selectors import customers_editable_by
 
     by_line = {row.line: row for row in rows}
     ids = [existing for _line, existing, _reason in duplicates if existing]
@@ -274,10 +274,6 @@ def _merge(rows, duplicates, actor, dry_run):
                 changed.append(field_name)
         merged.add(line)
         if changed and not dry_run:
-            from guanxi.core.errors import ValidationFailed
-
-            from .services import _prepare_customer
-
             try:
                 _prepare_customer(customer)
             except ValidationFailed:
@@ -294,7 +290,5 @@ IMPORTER = Importer(entity="customers.customer", label=gettext_lazy("Customers")
 
 
 def register():
-    from guanxi.core import imports
-
     imports.register(IMPORTER)
 

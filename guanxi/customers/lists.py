@@ -1,3 +1,5 @@
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import custom_fields, picklists
@@ -5,7 +7,20 @@ from guanxi.core.listing import BulkAction, Column, Filter, ListSpec
 from guanxi.org.selectors import branch_choices
 
 from . import regions, selectors
-from .models import CustomerCategory, CustomerKind, LifecycleStage
+from .models import (
+    Channel,
+    Customer,
+    CustomerCategory,
+    CustomerKind,
+    CustomerShare,
+    FeedbackStatus,
+    LifecycleStage,
+)
+from .normalize import email_or_none, phone_or_none
+
+
+def _follow_up_overdue(record):
+    return record.next_follow_up_on is not None and record.next_follow_up_on < timezone.localdate()
 
 ENTITY = "customers.customer"
 
@@ -32,8 +47,6 @@ def _owner_choices(request):
 
 
 def _owner_filter(queryset, raw, request):
-    from .models import CustomerShare
-
     if raw == "me":
         return queryset.filter(owner=request.user)
     if raw == "pool":
@@ -60,7 +73,7 @@ class CustomerList(ListSpec):
         Column("level", _("Level"), value=lambda c: c.level.name if c.level else ""),
         Column("phone", _("Phone"), value=lambda c: c.phone_display),
         Column("last_contacted_at", _("Last contact")),
-        Column("next_follow_up_on", _("Next follow-up")),
+        Column("next_follow_up_on", _("Next follow-up"), overdue=_follow_up_overdue),
         Column("created_at", _("Created"), sortable=True),
     ]
     search_fields = []
@@ -178,10 +191,6 @@ class ContactList(ListSpec):
         return selectors.contacts_visible_to(request.user)
 
     def search(self, queryset, q):
-        from django.db.models import Q
-
-        from .normalize import email_or_none, phone_or_none
-
         condition = Q(name__startswith=q.strip())
         phone = phone_or_none(q)
         if phone:
@@ -205,15 +214,13 @@ class InteractionList(ListSpec):
         Column("channel", _("Channel")),
         Column("contact", _("Contact"), value=lambda i: i.contact.name if i.contact else ""),
         Column("summary", _("Summary"), value=lambda i: i.summary[:80]),
-        Column("next_follow_up_on", _("Next follow-up")),
+        Column("next_follow_up_on", _("Next follow-up"), overdue=_follow_up_overdue),
         Column("author", _("By"), value=lambda i: i.author.display_name),
     ]
     empty_text = _("No interactions yet. Log calls, visits and messages from a customer's page.")
 
     @property
     def filters(self):
-        from .models import Channel
-
         return [
             Filter("channel", _("Channel"), choices=Channel.choices),
             Filter("mine", _("Logged by"), kind="custom", choices=[("1", _("me"))],
@@ -227,8 +234,6 @@ class InteractionList(ListSpec):
         return selectors.interactions_visible_to(request.user)
 
     def search(self, queryset, q):
-        from .models import Customer
-
         # The interactions are already scoped; the customer match only narrows them.
         matches = selectors.customer_search(Customer.objects.all(), q)
         return queryset.filter(customer__in=matches.values("pk"))
@@ -241,7 +246,7 @@ class FeedbackList(ListSpec):
     export_permission = "customers.export"
     export_name = "feedback"
     columns = [
-        Column("created_at", _("Received"), sortable=True, link=True),
+        Column("created_at", _("Received at"), sortable=True, link=True),
         Column("customer", _("Customer"), value=lambda f: f.customer.name),
         Column("kind", _("Kind"), value=lambda f: f.kind.name if f.kind else ""),
         Column("content", _("Feedback"), value=lambda f: f.content[:80]),
@@ -252,8 +257,6 @@ class FeedbackList(ListSpec):
 
     @property
     def filters(self):
-        from .models import FeedbackStatus
-
         return [
             Filter("status", _("Status"), choices=FeedbackStatus.choices),
             Filter("kind", _("Kind"), lookup="kind_id", choices=lambda r: picklists.choices("customers.feedback_kind")),

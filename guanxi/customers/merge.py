@@ -22,7 +22,10 @@ from .models import (
     Interaction,
     MergeRecord,
     OwnershipChange,
+    OwnershipEvent,
 )
+from .selectors import can_edit, customers_visible_to
+from .services import _log_owner, _prepare_customer, _touch_customer
 
 # Fields a merge may take from either side (owner is chosen separately).
 MERGE_FIELDS = ["name", "kind", "category", "industry", "source", "level", "lifecycle_stage", "value_tier",
@@ -55,7 +58,6 @@ def similarity(names):
 
 def duplicate_scan(user, limit=100):
     """Likely duplicate groups among the customers the user may see, most certain first."""
-    from .selectors import customers_visible_to
 
     visible = customers_visible_to(user)
     groups = []
@@ -80,7 +82,6 @@ def duplicate_scan(user, limit=100):
 def possible_duplicates(user, limit=100):
     """Open possible-duplicate flags (from imports) whose two customers the user may see
     and are both live, newest first."""
-    from .selectors import customers_visible_to
 
     visible = customers_visible_to(user).values("pk")
     return list(DuplicateFlag.objects.filter(dismissed_at__isnull=True, customer__in=visible,
@@ -92,7 +93,6 @@ def possible_duplicates(user, limit=100):
 @service
 def duplicate_flag_dismiss(*, actor, flag):
     """Review a possible duplicate as two different customers: it leaves the scan."""
-    from .selectors import customers_visible_to
 
     ensure(actor, "customers.edit")
     visible = customers_visible_to(actor)
@@ -129,8 +129,6 @@ def _restore(customer, data):
 def customers_merge(*, actor, master, duplicate, take_from_duplicate=(), owner="master"):
     """Merge ``duplicate`` into ``master``: chosen fields from the duplicate, all children
     moved, the owner of either side kept; the duplicate goes to the recycle bin."""
-    from .selectors import can_edit
-    from .services import _prepare_customer
 
     ensure(actor, "customers.edit")
     if master.pk == duplicate.pk:
@@ -173,8 +171,6 @@ def customers_merge(*, actor, master, duplicate, take_from_duplicate=(), owner="
         CustomerShare.objects.get_or_create(customer=master, user=share.user, defaults={"can_edit": share.can_edit})
     record.moved = moved
     record.save()
-    from .models import OwnershipEvent
-    from .services import _log_owner, _touch_customer
 
     _log_owner(master, OwnershipEvent.MERGED, actor=actor, from_user=duplicate.owner, to_user=master.owner,
                reason=_("Merged from “%(name)s” (#%(id)s)") % {"name": duplicate.name, "id": duplicate.pk})
@@ -208,7 +204,6 @@ def merge_undo(*, actor, record):
     _restore(duplicate, record.duplicate_before)
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
-    from .services import _touch_customer
 
     _touch_customer(master.pk)
     _touch_customer(duplicate.pk)

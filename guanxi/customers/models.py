@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import SoftDeleteModel, TimeStampedModel
+from guanxi.org.models import Department
 from guanxi.org.scopes import ScopePaths
 
 from . import regions
@@ -180,7 +181,7 @@ class Customer(TimeStampedModel, SoftDeleteModel):
     @classmethod
     def scope_extra(cls, user):
         """Customers shared with the user, and the public pool they may claim from."""
-        from .selectors import pool_q
+        from .selectors import pool_q  # cycle: selectors import these models
 
         shared = Q(pk__in=CustomerShare.objects.filter(user=user).values("customer_id"))
         return shared | pool_q(user)
@@ -412,8 +413,6 @@ class Feedback(TimeStampedModel):
             return Q(created_by_id=user.pk)
         departments = {user.department_id}
         if user.department and user.tier != "execution":
-            from guanxi.org.models import Department
-
             departments |= set(Department.objects.filter(path__startswith=user.department.path)
                                .values_list("pk", flat=True))
         return Q(department_id__in=departments) | Q(created_by_id=user.pk)

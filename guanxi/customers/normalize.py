@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 # Phones are validated and normalised (E.164) in core, for every app; re-exported here.
 from guanxi.core.phones import format_phone, normalize_phone, phone_in_query, phone_or_none  # noqa: F401
 
+from . import regions
+
 CN_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "有限合伙", "股份", "公司")
 EN_SUFFIXES = r"(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|group)"
 _EN_SUFFIX_RE = re.compile(rf"\b{EN_SUFFIXES}\b\.?", re.IGNORECASE)
@@ -93,7 +95,6 @@ def name_core(name_norm):
     a region after the name and trade words removed ("广州华达电子科技" → "华达",
     "恒达贸易广州" → "恒达"), for grouping likely duplicates. Set lookups of each
     prefix and suffix length: a few microseconds a name, also in imports of millions."""
-    from . import regions
 
     prefixes, longest = regions.name_prefix_set()
     text = name_norm

@@ -4,9 +4,14 @@ customers with no order for N days, and customers with no business for M days.""
 import datetime
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core.notifications import notify
+from guanxi.org.models import User
+
+from .models import Customer
 from .selectors import customers_visible_to
 
 DEFAULT_NO_ORDER_DAYS = 30
@@ -48,10 +53,6 @@ def reminder_lists(user, *, mine=True, no_order_days=DEFAULT_NO_ORDER_DAYS,
 
 def send_follow_up_notices(today=None):
     """Tell each owner, once a day, how many customers they should contact today."""
-    from guanxi.core.notifications import notify
-    from guanxi.org.models import User
-
-    from .models import Customer
 
     today = today or timezone.localdate()
     counts = {}
@@ -60,8 +61,6 @@ def send_follow_up_notices(today=None):
         counts[owner_id] = counts.get(owner_id, 0) + 1
     sent = 0
     for user in User.objects.filter(pk__in=list(counts), is_active=True):
-        from django.urls import reverse
-
         created = notify(user, kind="customers.follow_up",
                          title=_("%(n)d customers to contact today (including overdue)") % {"n": counts[user.pk]},
                          url=reverse("customers:reminders"), dedupe_key=f"follow-up:{today.isoformat()}")
@@ -70,7 +69,5 @@ def send_follow_up_notices(today=None):
 
 
 def digest_section(user, day):
-    from .models import Customer
-
     due = Customer.objects.filter(owner=user, next_follow_up_on__lte=day + datetime.timedelta(days=1)).count()
     return [_("%(n)d customers to contact today or overdue") % {"n": due}] if due else []

@@ -11,6 +11,8 @@ migrations/0002_search_index.py.
 from django.db import connection, models
 from django.db.models import Func, Lookup, Value
 
+from .models import Customer
+
 FTS_TABLE = "customers_customer_fts"
 GIN_INDEX = "customer_search_tokens_gin"
 
@@ -95,7 +97,6 @@ def token_frequency(token, cap=100_000):
             cursor.execute(f"SELECT doc FROM {FTS_TABLE}_vocab WHERE term = %s", [token])  # noqa: S608 - constant
             row = cursor.fetchone()
         return min(row[0], cap) if row else 0
-    from .models import Customer
 
     return matching(Customer.all_objects.all(), [[token]]).order_by()[:cap].count()
 

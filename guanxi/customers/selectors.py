@@ -240,14 +240,10 @@ def is_visible(user, customer):
 
 # --- interactions and feedback -----------------------------------------------------------
 def interactions_visible_to(user):
-    from .models import Interaction
-
     return scoped(Interaction.objects.prefetch_related("customer", "author", "contact"), user)
 
 
 def interaction_get(user, pk):
-    from .models import Interaction
-
     return get_scoped(Interaction.objects.select_related("customer", "author", "contact"), user, pk=pk)
 
 
@@ -256,21 +252,15 @@ def interactions_of(customer, limit=10):
 
 
 def interactions_deleted_visible_to(user):
-    from .models import Interaction
-
     return scoped(Interaction.all_objects.filter(deleted_at__isnull=False).select_related("customer", "deleted_by"),
                   user)
 
 
 def feedback_visible_to(user):
-    from .models import Feedback
-
     return scoped(Feedback.objects.prefetch_related("customer", "department", "kind"), user)
 
 
 def feedback_get(user, pk):
-    from .models import Feedback
-
     return get_scoped(Feedback.objects.select_related("customer", "department", "kind", "handled_by"), user, pk=pk)
 
 

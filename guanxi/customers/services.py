@@ -4,17 +4,31 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core.custom_fields import clean_custom_values
 from guanxi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
 from guanxi.org.models import User
 from guanxi.org.scopes import ensure_in_scope
 
 from . import regions, selectors
-from .models import Contact, Customer, CustomerShare, OwnershipChange, OwnershipEvent, Tag
+from .models import (
+    Contact,
+    Customer,
+    CustomerSettings,
+    CustomerShare,
+    Feedback,
+    FeedbackStatus,
+    Interaction,
+    OwnershipChange,
+    OwnershipEvent,
+    Tag,
+)
 from .normalize import MAX_NAME, name_core, normalize_email, normalize_name, normalize_phone
 from .tokens import name_tokens
 
@@ -167,7 +181,6 @@ def customer_update(*, actor, customer, tags=None, override_duplicate=False, cus
 def _apply_custom(record, custom):
     if custom is None:
         return
-    from guanxi.core.custom_fields import clean_custom_values
 
     record.custom = clean_custom_values(type(record), custom, existing=record.custom)
 
@@ -211,7 +224,6 @@ def _locked(customer):
 @service
 def customer_claim(*, actor, customer):
     """Take a customer from the public pool (within the claim limit)."""
-    from .models import CustomerSettings
 
     ensure(actor, "customers.claim")
     # The claimant's row first (then the customer's), so parallel claims by one person
@@ -398,8 +410,6 @@ def contact_purge(*, actor, contact):
 
 @service
 def customer_settings_update(*, actor, **data):
-    from .models import CustomerSettings
-
     ensure(actor, "customers.manage")
     current = CustomerSettings.objects.select_for_update().get(pk=CustomerSettings.current().pk)
     assign_fields(current, {"pool_mode", "claim_limit", "recycle_no_follow_up_days", "recycle_no_deal_days",
@@ -416,9 +426,6 @@ def _touch_customer(customer_id, next_follow_up_on=None, *, recount=False):
     changes only when one is given, or (``recount``, an interaction changed or went) to
     that of the latest interaction that set one: an interaction logged without a date
     keeps the follow-up already scheduled."""
-    from django.db.models import Max
-
-    from .models import Interaction
 
     live = Interaction.objects.filter(customer_id=customer_id)
     changes = {"last_contacted_at": live.aggregate(last=Max("occurred_at"))["last"]}
@@ -433,8 +440,6 @@ def _touch_customer(customer_id, next_follow_up_on=None, *, recount=False):
 @service
 def interaction_create(*, actor, customer, summary, channel="phone", occurred_at=None, contact=None,
                        next_follow_up_on=None):
-    from .models import Interaction
-
     ensure(actor, "customers.edit")
     _ensure_editable(actor, customer)
     if contact is not None and contact.customer_id != customer.pk:
@@ -452,8 +457,6 @@ def interaction_create(*, actor, customer, summary, channel="phone", occurred_at
 
 @service
 def interaction_update(*, actor, interaction, **data):
-    from .models import Interaction
-
     ensure(actor, "customers.edit")
     if interaction.author_id != actor.pk:
         _ensure_editable(actor, interaction.customer)
@@ -476,8 +479,6 @@ def interaction_delete(*, actor, interaction):
 # --- feedback (CUS-8) --------------------------------------------------------------
 @service
 def feedback_create(*, actor, customer, content, department, kind=None):
-    from .models import Feedback
-
     ensure(actor, "customers.view")
     ensure_in_scope(actor, customer)
     feedback = Feedback(customer=customer, content=(content or "").strip(), department=department, kind=kind,
@@ -487,8 +488,6 @@ def feedback_create(*, actor, customer, content, department, kind=None):
 
 @service
 def feedback_handle(*, actor, feedback, response):
-    from .models import Feedback, FeedbackStatus
-
     ensure_in_scope(actor, feedback)
     if actor.department_id != feedback.department_id and not actor.has_module_perm("customers.transfer"):
         raise Forbidden(_("Only the handling department answers this feedback."))
@@ -505,7 +504,6 @@ def feedback_handle(*, actor, feedback, response):
 # --- recycling to the pool (CUS-7) --------------------------------------------------------
 def _recycle_due(rules, now, horizon_days=0):
     """Customers that hit a recycle rule by ``now + horizon_days``: {id: reason}."""
-    from django.db.models import Q
 
     due = {}
     owned = Customer.objects.filter(owner__isnull=False, recycle_locked=False)
@@ -527,9 +525,6 @@ def customers_recycle(now=None):
     """The nightly job: warn owners of customers about to be recycled, then recycle the
     customers past a rule into the pool. Safe to run twice (warnings are de-duplicated,
     recycled customers are no longer owned)."""
-    from guanxi.core.notifications import notify
-
-    from .models import CustomerSettings
 
     now = now or timezone.now()
     rules = CustomerSettings.current()

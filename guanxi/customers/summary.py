@@ -11,7 +11,7 @@ see, and costs one query for its count and figures and one for its rows.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.permissions import may_open
 
 from . import selectors
 
@@ -164,13 +166,21 @@ def tally(records, **figures):
 
 
 def section_data(section, viewer, rows=5):
-    """What one section shows of the customer: count, figures and up to ``rows`` rows."""
+    """What one section shows of the customer: count, figures and up to ``rows`` rows.
+
+    Links (rows, the list, the "new …" action) are kept only where their view lets the
+    user in (``may_open``), so the page never offers a 403."""
     records = section.records(viewer)
     count, figures = section.totals(viewer, records)
+    shown = section.rows(viewer, records, rows) if rows and count else []
+    list_url = section.list_url(viewer)
     return SectionData(
         key=section.key, title=str(section.title), count=count, figures=figures,
-        rows=section.rows(viewer, records, rows) if rows and count else [], list_url=section.list_url(viewer),
-        actions=section.actions(viewer), template=section.template, empty_text=str(section.empty_text),
+        rows=[replace(row, url="") if isinstance(row, Row) and not may_open(viewer.user, row.url) else row
+              for row in shown],
+        list_url=list_url if may_open(viewer.user, list_url) else "",
+        actions=[action for action in section.actions(viewer) if may_open(viewer.user, action.url)],
+        template=section.template, empty_text=str(section.empty_text),
     )
 
 

@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core import custom_fields
+from guanxi.core.charts import bar_chart
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.org.models import User
 
 from . import regions, selectors, services, summary
 from .forms import (
@@ -31,7 +33,12 @@ from .forms import (
     TransferForm,
 )
 from .lists import ContactList, CustomerList, FeedbackList, InteractionList, PoolList
-from .models import CustomerSettings
+from .merge import MERGE_FIELDS, customers_merge, merge_undo, possible_duplicates
+from .merge import duplicate_flag_dismiss as dismiss
+from .merge import duplicate_scan as scan
+from .models import Channel, CustomerSettings, DuplicateFlag, MergeRecord
+from .reminders import DEFAULT_NO_BUSINESS_DAYS, DEFAULT_NO_ORDER_DAYS, reminder_lists
+from .report import daily_report as build_report
 from .timeline import timeline_for
 
 TIMELINE_LENGTH = 40
@@ -100,8 +107,6 @@ def customer_timeline(request, pk):
 
 
 def _share_candidates(user, customer):
-    from guanxi.org.models import User
-
     if customer.owner_id != user.pk and not user.has_module_perm("customers.transfer"):
         return []
     return User.objects.filter(is_active=True).exclude(pk=customer.owner_id).select_related("branch").order_by(
@@ -230,7 +235,6 @@ def customer_share(request, pk):
 @require_POST
 def customer_unshare(request, pk, user_id):
     customer = selectors.customer_get(request.user, pk)
-    from guanxi.org.models import User
 
     try:
         services.customer_unshare(actor=request.user, customer=customer, user=get_object_or_404(User, pk=user_id))
@@ -404,8 +408,6 @@ def interaction_delete(request, pk):
 # --- reminders (ACT-3) and the daily report (ACT-4) ------------------------------------
 @require("customers.view")
 def reminders(request):
-    from .reminders import DEFAULT_NO_BUSINESS_DAYS, DEFAULT_NO_ORDER_DAYS, reminder_lists
-
     def days(name, default):
         raw = request.GET.get(name, "")
         return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else default
@@ -423,11 +425,6 @@ def reminders(request):
 
 @require("customers.view")
 def daily_report(request):
-    from guanxi.core.charts import bar_chart
-
-    from .models import Channel
-    from .report import daily_report as build_report
-
     form = ReportForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     rows = build_report(request.user, day=data.get("day"), days=data.get("days") or 1,
@@ -436,7 +433,7 @@ def daily_report(request):
         [row.label for row in rows[:20]],
         [(str(label), [row.by_channel[value] for row in rows[:20]]) for value, label in Channel.choices
          if any(row.by_channel[value] for row in rows)],
-        title=str(_("Contacts and visits")),
+        title=str(_("Contacts and visits")), stacked=True,
     )
     return render(request, "customers/daily_report.html", {"form": form, "rows": rows, "chart": chart,
                                                            "channels": Channel.choices})
@@ -474,9 +471,6 @@ def feedback_detail(request, pk):
 # --- duplicate scan and merge (CUS-5) -------------------------------------------------
 @require("customers.edit")
 def duplicate_scan(request):
-    from .merge import duplicate_scan as scan
-    from .merge import possible_duplicates
-
     groups = scan(request.user)
     return render(request, "customers/duplicate_scan.html", {"groups": groups,
                                                              "flags": possible_duplicates(request.user)})
@@ -485,9 +479,6 @@ def duplicate_scan(request):
 @require("customers.edit")
 @require_POST
 def duplicate_flag_dismiss(request, pk):
-    from .merge import duplicate_flag_dismiss as dismiss
-    from .models import DuplicateFlag
-
     flag = get_object_or_404(DuplicateFlag, pk=pk)
     try:
         dismiss(actor=request.user, flag=flag)
@@ -500,8 +491,6 @@ def duplicate_flag_dismiss(request, pk):
 
 @require("customers.edit")
 def merge(request):
-    from .merge import MERGE_FIELDS, customers_merge
-
     picked = [i for i in request.GET.getlist("pick") if i.isdigit()]
     raw = ",".join(picked) if len(picked) == 2 else (request.GET.get("ids") or request.POST.get("ids") or "")
     ids = [int(i) for i in raw.split(",") if i.isdigit()]
@@ -539,9 +528,6 @@ def merge(request):
 
 @require("customers.edit")
 def merge_detail(request, pk):
-    from .merge import merge_undo
-    from .models import MergeRecord
-
     record = get_object_or_404(MergeRecord.objects.select_related("master", "duplicate", "actor"), pk=pk)
     selectors.customer_get(request.user, record.master_id)  # in scope, or 404
     if request.method == "POST":

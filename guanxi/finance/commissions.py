@@ -19,6 +19,7 @@ from guanxi.core.money import clean_amount
 from guanxi.core.periods import add_months, month_start
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
+from guanxi.org.models import User
 from guanxi.org.scopes import can_see, record_in_scope, scoped
 from guanxi.sales.models import (
     ZERO,
@@ -155,8 +156,6 @@ def _fill(statement):
 
 
 def salespeople():
-    from guanxi.org.models import User
-
     return [u for u in User.objects.filter(is_active=True, branch__isnull=False).prefetch_related("roles")
             .order_by("pk") if u.has_module_perm("sales.create")]
 

@@ -8,11 +8,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from guanxi.approvals.models import ApprovalRequest, ApprovalStatus
+from guanxi.approvals.services import approval_decide, may_decide
 from guanxi.core import picklists
 from guanxi.org.models import User
+from guanxi.purchasing import services as purchasing
+from guanxi.purchasing.models import GoodsReceipt, PurchaseOrder
+from guanxi.sales.models import Order, Product
 
-from . import services
-from .models import Receipt, Receivable
+from . import expenses, invoices, services
+from .models import Expense, ExpenseCategory, Invoice, InvoiceStatus, Payment, Receipt, Receivable
 
 
 def _cashier_for(branch_id):
@@ -71,14 +76,6 @@ def build(stdout=None, seed=20261202):
 def build_more(rng, today):
     """Suppliers and a year of purchase orders, goods receipts and payments; expenses of
     every category; invoices for most paid orders; a few payment plans."""
-    from guanxi.approvals.models import ApprovalRequest, ApprovalStatus
-    from guanxi.approvals.services import approval_decide, may_decide
-    from guanxi.purchasing import services as purchasing
-    from guanxi.purchasing.models import GoodsReceipt, PurchaseOrder
-    from guanxi.sales.models import Order, Product
-
-    from . import expenses, invoices
-    from .models import Expense, ExpenseCategory, Payment
 
     counts = {"suppliers": 0, "purchase_orders": 0, "payments": 0, "expenses": 0, "invoices": 0}
     products = list(Product.objects.order_by("pk"))
@@ -149,7 +146,6 @@ def build_more(rng, today):
                      may_decide(u, request)]
         if approvers and rng.random() < 0.85:
             approval_decide(actor=approvers[0], request=request, approve=True)
-    from .models import Invoice, InvoiceStatus
 
     for number, invoice in enumerate(Invoice.objects.filter(status=InvoiceStatus.APPROVED).order_by("pk"), start=1):
         if rng.random() < 0.8:

@@ -6,16 +6,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from guanxi.sales.models import CommissionStatement, TargetLevel
+from guanxi.core.periods import add_months, month_start
+from guanxi.org.models import Branch, Department, User
+from guanxi.sales.models import CommissionStatement, Target, TargetLevel
 from guanxi.sales.targets import targets_set_year
 
 from . import commissions
 
 
 def build(stdout=None, seed=20261201):
-    from guanxi.org.models import User
-    from guanxi.sales.models import Target
-
     if Target.objects.exists():
         return
     rng = random.Random(seed)
@@ -30,8 +29,6 @@ def _targets_and_pay(rng, sellers, chairman):
     """This year's targets (company → branch → department → person, by month), a
     commission rule per company and one for Shanghai, salaries and statements for the
     last three months."""
-    from guanxi.core.periods import add_months, month_start
-    from guanxi.org.models import Branch, Department
 
 
     year = timezone.localdate().year

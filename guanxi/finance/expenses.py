@@ -14,7 +14,7 @@ from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
 from guanxi.core.transitions import transition
-from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.scopes import ensure_in_scope, record_in_scope
 
 from .models import Expense, ExpenseAttachment, ExpenseCategory, ExpenseStatus
 
@@ -41,8 +41,6 @@ EXPENSE_TRANSITIONS = {
 def expense_create(*, actor, category, amount, description, spent_on=None, owner=None):
     owner = owner or actor
     if owner.pk != actor.pk:
-        from guanxi.org.scopes import record_in_scope
-
         ensure(actor, "finance.create")
         if not record_in_scope(actor, owner.pk, owner.branch_id):
             raise Forbidden()

@@ -20,6 +20,7 @@ from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 from guanxi.core.transitions import transition
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.sales.models import Order
 
 from .models import (
     Instalment,
@@ -30,6 +31,7 @@ from .models import (
     Receivable,
     ReceivableStatus,
 )
+from .services import receivable_for_order
 
 LIVE = [InvoiceStatus.REQUESTED, InvoiceStatus.PENDING_APPROVAL, InvoiceStatus.APPROVED, InvoiceStatus.ISSUED]
 INVOICEABLE = ["confirmed", "partly_shipped", "shipped", "completed"]
@@ -50,8 +52,6 @@ INVOICE_TRANSITIONS = {
 @service
 def invoice_request(*, actor, order, amount, kind=InvoiceKind.SPECIAL, buyer_name="", buyer_tax_id="",
                     buyer_address_phone="", buyer_bank_account="", notes=""):
-    from guanxi.sales.models import Order
-
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -123,9 +123,6 @@ def invoice_cancel(*, actor, invoice, reason):
 def payment_plan_set(*, actor, order, instalments, notes=""):
     """Split a contract into instalments [(due_on, amount, description)] that add up to
     its total. Once money is received on the order the plan is fixed."""
-    from guanxi.sales.models import Order
-
-    from .services import receivable_for_order
 
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)

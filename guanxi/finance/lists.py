@@ -19,7 +19,8 @@ def _debt_columns(party, party_label, settled_label, person_label):
     return [
         Column("number", _("Number"), sortable=True, link=True),
         Column(party, party_label, value=lambda d: getattr(d, party).name),
-        Column("issued_on", _("Date"), sortable=True), Column("due_on", _("Due date"), sortable=True),
+        Column("issued_on", _("Date"), sortable=True), Column("due_on", _("Due date"), sortable=True,
+                                                                     overdue=lambda d: d.overdue_days() > 0),
         Column("amount", _("Amount"), sortable=True), Column("allocated", settled_label),
         Column("outstanding", _("Outstanding"), value=lambda d: d.outstanding),
         Column("status", _("Status")), Column("owner", person_label, value=lambda d: d.owner.display_name),

@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import TimeStampedModel
@@ -438,8 +438,6 @@ class ExpenseCategory(models.Model):
 
     @property
     def name(self):
-        from django.utils import translation
-
         return self.name_en if (translation.get_language() or "").startswith("en") else self.name_zh
 
 

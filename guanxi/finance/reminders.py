@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.notifications import notify
+from guanxi.org.models import User
 
 from .ageing import AgeingReport
 from .models import Receivable, ReceivableStatus
@@ -20,8 +21,6 @@ def _open():
 
 
 def send_receivable_reminders(today=None):
-    from guanxi.org.models import User
-
     today = today or timezone.localdate()
     sent = 0
     due = _open().filter(due_on__lte=today).values("owner_id").annotate(

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from guanxi.core.numbering import number_q
 from guanxi.core.search import hits_from, matching, money_text
+from guanxi.customers.models import Customer
 from guanxi.org.scopes import get_scoped, scoped
 
 from .models import (
@@ -84,7 +85,6 @@ def allocations_of_debt(debt):
 
 def open_debts_of(user, party):
     """The party's debts with money outstanding, oldest due first."""
-    from guanxi.customers.models import Customer
 
     if isinstance(party, Customer):
         queryset = receivables_visible_to(user).filter(customer=party)

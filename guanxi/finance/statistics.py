@@ -21,7 +21,8 @@ from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from guanxi.core.periods import month_start
+from guanxi.core.models import PickItem
+from guanxi.core.periods import month_start, month_starts
 from guanxi.org.models import Branch, Department, User
 from guanxi.org.scopes import scoped
 
@@ -56,8 +57,6 @@ def _labels(group, keys):
     if group in ("category", "item"):
         return {c.pk: str(c) for c in ExpenseCategory.objects.filter(pk__in=keys).select_related("parent")}
     if group == "method":
-        from guanxi.core.models import PickItem
-
         return {p.pk: p.name for p in PickItem.objects.filter(pk__in=keys)}
     return {}
 
@@ -146,7 +145,6 @@ def _by_branch_month(queryset, date_field, amount="amount"):
 def profit(user, *, start, end):
     """Per branch (headquarters first) and month: revenue, purchases, expenses, operating
     profit; plus the whole company as the user sees it."""
-    from guanxi.core.periods import month_starts
 
     months = month_starts(start, end)
     revenue = _by_branch_month(scoped(Receipt.objects.filter(received_on__gte=start, received_on__lt=end), user),

@@ -16,6 +16,8 @@ from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.customers.selectors import customer_get, customers_visible_to
+from guanxi.purchasing.selectors import supplier_get, suppliers_visible_to
 
 from . import selectors, services
 from .forms import DebtForm, MovementForm, ReverseForm
@@ -46,10 +48,7 @@ class Screens:
 def _party_get(kind):
     def get(user, pk):
         if kind == "customer":
-            from guanxi.customers.selectors import customer_get
-
             return customer_get(user, pk)
-        from guanxi.purchasing.selectors import supplier_get
 
         return supplier_get(user, pk)
     return get
@@ -57,10 +56,7 @@ def _party_get(kind):
 
 def _party_search(kind, user, q):
     if kind == "customer":
-        from guanxi.customers.selectors import customers_visible_to
-
         return customers_visible_to(user).filter(name__icontains=q).order_by("name")[:30]
-    from guanxi.purchasing.selectors import suppliers_visible_to
 
     return suppliers_visible_to(user).filter(name__icontains=q).order_by("name")[:30]
 

@@ -4,10 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guanxi.approvals.services import latest_for
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
@@ -35,8 +37,6 @@ class ExpenseForm(forms.Form):
 
 @require(AUTHENTICATED)
 def expense_create(request):
-    from django.utils import timezone
-
     form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
     return form_page(request, form, lambda data: expenses.expense_create(actor=request.user, **data),
                      title=_("New expense"), saved_message=_("Expense saved; attach the receipts and submit it."),
@@ -45,8 +45,6 @@ def expense_create(request):
 
 @require(AUTHENTICATED)
 def expense_detail(request, pk):
-    from guanxi.approvals.services import latest_for
-
     expense = selectors.expense_get(request.user, pk)
     return render(request, "finance/expense_detail.html", {
         "expense": expense, "attachments": expense.attachments.all(), "entries": history_for(expense),

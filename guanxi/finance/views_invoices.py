@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.approvals.services import latest_for
 from guanxi.core.errors import DomainError
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.sales.selectors import order_get
 
 from . import invoices, selectors
 from .lists import InvoiceList
@@ -43,8 +45,6 @@ def order_panel(request, order):
 
 
 def _order(request, order_pk):
-    from guanxi.sales.selectors import order_get
-
     return order_get(request.user, order_pk)
 
 
@@ -93,8 +93,6 @@ def payment_plan_set(request, order_pk):
 
 @require("finance.view")
 def invoice_detail(request, pk):
-    from guanxi.approvals.services import latest_for
-
     invoice = selectors.invoice_get(request.user, pk)
     return render(request, "finance/invoice_detail.html", {
         "invoice": invoice, "approval": latest_for("finance.invoice", invoice.pk), "entries": history_for(invoice),

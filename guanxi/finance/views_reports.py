@@ -2,16 +2,24 @@
 
 import datetime
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.core.charts import bar_chart
+from guanxi.core.charts import bar_chart, column_chart
+from guanxi.core.errors import DomainError
 from guanxi.core.exports import export_response
+from guanxi.core.periods import PeriodForm
 from guanxi.core.permissions import require
+from guanxi.org.models import Branch
 
 from .ageing import BUCKETS, AgeingReport, due_soon, receivable_shares
+from .models import FinanceSettings, ReceivableSource
+from .services import finance_settings_save
+from .statistics import expenses_by, money_by, receivable_position
+from .statistics import profit as profit_tables
 
 BUCKET_LABELS = {"current": gettext_lazy("Not yet due"), "d30": gettext_lazy("1–30 days"),
                  "d60": gettext_lazy("31–60 days"), "d90": gettext_lazy("61–90 days"),
@@ -41,7 +49,7 @@ def ageing(request):
         return export_response(request.GET["export"], headers, table, f"ageing-{as_of.isoformat()}")
     top = rows[:15]
     chart = bar_chart([r.label for r in top], [(str(BUCKET_LABELS[k]), [r.buckets[k] for r in top])
-                                               for k in keys[1:]], title=_("Overdue by age"))
+                                               for k in keys[1:]], title=_("Overdue by age"), money=True, stacked=True)
     return render(request, "finance/ageing.html", {
         "rows": rows, "totals": totals, "keys": keys, "labels": [BUCKET_LABELS[k] for k in keys], "chart": chart,
         "group": group, "groups": GROUP_LABELS, "as_of": as_of,
@@ -58,7 +66,7 @@ def analysis(request):
     today = timezone.localdate()
     chart = bar_chart([row.label for row, _share in shares[:12]], [(_("Outstanding"), [row.total for row, _s in
                                                                                       shares[:12]])],
-                      title=_("Customers by outstanding receivables"))
+                      title=_("Customers by outstanding receivables"), money=True)
     return render(request, "finance/analysis.html", {
         "shares": shares, "whole": whole, "totals": totals, "over_limit": over_limit, "longest": longest,
         "chart": chart, "due_today": list(due_soon(request.user, today=today, days=0)[:100]),
@@ -76,9 +84,6 @@ EXPENSE_GROUPS = {"category": gettext_lazy("category"), "item": gettext_lazy("it
 @require("finance.report")
 def statistics(request):
     """FIN-6, FIN-7: money in and out, and expenses, for a period, grouped, with charts."""
-    from guanxi.core.periods import PeriodForm
-
-    from .statistics import expenses_by, money_by
 
     form = PeriodForm(request.GET or None)
     period = form.selected()
@@ -94,13 +99,11 @@ def statistics(request):
         return export_response(request.GET["export"], [str(groups[group]), str(titles[what])], rows,
                                f"{what}-{period.start.isoformat()}")
     if group in ("month", "year"):
-        from guanxi.core.charts import column_chart
-
         chart = column_chart([label for label, _v in rows], [(titles[what], [v for _l, v in rows])],
                              title=titles[what])
     else:
         chart = bar_chart([label for label, _v in rows[:20]], [(titles[what], [v for _l, v in rows[:20]])],
-                          title=titles[what])
+                          title=titles[what], money=True)
     return render(request, "finance/statistics.html", {
         "form": form, "period": period, "what": what, "group": group, "groups": groups, "rows": rows,
         "total": sum((v for _l, v in rows), 0), "chart": chart, "title": titles[what],
@@ -112,11 +115,6 @@ def statistics(request):
 def profit(request):
     """FIN-8, FIN-9: monthly revenue (cash received), purchases, expenses and operating
     profit for the headquarters and each branch; the receivable position."""
-    from guanxi.core.charts import column_chart
-    from guanxi.core.periods import PeriodForm
-
-    from .statistics import profit as profit_tables
-    from .statistics import receivable_position
 
     form = PeriodForm(request.GET or None)
     form.default_preset = "this_year"
@@ -143,14 +141,6 @@ def profit(request):
 @require("finance.manage")
 def settings_index(request):
     """Per branch: receivables from orders or shipments, and the payment terms."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from guanxi.core.errors import DomainError
-    from guanxi.org.models import Branch
-
-    from .models import FinanceSettings, ReceivableSource
-    from .services import finance_settings_save
 
     branches = [None, *Branch.objects.order_by("-is_headquarters", "name")]
     if request.method == "POST":

@@ -36,6 +36,6 @@ class OrgConfig(AppConfig):
 
 
 def _sync_roles(sender, **kwargs):
-    from .services import roles_sync_defaults
+    from .services import roles_sync_defaults  # cycle: apps.py loads before the models exist
 
     roles_sync_defaults()

@@ -96,7 +96,7 @@ class RoleList(ListSpec):
     create_permission = "org.manage"
     default_sort = "code"
     columns = [
-        Column("code", _("Code"), sortable=True, link=True),
+        Column("code", _("Code"), sortable=True, link=True, code=True),
         Column("name", _("Name"), value=lambda r: r.name),
         Column("data_scope", _("Data scope")),
         Column("user_count", _("Employees")),

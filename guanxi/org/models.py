@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import TimeStampedModel
+from guanxi.core.permissions import all_codes
 
 
 class Company(TimeStampedModel):
@@ -204,8 +205,6 @@ class User(AbstractUser):
     def permission_codes(self):
         """Return the set of ``module.action`` codes the user's roles grant (cached)."""
         if not hasattr(self, "_permission_codes"):
-            from guanxi.core.permissions import all_codes
-
             if not self.is_active:
                 codes = set()
             elif self.is_superuser:

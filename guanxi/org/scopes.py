@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
-from .models import TIER_DEFAULT_SCOPE, DataScope, User
+from guanxi.core.errors import NotFound
+
+from .models import TIER_DEFAULT_SCOPE, DataScope, Department, User
 
 SCOPE_BREADTH = [
     DataScope.OWN,
@@ -157,7 +159,6 @@ def people_in_scope(user, active_only=True):
 
 def departments_in_scope(user):
     """The departments whose own records (targets, plans) the user's scope covers."""
-    from .models import Department
 
     scopes = user_scopes(user) if user is not None and user.is_authenticated else set()
     if DataScope.ALL in scopes:
@@ -193,7 +194,6 @@ def can_see(user, obj):
 
 def ensure_in_scope(user, obj):
     """Raise NotFound unless the user may see ``obj`` (services call this before writing)."""
-    from guanxi.core.errors import NotFound
 
     if not can_see(user, obj):
         raise NotFound()

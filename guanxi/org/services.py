@@ -1,16 +1,20 @@
 """Writes to the organization. Every function is keyword-only and takes ``actor``."""
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
-from guanxi.core.permissions import all_codes
+from guanxi.core.permissions import all_codes, modules
 from guanxi.core.services import assign_fields, service, validated_save
 
 from . import signals
+from .default_roles import DEFAULT_ROLES
 from .models import Branch, Company, Department, Role, Tier, User
+from .scopes import subordinate_ids
 
 BRANCH_FIELDS = {"name", "code", "city", "address", "phone", "parent", "head", "is_active"}
 DEPARTMENT_FIELDS = {"name", "kind", "manager", "is_active"}
@@ -162,9 +166,6 @@ def employee_update(*, actor, user, roles=None, manager=..., **data):
 
 
 def _validate_password(password, user):
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -174,7 +175,6 @@ def _validate_password(password, user):
 def _check_manager(user, manager):
     if manager is None:
         return
-    from .scopes import subordinate_ids
 
     if manager.pk == user.pk or manager.pk in subordinate_ids(user):
         raise ValidationFailed(_("Someone cannot report to themselves or to their own subordinate."), field="manager")
@@ -276,9 +276,6 @@ def roles_sync_defaults():
     Runs after every migrate. An administrator's edits to modules a role already knew
     are kept; a module added by an upgrade gets the role's default grants once.
     """
-    from guanxi.core.permissions import modules
-
-    from .default_roles import DEFAULT_ROLES
 
     registered = {m.code: m for m in modules()}
     codes = {f"{m.code}.{a}" for m in registered.values() for a in m.actions}

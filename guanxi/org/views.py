@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
@@ -202,7 +203,6 @@ def role_edit(request, pk):
 @require_POST
 def role_delete(request, pk):
     role = selectors.role_get(pk)
-    from guanxi.core.errors import DomainError
 
     try:
         services.role_delete(actor=request.user, role=role)

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import SoftDeleteModel, TimeStampedModel
 from guanxi.org.scopes import ScopePaths
@@ -66,7 +67,7 @@ class PurchaseStatus(models.TextChoices):
     PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
     ORDERED = "ordered", _("Ordered")
     PARTLY_RECEIVED = "partly_received", _("Partly received")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("goods", "Received")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -4,7 +4,9 @@ import io
 
 from django.utils import timezone
 
+from guanxi.core.exports import neutralize
 from guanxi.core.printing import html_to_pdf, render_html
+from guanxi.org.services import company_get
 
 
 def _amount(value):
@@ -12,8 +14,6 @@ def _amount(value):
 
 
 def purchase_order_data(order):
-    from guanxi.org.services import company_get
-
     company = company_get()
     supplier = order.supplier
     return {
@@ -39,8 +39,6 @@ def purchase_order_pdf(order):
 
 def purchase_order_xlsx(order):
     from openpyxl import Workbook
-
-    from guanxi.core.exports import neutralize
 
     data = purchase_order_data(order)
     workbook = Workbook()

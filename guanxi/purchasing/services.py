@@ -2,7 +2,11 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +27,7 @@ from .models import (
     PurchaseStatus,
     Supplier,
 )
+from .printing import purchase_order_pdf
 from .signals import goods_received
 
 SUPPLIER_FIELDS = {"name", "code", "category", "contact_name", "phone", "email", "address", "tax_id", "bank_name",
@@ -65,7 +70,6 @@ def supplier_restore(*, actor, supplier):
 @service
 def supplier_purge(*, actor, supplier):
     """Permanent; refused (PROTECT) while purchase orders, payables or payments refer to it."""
-    from django.db.models import ProtectedError
 
     ensure(actor, "system.purge")
     ensure_in_scope(actor, supplier)
@@ -179,11 +183,6 @@ def purchase_order_cancel(*, actor, order, reason):
 @service
 def purchase_order_send(*, actor, order, to, message=""):
     """E-mail the purchase order as a PDF (placing it if it was a draft)."""
-    from django.core.exceptions import ValidationError
-    from django.core.mail import EmailMessage
-    from django.core.validators import validate_email
-
-    from .printing import purchase_order_pdf
 
     try:
         validate_email(to)

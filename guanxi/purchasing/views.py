@@ -22,6 +22,7 @@ from guanxi.sales.forms import lines_from_post
 from . import selectors, services
 from .forms import SupplierForm
 from .lists import GoodsReceiptList, PurchaseOrderList, SupplierList
+from .printing import purchase_order_pdf, purchase_order_xlsx
 
 supplier_list = ListPageView.as_view(spec=SupplierList)
 order_list = ListPageView.as_view(spec=PurchaseOrderList)
@@ -172,8 +173,6 @@ def order_action(request, pk, action):
 
 @require("purchasing.view")
 def order_file(request, pk, fmt):
-    from .printing import purchase_order_pdf, purchase_order_xlsx
-
     order = selectors.purchase_order_get(request.user, pk)
     return file_response(fmt, {"pdf": lambda: purchase_order_pdf(order), "xlsx": lambda: purchase_order_xlsx(order)},
                          order.number)

@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core.notifications import notify
 from guanxi.org.scopes import scoped
 
 from .models import Order, OrderStatus, SalesSettings
@@ -25,7 +26,6 @@ def deliveries_due(user, *, today=None, within=None):
 
 def send_delivery_reminders(today=None):
     """The morning job: one notice per order that is due soon or overdue (once per state)."""
-    from guanxi.core.notifications import notify
 
     today = today or timezone.localdate()
     settings = {s.branch_id: s.delivery_reminder_days for s in SalesSettings.objects.all()}
@@ -51,7 +51,6 @@ def send_delivery_reminders(today=None):
 
 def send_contract_reminders(today=None, warn_days=30):
     """Owners hear of contracts ending within ``warn_days`` and on the day they end, once each."""
-    from guanxi.core.notifications import notify
 
     today = today or timezone.localdate()
     sent = 0

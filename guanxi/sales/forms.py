@@ -9,7 +9,7 @@ from guanxi.core import picklists
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import customers_editable_by
 
-from .models import Lead, Opportunity, Product, Stage
+from .models import Lead, Opportunity, Product, Stage, TargetLevel
 
 
 class ProductForm(forms.ModelForm):
@@ -146,8 +146,6 @@ class TargetForm(forms.Form):
     new_customers = forms.IntegerField(label=gettext_lazy("New customers target"), min_value=0, required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import TargetLevel
-
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = TargetLevel.choices
 

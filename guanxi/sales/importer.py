@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy
 from guanxi.core import imports, picklists
 from guanxi.core.imports import Importer, TargetField
 from guanxi.customers.importer import pick_list_target
+from guanxi.customers.normalize import normalize_email, normalize_phone, phone_or_none
+from guanxi.org.scopes import scoped
+
+from .models import Lead
 
 FIELDS = [
     TargetField("company", gettext_lazy("Company"), ("公司", "公司名称", "单位", "企业名称", "客户名称", "company name"),
@@ -33,10 +37,6 @@ class LeadBatch:
 
 def write_batch(job, rows, dry_run=False):
     """Validate one batch (all of a row's problems at once), skip duplicates, write the rest."""
-    from guanxi.customers.normalize import normalize_email, normalize_phone, phone_or_none
-    from guanxi.org.scopes import scoped
-
-    from .models import Lead
 
     actor = job.created_by
     result = LeadBatch()

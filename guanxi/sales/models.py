@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.models import SoftDeleteModel, TimeStampedModel
 from guanxi.core.money import default_tax_rate
 from guanxi.customers.normalize import phone_or_none
-from guanxi.org.scopes import ScopePaths
+from guanxi.org.scopes import ScopePaths, departments_in_scope
 
 ZERO = Decimal("0")
 
@@ -524,7 +524,6 @@ class Target(TimeStampedModel):
     @classmethod
     def scope_extra(cls, user):
         """Department targets: seen by those whose scope covers the department."""
-        from guanxi.org.scopes import departments_in_scope
 
         return Q(level=TargetLevel.DEPARTMENT, department__in=departments_in_scope(user).values("pk"))
 

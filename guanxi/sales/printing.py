@@ -1,8 +1,12 @@
 """Quotes as PDF, XLSX and e-mail (SAL-3): plain data for the print templates."""
 
+import io
+
 from django.utils import timezone
 
+from guanxi.core.exports import neutralize
 from guanxi.core.printing import html_to_pdf, render_html
+from guanxi.org.services import company_get
 
 
 def _amount(value):
@@ -10,8 +14,6 @@ def _amount(value):
 
 
 def quote_data(quote):
-    from guanxi.org.services import company_get
-
     company = company_get()
     contact = quote.contact
     return {
@@ -38,11 +40,7 @@ def quote_pdf(quote):
 
 
 def quote_xlsx(quote):
-    import io
-
     from openpyxl import Workbook
-
-    from guanxi.core.exports import neutralize
 
     data = quote_data(quote)
     workbook = Workbook()

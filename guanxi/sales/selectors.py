@@ -1,11 +1,12 @@
 """Reads of sales records; every one through the scope helper."""
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from guanxi.approvals.services import latest_for
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import number_q
 from guanxi.core.search import hits_from, is_text, matching, money_text
+from guanxi.customers.models import Customer
 from guanxi.customers.normalize import phone_in_query
 from guanxi.customers.selectors import customers_visible_to
 from guanxi.org.scopes import get_scoped, scoped
@@ -36,9 +37,6 @@ def board(user, pipeline, *, owner=None, narrow=None, limit_per_stage=200):
     A card is a dict of what it shows (pk, name, amount, expected_close_on,
     customer_name): at 800 cards, model instances and per-column prefetches cost more
     than the queries."""
-    from django.db.models import Count, Sum
-
-    from guanxi.customers.models import Customer
 
     visible = scoped(Opportunity.objects.filter(pipeline=pipeline), user)
     if owner is not None:

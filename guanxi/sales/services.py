@@ -2,7 +2,11 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,10 +14,15 @@ from guanxi.approvals.services import approval_comment, approval_decider, approv
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
+from guanxi.core.notifications import notify
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
 from guanxi.core.transitions import InvalidTransition, transition
+from guanxi.customers.models import Customer
+from guanxi.customers.selectors import can_edit
+from guanxi.customers.services import contact_create, customer_create
+from guanxi.org.models import Branch, User
 from guanxi.org.scopes import ensure_in_scope
 
 from .models import (
@@ -24,6 +33,7 @@ from .models import (
     OrderLine,
     OrderStatus,
     Pipeline,
+    PriceListItem,
     Product,
     Quote,
     QuoteLine,
@@ -36,6 +46,7 @@ from .models import (
     StageKind,
     WinOn,
 )
+from .printing import quote_pdf
 from .signals import order_cancelled, order_cancelling, order_confirmed, shipment_created
 
 DEFAULT_STAGES = [
@@ -79,7 +90,6 @@ def product_save(*, actor, product=None, **data):
 
 def price_for(customer, product):
     """The customer's price for a product: their level's price list, else the list price."""
-    from .models import PriceListItem
 
     if customer is not None and customer.level_id:
         item = PriceListItem.objects.filter(price_list__level_id=customer.level_id, price_list__is_active=True,
@@ -95,8 +105,6 @@ OPPORTUNITY_FIELDS = {"name", "contact", "amount", "expected_close_on", "competi
 
 
 def _check_customer(actor, customer):
-    from guanxi.customers.selectors import can_edit
-
     ensure_in_scope(actor, customer)
     if not can_edit(actor, customer):
         raise Forbidden(_("You may see this customer but not sell to it; claim it or ask its owner."))
@@ -160,8 +168,6 @@ def _opportunity_to_stage(opportunity, stage, actor, *, lost_reason=None, reason
                       _("%(name)s moved to %(stage)s") % {"name": opportunity.name, "stage": stage.name},
                       opportunity.get_absolute_url(), actor, f"opportunity:{opportunity.pk}:stage:{stage.pk}")
     if stage.kind == StageKind.WON:
-        from guanxi.customers.models import Customer
-
         Customer.objects.filter(pk=opportunity.customer_id).update(last_deal_at=timezone.now(),
                                                                    category="customer")
     return opportunity
@@ -183,8 +189,6 @@ def _opportunity_win_on(event, opportunity_id, actor, reason):
 
 def _large_deal_alert(branch_id, amount, title, url, actor, key):
     """ACT-5: the branch's managers hear of deals above the branch's threshold."""
-    from guanxi.core.notifications import notify
-    from guanxi.org.models import Branch, User
 
     threshold = SalesSettings.for_branch(branch_id).large_deal_threshold
     if amount is None or amount < threshold:
@@ -233,7 +237,6 @@ def lead_convert(*, actor, lead, opportunity_name="", amount=Decimal("0"), exist
                  override_duplicate=False):
     """Turn a lead into a customer (through the duplicate check), a contact and an
     opportunity, in one step. Converting twice is refused."""
-    from guanxi.customers.services import contact_create, customer_create
 
     ensure(actor, "sales.create")
     ensure_in_scope(actor, lead)
@@ -537,7 +540,6 @@ def order_approval_decided(request):
     if request.status == "approved":
         order = transition(order, OrderStatus.CONFIRMED, approval_decider(request), approval_comment(request),
                            changes={"confirmed_at": timezone.now()})
-        from guanxi.customers.models import Customer
 
         Customer.objects.filter(pk=order.customer_id).update(last_deal_at=timezone.now(), category="customer")
         _large_deal_alert(order.branch_id, order.total, _("Order %(number)s") % {"number": order.number},
@@ -597,11 +599,6 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
 @service
 def quote_send(*, actor, quote, to, message=""):
     """E-mail the quote as a PDF (and mark it sent); the mail goes after the commit."""
-    from django.core.exceptions import ValidationError
-    from django.core.mail import EmailMessage
-    from django.core.validators import validate_email
-
-    from .printing import quote_pdf
 
     try:
         validate_email(to)
@@ -621,7 +618,6 @@ def quote_send(*, actor, quote, to, message=""):
 @service
 def opportunity_delete(*, actor, opportunity):
     """Move an opportunity to the recycle bin."""
-    from guanxi.core.services import soft_delete
 
     ensure(actor, "sales.delete")
     ensure_in_scope(actor, opportunity)
@@ -631,7 +627,6 @@ def opportunity_delete(*, actor, opportunity):
 @service
 def lead_delete(*, actor, lead):
     """Move a lead to the recycle bin."""
-    from guanxi.core.services import soft_delete
 
     ensure(actor, "sales.delete")
     ensure_in_scope(actor, lead)
@@ -641,7 +636,6 @@ def lead_delete(*, actor, lead):
 @service
 def record_restore(*, actor, record):
     """Bring a lead or an opportunity back from the recycle bin."""
-    from guanxi.core.services import soft_restore
 
     ensure(actor, "system.recycle")
     ensure_in_scope(actor, record)
@@ -651,7 +645,6 @@ def record_restore(*, actor, record):
 @service
 def record_purge(*, actor, record):
     """Delete a lead or an opportunity for good; refused while quotes or orders refer to it."""
-    from django.db.models import ProtectedError
 
     ensure(actor, "system.purge")
     ensure_in_scope(actor, record)

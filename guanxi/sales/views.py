@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.approvals.services import latest_for
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
@@ -18,13 +20,19 @@ from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
-from guanxi.customers.selectors import contacts_of_customer, customers_visible_to
+from guanxi.customers.selectors import (
+    contacts_of_customer,
+    customer_search,
+    customers_editable_by,
+    customers_visible_to,
+)
 
 from . import selectors, services
 from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
 from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
-from .models import Product, Stage
+from .models import Pipeline, Product, Stage
 from .panels import order_panels
+from .printing import quote_pdf, quote_xlsx
 
 product_list = ListPageView.as_view(spec=ProductList)
 lead_list = ListPageView.as_view(spec=LeadList)
@@ -59,7 +67,6 @@ def product_edit(request, pk):
 @require("sales.view")
 def product_search(request):
     """Autocomplete for the line entry: active products by SKU, name or model."""
-    from django.db.models import Q
 
     q = request.GET.get("q", "").strip()[:40]
     found = Product.objects.filter(is_active=True)
@@ -73,7 +80,6 @@ def product_search(request):
 def opportunity_board(request):
     """The pipeline as a kanban, narrowed by the list's filters (owner, department,
     branch, amount, customer, only mine) kept in the URL; the stage is the column."""
-    from .models import Pipeline
 
     raw = request.GET.get("pipeline", "")
     pipelines = list(Pipeline.objects.all())
@@ -200,7 +206,6 @@ def lead_detail(request, pk):
 # --- quotes and orders: the line entry (SAL-3, SAL-4) -----------------------------------------
 def _document_form(request, *, kind, document=None, customer_pk=None):
     """The fast entry page shared by quotes and orders: keyboard first, totals live."""
-    from guanxi.customers.selectors import customers_editable_by
 
     customers = customers_editable_by(request.user)
     errors = []
@@ -262,7 +267,6 @@ def _customer_choices(user, customers, selected_pk, limit=30):
 def customer_options(request):
     """Autocomplete for the customer of a new quote or order: customers the user may sell
     to, by name, pinyin, initials, phone or e-mail (the duplicate-check index)."""
-    from guanxi.customers.selectors import customer_search, customers_editable_by
 
     customers = customers_editable_by(request.user)
     q = request.GET.get("q", "").strip()[:60]
@@ -324,7 +328,6 @@ def order_edit(request, pk):
 @require("sales.view")
 def quote_detail(request, pk):
     quote = selectors.quote_get(request.user, pk)
-    from guanxi.approvals.services import latest_for
 
     return render(request, "sales/quote_detail.html", {
         "quote": quote, "lines": quote.lines.select_related("product"),
@@ -355,7 +358,6 @@ def quote_action(request, pk, action):
 @require("sales.view")
 def quote_file(request, pk, fmt):
     """The quote as PDF (with Chinese fonts) or XLSX, downloaded."""
-    from .printing import quote_pdf, quote_xlsx
 
     quote = selectors.quote_get(request.user, pk)
     return file_response(fmt, {"pdf": lambda: quote_pdf(quote), "xlsx": lambda: quote_xlsx(quote)},

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
+from guanxi.customers import selectors as customer_selectors
+from guanxi.customers.models import Customer
 from guanxi.org.scopes import ScopePaths, scope_q, scoped
 
 from .models import OPEN_STATUSES, CallEvent
+from .selectors import tickets_visible_to
 
 
 def duration(seconds):
@@ -29,8 +32,6 @@ class _CallScope:
 
     @staticmethod
     def scope_extra(user):
-        from guanxi.customers.models import Customer
-
         return Q(customer__in=scoped(Customer.objects.all(), user).values("pk"))
 
 
@@ -62,9 +63,6 @@ class CallerPage:
 
 def caller_page(user, pk):
     """What /service/calls/<id>/ shows; Http404 when the call is out of scope."""
-    from guanxi.customers import selectors as customer_selectors
-
-    from .selectors import tickets_visible_to
 
     call = call_get(user, pk)
     customer, tickets, interactions = None, [], []

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from guanxi.core import business_calendar
 
+from .models import ServiceSettings
+
 MAX_DAYS = 3660  # a target never reaches further than ten years of working days
 
 
@@ -27,8 +29,6 @@ class Hours:
 
     @classmethod
     def from_settings(cls, settings=None):
-        from .models import ServiceSettings
-
         settings = settings or ServiceSettings.current()
         days = frozenset(int(d) for d in str(settings.work_days).replace(" ", "").split(",") if d.isdigit())
         holidays, workdays = business_calendar.exceptions()

@@ -12,6 +12,7 @@ from guanxi.customers.models import Customer
 from guanxi.org.models import User
 
 from . import services
+from .flow_services import flow_publish
 from .models import Article, Survey, Ticket, TicketEntry, TicketStatus
 
 ARTICLES = [
@@ -50,7 +51,6 @@ def build(stdout=None, seed=20261203):
     for category, title, body in ARTICLES:
         services.article_save(actor=chairman, title=title, body=body,
                               category=picklists.items("service.kb_category").filter(code=category).first())
-    from .flow_services import flow_publish
 
     flow_publish(actor=chairman, name="投诉处理流程", ticket_type=types.get("complaint"), steps=[
         {"type": "notify", "target": "assignee", "message": "新投诉，请在一小时内联系客户"},

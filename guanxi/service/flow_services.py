@@ -10,7 +10,7 @@ from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 
 from . import flows
-from .models import Flow, ServiceLevel
+from .models import Flow, ServiceLevel, ServiceSettings
 
 
 @service
@@ -67,7 +67,6 @@ def service_settings_save(*, actor, work_days, day_starts, day_ends, survey_afte
                           care_follow_up_days=7):
     """Business hours, surveys and after-sales follow-up (one set for the company); holidays
     and make-up working days are the company calendar's (core.business_calendar)."""
-    from .models import ServiceSettings
 
     ensure(actor, "service.manage")
     days = sorted({int(d) for d in work_days if str(d).isdigit() and 1 <= int(d) <= 7})

@@ -27,6 +27,7 @@ value are checked when the flow is published.
 
 import datetime
 import logging
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -34,13 +35,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.notifications import notify
+from guanxi.core.outbound import OutboundRefused, post_json
 from guanxi.core.picklists import items as picklist_items
 from guanxi.core.printing import render_sandboxed
-from guanxi.org.models import Department, User
+from guanxi.org.models import Branch, Department, User
+from guanxi.org.services import company_get
 
 from .clock import Hours
+from .mail import send_to_customer
 from .models import (
     EntryKind,
     Flow,
@@ -52,7 +57,9 @@ from .models import (
     Ticket,
     TicketEntry,
     TicketStatus,
+    TicketTask,
 )
+from .services import _move, escalate
 
 logger = logging.getLogger("guanxi.service.flows")
 
@@ -299,8 +306,6 @@ def _execute(step, ticket, run, now):
     if kind == "email":
         return "done", _send_template(step["template"], ticket), None
     if kind == "task":
-        from .models import TicketTask
-
         assignee = _task_assignee(step, ticket)
         due = Hours.from_settings().add(now, step["due_hours"]) if step.get("due_hours") else None
         TicketTask.objects.get_or_create(ticket=ticket, title=step["title"], defaults={
@@ -313,8 +318,6 @@ def _execute(step, ticket, run, now):
     if kind == "wait":
         return _wait(step, ticket, run, now)
     if kind == "escalate":
-        from .services import escalate
-
         people = escalate(ticket, _("by the handling flow"))
         return ("done", ", ".join(p.display_name for p in people), None) if people else (
             "skipped", _("nobody above"), None)
@@ -326,8 +329,6 @@ def _execute(step, ticket, run, now):
 
 
 def _targets(step, ticket):
-    from guanxi.org.models import Branch, Department, User
-
     target = step.get("target")
     active = User.objects.filter(is_active=True)
     if target == "assignee":
@@ -352,8 +353,6 @@ def _targets(step, ticket):
 
 
 def _task_assignee(step, ticket):
-    from guanxi.org.models import User
-
     if step.get("assignee") == "person":
         return User.objects.filter(pk=step.get("id"), is_active=True).first()
     if step.get("assignee") == "manager" and ticket.assignee:
@@ -382,9 +381,6 @@ def _wait(step, ticket, run, now):
 
 
 def _set_field(step, ticket):
-    from guanxi.core import picklists
-    from guanxi.org.models import Department, User
-
     field, value = step["field"], step["value"]
     if field == "severity":
         item = picklists.items("service.severity").filter(code=value).first()
@@ -392,8 +388,6 @@ def _set_field(step, ticket):
             raise StepFailed(_("Unknown severity %(v)s.") % {"v": value})
         ticket.severity = item
     elif field == "status":
-        from .services import _move
-
         _move(ticket, value, None, _("by the handling flow"))
         return f"status={value}"
     elif field == "department":
@@ -404,27 +398,38 @@ def _set_field(step, ticket):
     return f"{field}={value}"
 
 
-def render_template(template, ticket):
-    """A mail template's subject and body with the ticket's plain data (no objects)."""
-    from guanxi.org.services import company_get
+# A greeting whose name came out empty: "尊敬的：", "尊敬的 ，", "Dear ,", "Dear :".
+EMPTY_GREETINGS = (
+    (re.compile(r"(尊敬的)[ \t\u3000]*(?=[：:，,])"), r"\1客户"),
+    (re.compile(r"\b(Dear)[ \t]*(?=[,:])"), r"\1 customer"),
+)
 
+
+def render_template(template, ticket):
+    """A mail template's subject and body with the ticket's plain data (no objects).
+
+    A contact without a name is greeted by the customer's name, and a greeting left
+    empty anyway ("尊敬的：") becomes "尊敬的客户：" / "Dear customer,"."""
+
+    customer_name = ticket.customer.name if ticket.customer else ""
     data = {"ticket": {"number": ticket.number, "subject": ticket.subject, "status": ticket.get_status_display(),
                        "url": ticket.get_absolute_url()},
-            "customer": {"name": ticket.customer.name if ticket.customer else ""},
-            "contact": {"name": ticket.contact_name, "email": ticket.contact_email},
+            "customer": {"name": customer_name},
+            "contact": {"name": ticket.contact_name.strip() or customer_name, "email": ticket.contact_email},
             "company": {"name": company_get().name}}
     parts = []
     for text in (template.subject, template.body):
         try:  # plain-text mail: the sandbox of print templates, without HTML escaping
-            parts.append(render_sandboxed(text, data, autoescape=False))
+            rendered = render_sandboxed(text, data, autoescape=False)
         except ValidationFailed as exc:
             raise StepFailed(exc.message) from exc
+        for pattern, greeting in EMPTY_GREETINGS:
+            rendered = pattern.sub(greeting, rendered)
+        parts.append(rendered)
     return parts
 
 
 def _send_template(code, ticket):
-    from .mail import send_to_customer
-
     template = MailTemplate.objects.filter(code=code).first()
     if template is None:
         raise StepFailed(_("The e-mail template %(code)s no longer exists.") % {"code": code})
@@ -436,8 +441,6 @@ def _send_template(code, ticket):
 
 
 def _webhook(step, ticket):
-    from guanxi.core.outbound import OutboundRefused, post_json
-
     payload = {"event": "ticket", "ticket": {
         "id": ticket.pk, "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
         "type": ticket.ticket_type.code, "severity": ticket.severity.code,

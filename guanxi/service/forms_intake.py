@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
+from guanxi.org.models import Branch, User
 
 from .models import WebForm
 
@@ -54,8 +55,6 @@ class WebFormForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
-        from guanxi.org.models import Branch, User
-
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].queryset = picklists.items("service.ticket_type")
         self.fields["severity"].queryset = picklists.items("service.severity")

@@ -23,6 +23,7 @@ import hashlib
 import imaplib
 import logging
 import re
+import ssl
 from dataclasses import asdict, dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -103,8 +104,6 @@ def _quoted(mailbox):
 
 def _connect(config):
     if config.secure:
-        import ssl
-
         imap = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=ssl.create_default_context(), timeout=TIMEOUT)
     else:
         imap = imaplib.IMAP4(config.host, config.port, timeout=TIMEOUT)

@@ -19,6 +19,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,7 +29,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core import picklists
 from guanxi.core.notifications import notify
+from guanxi.core.services import validated_save
+from guanxi.customers.models import Channel, Contact, Customer, Interaction
+from guanxi.customers.normalize import email_or_none, phone_or_none
+from guanxi.customers.services import _touch_customer
+from guanxi.org.models import Branch
+from guanxi.sales.services import lead_create
 
 from . import services
 from .caller import duration
@@ -66,8 +74,6 @@ def _single(ids):
 
 def customer_for_email(address):
     """The one live customer using ``address`` (its own or a contact's), else None."""
-    from guanxi.customers.models import Contact, Customer
-    from guanxi.customers.normalize import email_or_none
 
     address = email_or_none(address)
     if not address:
@@ -82,8 +88,6 @@ def customer_for_email(address):
 
 def customer_for_number(number):
     """The one live customer with ``number`` (phone or mobile, its own or a contact's)."""
-    from guanxi.customers.models import Contact, Customer
-    from guanxi.customers.normalize import phone_or_none
 
     digits = phone_or_none(number)
     if not digits:
@@ -99,7 +103,6 @@ def customer_for_number(number):
 
 def _belongs(ticket, address):
     """Whether ``address`` is the ticket's contact, its customer's or one of its contacts'."""
-    from guanxi.customers.models import Contact
 
     if not address:
         return False
@@ -112,15 +115,11 @@ def _belongs(ticket, address):
 
 
 def _pick(list_key, code):
-    from guanxi.core import picklists
-
     items = picklists.items(list_key)
     return items.filter(code=code).first() or items.first()
 
 
 def _default_branch_id():
-    from guanxi.org.models import Branch
-
     code = setting("GUANXI_IMAP_BRANCH")
     branch = Branch.objects.filter(code=code).first() if code else None
     branch = branch or Branch.objects.filter(is_headquarters=True).first() or Branch.objects.order_by("pk").first()
@@ -128,8 +127,6 @@ def _default_branch_id():
 
 
 def _own_addresses():
-    from email.utils import parseaddr
-
     values = (setting("GUANXI_SUPPORT_EMAIL"), settings.DEFAULT_FROM_EMAIL, getattr(settings, "SERVER_EMAIL", ""))
     return {parseaddr(str(v))[1].lower() for v in values if v} - {""}
 
@@ -237,7 +234,6 @@ def webform_submit(*, form, data):
 def _lead(form, data):
     """Through the sales service, acting as the form's owner (checked to hold
     sales.create when the form is saved; refused here if that changed since)."""
-    from guanxi.sales.services import lead_create
 
     notes = "\n\n".join(part for part in (data.get("message", ""), _("From the web form “%(form)s”.") % {
         "form": form.name}) if part)
@@ -278,9 +274,6 @@ def call_record(*, actor, call_id, number, direction, duration_seconds=0, record
 def _log_interaction(call, author):
     """The call on the customer's timeline (customers' Interaction, channel phone). A
     system write: the agent who took the call need not be the customer's owner."""
-    from guanxi.core.services import validated_save
-    from guanxi.customers.models import Channel, Interaction
-    from guanxi.customers.services import _touch_customer
 
     if call.direction == CallEvent.Direction.INBOUND:
         summary = _("Inbound call from %(number)s, %(duration)s") % {"number": call.number,

@@ -33,7 +33,7 @@ class TicketList(ListSpec):
                                                                                 value=lambda t: t.severity),
         Column("status", _("Status")), Column("customer", _("Customer"), value=lambda t: t.customer or ""),
         Column("assignee", _("Assignee"), value=lambda t: t.assignee.display_name if t.assignee else ""),
-        Column("resolve_by", _("Resolve by"), sortable=True), Column("created_at", _("Created"), sortable=True),
+        Column("resolve_by", _("Resolve by"), sortable=True, overdue=lambda t: t.overdue), Column("created_at", _("Created"), sortable=True),
     ]
     filters = [Filter("status", _("Status"), choices=TicketStatus.choices),
                Filter("type", _("Type"), lookup="ticket_type_id",

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import TimeStampedModel
+from guanxi.customers.models import Customer
 from guanxi.customers.normalize import phone_or_none
-from guanxi.org.scopes import ScopePaths
+from guanxi.org.scopes import ScopePaths, scope_q
 
 
 def _pick(list_key, verbose, **kwargs):
@@ -165,8 +166,6 @@ class Ticket(TimeStampedModel):
     @classmethod
     def scope_extra(cls, user):
         """The customer's owner and the handling department see the ticket too."""
-        from guanxi.customers.models import Customer
-        from guanxi.org.scopes import scope_q
 
         q = Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
         customers = scope_q(user, Customer, extra=False)

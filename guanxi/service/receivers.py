@@ -1,9 +1,13 @@
 """After-sales care follows deliveries; defaults are seeded after migrate."""
+from decimal import Decimal
+
+from guanxi.core import picklists
+
+from .models import MailTemplate, ServiceLevel
+from .services import care_follow_up
 
 
 def shipment_created(sender, shipment, actor, **kwargs):
-    from .services import care_follow_up
-
     care_follow_up(shipment, actor)
 
 
@@ -14,11 +18,6 @@ DEFAULT_LEVELS = [  # severity, response hours, resolution hours (business hours
 
 def after_migrate(sender, **kwargs):
     """Default service levels and the apology letter, only where none exist yet."""
-    from decimal import Decimal
-
-    from guanxi.core import picklists
-
-    from .models import MailTemplate, ServiceLevel
 
     if not ServiceLevel.objects.exists():
         for code, response, resolution in DEFAULT_LEVELS:

@@ -22,9 +22,13 @@ from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 from guanxi.core.transitions import InvalidTransition
+from guanxi.org.models import Branch, Department, Tier, User
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.workplace.models import Schedule
 
 from .clock import Hours
+from .knowledge import search_text
+from .mail import send_reply
 from .models import (
     OPEN_STATUSES,
     Article,
@@ -68,8 +72,6 @@ def _set_deadlines(ticket, start=None):
 
 
 def _service_department(branch_id):
-    from guanxi.org.models import Department
-
     return Department.objects.filter(branch_id=branch_id, kind="service").order_by("path").first()
 
 
@@ -121,7 +123,7 @@ def _new_ticket(*, subject, description, ticket_type, severity, branch_id, chann
 
 
 def _after_create(ticket_id):
-    from .tasks import start_flows
+    from .tasks import start_flows  # cycle: the tasks import these services
 
     start_flows.delay(ticket_id)
 
@@ -131,7 +133,6 @@ def _alert_on_create(ticket):
     decision tier at once."""
     if ticket.ticket_type.code != COMPLAINT or ticket.severity.code != HIGHEST_SEVERITY:
         return
-    from guanxi.org.models import Department, Tier, User
 
     heads = set(Department.objects.filter(manager__isnull=False, manager__is_active=True)
                 .values_list("manager_id", flat=True))
@@ -247,7 +248,6 @@ def ticket_note(*, actor, ticket, body):
 def ticket_reply(*, actor, ticket, body):
     """Answer the customer by e-mail (threaded: the ticket number is in the subject and
     the message ids); counts as the first response."""
-    from .mail import send_reply
 
     ticket = _locked(actor, ticket)
     body = (body or "").strip()
@@ -306,7 +306,6 @@ def ticket_mark_quality(*, actor, ticket, product=None, is_quality_issue=True):
 def escalate(ticket, reason=""):
     """Raise a ticket one level: first to the assignee's manager, then the branch head,
     in-app and by e-mail. Returns the people told (empty when there is no one above)."""
-    from guanxi.org.models import Branch
 
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     level = ticket.escalation_level + 1
@@ -353,8 +352,6 @@ def escalate_overdue(now=None):
 # --- knowledge base (SRV-5) ----------------------------------------------------------------
 @service
 def article_save(*, actor, title, body, category=None, is_published=True, article=None, tickets=()):
-    from .knowledge import search_text
-
     ensure(actor, "service.edit")
     title, body = (title or "").strip()[:200], (body or "").strip()
     if not title or not body:
@@ -420,7 +417,6 @@ def survey_answer(*, token, rating, comment=""):
 # --- after-sales care (SRV-8) --------------------------------------------------------------
 def care_follow_up(shipment, actor):
     """After a delivery: a follow-up call task for the order's salesperson, N days later."""
-    from guanxi.workplace.models import Schedule
 
     days = ServiceSettings.current().care_follow_up_days
     if not days:

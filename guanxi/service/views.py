@@ -19,8 +19,10 @@ from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
+from guanxi.customers.selectors import customer_get
+from guanxi.org.models import Department, Role, User
 
-from . import knowledge, selectors, services
+from . import flow_services, knowledge, selectors, services
 from .forms import ArticleForm, TicketForm
 from .lists import TicketList
 from .models import (
@@ -28,6 +30,7 @@ from .models import (
     FlowRun,
     MailTemplate,
     ServiceLevel,
+    ServiceSettings,
     TicketStatus,
     TicketTask,
 )
@@ -41,8 +44,6 @@ def _error(request, exc):
 
 @require("service.create")
 def ticket_create(request):
-    from guanxi.customers.selectors import customer_get
-
     raw = request.GET.get("customer", "")
     customer = customer_get(request.user, int(raw)) if raw.isdigit() else None
     initial = {"contact_name": "", "contact_email": customer.email if customer else "",
@@ -117,9 +118,6 @@ def flow_list(request):
 @require("service.manage")
 def flow_edit(request, pk=None):
     """The editor: drag steps from the palette into the flow, set them, publish."""
-    from guanxi.org.models import Department, Role, User
-
-    from . import flow_services
 
     flow = get_object_or_404(Flow, pk=pk) if pk else None
     errors = []
@@ -152,8 +150,6 @@ def flow_edit(request, pk=None):
 
 @require("service.manage")
 def service_levels(request):
-    from . import flow_services
-
     if request.method == "POST":
         try:
             flow_services.levels_save(actor=request.user, rows=[
@@ -189,8 +185,6 @@ class HoursForm(forms.Form):
 
 
 def _hours_form(request, bound=False):
-    from .models import ServiceSettings
-
     current = ServiceSettings.current()
     return HoursForm(request.POST if bound else None, initial={
         "work_days": current.work_days.split(","), "day_starts": current.day_starts, "day_ends": current.day_ends,
@@ -201,8 +195,6 @@ def _hours_form(request, bound=False):
 @require("service.manage")
 @require_POST
 def service_hours(request):
-    from . import flow_services
-
     form = _hours_form(request, bound=True)
     if form.is_valid():
         try:

@@ -272,6 +272,8 @@ NINJA_NUM_PROXIES = GUANXI_NUM_PROXIES
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Chinese amounts grouped by thousands with a comma (see guanxi/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["guanxi.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanxi.core import business_calendar, custom_fields, picklists
-from guanxi.core.config_services import custom_field_save, pick_item_save
+from guanxi.core import business_calendar, custom_fields, numbering, picklists, printing
+from guanxi.core.config_services import (
+    custom_field_save,
+    number_format_save,
+    pick_item_save,
+    print_template_save,
+)
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
-from guanxi.core.models import CustomField, CustomFieldType, PickItem
+from guanxi.core.models import CustomField, CustomFieldType, NumberFormat, PickItem, PrintTemplate
 from guanxi.core.permissions import require
 
 
@@ -93,32 +98,25 @@ class NumberFormatForm(forms.Form):
     reset = forms.ChoiceField(label=gettext_lazy("Restart numbering"), choices=[])
 
     def __init__(self, *args, **kwargs):
-        from guanxi.core.models import NumberFormat
-
         super().__init__(*args, **kwargs)
         self.fields["reset"].choices = NumberFormat.Reset.choices
 
 
 @require("system.configure")
 def numbering_index(request):
-    from guanxi.core import numbering
-
-    rows = [(doc_type, numbering._format(doc_type), numbering.preview(doc_type))
+    rows = [(doc_type, numbering.label(doc_type), numbering._format(doc_type), numbering.preview(doc_type))
             for doc_type in sorted(numbering.DEFAULT_PREFIXES)]
     return render(request, "system/numbering.html", {"rows": rows})
 
 
 @require("system.configure")
 def number_format_edit(request, doc_type):
-    from guanxi.core import numbering
-    from guanxi.core.config_services import number_format_save
-
     if doc_type not in numbering.DEFAULT_PREFIXES:
         raise Http404
     fmt = numbering._format(doc_type)
     form = NumberFormatForm(request.POST or None, initial={"prefix": fmt.prefix, "width": fmt.width, "reset": fmt.reset})
     return form_page(request, form, lambda data: number_format_save(actor=request.user, doc_type=doc_type, **data),
-                     title=_("Numbering of %(type)s") % {"type": doc_type}, saved_message=_("Saved."),
+                     title=_("Numbering of %(type)s") % {"type": numbering.label(doc_type)}, saved_message=_("Saved."),
                      success_url="system:numbering", cancel_url="system:numbering",
                      context={"help": _("The next number: %(number)s") % {"number": numbering.preview(doc_type)}})
 
@@ -132,9 +130,6 @@ class PrintTemplateForm(forms.Form):
 
 @require("system.configure")
 def print_template_index(request):
-    from guanxi.core import printing
-    from guanxi.core.models import PrintTemplate
-
     templates = PrintTemplate.objects.order_by("doc_type", "-is_active", "name")
     return render(request, "system/print_templates.html", {
         "types": sorted(printing.doc_types().items()), "templates": templates})
@@ -142,13 +137,6 @@ def print_template_index(request):
 
 @require("system.configure")
 def print_template_edit(request, doc_type, pk=None):
-    from django.http import HttpResponse
-
-    from guanxi.core import printing
-    from guanxi.core.config_services import print_template_save
-    from guanxi.core.errors import DomainError
-    from guanxi.core.models import PrintTemplate
-
     if doc_type not in printing.doc_types():
         raise Http404
     template = get_object_or_404(PrintTemplate, pk=pk, doc_type=doc_type) if pk else None

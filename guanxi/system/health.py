@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from guanxi.celery import app
+
 
 def check_database():
     with connection.cursor() as cursor:
@@ -21,8 +23,6 @@ def check_cache():
 
 
 def check_broker():
-    from guanxi.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 

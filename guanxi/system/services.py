@@ -6,12 +6,14 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.models import ApiToken
 from guanxi.core import digest, recycle
+from guanxi.core.models import IdempotencyRecord
 
 from .models import JobRun
 
@@ -58,7 +60,6 @@ def database_optimize():
     SQLite only plans well with statistics, so the embedded default refreshes them nightly.
     A full ANALYZE: sampled statistics (``analysis_limit``) misjudged how many rows an
     owner has and chose sorts over index walks in bench/notes_list.py."""
-    from django.db import connection
 
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -68,8 +69,6 @@ def database_optimize():
 
 def purge_expired_records(now=None):
     """Delete recycle-bin records past retention and expired idempotency and token rows."""
-    from guanxi.accounts.models import ApiToken
-    from guanxi.core.models import IdempotencyRecord
 
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.GUANXI_RECYCLE_DAYS)

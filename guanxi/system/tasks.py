@@ -2,18 +2,16 @@
 
 from celery import shared_task
 
+from .services import digest_send_all, purge_expired_records
+
 
 @shared_task(acks_late=True)
 def nightly_digest():
-    from .services import digest_send_all
-
     return digest_send_all()
 
 
 @shared_task(acks_late=True)
 def purge_expired():
-    from .services import purge_expired_records
-
     return purge_expired_records()
 
 

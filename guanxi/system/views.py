@@ -3,13 +3,14 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from guanxi.core import recycle
 from guanxi.core.history import ACTIONS as ACTION_LABELS
+from guanxi.core.history import field_label
 from guanxi.core.listing import Column, Filter, ListPageView, ListSpec
 from guanxi.core.permissions import PUBLIC, require
 
@@ -33,8 +34,17 @@ ACTIONS = [(str(value), ACTION_LABELS.get(value, label)) for value, label in Log
 
 
 def _content_types(request):
-    return [(ct.pk, f"{ct.app_label}.{ct.model}") for ct in ContentType.objects.filter(
+    return [(ct.pk, ct.name if ct.model_class() else f"{ct.app_label}.{ct.model}") for ct in ContentType.objects.filter(
         pk__in=LogEntry.objects.values("content_type").distinct())]
+
+
+def _changed_fields(entry):
+    """The labels of the fields an entry changed ("标签、分支机构", not "tags, branches")."""
+    if not isinstance(entry.changes_dict, dict):
+        return ""
+    model = entry.content_type.model_class()
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(str(field_label(model, name)) for name in entry.changes_dict)
 
 
 class AuditLogList(ListSpec):
@@ -50,9 +60,8 @@ class AuditLogList(ListSpec):
         Column("actor", gettext_lazy("Who"), value=lambda e: str(e.actor) if e.actor else _("system")),
         Column("action", gettext_lazy("Action"), value=lambda e: ACTION_LABELS.get(e.action, e.get_action_display())),
         Column("content_type", gettext_lazy("Record type"), value=lambda e: e.content_type.name),
-        Column("object_repr", gettext_lazy("Record")),
-        Column("changes", gettext_lazy("Changes"), value=lambda e: ", ".join(
-            e.changes_dict.keys()) if isinstance(e.changes_dict, dict) else ""),
+        Column("object_repr", gettext_lazy("Record"), value=lambda e: _(e.object_repr) if e.object_repr else ""),
+        Column("changes", gettext_lazy("Changes"), value=_changed_fields),
         Column("remote_addr", gettext_lazy("IP address")),
     ]
     filters = [

@@ -9,7 +9,9 @@ import random
 from django.utils import timezone
 
 from guanxi.customers.models import Customer
-from guanxi.org.models import Department, Role, User
+from guanxi.org.models import Branch, Department, Role, User
+from guanxi.sales.models import Opportunity, StageKind
+from guanxi.sales.services import opportunity_update
 
 from . import directives, news, plans
 from .models import NewsKind, PlanStatus, WorkPlanItem
@@ -113,7 +115,6 @@ def _audience(spec):
         return {"departments": list(Department.objects.filter(kind=spec["kind_of_department"], parent__isnull=True))}
     if "roles" in spec:
         return {"roles": list(Role.objects.filter(code__in=spec["roles"]))}
-    from guanxi.org.models import Branch
 
     return {"branches": list(Branch.objects.filter(code=spec["branch"]))}
 
@@ -168,8 +169,6 @@ def _date_news(item, rng):
 
 def _name_competitors(rng, competitors):
     """Say which competitor a share of the closed opportunities was won against or lost to."""
-    from guanxi.sales.models import Opportunity, StageKind
-    from guanxi.sales.services import opportunity_update
 
     if not competitors:
         return 0

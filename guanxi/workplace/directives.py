@@ -7,11 +7,13 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
+from guanxi.core.models import Notification
 from guanxi.core.notifications import mark_read, notify_many
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
@@ -172,7 +174,6 @@ def directive_acknowledge(*, actor, directive):
         receipt.acknowledged_at = now
         receipt.read_at = receipt.read_at or now
         receipt.save(update_fields=["acknowledged_at", "read_at"])
-        from guanxi.core.models import Notification
 
         key = _notice_key(directive)
         notices = Notification.objects.filter(recipient=actor).filter(
@@ -213,7 +214,6 @@ def directive_remind(*, actor, directive):
 
 def directives_send_reminders(now=None):
     """The scheduler's daily reminders for directives still not acknowledged."""
-    from django.db import transaction
 
     now = now or timezone.now()
     today = timezone.localdate(now)

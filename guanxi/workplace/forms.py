@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.notifications import Channels, kinds
+from guanxi.customers.selectors import customers_visible_to
+from guanxi.org.models import Branch, Department, Role, User
+from guanxi.sales.models import StageKind
+from guanxi.sales.selectors import opportunities_visible_to
+
 from .models import DirectiveKind, DirectivePriority, IntelType, NewsKind, NewsVisibility, Note
+from .selectors import competitors_visible_to, people_in_scope
 
 
 class NoteForm(forms.ModelForm):
@@ -26,7 +33,6 @@ class ScheduleForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from guanxi.customers.selectors import customers_visible_to
 
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -56,8 +62,6 @@ def _limit_shown(field, newest_first):
 
 
 def _customer_choices(field, user, chosen=None):
-    from guanxi.customers.selectors import customers_visible_to
-
     field.queryset = customers_visible_to(user).filter(owner=user).exclude(category="competitor")
     _limit_shown(field, field.queryset.order_by("-last_contacted_at", "-created_at"))
     # The customer the page was opened for (?customer=, from the customer's page) is offered
@@ -67,9 +71,6 @@ def _customer_choices(field, user, chosen=None):
 
 
 def _opportunity_choices(field, user):
-    from guanxi.sales.models import StageKind
-    from guanxi.sales.selectors import opportunities_visible_to
-
     field.queryset = opportunities_visible_to(user).filter(owner=user, stage__kind=StageKind.OPEN)
     _limit_shown(field, field.queryset.order_by("-created_at"))
 
@@ -94,10 +95,6 @@ class PlanAssignForm(PlanItemForm):
     field_order = ["owner", "title", "day", "notes"]
 
     def __init__(self, *args, user, **kwargs):
-        from guanxi.org.models import User
-
-        from .selectors import people_in_scope
-
         super().__init__(*args, user=user, **kwargs)
         del self.fields["opportunity"], self.fields["customer"]
         self.fields["owner"].queryset = User.objects.filter(
@@ -151,8 +148,6 @@ class DirectiveForm(forms.Form):
                                     help_text=_("PDF, JPEG, PNG, Word, Excel or PowerPoint; at most 20 MB each."))
 
     def __init__(self, *args, **kwargs):
-        from guanxi.org.models import Branch, Department, Role
-
         super().__init__(*args, **kwargs)
         self.fields["branches"].queryset = Branch.objects.filter(is_active=True)
         self.fields["departments"].queryset = Department.objects.filter(is_active=True).select_related("branch")
@@ -185,8 +180,6 @@ class NewsForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False, initial="CNY")
 
     def __init__(self, *args, user, **kwargs):
-        from .selectors import competitors_visible_to
-
         super().__init__(*args, **kwargs)
         self.fields["competitor"].queryset = competitors_visible_to(user).order_by("name")
 
@@ -205,8 +198,6 @@ class NotificationPreferencesForm(forms.Form):
     CHANNELS = [("in_app", _("in the app")), ("email", _("by e-mail")), ("digest", _("in the daily digest"))]
 
     def __init__(self, *args, preferences, **kwargs):
-        from guanxi.core.notifications import kinds
-
         super().__init__(*args, **kwargs)
         self.rows = []
         for kind in kinds():
@@ -220,7 +211,5 @@ class NotificationPreferencesForm(forms.Form):
             self.rows.append((kind, [self[name] for name in names]))
 
     def choices(self):
-        from guanxi.core.notifications import Channels
-
         return {kind.code: Channels(*(self.cleaned_data[f"{kind.code}__{c}"] for c in ("in_app", "email", "digest")))
                 for kind, _fields in self.rows}

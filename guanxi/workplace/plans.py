@@ -18,6 +18,7 @@ from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.org.models import User
 from guanxi.org.scopes import ensure_in_scope, record_in_scope
 
 from .models import OPEN_PLAN_STATUSES, PlanStatus, WorkPlanItem
@@ -176,7 +177,6 @@ def plans_carry_over(today=None, owner=None):
 
 def plans_remind_unfinished(day=None):
     """In the evening, remind everyone with open items today to record their progress."""
-    from guanxi.org.models import User
 
     day = day or timezone.localdate()
     counts = dict(WorkPlanItem.objects.filter(day=day, status__in=OPEN_PLAN_STATUSES).order_by()

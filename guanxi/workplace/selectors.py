@@ -1,11 +1,25 @@
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from guanxi.core.search import SearchHit
 from guanxi.org import scopes
 from guanxi.org.scopes import get_scoped, scoped
+from guanxi.sales.models import StageKind
+from guanxi.sales.selectors import opportunities_visible_to
 
-from .models import Note, WorkPlanItem
+from .models import (
+    Competitor,
+    Directive,
+    DirectiveReceipt,
+    NewsItem,
+    NewsTag,
+    Note,
+    PlanStatus,
+    WorkPlanItem,
+)
+from .plans import completion
 
 
 def notes_visible_to(user):
@@ -36,8 +50,6 @@ def notes_deleted_visible_to(user):
 
 # --- work plans (WRK-1) --------------------------------------------------------------
 def plan_items_visible_to(user):
-    from .models import WorkPlanItem
-
     return scoped(WorkPlanItem.objects.select_related("owner", "customer", "opportunity", "assigned_by"), user)
 
 
@@ -47,15 +59,12 @@ def plan_items_of_customer(user, customer):
 
 
 def plan_item_get(user, pk):
-    from .models import WorkPlanItem
-
     return get_scoped(WorkPlanItem.objects.select_related("owner", "branch", "customer", "opportunity",
                                                           "assigned_by", "carried_from"), user, pk=pk)
 
 
 def day_plan(user, owner, day):
     """``owner``'s items for ``day`` as ``user`` may see them, open ones first."""
-    from .models import PlanStatus
 
     order = {PlanStatus.IN_PROGRESS: 0, PlanStatus.PLANNED: 1, PlanStatus.DONE: 2, PlanStatus.CARRIED: 3,
              PlanStatus.CANCELLED: 4}
@@ -70,7 +79,6 @@ def people_in_scope(user):
 
 def team_day(user, day, people=None):
     """[(person, items, done, planned)] for the people in scope on ``day`` (two queries)."""
-    from .plans import completion
 
     people = people if people is not None else people_in_scope(user)
     by_owner = {}
@@ -88,9 +96,6 @@ def team_day(user, day, people=None):
 def directives_visible_to(user):
     """Directives the user issued, received or has in scope, with their counts and the
     user's own receipt (annotations, no query per row)."""
-    from django.db.models import Count, OuterRef, Subquery
-
-    from .models import Directive, DirectiveReceipt
 
     mine = DirectiveReceipt.objects.filter(directive=OuterRef("pk"), user_id=user.pk)
     return scoped(Directive.objects.select_related("issuer", "branch"), user).annotate(
@@ -103,14 +108,10 @@ def directives_visible_to(user):
 
 
 def directive_get(user, pk):
-    from .models import Directive
-
     return get_scoped(Directive.objects.select_related("issuer", "branch"), user, pk=pk)
 
 
 def directive_receipt_of(user, directive):
-    from .models import DirectiveReceipt
-
     return DirectiveReceipt.objects.filter(directive=directive, user=user).first()
 
 
@@ -127,7 +128,6 @@ def directive_receipts(directive, pending=None):
 
 def directives_awaiting(user, limit=10):
     """Directives the user still has to acknowledge, newest first."""
-    from .models import DirectiveReceipt
 
     pending = DirectiveReceipt.objects.filter(user=user, acknowledged_at__isnull=True,
                                               directive__requires_ack=True).values("directive_id")
@@ -135,8 +135,6 @@ def directives_awaiting(user, limit=10):
 
 
 def directives_search_hits(user, q, limit):
-    from .models import Directive
-
     found = scoped(Directive.objects.select_related("issuer"), user).filter(
         Q(title__icontains=q) | Q(body__icontains=q)).order_by("-issued_at")[:limit]
     return [SearchHit(label=d.title, url=d.get_absolute_url(), kind=str(Directive._meta.verbose_name),
@@ -145,57 +143,39 @@ def directives_search_hits(user, q, limit):
 
 # --- news and competitors (WRK-3, WRK-4) ----------------------------------------------
 def news_visible_to(user):
-    from .models import NewsItem
-
     return scoped(NewsItem.objects.select_related("owner", "competitor").prefetch_related("tags"), user)
 
 
 def news_get(user, pk):
-    from .models import NewsItem
-
     return get_scoped(NewsItem.objects.select_related("owner", "branch", "competitor").prefetch_related("tags"),
                       user, pk=pk)
 
 
 def news_deleted_visible_to(user):
-    from .models import NewsItem
-
     return scoped(NewsItem.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
 
 
 def news_search(queryset, q):
-    from .models import NewsItem
-
     tagged = NewsItem.tags.through.objects.filter(newstag__name=q).values("newsitem_id")
     return queryset.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(product__icontains=q) | Q(pk__in=tagged))
 
 
 def news_search_hits(user, q, limit):
-    from .models import NewsItem
-
     found = news_search(news_visible_to(user), q).order_by("-published_at")[:limit]
     return [SearchHit(label=n.title, url=n.get_absolute_url(), kind=str(NewsItem._meta.verbose_name),
                       detail=str(n.owner)) for n in found]
 
 
 def news_tags_in_use(limit=40):
-    from django.db.models import Count
-
-    from .models import NewsTag
-
     return list(NewsTag.objects.annotate(n=Count("items", filter=Q(items__deleted_at__isnull=True)))
                 .filter(n__gt=0).order_by("-n", "name")[:limit])
 
 
 def competitors_visible_to(user):
-    from .models import Competitor
-
     return scoped(Competitor.objects.filter(category="competitor"), user)
 
 
 def competitor_get(user, pk):
-    from .models import Competitor
-
     return get_scoped(Competitor.objects.filter(category="competitor").select_related("owner", "industry"),
                       user, pk=pk)
 
@@ -203,10 +183,6 @@ def competitor_get(user, pk):
 def competitor_figures(user, competitor_ids=None):
     """{competitor id: {"intel", "won", "lost", "won_amount", "lost_amount"}} from the
     intelligence and the opportunities the user may see (two queries)."""
-    from django.db.models import Count, Sum
-
-    from guanxi.sales.models import StageKind
-    from guanxi.sales.selectors import opportunities_visible_to
 
     figures = {}
 
@@ -230,8 +206,6 @@ def competitor_figures(user, competitor_ids=None):
 
 
 def deals_against(user, competitor, limit=30):
-    from guanxi.sales.selectors import opportunities_visible_to
-
     return list(opportunities_visible_to(user).filter(competitor=competitor).select_related(
         "stage", "customer", "owner", "lost_reason").order_by("-closed_at", "-created_at")[:limit])
 
@@ -239,11 +213,6 @@ def deals_against(user, competitor, limit=30):
 def competitors_with_figures(user):
     """Competitors annotated with the intelligence and the deals against them that the
     user may see (subqueries: one query for a whole page)."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    from guanxi.sales.models import StageKind
-    from guanxi.sales.selectors import opportunities_visible_to
 
     def count_of(queryset):
         counted = queryset.filter(competitor=OuterRef("pk")).order_by().values("competitor").annotate(
@@ -259,8 +228,6 @@ def competitors_with_figures(user):
 
 # --- digest sections --------------------------------------------------------------
 def directives_digest_section(user, day):
-    from django.utils.translation import gettext as _
-
     return [_("%(title)s (from %(name)s, %(date)s)") % {"title": d.title, "name": d.issuer,
                                                         "date": d.issued_at.date().isoformat()}
             for d in directives_awaiting(user, limit=20)]
@@ -268,10 +235,6 @@ def directives_digest_section(user, day):
 
 def plans_digest_section(user, day):
     """How the digest's day went and what carried over to the next."""
-    from django.utils.translation import gettext as _
-
-    from .models import PlanStatus
-    from .plans import completion
 
     items = list(plan_items_visible_to(user).filter(owner=user, day=day))
     if not items:

@@ -1,14 +1,18 @@
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.core.errors import ValidationFailed
+from guanxi.core.errors import Forbidden, ValidationFailed
+from guanxi.core.errors import ValidationFailed as Invalid
+from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.scopes import ensure_in_scope as in_scope
 
-from .models import Note
+from .models import Note, Schedule
 
 NOTE_FIELDS = {"title", "body", "category"}
 
@@ -59,8 +63,6 @@ SCHEDULE_FIELDS = {"title", "starts_at", "ends_at", "location", "customer", "not
 
 
 def _schedule_rules(schedule):
-    from guanxi.core.errors import ValidationFailed as Invalid
-
     if schedule.ends_at and schedule.starts_at and schedule.ends_at < schedule.starts_at:
         raise Invalid(_("An appointment cannot end before it starts."), field="ends_at")
     if schedule.remind_minutes_before is not None and schedule.remind_minutes_before > 60 * 24 * 30:
@@ -74,15 +76,11 @@ def _schedule_rules(schedule):
 
 @service
 def schedule_create(*, actor, title, starts_at, ends_at=None, **data):
-    from .models import Schedule
-
     ensure(actor, "workplace.create")
     if actor.branch_id is None:
         raise ValidationFailed(_("You are not assigned to a branch yet; ask an administrator."))
     customer = data.get("customer")
     if customer is not None:
-        from guanxi.org.scopes import ensure_in_scope as in_scope
-
         in_scope(actor, customer)
     schedule = Schedule(owner=actor, branch_id=actor.branch_id, title=title, starts_at=starts_at,
                         ends_at=ends_at or starts_at + datetime.timedelta(hours=1))
@@ -93,13 +91,9 @@ def schedule_create(*, actor, title, starts_at, ends_at=None, **data):
 
 @service
 def schedule_update(*, actor, schedule, **data):
-    from .models import Schedule
-
     ensure(actor, "workplace.edit")
     ensure_in_scope(actor, schedule)
     if schedule.owner_id != actor.pk:
-        from guanxi.core.errors import Forbidden
-
         raise Forbidden(_("Only the owner changes an appointment."))
     schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
     assign_fields(schedule, SCHEDULE_FIELDS, data)
@@ -112,19 +106,12 @@ def schedule_delete(*, actor, schedule):
     ensure(actor, "workplace.delete")
     ensure_in_scope(actor, schedule)
     if schedule.owner_id != actor.pk:
-        from guanxi.core.errors import Forbidden
-
         raise Forbidden(_("Only the owner deletes an appointment."))
     schedule.delete()
 
 
 def schedules_send_reminders(now=None):
     """Deliver due appointment reminders once each (in-app, and by e-mail if asked)."""
-    from django.db import transaction
-
-    from guanxi.core.notifications import notify
-
-    from .models import Schedule
 
     now = now or timezone.now()
     sent = 0

@@ -1,6 +1,11 @@
+import datetime
+
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -8,10 +13,13 @@ from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
+from guanxi.org.scopes import get_scoped
 
-from . import selectors, services
-from .forms import NoteForm
+from . import feeds, ics, selectors, services
+from .calendar import calendar_days, department_people, week_start
+from .forms import NoteForm, ScheduleForm
 from .lists import NoteList
+from .models import Schedule
 
 note_list = ListPageView.as_view(spec=NoteList)
 
@@ -62,13 +70,6 @@ def note_delete(request, pk):
 # --- calendar (ACT-2) --------------------------------------------------------------
 @require("workplace.view")
 def calendar_view(request):
-    import datetime
-
-    from django.utils import timezone
-    from django.utils.dateparse import parse_date
-
-    from .calendar import calendar_days, department_people, week_start
-
     view = "day" if request.GET.get("view") == "day" else "week"
     who = "department" if request.GET.get("who") == "department" else "me"
     day = parse_date(request.GET.get("date", "") or "") or timezone.localdate()
@@ -86,7 +87,6 @@ def calendar_view(request):
 @require("workplace.view")
 def calendar_feed_settings(request):
     """The secret address of one's calendar feed: make (shown once), replace, revoke."""
-    from . import feeds
 
     secret = None
     if request.method == "POST":
@@ -103,9 +103,6 @@ def calendar_feed_settings(request):
 @require(PUBLIC)
 def calendar_ics(request, secret):
     """The feed a phone calendar subscribes to: no login, the secret is the key."""
-    from django.http import Http404, HttpResponse
-
-    from . import feeds, ics
 
     owner = feeds.calendar_feed_owner(secret)
     if owner is None:
@@ -120,8 +117,6 @@ def calendar_ics(request, secret):
 
 @require("workplace.create")
 def schedule_create(request):
-    from .forms import ScheduleForm
-
     initial = {}
     if request.GET.get("customer", "").isdigit():
         initial["customer"] = int(request.GET["customer"])
@@ -135,11 +130,6 @@ def schedule_create(request):
 
 @require("workplace.edit")
 def schedule_edit(request, pk):
-    from guanxi.org.scopes import get_scoped
-
-    from .forms import ScheduleForm
-    from .models import Schedule
-
     schedule = get_scoped(Schedule.objects.all(), request.user, pk=pk, owner=request.user)
     form = ScheduleForm(request.POST or None, instance=schedule, user=request.user)
     return form_page(
@@ -153,10 +143,6 @@ def schedule_edit(request, pk):
 @require("workplace.delete")
 @require_POST
 def schedule_delete(request, pk):
-    from guanxi.org.scopes import get_scoped
-
-    from .models import Schedule
-
     schedule = get_scoped(Schedule.objects.all(), request.user, pk=pk, owner=request.user)
     services.schedule_delete(actor=request.user, schedule=schedule)
     messages.success(request, _("Appointment deleted."))

@@ -6,10 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.org.scopes import scoped
 
 from . import news, selectors
 from .forms import NewsForm
@@ -32,7 +34,6 @@ def news_detail(request, pk):
     item = selectors.news_get(request.user, pk)
     if request.htmx and request.GET.get("tab") == "history":
         return render(request, "core/_history.html", {"entries": history_for(item)})
-    from guanxi.org.scopes import scoped
 
     editable = scoped(type(item).objects.filter(pk=item.pk), request.user, extra=False).exists()
     return render(request, "workplace/news_detail.html", {
@@ -68,8 +69,6 @@ def news_edit(request, pk):
 @require("workplace.delete")
 @require_POST
 def news_delete(request, pk):
-    from guanxi.core.errors import DomainError
-
     item = selectors.news_get(request.user, pk)
     try:
         news.news_delete(actor=request.user, item=item)

@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -69,8 +70,6 @@ def notification_centre(request):
 def notification_read(request, pk):
     mark_read(request.user, [pk])
     if request.htmx:
-        from django.http import HttpResponse
-
         return HttpResponse(status=204)
     return redirect("workplace:notifications")
 

@@ -11,10 +11,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.core.errors import DomainError
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
+from guanxi.org.models import User
 from guanxi.org.scopes import record_in_scope
 
 from . import plans, selectors
@@ -36,7 +38,6 @@ def _day_url(day, person=None):
 
 def _person_from(request):
     """The person whose day is shown: oneself, or someone in one's scope (else 404)."""
-    from guanxi.org.models import User
 
     raw = request.GET.get("person", "")
     if not raw.isdigit() or int(raw) == request.user.pk:
@@ -78,7 +79,6 @@ def my_day(request):
 @require_POST
 def plan_add(request):
     """Add an item to one's own plan, or (with assign) to the person's whose day it is."""
-    from guanxi.org.models import User
 
     day = _day_from(request)
     owner = request.user
@@ -145,7 +145,6 @@ def plan_edit(request, pk):
 @require_POST
 def plan_delete(request, pk):
     item = selectors.plan_item_get(request.user, pk)
-    from guanxi.core.errors import DomainError
 
     try:
         plans.plan_item_delete(actor=request.user, item=item)

@@ -128,3 +128,12 @@ def test_funnel_page_renders_chart_and_export(world, demo_org, client_for):
     assert bad.status_code == 200 and "The period ends before it starts." in bad.content.decode()
     bad_zh = client.get("/analytics/funnel/?period=custom&start=2026-05-01&end=2026-01-01", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "期间的结束早于开始。" in bad_zh.content.decode()
+
+
+def test_funnel_page_names_its_grouping_in_words(world, demo_org, client_for):
+    """ANA-3, issue 11: the grouping reads "统计维度 人员", not the raw code "Person"."""
+    client = client_for(demo_org["chenzhiqiang"])
+    html = client.get("/analytics/funnel/?period=this_year&group=person").content.decode()
+    assert "统计维度 人员" in html and "Person" not in html
+    html = client.get("/analytics/funnel/?period=this_year&group=branch").content.decode()
+    assert "统计维度 分公司" in html

@@ -1,6 +1,6 @@
 import datetime
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_login_failed
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.throttling import AnonRateThrottle
@@ -39,8 +39,6 @@ def token(request, payload: TokenIn):
         if not payload.otp:
             raise Unauthorized(_("This account uses two-factor sign-in: send the code as “otp”."), field="otp")
         if accounts.totp_verify(user, payload.otp) is None:
-            from django.contrib.auth import user_login_failed
-
             user_login_failed.send(sender=__name__, credentials={"username": payload.username}, request=request)
             raise Unauthorized(_("That code is not right."), field="otp")
     issued, raw = accounts.token_issue_for_login(user=user)

@@ -10,12 +10,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import PlainSerializer
 
+from guanxi.analytics.forecast import ForecastReport
+from guanxi.analytics.funnel import FunnelReport
+from guanxi.analytics.performance import PerformanceReport
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.money import fen
 from guanxi.core.periods import Period, add_months, month_start
 from guanxi.finance import commissions
 from guanxi.org.models import Branch, Department, User
-from guanxi.sales.models import TargetLevel
+from guanxi.sales.models import Pipeline, TargetLevel
+from guanxi.sales.services import default_pipeline
 from guanxi.sales.targets import progress_for, targets_set_year, targets_visible_to
 
 from ..common import InputSchema, cursor_list, get_or_invalid, require_perm
@@ -241,9 +245,6 @@ def _group_out(row):
 def report_funnel(request, period: Query[PeriodParams],
                   group: Literal["person", "department", "branch"] = "person", pipeline_id: int | None = None):
     """SAL-2: count, amount and reach per stage; conversion; win rate; cycle; per group."""
-    from guanxi.analytics.funnel import FunnelReport
-    from guanxi.sales.models import Pipeline
-    from guanxi.sales.services import default_pipeline
 
     require_perm(request, "analytics.view")
     pipeline = get_or_invalid(Pipeline.objects.all(), pipeline_id, "pipeline_id") if pipeline_id else \
@@ -284,7 +285,6 @@ class ForecastOut(Schema):
 @router.get("/reports/forecast", response=ForecastOut)
 def report_forecast(request, months: int = Query(6, ge=1, le=24)):
     """SAL-11: weighted pipeline, history projection and their blend, with the back-test."""
-    from guanxi.analytics.forecast import ForecastReport
 
     require_perm(request, "analytics.view")
     result = ForecastReport(request.user, months_ahead=months).run()
@@ -317,7 +317,6 @@ def report_performance(request, period: Query[PeriodParams],
                        sort: Literal["order_amount", "received_amount", "won_amount", "won_count", "new_customers",
                                      "interactions"] = "order_amount"):
     """SAL-7: per person, department or branch, ranked."""
-    from guanxi.analytics.performance import PerformanceReport
 
     require_perm(request, "analytics.view")
     return PerformanceReport(request.user, period=_period(period), group=group, sort=sort).run()

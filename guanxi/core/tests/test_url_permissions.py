@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from guanxi.core.permissions import AUTHENTICATED, PUBLIC, all_codes
+from guanxi.core.permissions import AUTHENTICATED, PUBLIC, all_codes, declared_permission
 
 # Views of installed libraries that guard themselves (the API checks per endpoint).
 EXEMPT_PREFIXES = ("api/v1/",)
@@ -16,14 +16,7 @@ def _walk(patterns, prefix=""):
             yield prefix + str(pattern.pattern), pattern.callback
 
 
-def _declared(callback):
-    view_class = getattr(callback, "view_class", None)
-    spec = getattr(callback, "view_initkwargs", {}).get("spec")
-    if spec is not None:
-        return spec.permission or None
-    if view_class is not None:
-        return getattr(view_class, "permission", None)
-    return getattr(callback, "guanxi_permission", None)
+_declared = declared_permission
 
 
 def test_every_view_declares_a_known_permission():

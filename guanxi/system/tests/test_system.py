@@ -150,3 +150,27 @@ def test_translation_catalogues_are_complete():
     from django.core.management import call_command
 
     call_command("i18n", "check")
+
+
+def test_i18n_check_extracts_first_so_new_source_strings_fail(tmp_path):
+    """ORG-5, issue 11: a msgid new in the source but not yet in the catalogue fails the check,
+    and the check leaves the real catalogues untouched."""
+    import polib
+
+    from guanxi.system.management.commands.i18n import extraction_problems
+
+    for locale in ("zh_Hans", "en"):
+        folder = tmp_path / "locale" / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        po = polib.POFile()
+        po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+        po.append(polib.POEntry(msgid="Customers", msgstr="客户" if locale == "zh_Hans" else "Customers"))
+        po.save(str(folder / "django.po"))
+    (tmp_path / "views.py").write_text('from django.utils.translation import gettext as _\n'
+                                       '_("Customers")\n')
+    assert extraction_problems(tmp_path) == []
+    (tmp_path / "views.py").write_text('from django.utils.translation import gettext as _\n'
+                                       '_("Customers")\n_("A sentence nobody translated")\n')
+    problems = extraction_problems(tmp_path)
+    assert any("A sentence nobody translated" in problem for problem in problems), problems
+    assert "A sentence nobody translated" not in (tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po").read_text()

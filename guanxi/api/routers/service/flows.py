@@ -4,6 +4,7 @@
 import datetime
 from typing import Any
 
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.service import flow_services
@@ -104,8 +105,6 @@ def flow_publish(request, flow_id: int, payload: PublishIn):
 
 
 def get_or_404(queryset, pk):
-    from django.http import Http404
-
     found = queryset.filter(pk=pk).first()
     if found is None:
         raise Http404

@@ -5,6 +5,7 @@ import datetime
 from typing import ClassVar
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -13,6 +14,7 @@ from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import selectors as sales_selectors
 from guanxi.service import selectors, services
 from guanxi.service.models import (
+    OPEN_STATUSES,
     EntryKind,
     TicketChannel,
     TicketEntry,
@@ -154,10 +156,6 @@ def ticket_list(request, params: Query[TicketFilters]):
     require_perm(request, "service.view")
     queryset = _tickets(request)
     if params.overdue is not None:
-        from django.utils import timezone
-
-        from guanxi.service.models import OPEN_STATUSES
-
         late = {"status__in": OPEN_STATUSES, "resolve_by__lt": timezone.now()}
         queryset = queryset.filter(**late) if params.overdue else queryset.exclude(**late)
     return listing(request, queryset, params)

@@ -5,9 +5,11 @@ import datetime
 from decimal import Decimal
 
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from guanxi.analytics.competition import CompetitionReport
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.periods import Period
 from guanxi.workplace import news, selectors
@@ -225,9 +227,6 @@ def competitor_list(request, params: Query[ListParams]):
 @router.get("/competitors/analysis", response=AnalysisOut)
 def competitor_analysis(request, params: Query[AnalysisParams]):
     """ANA-12: opportunities closed in the period, lost to and won against each competitor."""
-    from django.utils import timezone
-
-    from guanxi.analytics.competition import CompetitionReport
 
     require_perm(request, "workplace.view")
     today = timezone.localdate()

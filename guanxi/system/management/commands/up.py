@@ -9,6 +9,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from guanxi.system.management.commands.demo import print_logins
+from guanxi.system.services import database_optimize
+from guanxi.wsgi import application
+
 
 class Command(BaseCommand):
     help = "Migrate, optionally load demo data, then serve Guanxi with a background worker and scheduler."
@@ -24,7 +28,6 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        from guanxi.system.services import database_optimize
 
         database_optimize()
         if options["demo"]:
@@ -36,14 +39,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Guanxi is running at {url}"))
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         if options["demo"]:
-            from guanxi.system.management.commands.demo import print_logins
-
             print_logins(self.stdout)
         self.stdout.write("Press Ctrl+C to stop.")
         try:
             from waitress import serve
-
-            from guanxi.wsgi import application
 
             serve(application, host=options["host"], port=options["port"], threads=options["threads"],
                   ident="guanxi", _quiet=True)

@@ -1,0 +1,176 @@
+"""Crawl acceptance (issue 11): every demo role opens every menu page in Chinese and in
+English; no page offers a link the user may not follow, and the Chinese pages show no
+English the catalogue translates.
+
+The demo is built with fewer customers than ``guanxi demo`` (every module's builder runs,
+on 40 customers instead of 2,000) so the crawl finishes in CI in about two minutes.
+"""
+
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+import guanxi
+from guanxi.core.navigation import menu_for
+
+# One person per distinct set of demo roles.
+ROLES = ["chenzhiqiang", "zhaolei", "wangjianguo", "liuyang", "huangli", "zhouhong", "gaoyan", "wuqiang",
+         "xuting", "majun"]
+# Links whose GET changes the session rather than showing a page.
+SKIP_PATHS = ("/accounts/logout/", "/i18n/", "/static/", "/media/")
+PER_ROUTE = 2  # links checked per URL pattern and role: enough to meet object-level rules
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")
+
+
+@pytest.fixture
+def demo(demo_org):
+    from guanxi.customers import demo as customers_demo
+    from guanxi.finance import demo as finance_demo
+    from guanxi.sales import demo as sales_demo
+    from guanxi.sales import demo_pay
+    from guanxi.service import demo as service_demo
+    from guanxi.workplace import demo as workplace_demo
+    from guanxi.workplace import demo_day
+
+    workplace_demo.build(per_user=1)
+    customers_demo.build(total=40)
+    for module in (sales_demo, finance_demo, demo_pay, service_demo, demo_day):
+        module.build()
+    return demo_org
+
+
+class _Page(HTMLParser):
+    """Collect the visible text and the addresses a page offers (links, forms, htmx)."""
+
+    # Not text to translate: code, user input, and identifiers shown as <code> (a role's code).
+    HIDDEN = {"script", "style", "template", "textarea", "code"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts, self.links, self._hidden = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        for name in ("href", "hx-get", "hx-post", "hx-delete", "hx-put", "hx-patch", "action"):
+            if attrs.get(name) and not (tag == "link" and name == "href"):
+                self.links.append(attrs[name])
+        for name in ("placeholder", "aria-label", "title"):
+            if attrs.get(name):
+                self.texts.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.texts.append(data)
+
+
+def _catalogue_english():
+    """Return (untranslated msgids, {casefolded English msgid: msgid}) of the zh_Hans catalogue.
+
+    Only msgids the catalogue translates into something else count, and only ones made
+    of words (not "CSV", "OK", "%(n)s"): those are what a Chinese page must never show.
+    """
+    po = polib.pofile(str(Path(guanxi.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    untranslated, english = set(), {}
+    for entry in po:
+        if entry.obsolete or entry.msgid_plural:
+            continue
+        if not entry.msgstr:
+            untranslated.add(entry.msgid)
+        elif entry.msgstr != entry.msgid and "%" not in entry.msgid and "{" not in entry.msgid \
+                and re.fullmatch(r"[A-Za-z][A-Za-z ,.'’()/-]*[A-Za-z.)]", entry.msgid) \
+                and len(entry.msgid) >= 4 and not entry.msgid.isupper():
+            english[entry.msgid.casefold()] = entry.msgid
+    return untranslated, english
+
+
+def _client(user, language):
+    client = Client()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def _route(path):
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return None
+
+
+def _inspect(html, url, username, untranslated, english, failures):
+    """Report English a Chinese page shows; return the addresses it offers."""
+    page = _Page()
+    page.feed(html)
+    for text in page.texts:
+        text = " ".join(text.split())
+        if text in untranslated or text.casefold() in english:
+            failures.append(f"{username} {url}: untranslated {text!r}")
+        elif CJK.search(text):  # English words inside Chinese text ("统计维度 Person")
+            for phrase in ENGLISH_RUN.findall(text):
+                if phrase.casefold() in english:
+                    failures.append(f"{username} {url}: untranslated {phrase!r} in {text!r}")
+    targets = []
+    for link in page.links:
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(SKIP_PATHS):
+            continue
+        targets.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return targets
+
+
+def test_every_role_opens_every_menu_page_in_both_languages(demo):
+    """ORG-5, issue 11: 200 everywhere, no link that answers 403, no English in Chinese.
+
+    Menu pages are read in both languages; in Chinese, the links they offer are followed
+    (a few per URL pattern) and the first page of each pattern is read in turn, so the
+    buttons of detail pages (ship, record a receipt) are checked too.
+    """
+    untranslated, english = _catalogue_english()
+    failures = []
+    for username in ROLES:
+        user = demo[username]
+        pages = [item.url() for _section, items in menu_for(user) for item in items]
+        assert pages, username
+        for url in pages:
+            response = _client(user, "en").get(url)
+            if response.status_code != 200:
+                failures.append(f"{username} en {url}: status {response.status_code}")
+        client = _client(user, "zh-hans")
+        checked, read, seen = defaultdict(int), set(), set(pages)
+        queue = [(url, 0, None) for url in pages]
+        while queue:
+            url, depth, source = queue.pop(0)
+            response = client.get(url)
+            if response.status_code == 403:
+                failures.append(f"{username} {source}: offers {url}, which answers 403")
+                continue
+            if depth == 0 and response.status_code != 200:
+                failures.append(f"{username} zh-hans {url}: status {response.status_code}")
+            route = _route(urlsplit(url).path)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", "") or depth > 1 \
+                    or (depth and route in read):
+                continue
+            read.add(route)
+            for target in _inspect(response.content.decode(), url, username, untranslated, english, failures):
+                target_route = _route(urlsplit(target).path)
+                if target in seen or target_route is None or checked[target_route] >= PER_ROUTE:
+                    continue
+                seen.add(target)
+                checked[target_route] += 1
+                queue.append((target, depth + 1, url))
+    assert not failures, "\n".join(sorted(set(failures)))
