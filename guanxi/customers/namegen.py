@@ -47,6 +47,15 @@ def mobile(rng: random.Random):
         f"{rng.randrange(10**8):08d}"
 
 
+# Area codes of cities with eight-digit numbers, so every generated landline is a real
+# number to libphonenumber (a random "0xyz" mostly is not).
+AREA_CODES = {"11": "010", "31": "021", "44": "020", "12": "022", "50": "023", "21": "024", "32": "025",
+              "42": "027", "51": "028", "61": "029", "13": "0311", "41": "0371", "22": "0431", "23": "0451",
+              "37": "0531", "34": "0551", "33": "0571", "35": "0591", "43": "0731", "36": "0791", "52": "0851",
+              "53": "0871", "46": "0898"}
+OTHER_AREA_CODES = ["0755", "0512", "0769", "0757", "0574", "0532"]
+
+
 def landline(rng: random.Random, province):
-    area = {"11": "010", "31": "021", "44": "020", "12": "022", "50": "023"}.get(province, f"0{rng.randint(311, 999)}")
+    area = AREA_CODES.get(province) or rng.choice(OTHER_AREA_CODES)
     return f"{area}-{rng.randint(2000_0000, 8999_9999)}"
