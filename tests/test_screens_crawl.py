@@ -35,8 +35,8 @@ ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")
 def demo(demo_org):
     from guanxi.customers import demo as customers_demo
     from guanxi.finance import demo as finance_demo
+    from guanxi.finance import demo_pay
     from guanxi.sales import demo as sales_demo
-    from guanxi.sales import demo_pay
     from guanxi.service import demo as service_demo
     from guanxi.workplace import demo as workplace_demo
     from guanxi.workplace import demo_day

@@ -17,9 +17,9 @@ SHOT = os.environ.get("SCREENS_SHOT", "after")
 def demo(transactional_db):
     from guanxi.customers import demo as customers_demo
     from guanxi.finance import demo as finance_demo
+    from guanxi.finance import demo_pay
     from guanxi.org import demo as org_demo
     from guanxi.sales import demo as sales_demo
-    from guanxi.sales import demo_pay
 
     people = org_demo.build()
     customers_demo.build(total=40)

@@ -174,3 +174,17 @@ def test_i18n_check_extracts_first_so_new_source_strings_fail(tmp_path):
     problems = extraction_problems(tmp_path)
     assert any("A sentence nobody translated" in problem for problem in problems), problems
     assert "A sentence nobody translated" not in (tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po").read_text()
+
+
+def test_guanxi_up_builds_the_web_app_only_after_collecting_static_files():
+    """SYS-7 (issue 11.5): `guanxi up` collects static files before the WSGI app exists;
+    WhiteNoise indexes the static root when the app is built, so building it at import time
+    served every stylesheet as 404 on a fresh data directory."""
+    import subprocess
+    import sys
+
+    code = ("import django, sys; django.setup(); import guanxi.system.management.commands.up; "
+            "print('guanxi.wsgi' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,  # noqa: S603
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings.test"})
+    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 
 from guanxi.system.management.commands.demo import print_logins
 from guanxi.system.services import database_optimize
-from guanxi.wsgi import application
 
 
 class Command(BaseCommand):
@@ -43,6 +42,9 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl+C to stop.")
         try:
             from waitress import serve
+
+            # load: WhiteNoise indexes STATIC_ROOT when the WSGI app is built, so after collectstatic
+            from guanxi.wsgi import application
 
             serve(application, host=options["host"], port=options["port"], threads=options["threads"],
                   ident="guanxi", _quiet=True)
