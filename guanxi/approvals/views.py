@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError
+from guanxi.core.forms import report_error
 from guanxi.core.permissions import require
 
 from . import selectors, services
@@ -48,7 +49,7 @@ def decide(request, pk):
                                      comment=request.POST.get("comment", ""))
             messages.success(request, _("Approved.") if approve else _("Rejected."))
     except DomainError as exc:
-        messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+        report_error(request, exc)
     return redirect("approvals:detail", pk=pk)
 
 

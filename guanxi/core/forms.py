@@ -13,6 +13,11 @@ class SavedViewForm(forms.Form):
     is_shared = forms.BooleanField(label=_("Share with colleagues"), required=False)
 
 
+def report_error(request, exc):
+    """Show a domain error as a message on the next page (its first field error, or its text)."""
+    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+
+
 def run_service(form, action):
     """Call ``action(form.cleaned_data)`` and show a service's error on the form.
 

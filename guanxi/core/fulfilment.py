@@ -10,6 +10,12 @@ from django.utils.translation import gettext as _
 from .errors import ValidationFailed
 
 
+def posted_quantities(post, prefix):
+    """The quantities a form posts per line (``ship_12=3``): {"12": "3"}, blanks left out;
+    ``checked_quantities`` reads and checks them."""
+    return {key[len(prefix):]: value for key, value in post.items() if key.startswith(prefix) and value.strip()}
+
+
 def checked_quantities(lines, quantities, *, positive, left, at_least):
     """Return {line id: Decimal} from ``quantities`` or raise ValidationFailed.
     ``lines`` is {id: line with ``remaining``}; the messages say ship or receive."""

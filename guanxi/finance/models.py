@@ -275,12 +275,27 @@ class AllocationBase(models.Model):
     reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
 
+    # the names of the two sides' foreign keys (receipt → receivable, payment → payable)
+    movement_field = debt_field = ""
+
     class Meta:
         abstract = True
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="%(class)s_amount_positive")]
 
+    def __str__(self):
+        return f"{getattr(self, self.movement_field + '_id')} → {getattr(self, self.debt_field + '_id')}: {self.amount}"
+
+    @property
+    def movement(self):
+        return getattr(self, self.movement_field)
+
+    @property
+    def debt(self):
+        return getattr(self, self.debt_field)
+
 
 class Allocation(AllocationBase):
+    movement_field, debt_field = "receipt", "receivable"
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
     receivable = models.ForeignKey(Receivable, on_delete=models.PROTECT, related_name="allocations")
 
@@ -290,19 +305,9 @@ class Allocation(AllocationBase):
         indexes = [models.Index(fields=["receivable", "reversed_at"], name="allocation_receivable"),
                    models.Index(fields=["receipt", "reversed_at"], name="allocation_receipt")]
 
-    def __str__(self):
-        return f"{self.receipt_id} → {self.receivable_id}: {self.amount}"
-
-    @property
-    def movement(self):
-        return self.receipt
-
-    @property
-    def debt(self):
-        return self.receivable
-
 
 class PaymentAllocation(AllocationBase):
+    movement_field, debt_field = "payment", "payable"
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     payable = models.ForeignKey(Payable, on_delete=models.PROTECT, related_name="allocations")
 
@@ -311,17 +316,6 @@ class PaymentAllocation(AllocationBase):
         verbose_name_plural = _("payment allocations")
         indexes = [models.Index(fields=["payable", "reversed_at"], name="pay_allocation_payable"),
                    models.Index(fields=["payment", "reversed_at"], name="pay_allocation_payment")]
-
-    def __str__(self):
-        return f"{self.payment_id} → {self.payable_id}: {self.amount}"
-
-    @property
-    def movement(self):
-        return self.payment
-
-    @property
-    def debt(self):
-        return self.payable
 
 
 # --- payment plans and invoices -----------------------------------------------------------

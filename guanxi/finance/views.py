@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import form_page, report_error, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -207,7 +207,7 @@ def movement_allocate(request, screens, pk):
         made = screens.allocate(actor=request.user, movement=movement, allocations=allocations)
         messages.success(request, _("%(n)d allocations made.") % {"n": len(made)})
     except DomainError as exc:
-        messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+        report_error(request, exc)
     return redirect(movement)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.approvals.services import latest_for
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page
+from guanxi.core.forms import form_page, report_error
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import AUTHENTICATED, require
@@ -74,7 +74,7 @@ def expense_action(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+        report_error(request, exc)
     return redirect(expense)
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.approvals.services import latest_for
 from guanxi.core.errors import DomainError
+from guanxi.core.forms import report_error
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -20,10 +21,6 @@ from .lists import InvoiceList
 from .models import InvoiceKind
 
 invoice_list = ListPageView.as_view(spec=InvoiceList)
-
-
-def _message(request, exc):
-    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
 
 
 def order_panel(request, order):
@@ -61,7 +58,7 @@ def invoice_request(request, order_pk):
                                  buyer_bank_account=post.get("buyer_bank_account", ""), notes=post.get("notes", ""))
         messages.success(request, _("Invoice requested."))
     except DomainError as exc:
-        _message(request, exc)
+        report_error(request, exc)
     return redirect(order)
 
 
@@ -87,7 +84,7 @@ def payment_plan_set(request, order_pk):
         invoices.payment_plan_set(actor=request.user, order=order, instalments=rows)
         messages.success(request, _("Payment plan saved."))
     except DomainError as exc:
-        _message(request, exc)
+        report_error(request, exc)
     return redirect(order)
 
 
@@ -119,5 +116,5 @@ def invoice_action(request, pk, action):
     except ValueError:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
     except DomainError as exc:
-        _message(request, exc)
+        report_error(request, exc)
     return redirect(invoice)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from guanxi.core.charts import bar_chart, column_chart
 from guanxi.core.errors import DomainError
 from guanxi.core.exports import export_response
+from guanxi.core.forms import report_error
 from guanxi.core.periods import PeriodForm
 from guanxi.core.permissions import require
 from guanxi.org.models import Branch
@@ -155,7 +156,7 @@ def settings_index(request):
             messages.success(request, _("Saved."))
             return redirect("finance:settings")
         except DomainError as exc:
-            messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+            report_error(request, exc)
     own = {s.branch_id: s for s in FinanceSettings.objects.all()}
     return render(request, "finance/settings.html", {
         "rows": [(branch, own.get(branch.pk if branch else None)) for branch in branches],

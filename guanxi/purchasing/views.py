@@ -1,6 +1,5 @@
 """Purchasing screens: suppliers, purchase orders (fast line entry), goods receipts."""
 
-from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404
@@ -10,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page
+from guanxi.core.forms import form_page, report_error
+from guanxi.core.fulfilment import posted_quantities
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
@@ -27,10 +27,6 @@ from .printing import purchase_order_pdf, purchase_order_xlsx
 supplier_list = ListPageView.as_view(spec=SupplierList)
 order_list = ListPageView.as_view(spec=PurchaseOrderList)
 goods_receipt_list = ListPageView.as_view(spec=GoodsReceiptList)
-
-
-def _report(request, exc):
-    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
 
 
 @require("purchasing.create")
@@ -67,7 +63,7 @@ def supplier_delete(request, pk):
     try:
         services.supplier_delete(actor=request.user, supplier=supplier)
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return redirect(supplier)
     messages.success(request, _("Moved to the recycle bin."))
     return redirect("purchasing:supplier_list")
@@ -167,7 +163,7 @@ def order_action(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
     return redirect(order)
 
 
@@ -187,7 +183,7 @@ def order_email(request, pk):
                                      message=request.POST.get("message", "")[:2000])
         messages.success(request, _("The purchase order was e-mailed."))
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
     return redirect(order)
 
 
@@ -195,18 +191,13 @@ def order_email(request, pk):
 @require_POST
 def goods_receipt_create(request, pk):
     order = selectors.purchase_order_get(request.user, pk)
-    raw = {key[len("receive_"):]: value for key, value in request.POST.items()
-           if key.startswith("receive_") and value.strip()}
     warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
     try:
-        parsed = {int(k): Decimal(v.strip()) for k, v in raw.items()}
-        receipt = services.goods_receipt_create(actor=request.user, order=order, quantities=parsed,
+        receipt = services.goods_receipt_create(actor=request.user, order=order,
+                                                quantities=posted_quantities(request.POST, "receive_"),
                                                 warehouse=warehouse, notes=request.POST.get("notes", ""))
-    except (ValueError, ArithmeticError):
-        messages.error(request, _("Enter the quantities as numbers."))
-        return redirect(order)
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return redirect(order)
     messages.success(request, _("Goods receipt %(number)s made.") % {"number": receipt.number})
     return redirect(receipt)

@@ -1,7 +1,6 @@
 """Sales screens: the pipeline board, leads, quotes, orders (fast entry), shipping notes."""
 
 import json
-from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Q
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST
 from guanxi.approvals.services import latest_for
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import form_page, report_error, run_service
+from guanxi.core.fulfilment import posted_quantities
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -40,10 +40,6 @@ opportunity_list = ListPageView.as_view(spec=OpportunityList)
 quote_list = ListPageView.as_view(spec=QuoteList)
 order_list = ListPageView.as_view(spec=OrderList)
 shipment_list = ListPageView.as_view(spec=ShipmentList)
-
-
-def _report(request, exc):
-    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
 
 
 # --- products ----------------------------------------------------------------------
@@ -127,7 +123,7 @@ def opportunity_move(request, pk):
     except DomainError as exc:
         if request.htmx:
             return HttpResponse(exc.errors[0]["message"] if exc.errors else exc.message, status=422)
-        _report(request, exc)
+        report_error(request, exc)
         return redirect(opportunity)
     if request.htmx:
         # ASCII JSON: header values must be Latin-1; htmx decodes the \u escapes.
@@ -347,7 +343,7 @@ def quote_action(request, pk, action):
     try:
         result = actions[action](actor=request.user, quote=quote)
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return redirect(quote)
     messages.success(request, {"submit": _("Submitted."), "send": _("Marked as sent."),
                                "accept": _("Accepted: the order is made."),
@@ -373,7 +369,7 @@ def quote_email(request, pk):
                             message=request.POST.get("message", "")[:2000])
         messages.success(request, _("The quote was e-mailed."))
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
     return redirect(quote)
 
 
@@ -402,7 +398,7 @@ def order_action(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
     return redirect(order)
 
 
@@ -411,18 +407,13 @@ def order_action(request, pk, action):
 @require_POST
 def shipment_create(request, order_pk):
     order = selectors.order_get(request.user, order_pk)
-    quantities = {key[len("ship_"):]: value for key, value in request.POST.items()
-                  if key.startswith("ship_") and value.strip()}
     warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
     try:
-        parsed = {int(k): Decimal(v.strip()) for k, v in quantities.items()}
-        shipment = services.shipment_create(actor=request.user, order=order, quantities=parsed,
+        shipment = services.shipment_create(actor=request.user, order=order,
+                                            quantities=posted_quantities(request.POST, "ship_"),
                                             warehouse=warehouse, notes=request.POST.get("notes", ""))
-    except (ValueError, ArithmeticError):
-        messages.error(request, _("Enter the quantities as numbers."))
-        return redirect(order)
     except DomainError as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return redirect(order)
     messages.success(request, _("Shipping note %(number)s made.") % {"number": shipment.number})
     return redirect(shipment)

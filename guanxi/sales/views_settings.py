@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import DomainError
+from guanxi.core.forms import report_error
 from guanxi.core.permissions import require
 from guanxi.org.models import Branch
 
@@ -29,7 +30,7 @@ def settings_index(request):
             messages.success(request, _("Saved."))
             return redirect("sales:settings")
         except DomainError as exc:
-            messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+            report_error(request, exc)
     own = {s.branch_id: s for s in SalesSettings.objects.all()}
     return render(request, "sales/settings.html", {
         "pipelines": Pipeline.objects.prefetch_related("stages"),

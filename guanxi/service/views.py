@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core import picklists
 from guanxi.core.charts import bar_chart
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page
+from guanxi.core.forms import form_page, report_error
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
@@ -36,10 +36,6 @@ from .models import (
 )
 
 ticket_list = ListPageView.as_view(spec=TicketList)
-
-
-def _error(request, exc):
-    messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
 
 
 @require("service.create")
@@ -104,7 +100,7 @@ def ticket_action(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        _error(request, exc)
+        report_error(request, exc)
     return redirect(ticket)
 
 
@@ -159,7 +155,7 @@ def service_levels(request):
             messages.success(request, _("Saved."))
             return redirect("service:levels")
         except DomainError as exc:
-            _error(request, exc)
+            report_error(request, exc)
     levels = list(ServiceLevel.objects.select_related("ticket_type", "severity"))
     rows = [(i, levels[i - 1] if i <= len(levels) else None) for i in range(1, len(levels) + 4)]
     return render(request, "service/levels.html", {
@@ -201,7 +197,7 @@ def service_hours(request):
             flow_services.service_settings_save(actor=request.user, **form.cleaned_data)
             messages.success(request, _("Saved."))
         except DomainError as exc:
-            _error(request, exc)
+            report_error(request, exc)
     else:
         messages.error(request, next(iter(form.errors.values()))[0])
     return redirect("service:levels")
