@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings.base")
 
@@ -31,3 +32,11 @@ app.conf.beat_schedule = {
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }
+
+
+@worker_init.connect
+def _warm_up(**kwargs):
+    """Build the lazy tables once in the worker (prefork children inherit them)."""
+    from guanxi.core.warmup import warm_up  # load: the apps are ready only once the worker starts
+
+    warm_up()

@@ -10,9 +10,17 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import custom_fields, navigation, permissions, picklists, recycle, search
+        from guanxi.core import (
+            custom_fields,
+            navigation,
+            permissions,
+            picklists,
+            recycle,
+            search,
+            warmup,
+        )
 
-        from . import selectors, services
+        from . import pinyin, selectors, services
         from .models import (
             Contact,
             Customer,
@@ -22,6 +30,7 @@ class CustomersConfig(AppConfig):
             Interaction,
         )
 
+        warmup.register(pinyin.syllables)  # query segmentation for pinyin search
         permissions.register_module("customers", _("Customers"), {
             "view": _("View"), "create": _("Create"), "edit": _("Edit"), "delete": _("Delete"),
             "export": _("Export"), "import": _("Import"), "claim": _("Claim from the public pool"),

@@ -77,3 +77,17 @@ def test_imports_inside_functions_say_why():
                 unexplained.append(f"{path.relative_to(ROOT)}:{line}: {statement.strip()}")
     assert not unexplained, f"{len(unexplained)} imports inside functions without a reason:\n" + "\n".join(
         unexplained)
+
+
+def test_a_web_process_starts_warm():
+    """Issue 15.3 (no cold starts): importing the WSGI application builds the pinyin
+    syllable table, so a fresh worker's first pinyin search costs what the hundredth does."""
+    code = ("import time; import guanxi.wsgi; from guanxi.customers import pinyin; "
+            "print(pinyin.syllables.cache_info().currsize); t = time.perf_counter(); "
+            "pinyin.segmentations('guangzhouhuada'); print(time.perf_counter() - t)")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings.test", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,  # noqa: S603
+                            env=env, cwd=ROOT)
+    built, first_search = result.stdout.split()[-2:]
+    assert built == "1", result.stderr
+    assert float(first_search) < 0.05
