@@ -14,7 +14,14 @@ from guanxi.core.services import service
 from guanxi.core.transitions import transition
 from guanxi.org.models import User
 
-from .models import ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApproverKind
+from .models import (
+    ApprovalDecision,
+    ApprovalPolicy,
+    ApprovalRequest,
+    ApprovalStatus,
+    ApprovalStep,
+    ApproverKind,
+)
 
 
 @dataclass
@@ -71,9 +78,26 @@ def approvers_for(request, step):
     return list(holders.filter(branch_id=request.branch_id))
 
 
+def is_approver(user, request, step):
+    """Whether ``user`` is among ``approvers_for(request, step)``, read from what is loaded
+    (the requester with its department, the branch, the step's role): no query of its own."""
+    if not user.is_active or user.pk == request.requester_id:
+        return False
+    requester = request.requester
+    if step.approver_kind == ApproverKind.MANAGER:
+        return requester.manager_id == user.pk
+    if step.approver_kind == ApproverKind.DEPARTMENT_HEAD:
+        return bool(requester.department_id) and requester.department.manager_id == user.pk
+    if step.approver_kind == ApproverKind.BRANCH_HEAD:
+        return request.branch.head_id == user.pk
+    if step.role_id is None or step.role_id not in {role.pk for role in user.role_list}:
+        return False
+    return step.role.data_scope == "all" or user.branch_id == request.branch_id
+
+
 def may_decide(user, request):
     step = request.current_step
-    return step is not None and any(a.pk == user.pk for a in approvers_for(request, step))
+    return step is not None and is_approver(user, request, step)
 
 
 def _notify_approvers(request):
@@ -176,9 +200,12 @@ def latest_for(doc_type, object_id):
 
 def inbox(user):
     """Pending requests the user may decide now."""
-    pending = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).select_related(
-        "requester__department", "branch").order_by("created_at")[:500]
-    return [r for r in pending if may_decide(user, r)]
+    pending = list(ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).select_related(
+        "requester__department", "branch").order_by("created_at")[:500])
+    current = {r.pk: r.steps[r.current] for r in pending if r.current < len(r.steps)}
+    steps = ApprovalStep.objects.select_related("role").in_bulk(set(current.values()))
+    return [r for r in pending if r.pk in current and current[r.pk] in steps
+            and is_approver(user, r, steps[current[r.pk]])]
 
 
 def mine(user, limit=50):

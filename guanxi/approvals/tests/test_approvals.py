@@ -181,3 +181,43 @@ def test_approval_statuses_follow_the_table_with_history(policy, doc_type, demo_
         with pytest.raises(transitions.InvalidTransition):
             transitions.transition(request, target, demo_org["wangjianguo"])
     assert request.__class__.objects.get(pk=request.pk).status == ApprovalStatus.REJECTED
+
+
+def test_the_inbox_costs_the_same_for_many_requests(policy, doc_type, demo_org, client_for,
+                                                    django_assert_max_num_queries):
+    """Issue 15.2: the approvals inbox makes a fixed number of queries however many requests
+    wait (it made two per pending request), and still lists only what the user may decide."""
+    manager = client_for(demo_org["wangjianguo"])
+    for i in range(12):
+        services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=100 + i,
+                                amount=Decimal("100"), label=f"收件箱{i}")
+    services.approval_start(actor=demo_org["zhuwei"], doc_type=doc_type, object_id=999, amount=Decimal("100"),
+                            label="别人的审批")
+    manager.get("/approvals/")
+    with django_assert_max_num_queries(10):
+        page = manager.get("/approvals/").content.decode()
+    assert page.count("收件箱") == 12 and "别人的审批" not in page
+
+
+def test_the_inbox_check_agrees_with_the_list_of_approvers(doc_type, demo_org):
+    """Issue 15.2: the query-free check the inbox uses names exactly the people
+    ``approvers_for`` lists, for every kind of step and every demo user."""
+    from guanxi.approvals.models import ApprovalRequest
+    from guanxi.org.models import User
+
+    policy = ApprovalPolicy.objects.create(doc_type=doc_type, name="全部审批人")
+    kinds = [(ApproverKind.MANAGER, None), (ApproverKind.DEPARTMENT_HEAD, None), (ApproverKind.BRANCH_HEAD, None),
+             (ApproverKind.ROLE, "finance_supervisor"), (ApproverKind.ROLE, "general_manager")]
+    for position, (kind, role) in enumerate(kinds, start=1):
+        ApprovalStep.objects.create(policy=policy, position=position, name=f"步骤{position}", approver_kind=kind,
+                                    role=Role.objects.get(code=role) if role else None)
+    people = list(User.objects.filter(is_active=True))
+    for requester in ("liuyang", "zhuwei", "zhouhong"):
+        request = services.approval_start(actor=demo_org[requester], doc_type=doc_type, object_id=7,
+                                          amount=Decimal("10"), label="核对")
+        request = ApprovalRequest.objects.select_related("requester__department", "branch").get(pk=request.pk)
+        for step in ApprovalStep.objects.filter(policy=policy).select_related("role"):
+            listed = {user.pk for user in services.approvers_for(request, step)}
+            checked = {user.pk for user in people if services.is_approver(user, request, step)}
+            assert checked == listed, (requester, step.approver_kind)
+        services.approval_withdraw(actor=demo_org[requester], request=request)
