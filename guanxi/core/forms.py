@@ -1,9 +1,29 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
+
+
+class SearchableSelect(forms.Select):
+    """A select of the likeliest few choices with a search box above it that fetches the
+    options matching what is typed (HTMX, ``search_url?q=…`` answers ``<option>`` rows):
+    a list of thousands is never rendered, any of them can still be chosen."""
+
+    def __init__(self, search_url, attrs=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+
+    def render(self, name, value, attrs=None, renderer=None):
+        target = (attrs or {}).get("id") or f"id_{name}"
+        search = format_html(
+            '<input type="search" name="q" class="customer-search" maxlength="60" autocomplete="off" '
+            'placeholder="{}" aria-label="{}" hx-get="{}" hx-trigger="input changed delay:300ms, search" '
+            'hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace">',
+            _("Search"), _("Search"), self.search_url, target)
+        return search + super().render(name, value, attrs, renderer)
 
 
 class SavedViewForm(forms.Form):

@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.core import picklists
+from guanxi.core.forms import SearchableSelect
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import customers_editable_by
 
 from .models import Lead, Opportunity, Product, Stage, TargetLevel
+from .selectors import likely_customers
 
 
 class ProductForm(forms.ModelForm):
@@ -66,9 +68,14 @@ class OpportunityForm(forms.ModelForm):
         # Only the chosen customer's contacts; choosing another customer reloads them.
         self.fields["contact"].queryset = Contact.objects.filter(customer_id=self._customer_id()).order_by(
             "-is_primary", "name")
-        self.fields["customer"].widget.attrs.update({
+        customer = self.fields["customer"]
+        customer.widget = SearchableSelect(reverse("sales:customer_options"), attrs={
             "hx-get": reverse("sales:opportunity_contact_options"), "hx-target": "#id_contact",
             "hx-trigger": "change"})
+        if user:  # the likeliest few are listed; any customer the user may sell to is accepted
+            selected = self._customer_id()
+            customer.widget.choices = [("", "—")] + [(c.pk, c.name) for c in likely_customers(
+                user, customer.queryset, selected)]
         self.fields["stage"].queryset = Stage.objects.filter(pipeline__is_default=True, kind="open")
         self.fields["stage"].required = False
         self.fields["source"].queryset = picklists.items("customers.source")

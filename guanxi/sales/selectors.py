@@ -185,3 +185,12 @@ def order_latest_approval(order):
     """The order's most recent approval: of its discount or of its contract."""
     requests = [latest_for(code, order.pk) for code in ("sales.order_discount", "sales.contract")]
     return max(filter(None, requests), key=lambda request: request.created_at, default=None)
+
+
+def likely_customers(user, customers, selected_pk=None, limit=30):
+    """The customer choices a form shows before anything is searched: the chosen one and
+    the user's newest (the (owner, created) index answers it); a search box finds any other."""
+    choices = list(customers.filter(owner=user).order_by("-created_at").only("pk", "name")[:limit])
+    if selected_pk and all(customer.pk != selected_pk for customer in choices):
+        choices = list(customers.filter(pk=selected_pk).only("pk", "name")) + choices
+    return choices

@@ -242,21 +242,10 @@ def _document_form(request, *, kind, document=None, customer_pk=None):
     return render(request, "sales/document_form.html", {
         "kind": kind, "document": document, "rows": rows, "errors": errors,
         "opportunity_pk": opportunity_pk if document is None and opportunity_pk.isdigit() else "",
-        "customers": _customer_choices(request.user, customers, selected) if document is None else None,
+        "customers": selectors.likely_customers(request.user, customers, selected) if document is None else None,
         "customer_pk": selected,
         "error_fields": {e["field"] for e in errors},
     })
-
-
-def _customer_choices(user, customers, selected_pk, limit=30):
-    """The customer select of a new quote or order: the chosen customer and the seller's
-    newest ones (the (owner, created) index answers it); the search box above finds any
-    other (``customer_options``). The first 500 by name, as before, sorted a salesperson's
-    90,000 customers on every page view and rarely held the one wanted."""
-    choices = list(customers.filter(owner=user).order_by("-created_at").only("pk", "name")[:limit])
-    if selected_pk and all(customer.pk != selected_pk for customer in choices):
-        choices = list(customers.filter(pk=selected_pk).only("pk", "name")) + choices
-    return choices
 
 
 @require("sales.create")
@@ -268,7 +257,7 @@ def customer_options(request):
     q = request.GET.get("q", "").strip()[:60]
     if not q:
         return render(request, "sales/_customer_options.html",
-                      {"customers": _customer_choices(request.user, customers, None)})
+                      {"customers": selectors.likely_customers(request.user, customers)})
     # Any 30 matches, then sorted: ordering 30,000 matches of a trade word (商贸, 五金) by
     # name in the database took 200-400 ms at a million customers; the user types on.
     found = sorted(customer_search(customers, q).order_by().only("pk", "name")[:30], key=lambda c: c.name)

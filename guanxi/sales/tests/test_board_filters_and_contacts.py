@@ -158,3 +158,20 @@ def test_dragging_still_works_on_a_filtered_board(pipeline_of_the_company, demo_
     target = opportunity.pipeline.stages.get(position=1)
     moved = client.post(f"/sales/opportunities/{opportunity.pk}/move/", {"stage": target.pk}, HTTP_HX_REQUEST="true")
     assert moved.status_code == 204
+
+
+def test_the_opportunity_form_offers_a_searchable_few_customers(demo_org, client_for):
+    """SAL-2 (issue 11 leftover): the opportunity form does not list every customer the
+    user may sell to (2,000 for the chairman): the likeliest few and a search box that finds
+    any other; a customer found by search and not listed is still accepted."""
+    chairman = demo_org["chenzhiqiang"]
+    customers = [customer_create(actor=chairman, name=f"商机客户{i:02d}有限公司") for i in range(40)]
+    client = client_for(chairman)
+    page = client.get("/sales/opportunities/new/").content.decode()
+    form_select = page.split('name="customer"', 1)[1].split("</select>", 1)[0]
+    assert form_select.count("<option") <= 31
+    assert 'hx-get="/sales/customers/options/"' in page
+    oldest = customers[0]
+    assert f'value="{oldest.pk}"' not in form_select
+    response = client.post("/sales/opportunities/new/", {"name": "远端客户项目", "customer": oldest.pk, "amount": "1000"})
+    assert response.status_code == 302, response.content.decode()[:500]
