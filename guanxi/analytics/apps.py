@@ -15,6 +15,7 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
+            navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
         ], order=30))
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))

@@ -8,5 +8,6 @@ urlpatterns = [
     path("forecast/", views.forecast, name="forecast"),
     path("performance/", views.performance, name="performance"),
     path("staff-day/", views.staff_day, name="staff_day"),
+    path("lifecycle/", views.lifecycle, name="lifecycle"),
     path("competitors/", views.competition, name="competition"),
 ]

@@ -16,6 +16,7 @@ from .competition import CompetitionReport
 from .forecast import ForecastReport
 from .forms import GROUPS, CompetitionForm, ForecastForm, FunnelForm, PerformanceForm
 from .funnel import FunnelReport
+from .lifecycle import LifecycleReport
 from .performance import PerformanceReport
 from .staffday import StaffDayReport
 
@@ -109,6 +110,16 @@ def performance(request):
         "form": form, "rows": rows, "chart": chart, "period": period, "sort": sort,
         "can_export": request.user.has_module_perm("analytics.export"),
     })
+
+
+@require("analytics.view")
+def lifecycle(request):
+    """ANA-2: customers per lifecycle stage, this month's moves and the last 12 months."""
+    result = LifecycleReport(request.user).run()
+    chart = bar_chart([m.strftime("%y-%m") for m, _c in result.months],
+                      [(row.label, [counts[i] for _m, counts in result.months]) for i, row in enumerate(result.stages)],
+                      title=_("Customers per stage at the end of each month"), stacked=True)
+    return render(request, "analytics/lifecycle.html", {"result": result, "chart": chart})
 
 
 @require("workplace.overview")
