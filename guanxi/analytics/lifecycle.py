@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.periods import add_months, aware, month_start
+from guanxi.core.permissions import ensure
+from guanxi.core.services import assign_fields, service, validated_save
 from guanxi.customers.models import Customer, LifecycleStage
 from guanxi.sales.models import Order, OrderStatus
 
@@ -127,6 +129,18 @@ def recompute_stages(today=None):
         Customer.objects.bulk_update(changed, ["lifecycle_stage"], batch_size=BATCH)
         LifecycleMove.objects.bulk_create(moves, batch_size=BATCH)
     return len(changed)
+
+
+SETTINGS_FIELDS = ["acquisition_days", "departure_days", "period_days", "trend_percent", "gap_percent"]
+
+
+@service
+def lifecycle_settings_update(*, actor, **data):
+    """Change the thresholds (takes effect at the next nightly run)."""
+    ensure(actor, "customers.manage")
+    current = LifecycleSettings.objects.select_for_update().get(pk=LifecycleSettings.current().pk)
+    assign_fields(current, set(SETTINGS_FIELDS), data)
+    return validated_save(current)
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """Lifecycle (ANA-2) records: the thresholds (one settings row) and the stage moves the
 nightly run writes. Imported by models.py so the app's models stay one per concern."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,15 +14,16 @@ class LifecycleSettings(models.Model):
 
     acquisition_days = models.PositiveIntegerField(
         _("acquisition lasts (days after the first order)"), default=90)
-    departure_days = models.PositiveIntegerField(_("departed after days without an order"), default=365)
+    departure_days = models.PositiveIntegerField(_("departed after days without an order"), default=365,
+                                                 validators=[MinValueValidator(1)])
     period_days = models.PositiveIntegerField(
-        _("trend period (days)"), default=180,
+        _("trend period (days)"), default=180, validators=[MinValueValidator(1)],
         help_text=_("The amount of the last period is compared with the period before it."))
     trend_percent = models.PositiveIntegerField(
-        _("trend threshold (%)"), default=20,
+        _("trend threshold (%)"), default=20, validators=[MaxValueValidator(100)],
         help_text=_("Growth above this change of the amount, decline below its negative."))
     gap_percent = models.PositiveIntegerField(
-        _("gap threshold (% of the usual interval)"), default=200,
+        _("gap threshold (% of the usual interval)"), default=200, validators=[MinValueValidator(100)],
         help_text=_("Decline when the days since the last order exceed this share of the usual interval."))
 
     class Meta:
@@ -29,6 +32,11 @@ class LifecycleSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+    def clean(self):
+        if self.departure_days is not None and self.acquisition_days is not None \
+                and self.departure_days <= self.acquisition_days:
+            raise ValidationError({"departure_days": _("Departure must come after the acquisition period.")})
 
     @classmethod
     def current(cls):

@@ -3,6 +3,7 @@
 import datetime
 import itertools
 import random
+import re
 from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
@@ -184,3 +185,35 @@ def test_lifecycle_page_links_each_count_to_the_filtered_customer_list(demo_org,
     listed = client.get("/customers/?stage=departure").content.decode()
     assert customers[0].name in listed and customers[1].name not in listed
     assert client_for(demo_org["liuyang"]).get("/analytics/lifecycle/").status_code == 403
+
+
+def test_thresholds_are_edited_on_a_settings_page(demo_org, client_for):
+    """ANA-2: who manages customers sets the thresholds; bad input is refused, nothing changed."""
+    url = "/analytics/lifecycle/settings/"
+    good = {"acquisition_days": "60", "departure_days": "300", "period_days": "90", "trend_percent": "15",
+            "gap_percent": "250"}
+    assert client_for(demo_org["liuyang"]).post(url, good).status_code == 403
+    client = client_for(demo_org["chenzhiqiang"])
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {**good, "departure_days": "30"})  # not after acquisition
+    assert bad.status_code == 200 and "field-error" in bad.content.decode()
+    assert LifecycleSettings.current().departure_days == 365
+    assert client.post(url, {**good, "trend_percent": "150"}).status_code == 200
+    assert LifecycleSettings.current().trend_percent == 20
+    assert client.post(url, good).status_code == 302
+    rules = LifecycleSettings.current()
+    assert (rules.acquisition_days, rules.departure_days, rules.period_days, rules.trend_percent,
+            rules.gap_percent) == (60, 300, 90, 15, 250)
+
+
+def test_lifecycle_page_has_no_inline_script(demo_org, client_for):
+    """ANA-2 / ORG-5: the page renders for every reader without inline scripts and shows strategies."""
+    Customer.objects.bulk_create([Customer(name="<script>alert(1)</script>", owner=demo_org["liuyang"],
+                                           branch=demo_org["liuyang"].branch)])
+    for username in ("chenzhiqiang", "majun", "wangjianguo"):
+        response = client_for(demo_org[username]).get("/analytics/lifecycle/")
+        assert response.status_code == 200, username
+        html = response.content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert not re.search(r"<script\b(?![^>]*src=)[^>]*>", html)
+        assert not re.search(r"\son[a-z]+=", html)
