@@ -119,7 +119,9 @@ def recompute_stages(today=None):
     found = histories(today, rules)
     empty = History(0, None, None, 0, 0)
     changed, moves = [], []
-    for pk, stage in Customer.objects.order_by().values_list("pk", "lifecycle_stage").iterator(chunk_size=5000):
+    # Customers entered after the day are not there yet (a replayed run keeps history exact).
+    existing = Customer.objects.filter(created_at__lt=aware(today + datetime.timedelta(days=1))).order_by()
+    for pk, stage in existing.values_list("pk", "lifecycle_stage").iterator(chunk_size=5000):
         new = classify(found.get(pk, empty), today, rules)
         if new != stage:
             changed.append(Customer(pk=pk, lifecycle_stage=new))

@@ -129,8 +129,12 @@ def lifecycle(request):
     chart = bar_chart([m.strftime("%y-%m") for m, _c in result.months],
                       [(row.label, [counts[i] for _m, counts in result.months]) for i, row in enumerate(result.stages)],
                       title=_("Customers per stage at the end of each month"), stacked=True)
+    flows = sorted(((n, f"{label} → {result.stages[i].label}") for label, counts, _t in result.matrix
+                    for i, n in enumerate(counts) if n), reverse=True)[:12]
+    flow_chart = bar_chart([name for _n, name in flows], [(_("Customers"), [n for n, _name in flows])],
+                           title=_("Stage moves this month")) if flows else ""
     return render(request, "analytics/lifecycle.html", {
-        "result": result, "chart": chart, "can_configure": request.user.has_module_perm("customers.manage")})
+        "result": result, "chart": chart, "flow_chart": flow_chart, "can_configure": request.user.has_module_perm("customers.manage")})
 
 
 @require("customers.manage")

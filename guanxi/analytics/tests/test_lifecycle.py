@@ -11,6 +11,7 @@ from fractions import Fraction
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from guanxi.analytics import lifecycle_demo
 from guanxi.analytics.lifecycle import LifecycleReport, recompute_stages
 from guanxi.analytics.lifecycle_tasks import nightly_lifecycle
 from guanxi.analytics.models import LifecycleMove, LifecycleSettings
@@ -50,6 +51,8 @@ def brute_force(orders, today, rules):
 def make_customers(owner, count, prefix="生命周期客户"):
     Customer.objects.bulk_create([Customer(name=f"{prefix}{i}", owner=owner, branch=owner.branch)
                                   for i in range(count)])
+    # Entered long before the test's days (a run ignores customers entered after its day).
+    Customer.objects.filter(name__startswith=prefix).update(created_at=datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC))
     return list(Customer.objects.filter(name__startswith=prefix).order_by("pk"))
 
 
@@ -149,7 +152,6 @@ def test_report_is_scoped_and_rewinds_monthly_counts(demo_org):
     rng = random.Random(7)
     add_orders(mine, random_histories(mine, rng))
     add_orders(theirs, {c.pk: [(TODAY - datetime.timedelta(days=20), Decimal("10"), "completed")] for c in theirs})
-    Customer.objects.update(created_at=datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC))
     snapshots = {}
     for months_back in (3, 2, 1, 0):
         day = datetime.date(2026, 6 - months_back, 15)
@@ -181,6 +183,7 @@ def test_lifecycle_page_links_each_count_to_the_filtered_customer_list(demo_org,
     client = client_for(demo_org["chenzhiqiang"])
     html = client.get("/analytics/lifecycle/").content.decode()
     assert 'href="/customers/?stage=departure"' in html
+    assert html.count("<svg") == 2  # the month's moves and the 12 months
     assert "Call back and learn the reason, offer an exclusive discount" in html or "回访" in html
     listed = client.get("/customers/?stage=departure").content.decode()
     assert customers[0].name in listed and customers[1].name not in listed
@@ -217,3 +220,25 @@ def test_lifecycle_page_has_no_inline_script(demo_org, client_for):
         assert "<script>alert(1)</script>" not in html
         assert not re.search(r"<script\b(?![^>]*src=)[^>]*>", html)
         assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_demo_replays_a_year_of_nightly_runs_and_the_months_add_up(demo_org):
+    """ANA-2: the demo replays the nightly run at each month's end; customers count from the
+    month they were entered, so every rebuilt month equals the stages as they stood then."""
+    customers = make_customers(demo_org["liuyang"], 60, "演示")
+    add_orders(customers, random_histories(customers, random.Random(3)))
+    for index, customer in enumerate(customers):  # entered over the last year
+        Customer.objects.filter(pk=customer.pk).update(
+            created_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=6 * index))
+    snapshots = {}
+    for day in lifecycle_demo.run_days(TODAY):
+        recompute_stages(day)
+        snapshots[day.replace(day=1)] = Counter(
+            Customer.objects.filter(created_at__lt=datetime.datetime.combine(
+                day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC))
+            .values_list("lifecycle_stage", flat=True))
+    result = LifecycleReport(demo_org["chenzhiqiang"], today=TODAY).run()
+    stages = [row.stage for row in result.stages]
+    assert len(snapshots) == 12 and LifecycleMove.objects.values("month").distinct().count() > 6
+    for month, counts in result.months:
+        assert counts == [snapshots[month][s] for s in stages], month
