@@ -252,3 +252,27 @@ def test_demo_replays_a_year_of_nightly_runs_and_the_months_add_up(demo_org):
     assert len(snapshots) == 12 and LifecycleMove.objects.values("month").distinct().count() > 6
     for month, counts in result.months:
         assert counts == [snapshots[month][s] for s in stages], month
+
+
+def test_lifecycle_over_the_api_is_scoped(demo_org, api_for):
+    """ANA-2: GET /api/v1/analytics/lifecycle gives the page's figures, scoped; a
+    salesperson without analytics is refused; a bad date is a 422."""
+    mine = make_customers(demo_org["liuyang"], 4, "接口")
+    theirs = make_customers(demo_org["yangfan"], 3, "北京接口")
+    add_orders(mine + theirs, {c.pk: [(TODAY - datetime.timedelta(days=400), Decimal("10"), "completed")]
+                               for c in mine + theirs})
+    recompute_stages(TODAY)
+    client, headers = api_for(demo_org["wangjianguo"])  # the Guangzhou sales department
+    body = client.get("/api/v1/analytics/lifecycle?as_of=2026-06-15", headers=headers).json()
+    counts = {row["stage"]: row["count"] for row in body["stages"]}
+    assert counts["departure"] == 4 and sum(counts.values()) == Customer.objects.filter(
+        owner__department=demo_org["wangjianguo"].department).count()
+    assert body["stages"][3]["actions"] and body["month"] == "2026-06"
+    assert {"from_stage": "acquisition", "to_stage": "departure", "count": 4} in body["moves"]
+    assert len(body["months"]) == 12 and body["months"][-1]["counts"]["departure"] == 4
+    boss, boss_headers = api_for(demo_org["chenzhiqiang"])
+    everyone = boss.get("/api/v1/analytics/lifecycle?as_of=2026-06-15", headers=boss_headers).json()
+    assert {"from_stage": "acquisition", "to_stage": "departure", "count": 7} in everyone["moves"]
+    assert client.get("/api/v1/analytics/lifecycle?as_of=2026-13-01", headers=headers).status_code == 422
+    seller, seller_headers = api_for(demo_org["liuyang"])
+    assert seller.get("/api/v1/analytics/lifecycle", headers=seller_headers).status_code == 403
