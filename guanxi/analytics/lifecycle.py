@@ -167,21 +167,19 @@ class LifecycleResult:
 
 
 class LifecycleReport(ReportRunner):
-    """``LifecycleReport(user, today=None).run()``: counts per stage, this month's moves as a
-    from → to matrix and the counts per stage at the end of each of the last 12 months."""
+    """``LifecycleReport(user, today=None).run()``: counts per stage at the end of ``today``'s
+    month (now for this month), that month's moves as a from → to matrix and the counts per
+    stage at the end of each of the 12 months up to it."""
 
     def customers(self):
         return self.scoped(Customer.objects.all())
 
     def calculate(self):
-        today = self.params.get("today") or timezone.localdate()
-        this_month = month_start(today)
+        now = timezone.localdate()
+        this_month = month_start(min(self.params.get("today") or now, now))
         first_month = add_months(this_month, -11)
         customers = self.customers()
-        current = Counter(dict(customers.values_list("lifecycle_stage").annotate(n=Count("pk")).order_by()))
         labels = dict(LifecycleStage.choices)
-        stages = [StageRow(stage, labels[stage], current[stage], STRATEGIES[stage][0], list(STRATEGIES[stage][1]))
-                  for stage in STAGES]
         moves = (LifecycleMove.objects.filter(customer__in=customers.values("pk"), month__gte=first_month)
                  .values_list("month", "from_stage", "to_stage").annotate(n=Count("pk")).order_by())
         by_month = {}
@@ -192,17 +190,23 @@ class LifecycleReport(ReportRunner):
                                .annotate(n=Count("pk")).order_by()))
         created = Counter({_as_date(month): n for month, n in created.items()})
         # Rewind from today's counts: undo the moves and the new customers of each later month.
-        counts, months = Counter(current), []
-        for index in range(12):
-            month = add_months(this_month, -index)
-            months.append((month, [counts[stage] for stage in STAGES]))
+        counts = Counter(dict(customers.values_list("lifecycle_stage").annotate(n=Count("pk")).order_by()))
+        months, month = [], month_start(now)
+        while month >= first_month:
+            if month <= this_month:
+                months.append((month, [counts[stage] for stage in STAGES]))
             for (from_stage, to_stage), n in by_month.get(month, {}).items():
                 counts[to_stage] -= n
                 counts[from_stage] += n
             counts[LifecycleStage.ACQUISITION] -= created[month]
+            month = add_months(month, -1)
+        months.reverse()
+        at_month = dict(zip(STAGES, months[-1][1], strict=True))
+        stages = [StageRow(stage, labels[stage], at_month[stage], STRATEGIES[stage][0], list(STRATEGIES[stage][1]))
+                  for stage in STAGES]
         this = by_month.get(this_month, Counter())
         matrix = [(labels[f], [this[(f, t)] for t in STAGES], sum(this[(f, t)] for t in STAGES)) for f in STAGES]
-        return LifecycleResult(stages, matrix, sum(this.values()), list(reversed(months)), this_month)
+        return LifecycleResult(stages, matrix, sum(this.values()), months, this_month)
 
 
 def _as_date(value):

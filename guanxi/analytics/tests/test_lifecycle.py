@@ -276,3 +276,15 @@ def test_lifecycle_over_the_api_is_scoped(demo_org, api_for):
     assert client.get("/api/v1/analytics/lifecycle?as_of=2026-13-01", headers=headers).status_code == 422
     seller, seller_headers = api_for(demo_org["liuyang"])
     assert seller.get("/api/v1/analytics/lifecycle", headers=seller_headers).status_code == 403
+
+
+def test_report_as_of_an_earlier_month_rewinds_the_later_moves(demo_org):
+    """ANA-2: the report for an earlier month shows the stages as they stood then, not today's."""
+    customer = make_customers(demo_org["liuyang"], 1, "往月")[0]
+    add_orders([customer], {customer.pk: [(TODAY - datetime.timedelta(days=300), Decimal("10"), "completed")]})
+    recompute_stages(TODAY)  # one order 300 days before: decline
+    recompute_stages(TODAY + datetime.timedelta(days=100))  # 400 days: departure, in September
+    june = LifecycleReport(demo_org["chenzhiqiang"], today=TODAY).run()
+    counts = {row.stage: row.count for row in june.stages}
+    assert counts["decline"] == 1 and counts["departure"] == 0
+    assert june.months[-1][0] == datetime.date(2026, 6, 1) and june.moves_total == 1
