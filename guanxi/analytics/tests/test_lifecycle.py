@@ -15,6 +15,7 @@ from guanxi.analytics import lifecycle_demo
 from guanxi.analytics.lifecycle import LifecycleReport, recompute_stages
 from guanxi.analytics.lifecycle_tasks import nightly_lifecycle
 from guanxi.analytics.models import LifecycleMove, LifecycleSettings
+from guanxi.celery import app as celery_app
 from guanxi.customers.models import Customer
 from guanxi.sales.models import Order
 
@@ -288,3 +289,10 @@ def test_report_as_of_an_earlier_month_rewinds_the_later_moves(demo_org):
     counts = {row.stage: row.count for row in june.stages}
     assert counts["decline"] == 1 and counts["departure"] == 0
     assert june.months[-1][0] == datetime.date(2026, 6, 1) and june.moves_total == 1
+
+
+def test_the_nightly_run_is_scheduled_and_registered():
+    """ANA-2: beat runs the lifecycle task every night and the worker knows it by that name."""
+    entry = next(e for e in celery_app.conf.beat_schedule.values() if e["task"].endswith("nightly_lifecycle"))
+    celery_app.loader.import_default_modules()
+    assert entry["task"] in celery_app.tasks and entry["schedule"].hour == {2}
