@@ -11,6 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings.base")
 app = Celery("guanxi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="lifecycle_tasks")
 app.conf.beat_schedule = {
     # Later modules add their sections to the digest, not new schedules.
     "nightly-digest": {"task": "guanxi.system.tasks.nightly_digest", "schedule": crontab(hour=6, minute=30)},
@@ -29,6 +30,8 @@ app.conf.beat_schedule = {
     "unfinished-plan-reminders": {"task": "guanxi.workplace.tasks.remind_unfinished_plans",
                                   "schedule": crontab(hour=17, minute=30)},
     "directive-reminders": {"task": "guanxi.workplace.tasks.directive_reminders", "schedule": crontab(hour=9, minute=0)},
+    "customer-lifecycle": {"task": "guanxi.analytics.lifecycle_tasks.nightly_lifecycle",
+                           "schedule": crontab(hour=2, minute=45)},
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -8,13 +8,19 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from guanxi.core import navigation, permissions
+
+        from .lifecycle_models import LifecycleSettings
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
         navigation.register(navigation.Section("analytics", _("Analytics"), "analytics.view", [
             navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
+            navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
         ], order=30))
+        auditlog.register(LifecycleSettings)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))

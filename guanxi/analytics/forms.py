@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.periods import PeriodForm
 from guanxi.sales.models import Pipeline
 
+from .lifecycle import SETTINGS_FIELDS
+from .lifecycle_models import LifecycleSettings
+
 GROUPS = [("person", _("person")), ("department", _("department")), ("branch", _("branch"))]
 
 
@@ -39,3 +42,9 @@ class CompetitionForm(PeriodForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].initial = "this_year"
+
+
+class LifecycleSettingsForm(forms.ModelForm):
+    class Meta:
+        model = LifecycleSettings
+        fields = SETTINGS_FIELDS

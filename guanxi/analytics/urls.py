@@ -8,5 +8,7 @@ urlpatterns = [
     path("forecast/", views.forecast, name="forecast"),
     path("performance/", views.performance, name="performance"),
     path("staff-day/", views.staff_day, name="staff_day"),
+    path("lifecycle/", views.lifecycle, name="lifecycle"),
+    path("lifecycle/settings/", views.lifecycle_settings, name="lifecycle_settings"),
     path("competitors/", views.competition, name="competition"),
 ]

@@ -9,13 +9,24 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.charts import bar_chart, chart_amount, column_chart, funnel_chart
 from guanxi.core.exports import export_response
+from guanxi.core.forms import form_page
+from guanxi.core.history import history_for
 from guanxi.core.permissions import require
 from guanxi.sales.services import default_pipeline
 
 from .competition import CompetitionReport
 from .forecast import ForecastReport
-from .forms import GROUPS, CompetitionForm, ForecastForm, FunnelForm, PerformanceForm
+from .forms import (
+    GROUPS,
+    CompetitionForm,
+    ForecastForm,
+    FunnelForm,
+    LifecycleSettingsForm,
+    PerformanceForm,
+)
 from .funnel import FunnelReport
+from .lifecycle import LifecycleReport, lifecycle_settings_update
+from .lifecycle_models import LifecycleSettings
 from .performance import PerformanceReport
 from .staffday import StaffDayReport
 
@@ -109,6 +120,34 @@ def performance(request):
         "form": form, "rows": rows, "chart": chart, "period": period, "sort": sort,
         "can_export": request.user.has_module_perm("analytics.export"),
     })
+
+
+@require("analytics.view")
+def lifecycle(request):
+    """ANA-2: customers per lifecycle stage, this month's moves and the last 12 months."""
+    result = LifecycleReport(request.user).run()
+    chart = bar_chart([m.strftime("%y-%m") for m, _c in result.months],
+                      [(row.label, [counts[i] for _m, counts in result.months]) for i, row in enumerate(result.stages)],
+                      title=_("Customers per stage at the end of each month"), stacked=True)
+    flows = sorted(((n, f"{label} → {result.stages[i].label}") for label, counts, _t in result.matrix
+                    for i, n in enumerate(counts) if n), reverse=True)[:12]
+    flow_chart = bar_chart([name for _n, name in flows], [(_("Customers"), [n for n, _name in flows])],
+                           title=_("Stage moves this month")) if flows else ""
+    return render(request, "analytics/lifecycle.html", {
+        "result": result, "chart": chart, "flow_chart": flow_chart, "can_configure": request.user.has_module_perm("customers.manage")})
+
+
+@require("customers.manage")
+def lifecycle_settings(request):
+    """ANA-2: the thresholds of the lifecycle rules."""
+    current = LifecycleSettings.current()
+    form = LifecycleSettingsForm(request.POST or None, instance=current)
+    return form_page(
+        request, form, lambda data: lifecycle_settings_update(actor=request.user, **data),
+        title=_("Lifecycle settings"), saved_message=_("Settings saved."),
+        success_url="analytics:lifecycle", cancel_url="analytics:lifecycle",
+        context={"history": history_for(current)},
+    )
 
 
 @require("workplace.overview")

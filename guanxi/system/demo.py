@@ -9,4 +9,5 @@ DEMO_BUILDERS = [
     "guanxi.finance.demo_pay",
     "guanxi.service.demo",
     "guanxi.workplace.demo_day",
+    "guanxi.analytics.lifecycle_demo",
 ]
