@@ -9,12 +9,18 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from guanxi.core import navigation, permissions
+        from guanxi.sales.signals import order_confirmed
+
+        from . import customer_page, receivers
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
         navigation.register(navigation.Section("analytics", _("Analytics"), "analytics.view", [
             navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
+            navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
         ], order=30))
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
+        order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
+        customer_page.register()

@@ -8,5 +8,6 @@ urlpatterns = [
     path("forecast/", views.forecast, name="forecast"),
     path("performance/", views.performance, name="performance"),
     path("staff-day/", views.staff_day, name="staff_day"),
+    path("customer-value/", views.customer_value, name="customer_value"),
     path("competitors/", views.competition, name="competition"),
 ]

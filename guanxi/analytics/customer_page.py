@@ -1,0 +1,34 @@
+"""What analytics adds to the customer page (ANA-1): the customer's monthly value trend.
+Wired in AnalyticsConfig.ready."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers import summary
+
+from .value import history_of
+
+
+class ValueSection(summary.Section):
+    key = "value"
+    title = _("Customer value")
+    order = 90
+    permission = "analytics.view"
+    empty_text = _("Not scored yet: no confirmed orders in the window.")
+
+    def records(self, viewer):
+        return history_of(viewer.user, viewer.customer)
+
+    def totals(self, viewer, records):
+        latest = records.order_by("-month").first()
+        return (0, []) if latest is None else (records.count(), [
+            summary.Figure("score", _("RFM total"), latest.score),
+        ])
+
+    def rows(self, viewer, records, limit):
+        return [summary.Row(label=snap.month.strftime("%Y-%m"), url="",
+                            facts=(f"R{snap.r} F{snap.f} M{snap.m}", _("tier %(tier)s") % {"tier": snap.tier}))
+                for snap in records.order_by("-month")[:limit]]
+
+
+def register():
+    summary.register(ValueSection())
