@@ -3,9 +3,10 @@ Wired in AnalyticsConfig.ready."""
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers import summary
+from guanxi.core.listing import Filter
+from guanxi.customers import lists, summary
 
-from .value import history_of
+from .value import RF_CELLS, filter_rf_cell, history_of
 
 
 class ValueSection(summary.Section):
@@ -32,3 +33,4 @@ class ValueSection(summary.Section):
 
 def register():
     summary.register(ValueSection())
+    lists.register_filter(Filter("rf", _("RFM cell"), kind="custom", choices=RF_CELLS, apply_func=filter_rf_cell))

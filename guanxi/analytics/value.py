@@ -104,6 +104,15 @@ def distribution(user):
     return [(tier, tiers.get(tier, 0)) for tier in TIERS], grid
 
 
+RF_CELLS = [(f"{r}{f}", f"R{r} F{f}") for r in range(1, 6) for f in range(1, 6)]
+
+
+def filter_rf_cell(queryset, raw, request):
+    """The customer list's ``?rf=<R><F>``: customers in that R×F cell this month."""
+    return queryset.filter(pk__in=CustomerValueSnapshot.objects.filter(
+        month=timezone.localdate().replace(day=1), r=int(raw[0]), f=int(raw[1])).values("customer_id"))
+
+
 def history_of(user, customer):
     return CustomerValueSnapshot.objects.filter(
         customer=customer, customer_id__in=scoped(Customer.objects.all(), user).values("pk")).order_by("-month")

@@ -46,6 +46,15 @@ def _owner_choices(request):
     return [("me", _("Mine")), ("pool", _("Public pool")), ("shared", _("Shared with me"))]
 
 
+_extra_filters = []
+
+
+def register_filter(filter_):
+    """Let a higher module filter the customer list by what it knows (analytics: the RFM cell)."""
+    if all(f.name != filter_.name for f in _extra_filters):
+        _extra_filters.append(filter_)
+
+
 def _owner_filter(queryset, raw, request):
     if raw == "me":
         return queryset.filter(owner=request.user)
@@ -101,6 +110,7 @@ class CustomerList(ListSpec):
             Filter("tag", _("Tag"), lookup="tags__name", kind="text"),
             Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
             Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+            *_extra_filters,
         ]
         for definition in custom_fields.definitions(ENTITY):
             options = [(o, o) for o in definition.options] if definition.options else None

@@ -165,3 +165,25 @@ def test_the_customer_list_filters_by_value_tier(seller, client_for):
     d = Customer.objects.create(name="丁级客户", owner=seller, branch_id=seller.branch_id, value_tier="D")
     page = client_for(seller).get(reverse("customers:customer_list") + "?value_tier=A").content.decode()
     assert a.name in page and d.name not in page
+
+
+def test_a_grid_cell_links_to_its_customers(seller, client_for, demo_org):
+    """ANA-1: each R×F figure links to the customer list filtered to that cell."""
+    _make(seller, 40, seed=9)
+    value.value_recompute_all()
+    snap = CustomerValueSnapshot.objects.order_by("pk").first()
+    others = CustomerValueSnapshot.objects.exclude(r=snap.r, f=snap.f).values_list("customer__name", flat=True)
+    chief = client_for(demo_org["chenzhiqiang"])
+    assert f"?rf={snap.r}{snap.f}" in chief.get(reverse("analytics:customer_value")).content.decode()
+    page = client_for(seller).get(reverse("customers:customer_list") + f"?rf={snap.r}{snap.f}&per_page=100")
+    html = page.content.decode()
+    assert snap.customer.name in html and not any(f">{name}<" in html for name in others)
+
+
+def test_the_customer_page_shows_the_value_trend(demo_org, client_for):
+    """ANA-1: the customer page has a value section with the month's R, F, M and tier."""
+    made, _orders = _make(demo_org["liuyang"], 10, seed=4)
+    value.value_recompute_all()
+    snap = CustomerValueSnapshot.objects.order_by("pk").first()
+    html = client_for(demo_org["chenzhiqiang"]).get(snap.customer.get_absolute_url()).content.decode()
+    assert f"R{snap.r} F{snap.f} M{snap.m}" in html
