@@ -19,15 +19,10 @@ class ValueSection(summary.Section):
     def records(self, viewer):
         return history_of(viewer.user, viewer.customer)
 
-    def totals(self, viewer, records):
-        latest = records.order_by("-month").first()
-        return (0, []) if latest is None else (records.count(), [
-            summary.Figure("score", _("RFM total"), latest.score),
-        ])
-
     def rows(self, viewer, records, limit):
         return [summary.Row(label=snap.month.strftime("%Y-%m"), url="",
-                            facts=(f"R{snap.r} F{snap.f} M{snap.m}", _("tier %(tier)s") % {"tier": snap.tier}))
+                            facts=(f"R{snap.r} F{snap.f} M{snap.m}", _("RFM total %(score)s") % {"score": snap.score},
+                                   _("tier %(tier)s") % {"tier": snap.tier}))
                 for snap in records.order_by("-month")[:limit]]
 
 
