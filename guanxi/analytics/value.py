@@ -17,6 +17,7 @@ one upsert of the month's snapshots; an order confirmed later rescores its custo
 against the last run's boundaries.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,10 +51,9 @@ def value_settings():
 
 
 def window_start(settings, today):
-    months = today.year * 12 + today.month - 1 - settings.window_months
-    year, month = divmod(months, 12)
-    day = min(today.day, 28) if month + 1 == 2 else min(today.day, 30 if month + 1 in (4, 6, 9, 11) else 31)
-    return datetime.date(year, month + 1, day)
+    """The same day ``window_months`` months back (the month's last day where it is shorter)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - settings.window_months, 12)
+    return datetime.date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def counted_orders(start, today):
