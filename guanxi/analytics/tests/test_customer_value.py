@@ -184,3 +184,14 @@ def test_the_customer_page_shows_the_value_trend(demo_org, client_for):
     snap = CustomerValueSnapshot.objects.order_by("pk").first()
     html = client_for(demo_org["chenzhiqiang"]).get(snap.customer.get_absolute_url()).content.decode()
     assert f"R{snap.r} F{snap.f} M{snap.m}" in html
+
+
+def test_the_api_filters_and_returns_the_value_tier(seller, api_for):
+    """ANA-1: GET /api/v1/customers?value_tier=A lists the A customers with their tier; a bad tier is a 422."""
+    a = Customer.objects.create(name="甲级接口客户", owner=seller, branch_id=seller.branch_id, value_tier="A")
+    Customer.objects.create(name="丁级接口客户", owner=seller, branch_id=seller.branch_id, value_tier="D")
+    client, headers = api_for(seller)
+    body = client.get("/api/v1/customers?value_tier=A", headers=headers).json()
+    items = body["items"] if isinstance(body, dict) else body
+    assert [(c["id"], c["value_tier"]) for c in items] == [(a.pk, "A")]
+    assert client.get("/api/v1/customers?value_tier=Z", headers=headers).status_code == 422
