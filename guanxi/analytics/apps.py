@@ -11,7 +11,9 @@ class AnalyticsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from guanxi.core import navigation, permissions
+        from guanxi.sales.signals import order_confirmed
 
+        from . import customer_page, receivers
         from .lifecycle_models import LifecycleSettings
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
@@ -20,7 +22,10 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
             navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
+            navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
+        order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
+        customer_page.register()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("staff-day/", views.staff_day, name="staff_day"),
     path("lifecycle/", views.lifecycle, name="lifecycle"),
     path("lifecycle/settings/", views.lifecycle_settings, name="lifecycle_settings"),
+    path("customer-value/", views.customer_value, name="customer_value"),
     path("competitors/", views.competition, name="competition"),
 ]

@@ -29,6 +29,7 @@ from .lifecycle import LifecycleReport, lifecycle_settings_update
 from .lifecycle_models import LifecycleSettings
 from .performance import PerformanceReport
 from .staffday import StaffDayReport
+from .value import distribution
 
 
 def _export(request, headers, rows, name):
@@ -174,3 +175,11 @@ def competition(request):
                       title=_("Deals against competitors")) if top else ""
     return render(request, "analytics/competition.html", {"form": form, "period": period, "result": result,
                                                           "chart": chart})
+
+
+@require("analytics.view")
+def customer_value(request):
+    """ANA-1: the user's customers per value tier and on the R×F grid, each linked to the list."""
+    tiers, grid = distribution(request.user)
+    return render(request, "analytics/customer_value.html", {"tiers": tiers, "grid": grid,
+                                                              "total": sum(n for _tier, n in tiers)})

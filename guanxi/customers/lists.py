@@ -46,6 +46,15 @@ def _owner_choices(request):
     return [("me", _("Mine")), ("pool", _("Public pool")), ("shared", _("Shared with me"))]
 
 
+_extra_filters = []
+
+
+def register_filter(filter_):
+    """Let a higher module filter the customer list by what it knows (analytics: the RFM cell)."""
+    if all(f.name != filter_.name for f in _extra_filters):
+        _extra_filters.append(filter_)
+
+
 def _owner_filter(queryset, raw, request):
     if raw == "me":
         return queryset.filter(owner=request.user)
@@ -71,6 +80,7 @@ class CustomerList(ListSpec):
         Column("region", _("Region"), value=lambda c: c.region_name),
         Column("industry", _("Industry"), value=lambda c: c.industry.name if c.industry else ""),
         Column("level", _("Level"), value=lambda c: c.level.name if c.level else ""),
+        Column("value_tier", _("Value tier")),
         Column("phone", _("Phone"), value=lambda c: c.phone_display),
         Column("last_contacted_at", _("Last contact")),
         Column("next_follow_up_on", _("Next follow-up"), overdue=_follow_up_overdue),
@@ -96,9 +106,11 @@ class CustomerList(ListSpec):
             Filter("source", _("Source"), lookup="source_id",
                    choices=lambda r: picklists.choices("customers.source")),
             Filter("stage", _("Lifecycle stage"), lookup="lifecycle_stage", choices=LifecycleStage.choices),
+            Filter("value_tier", _("Value tier"), choices=[(t, t) for t in "ABCD"]),
             Filter("tag", _("Tag"), lookup="tags__name", kind="text"),
             Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
             Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+            *_extra_filters,
         ]
         for definition in custom_fields.definitions(ENTITY):
             options = [(o, o) for o in definition.options] if definition.options else None

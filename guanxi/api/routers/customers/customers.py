@@ -3,7 +3,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -193,6 +193,7 @@ class CustomerFilters(Schema):
     city: str | None = Field(None, max_length=4)
     industry: str | None = None
     tag: str | None = Field(None, max_length=30)
+    value_tier: Literal["A", "B", "C", "D"] | None = None
 
 
 def _pick_refs(data):
@@ -257,7 +258,8 @@ def customer_list(request, params: Query[CustomerFilters]):
         queryset = selectors.customer_search(queryset, params.q)
     filters = {"category": params.category, "kind": params.kind, "owner_id": params.owner_id,
                "branch_id": params.branch_id, "province": params.province, "city": params.city,
-               "industry__code": params.industry, "tags__name": params.tag}
+               "industry__code": params.industry, "tags__name": params.tag,
+               "value_tier": params.value_tier}
     queryset = queryset.filter(**{k: v for k, v in filters.items() if v is not None})
     if params.in_pool is not None:
         queryset = queryset.filter(owner__isnull=params.in_pool)
