@@ -20,6 +20,13 @@ from django.urls import Resolver404, resolve
 
 import guanxi
 from guanxi.core.navigation import menu_for
+from guanxi.customers import demo as customers_demo
+from guanxi.finance import demo as finance_demo
+from guanxi.finance import demo_pay
+from guanxi.sales import demo as sales_demo
+from guanxi.service import demo as service_demo
+from guanxi.workplace import demo as workplace_demo
+from guanxi.workplace import demo_day
 
 # One person per distinct set of demo roles.
 ROLES = ["chenzhiqiang", "zhaolei", "wangjianguo", "liuyang", "huangli", "zhouhong", "gaoyan", "wuqiang",
@@ -33,14 +40,6 @@ ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")
 
 @pytest.fixture
 def demo(demo_org):
-    from guanxi.customers import demo as customers_demo
-    from guanxi.finance import demo as finance_demo
-    from guanxi.finance import demo_pay
-    from guanxi.sales import demo as sales_demo
-    from guanxi.service import demo as service_demo
-    from guanxi.workplace import demo as workplace_demo
-    from guanxi.workplace import demo_day
-
     workplace_demo.build(per_user=1)
     customers_demo.build(total=40)
     for module in (sales_demo, finance_demo, demo_pay, service_demo, demo_day):

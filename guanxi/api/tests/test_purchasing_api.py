@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from guanxi.api.routers import purchasing as purchasing_router
+from guanxi.core.transitions import status_history
 from guanxi.finance.models import Payable
 from guanxi.purchasing import services
 from guanxi.purchasing.models import GoodsReceipt, PurchaseOrder, PurchaseStatus, Supplier
@@ -166,7 +167,6 @@ def test_purchase_orders_drafted_patched_placed_and_cancelled(buyer, buying, sup
     _problem(_post(client, f"/api/v1/purchase-orders/{draft['id']}/cancel", {"reason": "again"}, headers), 409)
     _problem(client.post(f"/api/v1/purchase-orders/{draft['id']}/place", headers=headers), 409)
     # the reason is in the status history once (the refused second cancel wrote nothing), not in the remarks
-    from guanxi.core.transitions import status_history
 
     cancelled_order = PurchaseOrder.objects.get(pk=draft["id"])
     assert "供应商停产" not in cancelled_order.notes

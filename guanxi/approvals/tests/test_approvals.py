@@ -4,16 +4,23 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
 from guanxi.approvals import services
-from guanxi.approvals.models import ApprovalPolicy, ApprovalStatus, ApprovalStep, ApproverKind
+from guanxi.approvals.models import (
+    ApprovalPolicy,
+    ApprovalRequest,
+    ApprovalStatus,
+    ApprovalStep,
+    ApproverKind,
+)
+from guanxi.core import transitions
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.models import Notification
 from guanxi.core.numbering import next_number
-from guanxi.org.models import Role
+from guanxi.org.models import Role, User
 
 DECIDED = []
 
@@ -122,8 +129,6 @@ def test_numbers_are_unique_and_gap_free_under_concurrency():
     taken, errors = [], []
 
     def worker():
-        from django.db import connections
-
         try:
             for _ in range(20):
                 with transaction.atomic():
@@ -168,7 +173,6 @@ def test_the_flows_page_only_reads_and_a_flow_is_made_when_saved(doc_type, demo_
 def test_approval_statuses_follow_the_table_with_history(policy, doc_type, demo_org):
     """Issue 11: an approval moves pending → approved / rejected / withdrawn once, with a history
     row (the decider, the comment); a decided request moves no more."""
-    from guanxi.core import transitions
 
     request = services.approval_start(actor=demo_org["liuyang"], doc_type=doc_type, object_id=9,
                                       amount=Decimal("8000"), label="报价折扣")
@@ -202,8 +206,6 @@ def test_the_inbox_costs_the_same_for_many_requests(policy, doc_type, demo_org, 
 def test_the_inbox_check_agrees_with_the_list_of_approvers(doc_type, demo_org):
     """Issue 15.2: the query-free check the inbox uses names exactly the people
     ``approvers_for`` lists, for every kind of step and every demo user."""
-    from guanxi.approvals.models import ApprovalRequest
-    from guanxi.org.models import User
 
     policy = ApprovalPolicy.objects.create(doc_type=doc_type, name="全部审批人")
     kinds = [(ApproverKind.MANAGER, None), (ApproverKind.DEPARTMENT_HEAD, None), (ApproverKind.BRANCH_HEAD, None),

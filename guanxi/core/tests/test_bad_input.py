@@ -8,7 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
+from guanxi.accounts.services import token_issue
 from guanxi.api.main import api
+from guanxi.customers.models import Customer
+from guanxi.workplace.models import Note
 
 from .test_url_permissions import _walk
 
@@ -43,8 +46,6 @@ def boss_client(demo_org):
 
 @pytest.fixture
 def boss_api(demo_org):
-    from guanxi.accounts.services import token_issue
-
     _token, raw = token_issue(actor=demo_org["chenzhiqiang"], name="fuzz")
     return Client(raise_request_exception=False), {"Authorization": f"Bearer {raw}"}
 
@@ -110,7 +111,6 @@ def test_an_invalid_cursor_is_a_400_problem_on_every_api_list(boss_api):
 def test_a_nul_byte_in_a_json_body_is_a_400_problem(boss_api):
     """Issue 11.9: a NUL character in a JSON string (``\\u0000``) is malformed: 400
     problem+json, nothing saved (PostgreSQL cannot store it: it was a 500 there)."""
-    from guanxi.customers.models import Customer
 
     client, headers = boss_api
     response = client.post("/api/v1/customers", json.dumps({"name": "华达\u0000电子", "kind": "company"}),
@@ -125,7 +125,6 @@ def test_a_nul_byte_in_a_json_body_is_a_400_problem(boss_api):
 
 def test_a_nul_byte_in_a_posted_form_is_a_400(demo_org):
     """Issue 11.9: a NUL character in a posted form field is a 400 page, nothing saved."""
-    from guanxi.workplace.models import Note
 
     client = Client(raise_request_exception=False)
     client.force_login(demo_org["liuyang"])

@@ -5,8 +5,9 @@ import re
 from auditlog.models import LogEntry
 from django.utils import translation
 
-from guanxi.core.history import history_for
+from guanxi.core.history import field_label, history_for
 from guanxi.customers.services import customer_create
+from guanxi.finance.models import Receivable
 from guanxi.testing.sales import confirmed_order
 
 
@@ -63,8 +64,6 @@ def test_times_are_local_without_microseconds(demo_org):
 
 def test_fields_without_a_verbose_name_are_still_translated(demo_org):
     """CUS-10: a receivable's "created by" reads 创建人 in Chinese."""
-    from guanxi.core.history import field_label
-    from guanxi.finance.models import Receivable
 
     with translation.override("zh-hans"):
         assert field_label(Receivable, "created_by") == "创建人"

@@ -5,9 +5,11 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.cache import caches
 from django.db import connection
 
@@ -46,9 +48,6 @@ def test_migrate_alone_creates_the_cache_table_and_login_works():
 @pytest.mark.django_db(transaction=True)
 def test_cache_table_migration_is_idempotent():
     """Running the cache-table step twice (tables already there, or dropped) is harmless."""
-    from importlib import import_module
-
-    from django.apps import apps
 
     migration = import_module("guanxi.core.migrations.0008_cache_table")
     table = caches["default"]._table if hasattr(caches["default"], "_table") else None

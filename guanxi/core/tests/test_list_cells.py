@@ -1,7 +1,9 @@
 """Table cells people can read: dates, amounts and short names do not break; overdue dates stand out."""
 
 import datetime
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from guanxi.customers.models import Customer
@@ -27,9 +29,6 @@ def test_dates_amounts_and_short_names_do_not_wrap_and_past_follow_ups_are_overd
 def test_hidden_elements_stay_hidden_whatever_their_display_rule(client):
     """SRV-3: the flow designer hides the fields of other step types with ``hidden``; the
     style sheet must not override it (``label { display: flex }`` did)."""
-    from pathlib import Path
-
-    from django.contrib.staticfiles import finders
 
     css = Path(finders.find("guanxi/app.css")).read_text(encoding="utf-8")
     assert "[hidden] { display: none !important; }" in css

@@ -2,8 +2,12 @@
 
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.urls import resolve
 
-from guanxi.core.permissions import may_open
+from guanxi.core import navigation
+from guanxi.core.permissions import AUTHENTICATED, declared_permission, may_open
+from guanxi.customers.services import customer_create
+from guanxi.testing.sales import confirmed_order
 
 
 def test_may_open_asks_the_view_its_own_permission(demo_org):
@@ -42,8 +46,6 @@ def test_action_buttons_are_hidden_without_the_permission(demo_org, client_for):
 def test_the_shipping_form_is_offered_only_to_who_may_ship(demo_org, client_for):
     """ORG-5, SAL-5: a salesperson sees no shipping form on a confirmed order; the sales
     assistant of the department, who may ship, does."""
-    from guanxi.customers.services import customer_create
-    from guanxi.testing.sales import confirmed_order
 
     seller = demo_org["liuyang"]
     order = confirmed_order(seller, customer_create(actor=seller, name="发货权限测试有限公司"))
@@ -53,10 +55,6 @@ def test_the_shipping_form_is_offered_only_to_who_may_ship(demo_org, client_for)
 
 def test_menu_items_declare_the_permission_of_their_page():
     """ORG-5: a menu item asks at least what its view checks (a menu never offers a 403)."""
-    from django.urls import resolve
-
-    from guanxi.core import navigation
-    from guanxi.core.permissions import AUTHENTICATED, declared_permission
 
     mismatched = [(item.url_name, item.permission, declared_permission(resolve(item.url()).func))
                   for section in navigation._sections.values() for item in section.items
@@ -66,7 +64,6 @@ def test_menu_items_declare_the_permission_of_their_page():
 
 def test_customer_page_offers_no_receipt_form_to_a_salesperson(demo_org, client_for):
     """ORG-5, FIN: "Record a receipt" is for finance; a salesperson's customer page does not offer it."""
-    from guanxi.customers.services import customer_create
 
     seller = demo_org["liuyang"]
     customer = customer_create(actor=seller, name="回款权限测试有限公司")

@@ -1,10 +1,13 @@
 """Issue 11.4 / CUS-1: phone numbers are validated with libphonenumber and normalised to E.164,
 one validator shared by forms, API schemas, the importer and the search."""
 
+import random
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from guanxi.core import phones
 from guanxi.core.phones import (
     format_phone,
     normalize_phone,
@@ -12,6 +15,7 @@ from guanxi.core.phones import (
     phone_or_none,
     validate_phone,
 )
+from guanxi.customers.namegen import AREA_CODES, landline, mobile
 
 
 @pytest.mark.parametrize("raw,e164,kind", [
@@ -73,11 +77,8 @@ def test_search_text_means_the_same_number(typed):
 
 def test_fast_paths_agree_with_libphonenumber():
     """The regex fast paths (mobiles, landlines with 0) decide as a full parse does."""
-    import random
 
     import phonenumbers
-
-    from guanxi.core import phones
 
     def full(raw):
         try:
@@ -103,9 +104,6 @@ def test_the_demo_and_benchmark_numbers_are_real_numbers():
     """CUS-1: the generator behind the demo and the benchmark data writes phones the
     validator accepts (random area codes did not, and the demo lost a third of its
     customers to "invalid phone")."""
-    import random
-
-    from guanxi.customers.namegen import AREA_CODES, landline, mobile
 
     rng = random.Random(20261204)
     provinces = [*AREA_CODES, "15", "45", "65"]

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from guanxi.core.errors import Forbidden, ValidationFailed
+from guanxi.core.errors import Forbidden, NotFound, ValidationFailed
 from guanxi.core.models import Notification
 from guanxi.customers.models import (
     Customer,
@@ -17,16 +17,18 @@ from guanxi.customers.models import (
 )
 from guanxi.customers.reminders import reminder_lists, send_follow_up_notices
 from guanxi.customers.report import daily_report
+from guanxi.customers.selectors import feedback_visible_to
 from guanxi.customers.services import (
     customer_create,
     customer_set_recycle_lock,
+    customer_update,
     customers_recycle,
     feedback_create,
     feedback_handle,
     interaction_create,
     interaction_delete,
 )
-from guanxi.org.models import Department
+from guanxi.org.models import Department, User
 from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
 from guanxi.workplace.models import Schedule
 from guanxi.workplace.services import schedule_create, schedules_send_reminders
@@ -60,7 +62,6 @@ def test_an_interaction_without_a_next_date_keeps_the_scheduled_follow_up(custom
 
 def test_a_follow_up_set_on_the_customer_survives_an_interaction_without_a_date(customer, demo_org):
     """ACT-1: a follow-up scheduled on the customer itself is not cleared by a logged interaction."""
-    from guanxi.customers.services import customer_update
 
     seller = demo_org["liuyang"]
     planned = timezone.localdate() + datetime.timedelta(days=7)
@@ -88,7 +89,6 @@ def test_interactions_cannot_be_in_the_future_or_by_outsiders(customer, demo_org
     with pytest.raises(ValidationFailed):
         interaction_create(actor=demo_org["liuyang"], customer=customer, summary="x",
                            occurred_at=timezone.now() + datetime.timedelta(days=1))
-    from guanxi.core.errors import NotFound
 
     with pytest.raises(NotFound):
         interaction_create(actor=demo_org["zhuwei"], customer=customer, summary="x")
@@ -144,7 +144,6 @@ def test_feedback_is_visible_to_the_handling_department(customer, demo_org):
     service_department = Department.objects.get(branch__code="gz", name="客户服务部")
     feedback = feedback_create(actor=demo_org["liuyang"], customer=customer, content="交货太慢",
                                department=service_department)
-    from guanxi.customers.selectors import feedback_visible_to
 
     assert feedback in feedback_visible_to(demo_org["xuting"])  # in the service department
     assert feedback not in feedback_visible_to(demo_org["zhuwei"])
@@ -223,7 +222,6 @@ INTERACTIONS = ScopeCase(
 
 def test_scope_matrix_for_interactions(demo_org):
     """ORG-3: interactions follow their customer's scope (and their author sees their own)."""
-    from guanxi.org.models import User
 
     sellers = [u for u in User.objects.filter(is_active=True, branch__isnull=False).order_by("pk")
                if u.has_module_perm("customers.create")]

@@ -2,12 +2,17 @@
 records of the customer, each section with its count, its most relevant rows, a link to
 the module's list filtered by the customer and the matching action prefilled."""
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from guanxi.customers import summary
 from guanxi.customers.services import customer_create
+from guanxi.finance import services as finance
+from guanxi.finance.models import Receivable
 from guanxi.sales import services as sales
 from guanxi.testing.customer360 import rich_customer
 from guanxi.testing.sales import confirmed_order
@@ -179,13 +184,6 @@ def test_the_customer_page_and_each_section_have_few_queries(rich, demo_org, cli
 def test_a_cancelled_receivable_is_neither_outstanding_nor_overdue(demo_org, client_for):
     """CUS-6, FIN-6: the customer page uses finance's one definition of overdue: a cancelled
     receivable past its due date owes nothing (as on the receivables list and the API)."""
-    import datetime
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from guanxi.finance import services as finance
-    from guanxi.finance.models import Receivable
 
     chairman = demo_org["chenzhiqiang"]
     customer = customer_create(actor=chairman, name="取消应收测试有限公司")

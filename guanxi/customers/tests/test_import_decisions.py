@@ -9,7 +9,7 @@ from guanxi.core.errors import ValidationFailed
 from guanxi.core.import_jobs import import_run, import_start, import_upload, unknown_values
 from guanxi.core.models import CustomField, ImportJob, ImportStatus, PickItem
 from guanxi.customers.models import Customer
-from guanxi.org.models import Branch, User
+from guanxi.org.models import Branch, Role, User
 
 ROWS = ("客户名称,行业,来源,区域\n"
         "广州天河餐饮管理有限公司,餐饮,转介绍,华东\n"
@@ -101,7 +101,6 @@ def test_unknown_values_without_a_decision_do_not_reject_rows(founder, demo_org)
 
 def test_adding_needs_the_right_to_configure_pick_lists(demo_org):
     seller = _owner(demo_org)
-    from guanxi.org.models import Role
 
     role = Role.objects.get(code="salesperson")
     role.permissions = sorted(set(role.permissions) | {"customers.import"})

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from guanxi.core.import_jobs import import_run, import_start, import_upload
 from guanxi.core.models import ImportJob, ImportStatus
 from guanxi.customers.models import Customer
+from guanxi.org.models import Role
 
 HEADER = "客户名称,手机,备注\n"
 BOM = b"\xef\xbb\xbf"
@@ -22,8 +23,6 @@ HEAD = 65536
 
 @pytest.fixture
 def seller(demo_org):
-    from guanxi.org.models import Role
-
     role = Role.objects.get(code="salesperson")
     role.permissions = sorted(set(role.permissions) | {"customers.import"})
     role.save()

@@ -5,17 +5,17 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from guanxi.core.import_jobs import import_run, import_start, import_upload
-from guanxi.customers.merge import possible_duplicates
+from guanxi.customers.merge import customers_merge, possible_duplicates
 from guanxi.customers.models import Customer, DuplicateFlag
 from guanxi.customers.services import customer_create
+from guanxi.org.models import Role
 
 
 @pytest.fixture
 def seller(demo_org):
-    from guanxi.org.models import Role
-
     role = Role.objects.get(code="salesperson")
     role.permissions = sorted(set(role.permissions) | {"customers.import", "customers.edit"})
     role.save()
@@ -72,8 +72,6 @@ def test_scan_page_lists_flags_to_merge_or_dismiss(seller, client_for):
 
 
 def test_a_merged_pair_leaves_the_review_list(seller):
-    from guanxi.customers.merge import customers_merge
-
     hengda = customer_create(actor=seller, name="恒达贸易(广州)有限公司")
     _import(seller, "客户名称\n广州市天河区恒达贸易有限公司\n")
     similar = Customer.objects.get(name="广州市天河区恒达贸易有限公司")
@@ -90,7 +88,6 @@ def test_others_do_not_see_flags_of_customers_outside_their_scope(seller, demo_o
 
 def test_name_cores_of_older_customers_are_recomputed(seller):
     """CUS-5: customers saved under the old rules get today's name core (one command)."""
-    from django.core.management import call_command
 
     hengda = customer_create(actor=seller, name="恒达贸易(广州)有限公司")
     Customer.objects.filter(pk=hengda.pk).update(name_core="恒达贸易广州")  # the old rules' core

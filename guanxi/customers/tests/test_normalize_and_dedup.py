@@ -4,9 +4,10 @@ import random
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from guanxi.core.errors import Forbidden, ValidationFailed
+from guanxi.core.history import history_for
 from guanxi.customers import regions, selectors
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.namegen import company_name
@@ -17,9 +18,11 @@ from guanxi.customers.normalize import (
     normalize_name,
     normalize_phone,
 )
+from guanxi.customers.search_index import ensure_sqlite_triggers
 from guanxi.customers.services import (
     DuplicateFound,
     contact_create,
+    contact_update,
     customer_create,
     customer_update,
 )
@@ -166,7 +169,6 @@ def test_invalid_input_is_reported_and_nothing_is_saved(demo_org):
 
 def test_phone_and_address_changes_are_kept_in_history(huada, demo_org):
     """CUS-3/CUS-10: changes of phone and address are recorded with who and when."""
-    from guanxi.core.history import history_for
 
     customer_update(actor=demo_org["liuyang"], customer=huada, mobile="13911112222", address="天河路 1 号")
     changes = {}
@@ -179,9 +181,6 @@ def test_phone_and_address_changes_are_kept_in_history(huada, demo_org):
 
 
 def test_contact_phone_changes_are_kept(huada, demo_org):
-    from guanxi.core.history import history_for
-    from guanxi.customers.services import contact_update
-
     contact = contact_create(actor=demo_org["liuyang"], customer=huada, name="王经理", mobile="13900001111")
     contact_update(actor=demo_org["liuyang"], contact=contact, mobile="13900002222")
     entries = history_for(Contact.objects.get(pk=contact.pk))
@@ -190,9 +189,6 @@ def test_contact_phone_changes_are_kept(huada, demo_org):
 
 def test_the_sqlite_index_survives_a_table_rebuild(huada, demo_org):
     """SQLite drops triggers when a migration rebuilds a table; they come back after migrate."""
-    from django.db import connection
-
-    from guanxi.customers.search_index import ensure_sqlite_triggers
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: PostgreSQL's GIN index has no triggers")

@@ -11,12 +11,11 @@ from guanxi.core.import_jobs import import_run, import_start, import_upload
 from guanxi.core.search import search_grouped
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.services import customer_create
+from guanxi.org.models import Role
 
 
 @pytest.fixture
 def seller(demo_org):
-    from guanxi.org.models import Role
-
     role = Role.objects.get(code="salesperson")
     role.permissions = sorted(set(role.permissions) | {"customers.import"})
     role.save()

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from guanxi.core import picklists
 from guanxi.customers.models import Customer, CustomerShare, OwnershipChange
-from guanxi.customers.services import customer_create, interaction_create
+from guanxi.customers.services import contact_create, customer_create, interaction_create
 
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'
 
@@ -17,7 +18,6 @@ def seller(demo_org):
 
 def test_the_customer_view_shows_contacts_interactions_timeline_and_history(seller, client_for):
     """CUS-6: one page with contacts, interactions and a timeline."""
-    from guanxi.customers.services import contact_create
 
     customer = customer_create(actor=seller, name="广州华达电子有限公司", mobile="13800138000")
     contact_create(actor=seller, customer=customer, name="王经理", mobile="13900001111", is_primary=True)
@@ -74,7 +74,6 @@ def test_claim_release_transfer_from_the_screens(seller, demo_org, client_for):
     assert Customer.objects.get(pk=pooled.pk).owner == seller
     client.post(f"/customers/{pooled.pk}/release/", {"reason_code": "", "detail": ""})
     assert Customer.objects.get(pk=pooled.pk).owner == seller  # a reason is required
-    from guanxi.core import picklists
 
     reason = picklists.items("customers.release_reason").first()
     client.post(f"/customers/{pooled.pk}/release/", {"reason_code": reason.pk, "detail": "三个月无回应"})

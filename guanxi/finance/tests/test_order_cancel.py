@@ -11,6 +11,7 @@ from guanxi.finance import services
 from guanxi.finance.models import Receivable, ReceivableStatus
 from guanxi.sales import services as sales
 from guanxi.sales.models import Order, OrderStatus
+from guanxi.sales.tests.test_sales_api import Api, _problem
 from guanxi.testing.sales import confirmed_order
 
 
@@ -93,7 +94,6 @@ def test_a_draft_order_without_receivables_cancels(seller, customer):
 
 def test_the_api_and_the_page_say_why_a_cancel_is_refused(seller, customer, cashier, client):
     """SAL-4: API: 409 problem naming the receivable; page: the message, nothing changed."""
-    from guanxi.sales.tests.test_sales_api import Api, _problem
 
     order = confirmed_order(seller, customer, ((1, "900.00"),))
     receivable = Receivable.objects.get(order=order)

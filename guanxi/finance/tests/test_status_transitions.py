@@ -21,6 +21,7 @@ from guanxi.finance.models import (
     Receivable,
     ReceivableStatus,
 )
+from guanxi.purchasing.services import supplier_save
 from guanxi.testing.sales import confirmed_order
 
 DEBT = {
@@ -69,8 +70,6 @@ def _document(model, demo_org, seller, customer):
     if model is Receivable:
         return services.receivable_create(actor=demo_org["zhouhong"], customer=customer, amount="100")
     if model is Payable:
-        from guanxi.purchasing.services import supplier_save
-
         supplier = supplier_save(actor=demo_org["wuqiang"], name="广州状态供应商")
         return services.payable_create(actor=demo_org["zhouhong"], supplier=supplier, amount="100")
     if model is Invoice:

@@ -1,5 +1,7 @@
 """PUR-1…3: suppliers, purchase orders, goods receipts making payables; FIN-2 payments."""
 
+import subprocess
+import tempfile
 from decimal import Decimal
 
 import pytest
@@ -97,8 +99,6 @@ def test_cancel_and_delete_rules(buyer, supplier, demo_org):
 
 def test_screens_pdf_excel_and_email(buyer, supplier, client_for, mailoutbox, django_capture_on_commit_callbacks):
     """PUR-2: the entry form, the printed PDF with Chinese text, Excel and e-mail to the supplier."""
-    import subprocess
-    import tempfile
 
     client = client_for(buyer)
     response = client.post("/purchasing/orders/new/", {"supplier": supplier.pk, "description_1": "光电传感器",

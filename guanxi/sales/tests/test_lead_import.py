@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guanxi.core.import_jobs import error_report, import_run, import_start, import_upload
+from guanxi.core.search import search_grouped
 from guanxi.sales import services
 from guanxi.sales.models import Lead
 
@@ -44,7 +45,6 @@ def test_leads_import_with_errors_and_duplicates(seller):
 def test_lead_import_decides_unknown_sources_and_fills_the_phone_search_column(seller):
     """SAL-1 / issue 11.4: an unknown source (转介绍) is decided at the mapping step, not a
     rejected row; imported leads are found by their mobile however typed."""
-    from guanxi.core.search import search_grouped
 
     upload = _csv("公司名称,手机,来源\n"
                   "昆明滇池花卉有限公司,13800138000,转介绍\n"

@@ -10,6 +10,7 @@ from guanxi.core import printing
 from guanxi.core.config_services import print_template_save
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.models import PrintTemplate
+from guanxi.sales.printing import quote_data
 
 from .test_quote_documents import _pdf_text, quote  # noqa: F401 - the quote fixture
 
@@ -49,7 +50,6 @@ def test_tags_that_reach_outside_the_template_are_refused_when_saved(demo_org, h
 def test_a_template_sees_only_the_documents_plain_data(quote, demo_org, html):  # noqa: F811
     """SECURITY (information disclosure through templates): the context holds plain dicts of
     the printed fields only: no settings, no request, no model objects to walk."""
-    from guanxi.sales.printing import quote_data
 
     rendered = printing.render_html("sales.quote", quote_data(quote), template_html=html)
     assert settings.SECRET_KEY not in rendered and "md5$" not in rendered and "pbkdf2" not in rendered

@@ -1,6 +1,8 @@
 """The sales REST API (SAL-1…5, SAL-10): every endpoint, its refusals, and the attacks of
 SECURITY.md that reach it (IDOR, mass assignment, write-then-deny, stored XSS, CSV injection)."""
 
+import csv
+import io
 import json
 from decimal import Decimal
 
@@ -8,8 +10,11 @@ import pytest
 from django.test import Client
 
 from guanxi.accounts.services import token_issue
+from guanxi.core import picklists
 from guanxi.core.money import line_totals
+from guanxi.core.transitions import status_history
 from guanxi.customers.services import contact_create, customer_create
+from guanxi.org.models import Department, DepartmentKind
 from guanxi.sales import services
 from guanxi.sales.models import (
     Lead,
@@ -18,12 +23,15 @@ from guanxi.sales.models import (
     Order,
     OrderLine,
     OrderStatus,
+    PriceList,
+    PriceListItem,
     Product,
     Quote,
     QuoteStatus,
     Shipment,
     StageKind,
 )
+from guanxi.testing.factories import UserFactory
 
 PROBLEM = "application/problem+json"
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'
@@ -98,8 +106,6 @@ def outsider(demo_org):
 @pytest.fixture
 def viewer(seller):
     """A Guangzhou accountant (finance supervisor): sees the branch's sales records, may change none."""
-    from guanxi.org.models import Department, DepartmentKind
-    from guanxi.testing.factories import UserFactory
 
     department = Department.objects.get(branch=seller.branch, kind=DepartmentKind.FINANCE)
     return UserFactory(username="kuaiji", department=department, roles=["finance_supervisor"])
@@ -201,8 +207,6 @@ def test_product_patch_with_a_stale_if_match_is_412(manager, product):
 
 def test_price_lists_and_pipelines(seller, product):
     """SAL-10, SAL-2: price lists per customer level with decimal prices; pipelines with stages."""
-    from guanxi.core import picklists
-    from guanxi.sales.models import PriceList, PriceListItem
 
     price_list = PriceList.objects.create(name="VIP价", level=picklists.items("customers.level").get(code="vip"))
     PriceListItem.objects.create(price_list=price_list, product=product, price=Decimal("2699"))
@@ -643,7 +647,6 @@ def test_order_lifecycle_through_the_api(seller, customer, product):
     cancelled = api.post(f"/api/v1/orders/{second.pk}/cancel", {"reason": "客户取消采购"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     # the reason is kept in the status history, not appended to the remarks
-    from guanxi.core.transitions import status_history
 
     assert cancelled.json()["notes"] == "" and status_history(second)[-1].reason == "客户取消采购"
 
@@ -883,8 +886,6 @@ def test_names_from_the_api_are_shown_as_text_on_the_pages(seller, manager, demo
 
 def test_exports_neutralize_formulas_sent_through_the_api(seller, manager, product, client_for):
     """SECURITY (CSV injection): cells a spreadsheet would run start with a quote in every sales export."""
-    import csv
-    import io
 
     api = Api(seller)
     customer = customer_create(actor=seller, name="=HYPERLINK(\"http://evil.example\",\"点我\")")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from guanxi.customers.services import customer_create
 from guanxi.sales import selectors, services
-from guanxi.sales.models import Opportunity, Order, Product, StageKind
+from guanxi.sales.models import Opportunity, Order, Pipeline, Product, Stage, StageKind
 
 
 @pytest.fixture
@@ -124,8 +124,6 @@ def test_order_entry_lists_the_newest_customers_and_finds_the_others(seller, cus
 
 
 def test_the_list_filters_by_a_stage_of_any_pipeline(seller, customers, client_for):
-    from guanxi.sales.models import Pipeline, Stage
-
     _opportunities(seller, customers, services.default_pipeline().stages.get(position=1), 2)  # 看板项目1-…
     other = Pipeline.objects.create(name="项目型销售", position=1)
     stage = Stage.objects.create(pipeline=other, name_zh="立项", name_en="Project set up", position=0, probability=20)

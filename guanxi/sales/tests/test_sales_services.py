@@ -9,16 +9,19 @@ from hypothesis import strategies as st
 
 from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
 from guanxi.approvals.services import approval_decide, latest_for
+from guanxi.core import picklists
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.models import Notification
 from guanxi.core.money import line_totals
-from guanxi.customers.services import customer_create
+from guanxi.customers.services import DuplicateFound, customer_create
 from guanxi.sales import services
 from guanxi.sales.models import (
     LeadStatus,
     Order,
     OrderLine,
     OrderStatus,
+    PriceList,
+    PriceListItem,
     Product,
     QuoteStatus,
     SalesSettings,
@@ -70,8 +73,6 @@ def test_an_orders_total_equals_the_sum_of_its_lines(seller, customer, lines):
 
 def test_price_lists_by_customer_level(seller, customer, products):
     """SAL-10: a price list per customer level; the list price otherwise."""
-    from guanxi.core import picklists
-    from guanxi.sales.models import PriceList, PriceListItem
 
     vip = picklists.items("customers.level").get(code="vip")
     price_list = PriceList.objects.create(name="VIP价", level=vip)
@@ -94,7 +95,6 @@ def test_lead_converts_to_customer_contact_and_opportunity_once(seller, demo_org
     with pytest.raises(Conflict):
         services.lead_convert(actor=seller, lead=lead)
     duplicate = services.lead_create(actor=demo_org["zhuwei"], company="深圳恒通物流有限责任公司")
-    from guanxi.customers.services import DuplicateFound
 
     with pytest.raises(DuplicateFound):
         services.lead_convert(actor=demo_org["zhuwei"], lead=duplicate)
@@ -103,7 +103,6 @@ def test_lead_converts_to_customer_contact_and_opportunity_once(seller, demo_org
 def test_opportunity_stages_history_and_lost_reason(seller, customer):
     """SAL-2: stage moves are recorded; a lost opportunity needs a reason; winning marks
     the customer as a customer with a deal."""
-    from guanxi.core import picklists
 
     opportunity = services.opportunity_create(actor=seller, customer=customer, name="显示器项目",
                                               amount=Decimal("80000"))

@@ -4,13 +4,17 @@ from decimal import Decimal
 
 import pytest
 
+from guanxi.core import picklists
 from guanxi.customers.services import customer_create
+from guanxi.org.models import User
 from guanxi.sales import services
 from guanxi.sales.models import (
     Lead,
     Opportunity,
     Order,
     OrderStatus,
+    PriceList,
+    PriceListItem,
     Product,
     Quote,
     Shipment,
@@ -132,7 +136,6 @@ OPPORTUNITIES = ScopeCase(
 
 def test_scope_matrix_for_opportunities(demo_org):
     """ORG-3: opportunities on every surface, every user."""
-    from guanxi.org.models import User
 
     for user in User.objects.filter(is_active=True, branch__isnull=False).order_by("pk"):
         if user.has_module_perm("sales.create") and user.has_module_perm("customers.create"):
@@ -152,9 +155,6 @@ def test_lead_list_is_scoped(seller, demo_org, client_for):
 def test_the_totals_preview_reads_the_customer_through_the_scope(seller, customer, products, demo_org, client_for):
     """SAL-10, ORG-3: the preview prices lines at the customer's level only for a customer
     the user may see; naming another salesperson's customer does not reveal their price."""
-    from guanxi.core import picklists
-    from guanxi.customers.services import customer_create
-    from guanxi.sales.models import PriceList, PriceListItem
 
     vip = picklists.items("customers.level").get(code="vip")
     PriceListItem.objects.create(price_list=PriceList.objects.create(name="VIP价", level=vip), product=products[0],

@@ -11,6 +11,7 @@ from guanxi.core.models import StatusChange
 from guanxi.customers.services import customer_create
 from guanxi.sales import services
 from guanxi.sales.models import Order, OrderStatus, Quote, QuoteStatus
+from guanxi.sales.tests.test_sales_api import Api, _problem
 from guanxi.testing.sales import confirmed_order
 
 # The moves each document may make (the rest are refused).
@@ -98,7 +99,6 @@ def test_the_order_page_shows_the_status_history(seller, customer, client_for):
 
 def test_an_invalid_move_through_the_api_is_a_409(seller, customer):
     """SAL-4 (API): confirming a cancelled order is refused as a conflict."""
-    from guanxi.sales.tests.test_sales_api import Api, _problem
 
     order = confirmed_order(seller, customer)
     services.order_cancel(actor=seller, order=order, reason="客户取消采购")

@@ -10,11 +10,16 @@ from django.utils import timezone
 from guanxi.core import picklists
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.models import CalendarDay, Notification
+from guanxi.core.outbound import OutboundRefused, check_address, post_json
 from guanxi.customers.services import customer_create
+from guanxi.sales import services as sales
+from guanxi.sales.models import Product
 from guanxi.service import flows, knowledge, services
 from guanxi.service.clock import Hours
+from guanxi.service.flow_services import flow_publish
 from guanxi.service.models import (
     Article,
+    Flow,
     FlowRun,
     RunStatus,
     ServiceSettings,
@@ -23,6 +28,8 @@ from guanxi.service.models import (
     TicketStatus,
 )
 from guanxi.service.selectors import tickets_visible_to
+from guanxi.testing.sales import confirmed_order
+from guanxi.workplace.models import Schedule
 
 SH = timezone.get_default_timezone()
 
@@ -130,8 +137,6 @@ COMPLAINT_FLOW = [
 
 @pytest.fixture
 def complaint_flow(demo_org):
-    from guanxi.service.flow_services import flow_publish
-
     return flow_publish(actor=demo_org["chenzhiqiang"], name="投诉处理", steps=COMPLAINT_FLOW,
                         ticket_type=kind("complaint"))
 
@@ -163,7 +168,6 @@ def test_a_complaint_runs_its_flow_waits_and_escalates(agent, customer, complain
 def test_publishing_a_version_changes_new_tickets_only(agent, customer, complaint_flow, demo_org,
                                                        django_capture_on_commit_callbacks):
     """SRV-3: switching a flow takes effect for new events at once; running events keep their version."""
-    from guanxi.service.flow_services import flow_publish
 
     with django_capture_on_commit_callbacks(execute=True):
         first = services.ticket_create(actor=agent, subject="第一张", ticket_type=kind("complaint"),
@@ -181,7 +185,6 @@ def test_publishing_a_version_changes_new_tickets_only(agent, customer, complain
 def test_a_failing_webhook_is_retried_then_marked_failed(agent, customer, demo_org,
                                                         django_capture_on_commit_callbacks):
     """SRV-3 + SSRF: a webhook to a private address is refused, retried three times, shown on the ticket."""
-    from guanxi.service.flow_services import flow_publish
 
     flow_publish(actor=demo_org["chenzhiqiang"], name="回调", steps=[{"type": "webhook", "url": "http://10.0.0.5/x"},
                                                                     {"type": "notify", "target": "assignee"}],
@@ -202,8 +205,6 @@ def test_a_failing_webhook_is_retried_then_marked_failed(agent, customer, demo_o
 
 def test_bad_flows_are_refused(demo_org):
     """SRV-3: unknown steps, missing settings, nonsense hours: clear errors, nothing saved."""
-    from guanxi.service.flow_services import flow_publish
-    from guanxi.service.models import Flow
 
     for steps in ([], [{"type": "rm -rf"}], [{"type": "wait", "hours": "-3"}], [{"type": "email", "template": "x"}],
                   [{"type": "webhook", "url": "file:///etc/passwd"}], [{"type": "notify", "target": "person"}]):
@@ -216,7 +217,6 @@ def test_bad_flows_are_refused(demo_org):
                                      "0.0.0.0", "192.168.1.1", "fe80::1", "100.64.0.1"])  # noqa: S104
 def test_the_outbound_client_refuses_private_addresses(address):
     """SECURITY (SSRF): loopback, private, link-local, metadata and mapped addresses are refused."""
-    from guanxi.core.outbound import OutboundRefused, check_address
 
     with pytest.raises(OutboundRefused):
         check_address(address)
@@ -226,7 +226,6 @@ def test_the_outbound_client_refuses_private_addresses(address):
                                  "http://localhost/", "ftp://example.com/", "http://user:pw@example.com/"])
 def test_the_outbound_client_refuses_tricky_urls(url):
     """SECURITY (SSRF): decimal, octal and hex notations of loopback, other schemes, credentials."""
-    from guanxi.core.outbound import OutboundRefused, post_json
 
     with pytest.raises(OutboundRefused):
         post_json(url, {})
@@ -270,10 +269,6 @@ def test_a_survey_answers_once_through_its_token(agent, customer, client, mailou
 # --- after-sales care (SRV-8) ---------------------------------------------------------------------
 def test_deliveries_schedule_a_follow_up_and_quality_issues_count_per_product(agent, customer, demo_org):
     """SRV-8: a shipment makes a follow-up appointment; quality issues per product."""
-    from guanxi.sales import services as sales
-    from guanxi.sales.models import Product
-    from guanxi.testing.sales import confirmed_order
-    from guanxi.workplace.models import Schedule
 
     seller = demo_org["liuyang"]
     order = confirmed_order(seller, customer, ((2, "100.00"),))

@@ -1,15 +1,25 @@
 import datetime
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
+from guanxi.celery import app
 from guanxi.core import digest
+from guanxi.system import health
+from guanxi.system.management.commands.i18n import extraction_problems
 from guanxi.system.models import JobRun
 from guanxi.system.services import digest_send_all, purge_expired_records
+from guanxi.system.tasks import nightly_digest
 from guanxi.workplace.models import Note
+from guanxi.workplace.selectors import notes_visible_to
 
 
 def test_healthz(db):
@@ -26,8 +36,6 @@ def test_readyz_checks_database_cache_and_broker(db):
 
 
 def test_readyz_reports_a_dead_dependency(db, monkeypatch):
-    from guanxi.system import health
-
     def broken():
         raise ConnectionError("down")
 
@@ -39,8 +47,6 @@ def test_readyz_reports_a_dead_dependency(db, monkeypatch):
 @pytest.fixture
 def digest_section():
     def section(user, day):
-        from guanxi.workplace.selectors import notes_visible_to
-
         count = notes_visible_to(user).filter(created_at__date=day).count()
         return [f"notes: {count}"] if count else []
 
@@ -77,8 +83,6 @@ def test_purge_removes_only_expired_recycle_bin_records(demo_org, settings):
 
 
 def _finished():
-    from django.db import OperationalError
-
     try:
         return JobRun.objects.filter(job="nightly_digest", finished_at__isnull=False).exists()
     except OperationalError:
@@ -122,12 +126,8 @@ def test_the_embedded_brokers_messages_appear_whole(tmp_path, monkeypatch):
 def test_a_real_worker_runs_the_nightly_job():
     """Background jobs: the nightly job goes through the configured broker (files when
     embedded, Redis in production) to a real worker, which records its run."""
-    import time
 
     from celery.contrib.testing.worker import start_worker
-
-    from guanxi.celery import app
-    from guanxi.system.tasks import nightly_digest
 
     if os.environ.get("REDIS_URL"):
         assert app.conf.broker_url.startswith("redis://")
@@ -147,7 +147,6 @@ def test_a_real_worker_runs_the_nightly_job():
 
 def test_translation_catalogues_are_complete():
     """ORG-5: every user-facing string is in both the zh-Hans and the en catalogue."""
-    from django.core.management import call_command
 
     call_command("i18n", "check")
 
@@ -156,8 +155,6 @@ def test_i18n_check_extracts_first_so_new_source_strings_fail(tmp_path):
     """ORG-5, issue 11: a msgid new in the source but not yet in the catalogue fails the check,
     and the check leaves the real catalogues untouched."""
     import polib
-
-    from guanxi.system.management.commands.i18n import extraction_problems
 
     for locale in ("zh_Hans", "en"):
         folder = tmp_path / "locale" / locale / "LC_MESSAGES"
@@ -180,8 +177,6 @@ def test_guanxi_up_builds_the_web_app_only_after_collecting_static_files():
     """SYS-7 (issue 11.5): `guanxi up` collects static files before the WSGI app exists;
     WhiteNoise indexes the static root when the app is built, so building it at import time
     served every stylesheet as 404 on a fresh data directory."""
-    import subprocess
-    import sys
 
     code = ("import django, sys; django.setup(); import guanxi.system.management.commands.up; "
             "print('guanxi.wsgi' in sys.modules)")

@@ -5,12 +5,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guanxi.analytics.competition import CompetitionReport
 from guanxi.core import picklists
 from guanxi.core.errors import Forbidden, NotFound, ValidationFailed
 from guanxi.core.periods import Period
+from guanxi.customers.services import customer_create
 from guanxi.testing.sales import opportunity_through
 from guanxi.workplace import news, selectors
 from guanxi.workplace.models import NewsItem, NewsKind, NewsTag
@@ -129,7 +132,6 @@ def _lost_reason():
 @pytest.fixture
 def deals(org, competitor, customer):
     """Opportunities of liuyang and zhuwei won against and lost to the competitor."""
-    from guanxi.customers.services import customer_create
 
     reason = _lost_reason()
     beijing = customer_create(actor=org["zhuwei"], name="北京远航物流有限公司")
@@ -180,11 +182,6 @@ def test_only_competitors_have_profiles(org, client_for, customer):
 
 
 def test_competitor_list_has_no_n_plus_one(org, client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from guanxi.customers.services import customer_create
-
     client = client_for(org["liuyang"])
     customer_create(actor=org["wangjianguo"], name="对手公司一", category="competitor")
     client.get("/work/competitors/")
@@ -199,9 +196,6 @@ def test_competitor_list_has_no_n_plus_one(org, client_for):
 
 
 def test_news_feed_has_no_n_plus_one(org, client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(org["liuyang"])
     news.news_create(actor=org["liuyang"], title="n0", tags=["a"])
     client.get("/work/news/")

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guanxi.core.notifications import notify
+from guanxi.customers.services import customer_create
 from guanxi.org.models import Department
 from guanxi.workplace import directives, news, plans
 
@@ -24,8 +25,6 @@ PAGES = ["/work/day/", "/work/day/?date=2026-01-05", "/work/plans/", "/work/plan
 
 @pytest.fixture
 def world(org, competitor):
-    from guanxi.customers.services import customer_create
-
     customer = customer_create(actor=org["liuyang"], name=f"客户{XSS}")
     plan = plans.plan_item_create(actor=org["liuyang"], title=f"计划{XSS}", customer=customer, notes=XSS)
     directive = directives.directive_issue(
