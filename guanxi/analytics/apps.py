@@ -13,7 +13,7 @@ class AnalyticsConfig(AppConfig):
         from guanxi.core import navigation, permissions
         from guanxi.sales.signals import order_confirmed
 
-        from . import customer_page, receivers
+        from . import customer_page, measures, receivers  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
