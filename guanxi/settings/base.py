@@ -208,6 +208,24 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# --- Supervision, recovery and monitoring (docs/deployment.md) -------------------------
+# Long jobs beat every JOB_HEARTBEAT_SECONDS; one whose beat is older than
+# JOB_STALE_SECONDS is queued again by a task every JOB_RECOVERY_INTERVAL seconds.
+JOB_HEARTBEAT_SECONDS = float(env("GUANXI_JOB_HEARTBEAT_SECONDS", "5"))
+JOB_STALE_SECONDS = float(env("GUANXI_JOB_STALE_SECONDS", "30"))
+JOB_RECOVERY_INTERVAL = float(env("GUANXI_JOB_RECOVERY_INTERVAL", "20"))
+# An Idempotency-Key "in progress" longer than this is taken over by a retry (its first
+# request died before committing; a committed one has its response stored with it).
+IDEMPOTENCY_LEASE_SECONDS = float(env("GUANXI_IDEMPOTENCY_LEASE_SECONDS", "30"))
+# Nodes write their heartbeat (CPU, memory, latency, queue) every MONITOR_INTERVAL seconds.
+MONITOR_INTERVAL = float(env("GUANXI_MONITOR_INTERVAL", "15"))
+MONITOR_SLOW_REQUEST_MS = int(env("GUANXI_MONITOR_SLOW_REQUEST_MS", "2000"))
+MONITOR_QUEUE_ALERT = int(env("GUANXI_MONITOR_QUEUE_ALERT", "500"))
+MONITOR_DISK_FREE_ALERT_PERCENT = float(env("GUANXI_MONITOR_DISK_FREE_ALERT_PERCENT", "10"))
+# /metrics (Prometheus): a bearer token, or one of these client addresses.
+METRICS_TOKEN = env("GUANXI_METRICS_TOKEN", "")
+METRICS_ALLOWED_ADDRESSES = env_list("GUANXI_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from guanxi.core import jobs
+
 from .services import digest_send_all, purge_expired_records
 
 
@@ -19,3 +21,9 @@ def purge_expired():
 def ping(value):
     """Echo a value: proves a worker is consuming the queue (used by tests and readyz tools)."""
     return value
+
+
+@shared_task
+def recover_stalled_jobs():
+    """Queue again the long jobs whose worker died (core.jobs); every ~20 seconds."""
+    return jobs.recover_stalled()
