@@ -16,8 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from guanxi.core import jobs
-from guanxi.core import imports
+from guanxi.core import imports, jobs
 from guanxi.core.import_jobs import _commit_batch, import_run, import_start, import_upload
 from guanxi.core.models import ImportJob, ImportStatus
 from guanxi.customers.models import Customer
