@@ -14,7 +14,8 @@ class CoreConfig(AppConfig):
             "system",
             _("System"),
             {"audit": _("View the audit log"), "recycle": _("Use the recycle bin"),
-             "purge": _("Purge deleted records"), "configure": _("Configure pick-lists and fields")},
+             "purge": _("Purge deleted records"), "configure": _("Configure pick-lists and fields"),
+             "monitor": _("Watch the servers and receive system alerts")},
         )
         from django.db.models.signals import post_migrate
 

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from guanxi.core import jobs
 
+from . import monitoring
 from .services import digest_send_all, purge_expired_records
 
 
@@ -21,6 +22,12 @@ def purge_expired():
 def ping(value):
     """Echo a value: proves a worker is consuming the queue (used by tests and readyz tools)."""
     return value
+
+
+@shared_task
+def monitor_check():
+    """Alert administrators about dead workers, queues, slow requests, disk… (every minute)."""
+    return len(monitoring.check_and_alert())
 
 
 @shared_task

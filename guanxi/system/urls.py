@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import config_views, views
+from . import config_views, monitoring_views, views
 
 app_name = "system"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("configuration/calendar/", config_views.calendar, name="calendar"),
     path("configuration/calendar/load/", config_views.calendar_load, name="calendar_load"),
     path("configuration/calendar/<str:day>/delete/", config_views.calendar_day_delete, name="calendar_day_delete"),
+    path("monitoring/", monitoring_views.monitoring_page, name="monitoring"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<str:code>/<int:pk>/restore/", views.recycle_restore, name="recycle_restore"),
     path("recycle-bin/<str:code>/<int:pk>/purge/", views.recycle_purge, name="recycle_purge"),
