@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "guanxi.system.monitoring.LatencyMiddleware",
+    "guanxi.core.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,6 +160,13 @@ def database_config():
 
 
 DATABASES = {"default": database_config()}
+# A PostgreSQL streaming replica for report pages (core/db_router.py, docs/deployment.md).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**dj_database_url.parse(env("DATABASE_REPLICA_URL"),
+                                                    conn_max_age=int(env("DB_CONN_MAX_AGE", "60"))),
+                            "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["guanxi.core.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PATHS = env_list("DATABASE_REPLICA_PATHS", "/analytics/")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, Celery --------------------------------------------------------
