@@ -11,10 +11,10 @@ from guanxi.org.models import User
 from guanxi.sales.models import Order
 
 
-def test_reads_inside_replica_reads_go_to_the_replica_except_accounts_and_sessions(settings):
+def test_reads_inside_replica_reads_go_to_the_replica_except_accounts_and_sessions(monkeypatch):
     """SYS-8: read routing for reports; a lagging replica never decides who is signed in."""
     router = ReplicaRouter()
-    settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)  # DATABASE_REPLICA_URL set
     assert router.db_for_read(Customer) is None
     with replica_reads():
         assert router.db_for_read(Customer) == router.db_for_read(Order) == "replica"
@@ -29,8 +29,8 @@ def test_without_a_replica_everything_reads_from_the_primary():
         assert ReplicaRouter().db_for_read(Customer) is None
 
 
-def test_only_report_pages_read_from_the_replica(settings):
-    settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+def test_only_report_pages_read_from_the_replica(monkeypatch):
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)  # DATABASE_REPLICA_URL set
     seen = []
     middleware = ReplicaReadsMiddleware(lambda request: seen.append(db_router._reading.get()) or HttpResponse())
     factory = RequestFactory()
