@@ -8,8 +8,8 @@ is refused; while the first is still running, a second answers 409. A unique ind
 The request runs in one transaction with the storing of its response: either both
 commit (a retry replays the result, even if the server died right after) or neither
 (the write did not happen). A record left "in progress" by a server that died is taken
-over by a retry after ``IDEMPOTENCY_LEASE_SECONDS``; on PostgreSQL the running request
-holds the record's row lock, so a retry never takes over a request still running.
+over by a retry: on PostgreSQL at once, since the running request holds the record's
+row lock and a free lock means it died; on SQLite after ``IDEMPOTENCY_LEASE_SECONDS``.
 """
 
 import datetime
@@ -17,7 +17,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,18 +96,30 @@ class IdempotencyMiddleware:
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if record is None or record.body_hash != fingerprint:
             return self._replay(request, record, fingerprint)
-        lease = datetime.timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
-        if record.status_code is None and (record.claimed_at or record.created_at) < timezone.now() - lease:
+        if record.status_code is None:
             try:
-                taken = IdempotencyRecord.objects.filter(
-                    pk=record.pk, claim=record.claim, status_code__isnull=True,
-                ).update(claim=token, claimed_at=timezone.now())
-            except OperationalError:  # SQLite: the first request still holds the write lock
+                taken = self._claim(record, token)
+            except DatabaseError:  # the first request is running (holds its row / the write lock)
                 return _in_progress(request)
             if taken:
                 return record
             record.refresh_from_db()
         return self._replay(request, record, fingerprint)
+
+    @staticmethod
+    def _claim(record, token):
+        """Take an unfinished record over: on PostgreSQL as soon as no live transaction
+        holds its row (its request died: nothing of it committed), elsewhere after the lease."""
+        unfinished = IdempotencyRecord.objects.filter(pk=record.pk, claim=record.claim, status_code__isnull=True)
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                if not unfinished.select_for_update(nowait=True).exists():
+                    return False
+                return unfinished.update(claim=token, claimed_at=timezone.now())
+        lease = datetime.timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+        if (record.claimed_at or record.created_at) >= timezone.now() - lease:
+            raise DatabaseError("in progress")
+        return unfinished.update(claim=token, claimed_at=timezone.now())
 
     def _replay(self, request, record, fingerprint):
         if record is None or record.status_code is None and record.body_hash == fingerprint:
