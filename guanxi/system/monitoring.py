@@ -122,7 +122,9 @@ def queue_depth(queue="celery"):
     try:
         with app.connection_for_read() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            channel = conn.default_channel
+            size = getattr(channel, "_size", None)  # kombu's virtual transports (Redis, files)
+            return size(queue) if size else channel.queue_declare(queue=queue, passive=True).message_count
     except Exception:  # noqa: BLE001 - an unreachable broker shows as unknown
         return None
 
