@@ -18,6 +18,7 @@ Needs PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup) and a Redis s
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -95,7 +96,12 @@ def django_step(step, argument):
         run_import.delay(int(argument))
     elif step == "job":
         job = ImportJob.objects.get(pk=int(argument))
-        print(json.dumps({"status": job.status, "next_row": job.next_row, "created": job.created_count}))
+        print(json.dumps({"status": job.status, "next_row": job.next_row, "created": job.created_count,
+                          "finished": job.finished_at.timestamp() if job.finished_at else None}))
+    elif step == "nodes":
+        from guanxi.system.models import NodeHeartbeat  # noqa: PLC0415
+
+        print(json.dumps(list(NodeHeartbeat.objects.values_list("role", "pid"))))
     elif step == "verify":
         titles = json.loads(Path(argument).read_text())
         found = {}
@@ -245,7 +251,7 @@ class Load:
                     status, _ = self.request(node, "GET", "/api/v1/notes?limit=20")
             except urllib.error.HTTPError as exc:
                 status = exc.code
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 continue  # the node does not answer: the next one (same Idempotency-Key)
             ok = status in (200, 201)
             with self.lock:
@@ -311,11 +317,14 @@ def main():
         while cluster.django("job", setup["job"])["next_row"] == 0:
             assert time.monotonic() < deadline, "the import did not start"
             time.sleep(0.5)
-        cluster.worker("worker2")  # joins while worker1 is busy with the import
+        second = cluster.worker("worker2")  # joins while worker1 is busy with the import
+        while ["worker", second.pid] not in cluster.django("nodes"):  # its first heartbeat: it is ready
+            assert time.monotonic() < deadline + 120, "worker2 did not start"
+            time.sleep(1)
         moments = {}
 
         def kill_worker():
-            moments["worker"] = time.monotonic()
+            moments["worker"] = time.time()
             moments["checkpoint"] = cluster.django("job", setup["job"])["next_row"]
             cluster.kill("worker1")
             log(f"killed worker1 (kill -9) at row {moments['checkpoint']} of {args.rows}")
@@ -332,7 +341,8 @@ def main():
         deadline = time.monotonic() + 120
         while (job := cluster.django("job", setup["job"]))["status"] != "done" and time.monotonic() < deadline:
             time.sleep(1)
-        import_done = time.monotonic()
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{ports[1]}/metrics", timeout=30).read().decode()  # noqa: S310
+        up = [line for line in metrics.splitlines() if line.startswith("guanxi_node_up{")]
         titles = cluster.tmp / "acknowledged.json"
         titles.write_text(json.dumps(load.acknowledged))
         time.sleep(2)  # let the replica replay the last writes
@@ -347,12 +357,15 @@ def main():
             "web_kill": {"requests_failed_after": sum(1 for e in after_web if not e[2]),
                          "seconds_to_first_success": round(first_ok - moments["web"], 2) if first_ok else None},
             "worker_kill": {"at_row": moments["checkpoint"], "import_status": job["status"],
-                            "seconds_to_finish": round(import_done - moments["worker"], 1),
+                            "seconds_to_finish": round(job["finished"] - moments["worker"], 1) if job["finished"]
+                            else None,
                             "rows": args.rows, "customers": check["customers"],
                             "distinct_customers": check["distinct_customers"]},
             "rows_lost": check["lost"], "duplicates": check["duplicates"],
             "replica": {"alias": check["replica_alias"], "notes": check["replica_notes"],
                         "primary_notes": check["stored"]},
+            "metrics_nodes": {"up": sum(1 for line in up if line.endswith(" 1.0")),
+                              "down": sum(1 for line in up if line.endswith(" 0.0"))},
             "seconds": round(time.monotonic() - began, 1),
         }
     finally:
