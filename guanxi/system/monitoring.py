@@ -225,6 +225,13 @@ def nodes(now=None):
     return rows
 
 
+def stalled_jobs(now=None):
+    """Long jobs queued or running whose heartbeat stopped (the recovery task queues them)."""
+    limit = jobs.stale_before(now)
+    return sum(entry.model.objects.filter(status__in=entry.statuses, heartbeat_at__lt=limit).count()
+               for entry in jobs.registered())
+
+
 # --- Alerts -----------------------------------------------------------------------
 
 
@@ -253,8 +260,7 @@ def dead_workers(now):
     found = [Alert(f"dead-worker:{row.node}", _("Worker %(node)s stopped sending heartbeats") % {"node": row.node},
                    _("Last seen %(when)s.") % {"when": timezone.localtime(row.seen_at).strftime("%Y-%m-%d %H:%M:%S")})
              for row in workers if not row.alive and not any(live.host == row.host for live in alive)]
-    stalled = sum(entry.model.objects.filter(status__in=entry.statuses, heartbeat_at__lt=jobs.stale_before(now))
-                  .count() for entry in jobs.registered())
+    stalled = stalled_jobs(now)
     if workers and not alive:
         found.append(Alert("no-worker", _("No background worker is running"),
                            _("Imports, reminders and scheduled jobs wait until a worker runs.")))

@@ -11,7 +11,6 @@ from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from guanxi.core import jobs
 from guanxi.core.permissions import PUBLIC, require
 
 from . import monitoring
@@ -22,10 +21,8 @@ from . import monitoring
 def monitoring_page(request):
     now = timezone.now()
     rows = monitoring.nodes(now)
-    stalled = sum(entry.model.objects.filter(status__in=entry.statuses, heartbeat_at__lt=jobs.stale_before(now))
-                  .count() for entry in jobs.registered())
     return render(request, "system/monitoring.html", {
-        "nodes": rows, "alerts": monitoring.current_alerts(now), "stalled": stalled,
+        "nodes": rows, "alerts": monitoring.current_alerts(now), "stalled": monitoring.stalled_jobs(now),
         "interval": int(settings.MONITOR_INTERVAL),
     })
 
