@@ -13,7 +13,6 @@
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import signal
 import subprocess
@@ -21,6 +20,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock (one `guanxi up` is the operator's care there)
+    fcntl = None
 
 PR_SET_PDEATHSIG = 1
 BACKOFF_FIRST, BACKOFF_MAX, HEALTHY_AFTER = 1.0, 60.0, 60.0
@@ -48,7 +52,8 @@ def single_instance(path):
     handle = open(path, "a+")  # noqa: SIM115 - held for the block
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise AlreadyRunning(path) from exc
         handle.seek(0)
