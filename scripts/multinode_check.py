@@ -394,7 +394,7 @@ def main():
         cluster.stop()
     print(json.dumps(report, ensure_ascii=False, indent=2))
     good = (report and 0 < report["worker_kill"]["at_row"] < args.rows and report["web_kill"]["requests_failed_after"] == 0
-            and report["failed_over"] > 0 and report["rows_lost"] == 0 and report["duplicates"] == 0
+            and report["failed_over"] > 0 and report["metrics_nodes"]["down"] >= 2 and report["rows_lost"] == 0 and report["duplicates"] == 0
             and report["worker_kill"]["import_status"] == "done"
             and report["worker_kill"]["customers"] == report["worker_kill"]["distinct_customers"] == args.rows
             and report["replica"]["notes"] == report["replica"]["primary_notes"]

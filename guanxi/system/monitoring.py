@@ -211,7 +211,7 @@ def _task_failure(**kwargs):
 
 
 def live_after(now=None):
-    return (now or timezone.now()) - datetime.timedelta(seconds=max(3 * settings.MONITOR_INTERVAL, 60))
+    return (now or timezone.now()) - datetime.timedelta(seconds=3 * settings.MONITOR_INTERVAL)
 
 
 def nodes(now=None):
