@@ -7,6 +7,8 @@ import sys
 import time
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from guanxi.system import supervisor
 from guanxi.system.supervisor import AlreadyRunning, Supervisor, single_instance
@@ -108,3 +110,10 @@ def test_a_second_scheduler_refuses_while_one_lives_and_a_stale_pidfile_is_repla
     finally:
         if first.poll() is None:
             first.kill()
+
+
+def test_guanxi_up_refuses_to_start_twice_on_one_data_directory(settings, tmp_path):
+    """SYS-4: `guanxi up` checks the lock before migrating or starting anything."""
+    settings.DATA_DIR = tmp_path
+    with single_instance(tmp_path / "up.lock"), pytest.raises(CommandError, match="already running"):
+        call_command("up")
