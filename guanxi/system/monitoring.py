@@ -193,7 +193,10 @@ class LatencyMiddleware:
 
 
 @celery_signals.worker_ready.connect
+@celery_signals.worker_process_init.connect
 def _worker_ready(**kwargs):
+    """The worker's main process beats when ready; with the prefork pool each child
+    process, which runs the tasks and counts their outcomes, beats too."""
     start_reporter("worker")
 
 
