@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tenc_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("lifecycle/settings/", views.lifecycle_settings, name="lifecycle_settings"),
     path("customer-value/", views.customer_value, name="customer_value"),
     path("competitors/", views.competition, name="competition"),
+    path("10c/", tenc_views.tenc, name="tenc"),
 ]
