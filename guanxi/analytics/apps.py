@@ -13,7 +13,7 @@ class AnalyticsConfig(AppConfig):
         from guanxi.core import navigation, permissions
         from guanxi.sales.signals import order_confirmed
 
-        from . import customer_page, measures, receivers, tenc  # noqa: F401  (measures register on import)
+        from . import customer_page, measures, receivers, satisfaction, tenc  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
@@ -24,6 +24,7 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
             navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
             navigation.Item(_("10C measures"), "analytics:tenc", "analytics.view"),
+            navigation.Item(_("Regional analysis"), "analytics:regions", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import tenc_views, views
+from . import regions_views, tenc_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("customer-value/", views.customer_value, name="customer_value"),
     path("competitors/", views.competition, name="competition"),
     path("10c/", tenc_views.tenc, name="tenc"),
+    path("regions/", regions_views.regions, name="regions"),
 ]

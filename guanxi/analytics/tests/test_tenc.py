@@ -84,11 +84,11 @@ def test_retention_and_churn_rates_equal_brute_force(demo_org, history):
                    Period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))):
         before = Period(period.start - datetime.timedelta(days=period.days), period.start)
 
-        def buyers(window, branch=None):
+        def buyers(window, branch=None, history=history):
             return {c.pk for c, s, d, st in history if st in COUNTED and window.start <= d < window.end
                     and (branch is None or c.branch_id == branch)}
 
-        def rate(branch=None):
+        def rate(branch=None, before=before, period=period):
             base = buyers(before, branch)
             return (Decimal(100) * len(base & buyers(period, branch)) / len(base)).quantize(Decimal("0.01")) \
                 if base else None
@@ -223,15 +223,17 @@ def test_page_tabs_render_and_export(demo_org, client_for, history, tab):
 
 
 def test_page_does_not_leak_another_branch(demo_org, client_for, history):
-    """ANA-3: a salesperson's profitability and cohorts show only his own customers."""
-    seller, other = demo_org["liuyang"], demo_org["zhuwei"]
-    assert seller.branch_id != other.branch_id
-    html = client_for(seller).get("/analytics/10c/?tab=profiling&period=custom&start=2025-01-01&end=2026-11-30")
-    if html.status_code == 200:
-        text = html.content.decode()
-        mine = Customer.objects.filter(owner=seller, category=CustomerCategory.CUSTOMER).count()
-        assert f"<td class=\"num\">{mine}</td>" in text
-        assert mine < Customer.objects.filter(category=CustomerCategory.CUSTOMER).count()
+    """ANA-3: the Beijing branch head's profile counts only Beijing customers; a salesperson's cohorts and
+    profits only his own customers."""
+    head = demo_org["majun"]
+    html = client_for(head).get("/analytics/10c/?tab=profiling&period=custom&start=2025-01-01&end=2030-12-31")
+    assert html.status_code == 200
+    mine = Customer.objects.filter(branch=head.branch, category=CustomerCategory.CUSTOMER).count()
+    assert 0 < mine < Customer.objects.filter(category=CustomerCategory.CUSTOMER).count()
+    assert f'<td class="num">{mine}</td>' in html.content.decode()
+    assert tenc.profile(head, "kind", Period(datetime.date(2025, 1, 1), datetime.date(2031, 1, 1))) == {
+        "company": mine}
+    seller = demo_org["liuyang"]
     own = {c.pk for c, s, d, st in history if s == seller}
     period = Period(datetime.date(2025, 1, 1), datetime.date(2026, 12, 1))
     assert tenc.cohorts(seller, period, today=TODAY)
