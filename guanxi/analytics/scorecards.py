@@ -77,6 +77,12 @@ def scorecard_save(*, actor, scorecard=None, name, level, indicators, is_active=
     return scorecard
 
 
+def indicators_of(scorecard):
+    """[(indicator, measure)] of a scorecard, leaving out measures no longer registered."""
+    known = {m.code: m for m in measures.all_measures()}
+    return [(item, known[item.measure]) for item in scorecard.indicators.all() if item.measure in known]
+
+
 @dataclass
 class Score:
     key: object
@@ -89,7 +95,7 @@ class Score:
 
 def evaluate(user, scorecard, period):
     """Rows of ``Score`` ranked best first, and the indicators with their measures."""
-    indicators = [(item, measures.get(item.measure)) for item in scorecard.indicators.all()]
+    indicators = indicators_of(scorecard)
     by = scorecard.level
     split = [measure.value(user, period, by) for _item, measure in indicators]
     keys = {key for values in split for key in values if key is not None}
