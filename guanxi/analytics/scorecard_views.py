@@ -20,7 +20,7 @@ from guanxi.org.scopes import scoped
 
 from . import measures, satisfaction
 from .scorecard_models import Scorecard, ScorecardLevel
-from .scorecards import CAP, evaluate, scorecard_save
+from .scorecards import evaluate, scorecard_save
 
 ROWS = 8
 
@@ -107,7 +107,7 @@ def scorecard(request, pk):
                       title=_("Ranking")) if rows else ""
     return render(request, "analytics/scorecard.html", {
         "card": card, "form": form, "period": period, "indicators": indicators, "chart": chart,
-        "rows": [(r, list(zip(r.values, r.attainments, strict=True))) for r in rows], "cap": int(CAP * 100),
+        "rows": [(r, list(zip(r.values, r.attainments, strict=True))) for r in rows],
         "can_manage": request.user.has_module_perm("analytics.manage"),
         "can_export": request.user.has_module_perm("analytics.export")})
 
