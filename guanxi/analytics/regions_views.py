@@ -9,22 +9,21 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.amounts import compact_amount
 from guanxi.core.exports import export_response
-from guanxi.core.periods import PeriodForm
 from guanxi.core.permissions import require
 from guanxi.customers import regions as divisions
 
 from .chinamap import china_map
+from .forms import PresetPeriodForm
 from .regions import FORECAST_MONTHS, METRICS, MONEY_METRICS, display_name, region_rows
 
 
-class RegionForm(PeriodForm):
+class RegionForm(PresetPeriodForm):
     default_preset = "last_12_months"
     metric = forms.ChoiceField(label=gettext_lazy("Colour by"), choices=list(METRICS.items()), required=False)
     province = forms.ChoiceField(label=gettext_lazy("Province"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].initial = "last_12_months"
         self.fields["province"].choices = [("", gettext_lazy("All of China")), *divisions.provinces()]
 
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy
 from guanxi.core.charts import bar_chart
 from guanxi.core.exports import export_response
 from guanxi.core.forms import form_page
-from guanxi.core.periods import PeriodForm
 from guanxi.core.permissions import require
 from guanxi.customers.models import Feedback, FeedbackStatus
 from guanxi.org.models import Branch, Department
 from guanxi.org.scopes import scoped
 
 from . import measures, satisfaction
+from .forms import PresetPeriodForm
 from .scorecard_models import Scorecard, ScorecardLevel
 from .scorecards import evaluate, scorecard_save
 
@@ -84,12 +84,8 @@ def scorecard_edit(request, pk=None):
                      success_url=lambda saved: saved.get_absolute_url(), cancel_url="analytics:scorecards")
 
 
-class EvaluationForm(PeriodForm):
+class EvaluationForm(PresetPeriodForm):
     default_preset = "last_month"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].initial = "last_month"
 
 
 @require("analytics.view")

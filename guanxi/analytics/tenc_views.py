@@ -3,18 +3,14 @@
 from django.shortcuts import render
 
 from guanxi.core.exports import export_response
-from guanxi.core.periods import PeriodForm
 from guanxi.core.permissions import require
 
+from .forms import PresetPeriodForm
 from .tenc_report import TABS, export_rows, sections
 
 
-class TencForm(PeriodForm):
+class TencForm(PresetPeriodForm):
     default_preset = "last_12_months"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].initial = "last_12_months"
 
 
 @require("analytics.view")
