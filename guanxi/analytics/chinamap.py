@@ -40,7 +40,7 @@ def outlines():
     return root.get("viewBox"), found
 
 
-def china_map(values, names, *, link, fmt=str, title="", selected=""):
+def china_map(values, names, *, link, fmt=str, title="", selected="", empty_label="—"):
     """``values``: {province code: number or None}; ``names``: {code: display name};
     ``link(code)`` → the address a province opens. Returns a safe SVG string."""
     view_box, paths = outlines()
@@ -70,6 +70,6 @@ def china_map(values, names, *, link, fmt=str, title="", selected=""):
     parts.append(f'<text x="{10 + LEGEND_STEPS * step:.1f}" y="{top + 25}" font-size="10">{escape(fmt(peak))}</text>'
                  f'<rect x="{width - 120:.1f}" y="{top}" width="12" height="12" fill="{shade(None, peak)}" '
                  f'stroke="#57606a" stroke-width="0.5"/><text x="{width - 104:.1f}" y="{top + 10}" font-size="10" '
-                 f'fill="{ink(None, peak)}">—</text>')
+                 f'fill="{ink(None, peak)}">{escape(empty_label)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above

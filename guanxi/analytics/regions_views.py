@@ -64,7 +64,7 @@ def regions(request):
 
     names = {code: display_name(code, language) for code, _name in divisions.provinces()}
     chart = china_map(values, names, link=link, fmt=_fmt(metric), selected=province,
-                      title=_("%(metric)s per province") % {"metric": METRICS[metric]})
+                      title=_("%(metric)s per province") % {"metric": METRICS[metric]}, empty_label=_("No figure"))
     return render(request, "analytics/regions.html", {
         "form": form, "period": period, "metric_label": METRICS[metric], "province": province,
         "province_name": display_name(province, language) if province else "", "chart": chart,
