@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from guanxi.analytics import scorecard_demo
 from guanxi.analytics.scorecard_models import Scorecard
 from guanxi.analytics.scorecard_views import form_statistics
 from guanxi.analytics.scorecards import attainment, evaluate, scorecard_save
@@ -109,3 +110,15 @@ def test_satisfaction_statistics_per_branch(demo_org, client_for):
     assert [(r["answered"], r["satisfied"], r["rate"]) for r in rows] == [(5, 3, Decimal("60.00"))]
     assert client_for(demo_org["chenzhiqiang"]).get(
         "/analytics/satisfaction/?period=custom&start=2026-06-01&end=2026-06-30").status_code == 200
+
+
+def test_demo_scorecards_build_once(demo_org):
+    """ANA-7: the demo builds its two scorecards once, each with weights adding up to 100 %."""
+    scorecard_demo.build()
+    scorecard_demo.build()
+    cards = list(Scorecard.objects.prefetch_related("indicators"))
+    assert {c.level for c in cards} == {"branch", "department"}
+    assert len(cards) == 2
+    for card in cards:
+        assert sum(i.weight for i in card.indicators.all()) == 100
+        assert all(i.target >= 1 for i in card.indicators.all())
