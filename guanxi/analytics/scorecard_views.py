@@ -32,7 +32,7 @@ class ScorecardForm(forms.Form):
 
     def __init__(self, *args, user, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "—")] + [(m.code, f"{m.label} ({m.code})") for m in measures.available(user)
+        choices = [("", "—")] + [(m.code, m.label) for m in measures.available(user)
                                  if {"branch", "department"} & set(m.groups)]
         current = list(instance.indicators.all()) if instance else []
         if instance:
