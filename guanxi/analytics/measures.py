@@ -232,8 +232,9 @@ def _pipeline(user, period, by):
 
 
 def _forecast(user, period, by):
-    weighted = ExpressionWrapper(F("amount") * F("stage__probability") / Value(Decimal(100)), output_field=MONEY)
-    return {key: (value or ZERO).quantize(Decimal("0.01"))
+    # Σ amount × probability, divided once: SQLite would divide each row in integers.
+    weighted = ExpressionWrapper(F("amount") * F("stage__probability"), output_field=MONEY)
+    return {key: (Decimal(value or 0) / 100).quantize(Decimal("0.01"))
             for key, value in grouped(_open_opportunities(user, period), by, money_sum(weighted)).items()}
 
 
