@@ -10,10 +10,10 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import navigation, permissions
+        from guanxi.core import homepage, navigation, permissions
         from guanxi.sales.signals import order_confirmed
 
-        from . import customer_page, measures, receivers  # noqa: F401  (measures register on import)
+        from . import customer_page, dashboard_views, measures, receivers  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
@@ -29,3 +29,4 @@ class AnalyticsConfig(AppConfig):
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
+        homepage.register(dashboard_views.home)

@@ -326,10 +326,14 @@ def _sla_breached(user, period, by):
 def _satisfaction(user, period, by):
     start, end = period.aware_range()
     surveys = scoped(Survey.objects.filter(answered_at__gte=start, answered_at__lt=end, rating__isnull=False), user)
-    share = Count("pk", filter=Q(rating__gte=4))
-    rows = (grouped(surveys, by, Count("pk"), SURVEY_KEYS), grouped(surveys, by, share, SURVEY_KEYS))
-    return {key: (Decimal(rows[1].get(key) or 0) * 100 / answered).quantize(Decimal("0.1"))
-            for key, answered in rows[0].items() if answered}
+    figures = {"answered": Count("pk"), "happy": Count("pk", filter=Q(rating__gte=4))}
+    if by is None:
+        rows = [{None: None, **surveys.order_by().aggregate(**figures)}]
+    else:
+        rows = surveys.order_by().values(SURVEY_KEYS[by]).annotate(**figures)
+    key = SURVEY_KEYS.get(by)
+    return {row[key]: (Decimal(row["happy"]) * 100 / row["answered"]).quantize(Decimal("0.1"))
+            for row in rows if row["answered"]}
 
 
 TICKET_GROUPS = ("branch", "owner")

@@ -1,6 +1,8 @@
 """Analytics records; each concern keeps its models in its own module."""
 
+from .dashboard_models import DashboardLayout
 from .lifecycle_models import LifecycleMove, LifecycleSettings
 from .value_models import CustomerValueSnapshot, ValueRun, ValueSettings
 
-__all__ = ["CustomerValueSnapshot", "LifecycleMove", "LifecycleSettings", "ValueRun", "ValueSettings"]
+__all__ = ["CustomerValueSnapshot", "DashboardLayout", "LifecycleMove", "LifecycleSettings", "ValueRun",
+           "ValueSettings"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("lifecycle/settings/", views.lifecycle_settings, name="lifecycle_settings"),
     path("customer-value/", views.customer_value, name="customer_value"),
     path("competitors/", views.competition, name="competition"),
+    path("dashboard/", dashboard_views.home, name="dashboard"),
+    path("dashboard/widgets/<str:code>/", dashboard_views.widget, name="dashboard_widget"),
+    path("dashboard/customize/", dashboard_views.customize, name="dashboard_customize"),
+    path("dashboard/customize/change/", dashboard_views.customize_change, name="dashboard_customize_change"),
 ]
