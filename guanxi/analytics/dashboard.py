@@ -264,6 +264,23 @@ def _trend_builder(measure):
     return build
 
 
+def widget_data(user, widget, today=None) -> dict:
+    """The widget's figures as plain data (the API's ``/analytics/dashboard``)."""
+    context = widget.build(user, today or timezone.localdate())
+    if "figures" in context and isinstance(context["figures"], Comparison):
+        figures = context["figures"]
+        return {"period": [context["period"].start, context["period"].last_day], "value": figures.value,
+                "previous": figures.previous, "last_year": figures.last_year, "url": context["url"],
+                "rows": [{"key": row["key"], "label": row["name"], "value": row["value"], "url": row["url"]}
+                         for row in context["rows"]]}
+    if "points" in context:
+        return {"points": [{"month": month.strftime("%Y-%m"), "value": value} for month, value in context["points"]]}
+    return {"url": context["url"], "total": context["total"],
+            "figures": [{"label": label, "value": value, "url": url} for label, value, url in context["figures"]],
+            "rows": [{"label": row["label"], "detail": row.get("detail"), "value": row.get("value"),
+                      "url": row.get("url")} for row in context["rows"]]}
+
+
 # --- queue widgets ---------------------------------------------------------------------------
 def _rows(rows, total, url, empty, figures=()):
     return {"rows": rows, "total": total, "url": url, "empty": empty, "figures": figures}

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.periods import Period, parse_range, range_value
+from guanxi.core.periods import Period, add_months, parse_range, range_value
 from guanxi.customers.models import LifecycleStage
 from guanxi.customers.selectors import customers_visible_to
 from guanxi.finance.models import Receivable, ReceivableStatus
@@ -122,6 +122,37 @@ def money_sum(path):
 def as_of(period: Period, today=None) -> datetime.date:
     """The day a balance is read on for ``period``: its end, or today while it runs."""
     return min(period.end, (today or timezone.localdate()) + datetime.timedelta(days=1)) - datetime.timedelta(days=1)
+
+
+def _whole_months(period: Period) -> int | None:
+    """How many whole months the period is, or None when it does not run month to month."""
+    if period.start.day != 1 or period.end.day != 1:
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+
+
+def previous_period(period: Period) -> Period:
+    """The period just before, as long (in months when it is whole months)."""
+    months = _whole_months(period)
+    if months:
+        return Period(add_months(period.start, -months), period.start)
+    return Period(period.start - datetime.timedelta(days=period.days), period.start)
+
+
+def year_before(period: Period) -> Period:
+    """The same dates a year earlier (the same months when it is whole months)."""
+    if _whole_months(period):
+        return Period(add_months(period.start, -12), add_months(period.end, -12))
+    return Period(period.start - datetime.timedelta(days=365), period.end - datetime.timedelta(days=365))
+
+
+def compared(measure: Measure, user, period: Period, by: str | None = None) -> dict:
+    """``{key: (value, previous period's, a year before's)}``: the figure with its comparisons."""
+    now, before, last_year = (measure.value(user, p, by) for p in (period, previous_period(period),
+                                                                   year_before(period)))
+    keys = list(dict.fromkeys([*now, *before, *last_year]))
+    return {key: (now.get(key, measure.zero), before.get(key, measure.zero), last_year.get(key, measure.zero))
+            for key in keys}
 
 
 def _is_current(period: Period) -> bool:
