@@ -177,10 +177,6 @@ def month_period(day) -> Period:
     return Period(first, add_months(first, 1))
 
 
-def shifted(period: Period, months: int) -> Period:
-    return Period(add_months(period.start, months), add_months(period.start, months + 1))
-
-
 def change(value, base):
     """The change from ``base`` in % (None without a base)."""
     if not base:
@@ -216,8 +212,8 @@ class Comparison:
 def measure_figures(user, measure, today=None, by=None):
     """This month's figure with last month's and the same month last year's, and the split."""
     period = month_period(today or timezone.localdate())
-    figures = Comparison(measure.total(user, period), measure.total(user, shifted(period, -1)),
-                         measure.total(user, shifted(period, -12)))
+    figures = Comparison(measure.total(user, period), measure.total(user, measures.previous_period(period)),
+                         measure.total(user, measures.year_before(period)))
     rows = []
     if by is not None and by in measure.groups:
         split = measure.value(user, period, by)
@@ -247,8 +243,8 @@ def trend(user, measure, today=None, months=12):
     this_month = month_start(today or timezone.localdate())
     found = []
     for back in range(months - 1, -1, -1):
-        period = shifted(Period(this_month, add_months(this_month, 1)), -back)
-        found.append((period.start, measure.total(user, period)))
+        start = add_months(this_month, -back)
+        found.append((start, measure.total(user, Period(start, add_months(start, 1)))))
     return found
 
 

@@ -19,7 +19,6 @@ from guanxi.sales.models import Order, Product
 from . import expenses, invoices, services
 from .models import Expense, ExpenseCategory, Invoice, InvoiceStatus, Payment, Receipt, Receivable
 
-
 # Share of receivables left unpaid per branch: Beijing's customers pay late, so the
 # dashboard's overdue receivables have a branch to drill into.
 UNPAID = {"bj": 0.45}
