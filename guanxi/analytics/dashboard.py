@@ -10,6 +10,7 @@ A widget is computed for one user at a time through the scope helper, rendered b
 own URL and cached per user for ``CACHE_SECONDS``.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -284,9 +285,8 @@ def _rows(rows, total, url, empty, figures=()):
 
 def _today(user, today):
     items = [item for item in day_plan(user, user, today) if item.status in ("planned", "in_progress", "done")]
-    start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
-    appointments = scoped(Schedule.objects.filter(owner=user, starts_at__gte=start,
-                                                  starts_at__lt=start + timezone.timedelta(days=1)), user)
+    start, end = Period(today, today + datetime.timedelta(days=1)).aware_range()
+    appointments = scoped(Schedule.objects.filter(owner=user, starts_at__gte=start, starts_at__lt=end), user)
     rows = [{"label": timezone.localtime(a.starts_at).strftime("%H:%M") + " " + a.title, "detail": a.location,
              "url": reverse("workplace:calendar")} for a in appointments.order_by("starts_at")[:ROW_LIMIT]]
     rows += [{"label": item.title, "detail": item.get_status_display(), "done": item.status == "done",

@@ -15,6 +15,7 @@ from guanxi.analytics import dashboard
 from guanxi.analytics.models import DashboardLayout
 from guanxi.customers.models import Customer
 from guanxi.sales.models import Order
+from guanxi.workplace.models import Schedule, WorkPlanItem
 
 # Queries of each widget's figures for the chairman (cold cache), whatever the data size.
 WIDGET_QUERIES = {
@@ -172,3 +173,20 @@ def test_the_layout_is_arranged_and_reset(demo_org, client):
     assert page.index('data-widget="large_deals"') < page.index('data-widget="m:received"')
     client.post(change, {"action": "reset"})
     assert dashboard.layout_of(user) == default
+
+
+def test_todays_plan_shows_the_plan_items_and_appointments_of_today(demo_org, client):
+    """ANA-11: the salesperson's plan for today and today's appointments; not tomorrow's, not a colleague's."""
+    liuyang, zhuwei = demo_org["liuyang"], demo_org["zhuwei"]
+    today = timezone.localdate()
+    WorkPlanItem.objects.create(owner=liuyang, branch=liuyang.branch, day=today, title="拜访华达机电")
+    WorkPlanItem.objects.create(owner=liuyang, branch=liuyang.branch, day=today + datetime.timedelta(days=1),
+                                title="明天的计划")
+    WorkPlanItem.objects.create(owner=zhuwei, branch=zhuwei.branch, day=today, title="朱伟的计划")
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 30)))
+    Schedule.objects.create(owner=liuyang, branch=liuyang.branch, title="产品演示", starts_at=start,
+                            ends_at=start + datetime.timedelta(hours=1))
+    client.force_login(liuyang)
+    body = client.get(_widget_url("today")).content.decode()
+    assert "拜访华达机电" in body and "15:30 产品演示" in body
+    assert "明天的计划" not in body and "朱伟的计划" not in body
