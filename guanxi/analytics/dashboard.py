@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.amounts import money_text
 from guanxi.core.charts import column_chart
 from guanxi.core.periods import Period, add_months, month_start
 from guanxi.core.permissions import may_open
@@ -322,7 +323,8 @@ def _reminders(user, today):
 def _targets(user, today):
     targets = list(targets_visible_to(user).filter(year=today.year, month=today.month)[:ROW_LIMIT])
     rows = [{"label": str(p.target.user or p.target.department or p.target.branch), "money": True,
-             "value": p.ordered, "detail": p.target.amount, "percent": p.amount_percent}
+             "value": p.ordered, "percent": p.amount_percent,
+             "detail": _("target %(amount)s") % {"amount": money_text(p.target.amount, "¥")}}
             for p in progress_for(user, targets, today.year)] if targets else []
     return _rows(rows, None, reverse("sales:target_list"), _("No targets set for this month."))
 
