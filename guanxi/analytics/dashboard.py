@@ -181,7 +181,7 @@ def month_period(day) -> Period:
 
 def change(value, base):
     """The change from ``base`` in % (None without a base)."""
-    if not base:
+    if value is None or not base:
         return None
     return round((Decimal(value) - Decimal(base)) / abs(Decimal(base)) * 100, 1)
 

@@ -363,8 +363,9 @@ def _satisfaction(user, period, by):
     else:
         rows = surveys.order_by().values(SURVEY_KEYS[by]).annotate(**figures)
     key = SURVEY_KEYS.get(by)
+    # No answer, no rate: None (shown "—"), not 0 %.
     return {row[key]: (Decimal(row["happy"]) * 100 / row["answered"]).quantize(Decimal("0.1"))
-            for row in rows if row["answered"]}
+            if row["answered"] else None for row in rows}
 
 
 TICKET_GROUPS = ("branch", "owner")

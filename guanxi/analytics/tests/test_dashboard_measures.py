@@ -200,3 +200,8 @@ def test_every_measure_has_a_definition_and_a_drill(demo_org):
         assert str(measure.definition)
         assert measure.drill_url(this_month()), measure.code
         assert measure.better in ("up", "down")
+
+
+def test_satisfaction_without_answers_is_no_rate(demo_org):
+    """ANA-10: with no survey answered in the period, satisfaction is no figure ("—"), not 0 %."""
+    assert measures.get("satisfaction").total(demo_org["chenzhiqiang"], PAST) is None
