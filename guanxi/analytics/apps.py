@@ -23,6 +23,7 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
             navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
             navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
+            navigation.Item(_("Decision-support reports"), "analytics:decision_reports", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.

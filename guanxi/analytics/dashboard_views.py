@@ -4,8 +4,8 @@ user), and the layout editor (plain forms: keyboard and phone usable)."""
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core.permissions import AUTHENTICATED, require
 
 from . import dashboard
+from .report_models import DecisionReport
 
 
 def _widgets(user):
@@ -74,3 +75,18 @@ def customize_change(request):
     if action == "reset":
         messages.success(request, _("Your home page shows your role's default widgets again."))
     return redirect("analytics:dashboard_customize")
+
+
+@require("analytics.view")
+def report_list(request):
+    """The archive of decision-support reports (ANA-9)."""
+    reports = DecisionReport.objects.defer("pdf")[:200]
+    return render(request, "analytics/decision_reports.html", {"reports": reports})
+
+
+@require("analytics.view")
+def report_download(request, pk):
+    report = get_object_or_404(DecisionReport, pk=pk)
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decision-report-{report.kind}-{report.start:%Y%m%d}.pdf"'
+    return response

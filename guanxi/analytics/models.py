@@ -2,7 +2,8 @@
 
 from .dashboard_models import DashboardLayout
 from .lifecycle_models import LifecycleMove, LifecycleSettings
+from .report_models import DecisionReport, ReportKind
 from .value_models import CustomerValueSnapshot, ValueRun, ValueSettings
 
-__all__ = ["CustomerValueSnapshot", "DashboardLayout", "LifecycleMove", "LifecycleSettings", "ValueRun",
+__all__ = ["CustomerValueSnapshot", "DashboardLayout", "DecisionReport", "ReportKind", "LifecycleMove", "LifecycleSettings", "ValueRun",
            "ValueSettings"]
