@@ -2,10 +2,12 @@
 measures, made once per period, archived, listed and e-mailed to the decision tier."""
 
 import datetime
+import io
 from decimal import Decimal
 
 from django.core import mail
 from django.urls import reverse
+from pypdf import PdfReader
 
 from guanxi.analytics.decision_report import report_period, scheduled
 from guanxi.analytics.models import DecisionReport
@@ -32,7 +34,9 @@ def test_the_monthly_report_is_made_once_mailed_and_listed(demo_org, client, dja
         report = scheduled("monthly", TODAY)
         again = scheduled("monthly", TODAY)
     assert again.pk == report.pk and DecisionReport.objects.count() == 1
-    assert bytes(report.pdf).startswith(b"%PDF") and len(bytes(report.pdf)) > 1000
+    assert bytes(report.pdf).startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(report.pdf))).pages)
+    assert "8,888.00" in text and "2026-11-01" in text
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == {demo_org[name].email for name in ("chenzhiqiang", "linhui")}
     assert mail.outbox[0].attachments[0][2] == "application/pdf"
