@@ -38,6 +38,10 @@ app.conf.beat_schedule = {
     "recover-stalled-jobs": {"task": "guanxi.system.tasks.recover_stalled_jobs",
                              "schedule": settings.JOB_RECOVERY_INTERVAL},
     "monitor-nodes": {"task": "guanxi.system.tasks.monitor_check", "schedule": 60.0},
+    "decision-report-weekly": {"task": "guanxi.analytics.tasks.decision_report", "args": ("weekly",),
+                               "schedule": crontab(day_of_week=1, hour=7, minute=0)},
+    "decision-report-monthly": {"task": "guanxi.analytics.tasks.decision_report", "args": ("monthly",),
+                                "schedule": crontab(day_of_month=1, hour=7, minute=15)},
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -10,10 +10,10 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import navigation, permissions
+        from guanxi.core import homepage, navigation, permissions
         from guanxi.sales.signals import order_confirmed
 
-        from . import customer_page, measures, receivers, satisfaction, tenc  # noqa: F401  (measures register on import)
+        from . import customer_page, dashboard_views, measures, receivers, satisfaction, tenc  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
         from .scorecard_models import Scorecard, ScorecardIndicator
 
@@ -29,6 +29,7 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Regional analysis"), "analytics:regions", "analytics.view"),
             navigation.Item(_("Scorecards"), "analytics:scorecards", "analytics.view"),
             navigation.Item(_("Satisfaction and feedback"), "analytics:forms_report", "analytics.view"),
+            navigation.Item(_("Decision-support reports"), "analytics:decision_reports", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         auditlog.register(Scorecard)
@@ -37,3 +38,4 @@ class AnalyticsConfig(AppConfig):
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
+        homepage.register(dashboard_views.home)

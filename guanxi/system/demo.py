@@ -5,6 +5,7 @@ DEMO_BUILDERS = [
     "guanxi.workplace.demo",
     "guanxi.customers.demo",
     "guanxi.sales.demo",
+    "guanxi.analytics.dashboard_demo",
     "guanxi.finance.demo",
     "guanxi.finance.demo_pay",
     "guanxi.service.demo",
