@@ -92,13 +92,13 @@ def get_widget(code) -> Widget | None:
 # --- layouts ---------------------------------------------------------------------------------
 ROLE_LAYOUTS = {
     "executive": ["m:sales", "m:received", "m:receivables", "m:overdue", "m:pipeline", "m:forecast",
-                  "m:new_customers", "m:lost_customers", "m:tickets_open", "m:satisfaction", "trend:sales",
+                  "m:new_customers", "m:lost_customers", "m:tickets_open", "m:satisfaction_rate", "trend:sales",
                   "trend:received"],
     "sales_manager": ["team_pipeline", "targets", "team_follow_ups", "large_deals", "m:sales", "m:pipeline",
                       "trend:sales"],
     "salesperson": ["today", "follow_ups", "reminders", "m:pipeline", "targets", "m:sales"],
     "finance": ["m:received", "m:receivables", "m:overdue", "overdue_receivables", "trend:received"],
-    "service": ["service_queue", "m:tickets_open", "m:tickets_opened", "m:sla_breached", "m:satisfaction",
+    "service": ["service_queue", "m:tickets_open", "m:tickets_opened", "m:sla_breached", "m:satisfaction_rate",
                 "today"],
     "other": ["today", "follow_ups"],
 }

@@ -33,7 +33,7 @@ from guanxi.org.scopes import scoped
 from guanxi.sales.models import Opportunity, Order, StageKind
 from guanxi.sales.targets import COUNTED_ORDERS
 from guanxi.service.lists import breached_q
-from guanxi.service.models import OPEN_STATUSES, Survey, Ticket
+from guanxi.service.models import OPEN_STATUSES, Ticket
 
 from .lifecycle_models import LifecycleMove
 
@@ -327,7 +327,6 @@ register(Measure(
 
 # --- service: load, SLA and satisfaction -----------------------------------------------------
 TICKET_KEYS = {"branch": "branch_id", "owner": "assignee_id"}
-SURVEY_KEYS = {"branch": "branch_id", "owner": "agent_id"}
 
 
 def _tickets(user):
@@ -354,20 +353,6 @@ def _sla_breached(user, period, by):
     return grouped(_tickets(user).filter(breached_q(*period.aware_range())), by, Count("pk"), TICKET_KEYS)
 
 
-def _satisfaction(user, period, by):
-    start, end = period.aware_range()
-    surveys = scoped(Survey.objects.filter(answered_at__gte=start, answered_at__lt=end, rating__isnull=False), user)
-    figures = {"answered": Count("pk"), "happy": Count("pk", filter=Q(rating__gte=4))}
-    if by is None:
-        rows = [{None: None, **surveys.order_by().aggregate(**figures)}]
-    else:
-        rows = surveys.order_by().values(SURVEY_KEYS[by]).annotate(**figures)
-    key = SURVEY_KEYS.get(by)
-    # No answer, no rate: None (shown "—"), not 0 %.
-    return {row[key]: (Decimal(row["happy"]) * 100 / row["answered"]).quantize(Decimal("0.1"))
-            if row["answered"] else None for row in rows}
-
-
 TICKET_GROUPS = ("branch", "owner")
 register(Measure(
     "tickets_opened", _("Tickets opened"), COUNT_UNIT, _tickets_opened, permission="service.view",
@@ -383,8 +368,3 @@ register(Measure(
     definition=_("Tickets whose resolve-by time fell in the period (up to now) and that were not resolved by it."),
     better="down", groups=TICKET_GROUPS, tags=("service",),
     drill=drill_to("service:ticket_list", dates=lambda period: {"breached": range_value(period)})))
-register(Measure(
-    "satisfaction", _("Satisfaction"), PERCENT_UNIT, _satisfaction, permission="service.view",
-    definition=_("Share of the surveys answered in the period with a rating of 4 or 5 (of 5)."),
-    groups=TICKET_GROUPS, tags=("service",),
-    drill=lambda period, by=None, key=None: reverse("service:survey_report") + "?group=branch"))

@@ -8,6 +8,7 @@ and branch), split by branch, department or agent.
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.periods import Period
@@ -49,8 +50,8 @@ def _surveys_answered(user, period, by):
 
 measures.register(Measure(
     "satisfaction_rate", _("Satisfaction rate"), PERCENT_UNIT, _satisfaction_rate, permission="service.view",
-    tags=("service",), definition=_("Answered service surveys rated 4 or 5 (of 5), over the surveys answered in "
+    tags=("service",), drill=lambda period, by=None, key=None: reverse("service:survey_report") + "?group=branch", definition=_("Answered service surveys rated 4 or 5 (of 5), over the surveys answered in "
                                     "the period.")))
 measures.register(Measure(
     "surveys_answered", _("Surveys answered"), COUNT_UNIT, _surveys_answered, permission="service.view",
-    tags=("service",), definition=_("Service satisfaction surveys answered in the period.")))
+    tags=("service",), drill=lambda period, by=None, key=None: reverse("service:survey_report") + "?group=branch", definition=_("Service satisfaction surveys answered in the period.")))

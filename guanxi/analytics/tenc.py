@@ -38,7 +38,7 @@ from guanxi.purchasing.models import PurchaseOrderLine, PurchaseStatus
 from guanxi.sales.models import Lead, LeadStatus, Order, OrderLine
 
 from . import measures
-from .measures import COUNT_UNIT, COUNTED_ORDERS, MONEY_UNIT, PERCENT_UNIT, ZERO, Measure
+from .measures import COUNT_UNIT, COUNTED_ORDERS, MONEY_UNIT, PERCENT_UNIT, ZERO, Measure, drill_to
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
@@ -273,28 +273,28 @@ def performance(user, dimension, period: Period):
 BRANCH = ("branch",)
 for _measure in (
     Measure("retention_rate", _("Retention rate"), PERCENT_UNIT, _retention_rate, permission="sales.view",
-            groups=BRANCH, tags=("customers", "10c"),
+            groups=BRANCH, drill=drill_to("analytics:tenc", {"tab": "persistency"}), tags=("customers", "10c"),
             definition=_("Of the customers who bought in the window of the same length just before the period, "
                          "the share who bought again in the period.")),
     Measure("churn_rate", _("Churn rate"), PERCENT_UNIT, _churn_rate, permission="sales.view", groups=BRANCH,
-            better="down", tags=("customers", "10c"),
+            better="down", drill=drill_to("analytics:tenc", {"tab": "persistency"}), tags=("customers", "10c"),
             definition=_("100 % minus the retention rate: customers of the previous window who did not buy again.")),
     Measure("gross_margin", _("Gross margin"), MONEY_UNIT, _gross_margin, permission="finance.view",
-            groups=("branch", "owner"), tags=("finance", "10c"),
+            groups=("branch", "owner"), drill=drill_to("analytics:tenc", {"tab": "profitability"}), tags=("finance", "10c"),
             definition=_("Net revenue (without tax) of order lines minus their cost at the product's average "
                          "purchase price; lines of products never bought are left out.")),
     Measure("gross_margin_rate", _("Gross margin rate"), PERCENT_UNIT, _gross_margin_rate,
-            permission="finance.view", groups=("branch", "owner"), tags=("finance", "10c"),
+            permission="finance.view", groups=("branch", "owner"), drill=drill_to("analytics:tenc", {"tab": "profitability"}), tags=("finance", "10c"),
             definition=_("Gross margin over the net revenue of the lines with a known cost.")),
     Measure("acquisition_rate", _("Acquisition rate"), PERCENT_UNIT, _acquisition_rate, permission="sales.view",
-            groups=BRANCH, tags=("customers", "10c"),
+            groups=BRANCH, drill=drill_to("analytics:tenc", {"tab": "prospecting"}), tags=("customers", "10c"),
             definition=_("Leads created in the period that are converted into customers, over the leads created "
                          "in the period.")),
     Measure("first_time_buyers", _("First-time buyers"), COUNT_UNIT, _first_time_buyers,
-            permission="sales.view", groups=BRANCH, tags=("customers", "10c"),
+            permission="sales.view", groups=BRANCH, drill=drill_to("analytics:tenc", {"tab": "prospecting"}), tags=("customers", "10c"),
             definition=_("Customers whose first counted order is dated in the period.")),
     Measure("acquisition_cost", _("Acquisition cost"), MONEY_UNIT, _acquisition_cost, permission="finance.view",
-            groups=BRANCH, better="down", tags=("finance", "10c"),
+            groups=BRANCH, better="down", drill=drill_to("analytics:tenc", {"tab": "prospecting"}), tags=("finance", "10c"),
             definition=_("Approved sales expenses (travel, entertainment, marketing…) in the period per "
                          "first-time buyer.")),
 ):

@@ -20,7 +20,7 @@ from guanxi.workplace.models import Schedule, WorkPlanItem
 # Queries of each widget's figures for the chairman (cold cache), whatever the data size.
 WIDGET_QUERIES = {
     "m:sales": 5, "m:received": 5, "m:receivables": 5, "m:overdue": 5, "m:pipeline": 5, "m:forecast": 5,
-    "m:new_customers": 5, "m:lost_customers": 5, "m:tickets_open": 5, "m:satisfaction": 5,
+    "m:new_customers": 5, "m:lost_customers": 5, "m:tickets_open": 5, "m:satisfaction_rate": 5,
     "trend:sales": 12, "trend:received": 12,
 }
 
@@ -42,7 +42,7 @@ def _follow_up(owner, name, days_ago):
 
 
 @pytest.mark.parametrize("username, role, expected", [
-    ("chenzhiqiang", "executive", {"m:sales", "m:overdue", "m:lost_customers", "m:satisfaction", "trend:sales"}),
+    ("chenzhiqiang", "executive", {"m:sales", "m:overdue", "m:lost_customers", "m:satisfaction_rate", "trend:sales"}),
     ("majun", "branch", {"m:sales", "m:receivables", "m:pipeline"}),
     ("wangjianguo", "sales_manager", {"team_pipeline", "targets", "team_follow_ups", "large_deals"}),
     ("liuyang", "salesperson", {"today", "follow_ups", "reminders", "targets", "m:pipeline"}),

@@ -186,8 +186,8 @@ def test_service_measures_equal_brute_force(demo_org):
     assert measures.get("tickets_open").total(demo_org["chenzhiqiang"], PAST) == len(still_open)
     answered = [r for r in rows if r["rating"] and start <= r["resolved"] < end]
     happy = sum(1 for r in answered if r["rating"] >= 4)
-    expected = (Decimal(happy) * 100 / len(answered)).quantize(Decimal("0.1"))
-    assert measures.get("satisfaction").total(demo_org["chenzhiqiang"], PAST) == expected
+    expected = (Decimal(happy) * 100 / len(answered)).quantize(Decimal("0.01"))
+    assert measures.get("satisfaction_rate").total(demo_org["chenzhiqiang"], PAST) == expected
     # Another branch's service agent sees none of the Guangzhou desk's tickets.
     assert measures.get("tickets_opened").total(demo_org["luobin"], PAST) == len(
         [r for r in opened if r["branch"] == demo_org["luobin"].branch_id])
@@ -204,4 +204,4 @@ def test_every_measure_has_a_definition_and_a_drill(demo_org):
 
 def test_satisfaction_without_answers_is_no_rate(demo_org):
     """ANA-10: with no survey answered in the period, satisfaction is no figure ("—"), not 0 %."""
-    assert measures.get("satisfaction").total(demo_org["chenzhiqiang"], PAST) is None
+    assert measures.get("satisfaction_rate").total(demo_org["chenzhiqiang"], PAST) is None
