@@ -14,7 +14,8 @@ class CoreConfig(AppConfig):
             "system",
             _("System"),
             {"audit": _("View the audit log"), "recycle": _("Use the recycle bin"),
-             "purge": _("Purge deleted records"), "configure": _("Configure pick-lists and fields")},
+             "purge": _("Purge deleted records"), "configure": _("Configure pick-lists and fields"),
+             "backup": _("Make and download backups"), "logs": _("View the system log")},
         )
         from django.db.models.signals import post_migrate
 

@@ -9,6 +9,10 @@ class SystemConfig(AppConfig):
 
     def ready(self):
         from guanxi.core import navigation
+        from guanxi.system import logs
+
+        logs.register_configuration_audit()
+        logs.connect_signals()
 
         navigation.register(navigation.Section("system", _("System"), "system.audit", [
             navigation.Item(_("Audit log"), "system:audit_log", "system.audit"),
@@ -17,4 +21,7 @@ class SystemConfig(AppConfig):
             navigation.Item(_("Document numbers"), "system:numbering", "system.configure"),
             navigation.Item(_("Business calendar"), "system:calendar", "system.configure"),
             navigation.Item(_("Print templates"), "system:print_templates", "system.configure"),
+            navigation.Item(_("System log"), "system:logs", "system.logs"),
+            navigation.Item(_("Configuration changes"), "system:configuration_changes", "system.logs"),
+            navigation.Item(_("Backups"), "system:backups", "system.backup"),
         ], order=90))

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from .backups import backup_run, backup_scheduled
+from .logs import logs_purge
 from .services import digest_send_all, purge_expired_records
 
 
@@ -19,3 +21,20 @@ def purge_expired():
 def ping(value):
     """Echo a value: proves a worker is consuming the queue (used by tests and readyz tools)."""
     return value
+
+
+@shared_task(acks_late=True)
+def run_backup(backup_id):
+    """Run a backup queued from the system centre."""
+    backup = backup_run(backup_id)
+    return backup.status if backup else None
+
+
+@shared_task(acks_late=True)
+def nightly_backup():
+    return backup_scheduled()
+
+
+@shared_task(acks_late=True)
+def purge_logs():
+    return logs_purge()
