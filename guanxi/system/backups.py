@@ -137,7 +137,9 @@ def postgres_tables(cursor):
 
 
 def sqlite_fingerprints(path):
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+    """Fingerprint a SQLite database by file name (or URI), through a plain connection."""
+    uri = str(path) if str(path).startswith("file:") else f"{Path(path).resolve().as_uri()}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
         cursor = db.cursor()
         return table_fingerprints(cursor, sqlite_tables(cursor))
 
