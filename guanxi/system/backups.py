@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
@@ -278,18 +279,7 @@ def _add_bytes(archive, name, data):
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = int(timezone.now().timestamp())
-    archive.addfile(info, fileobj=_BytesReader(data))
-
-
-class _BytesReader:
-    def __init__(self, data):
-        self.data, self.position = data, 0
-
-    def read(self, size=-1):
-        end = len(self.data) if size is None or size < 0 else self.position + size
-        block = self.data[self.position:end]
-        self.position = end
-        return block
+    archive.addfile(info, fileobj=io.BytesIO(data))
 
 
 def _add_media(archive, root, progress):

@@ -4,8 +4,11 @@ import datetime
 import importlib
 import io
 import logging
+import os
 import secrets
 import sqlite3
+import subprocess
+import sys
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -377,3 +380,30 @@ def test_fingerprints_change_with_any_row():
         second = table_fingerprints(db.cursor(), ["t"])
     assert first["t"]["rows"] == second["t"]["rows"] == 2
     assert first["t"]["checksum"] != second["t"]["checksum"]
+
+
+def run_script(name, *args, env):
+    script = Path(backups.__file__).resolve().parents[2] / "scripts" / name
+    return subprocess.run([str(script), *map(str, args)], env=env, capture_output=True, timeout=60)  # noqa: S603
+
+
+def test_wal_archive_scripts_round_trip(tmp_path):
+    """SYS-1 WAL archiving: archive_command seals a segment (and refuses to overwrite it),
+    restore_command gives back the same bytes; without the key it refuses."""
+    segment = tmp_path / "000000010000000000000003"
+    segment.write_bytes(secrets.token_bytes(300_000) + bytes(700_000))
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    env = {"PATH": os.environ["PATH"], "GUANXI_WAL_ARCHIVE": str(archive), "GUANXI_BACKUP_KEY": KEY,
+           "GUANXI_PYTHON": sys.executable, "PYTHONPATH": str(Path(backups.__file__).resolve().parents[2])}
+    assert run_script("pg_wal_archive.sh", segment, segment.name, env=env).returncode == 0
+    sealed = archive / f"{segment.name}.gz.gxwal"
+    assert sealed.exists() and segment.read_bytes()[:1000] not in sealed.read_bytes()
+    assert run_script("pg_wal_archive.sh", segment, segment.name, env=env).returncode != 0  # no overwrite
+    restored = tmp_path / "pg_wal" / "RECOVERYXLOG"
+    restored.parent.mkdir()
+    assert run_script("pg_wal_restore.sh", segment.name, restored, env=env).returncode == 0
+    assert restored.read_bytes() == segment.read_bytes()
+    assert run_script("pg_wal_restore.sh", "000000010000000000000099", restored, env=env).returncode == 1
+    no_key = run_script("pg_wal_archive.sh", segment, "other", env={**env, "GUANXI_BACKUP_KEY": ""})
+    assert no_key.returncode != 0 and not (archive / "other.gz.gxwal").exists()
