@@ -562,12 +562,25 @@ def backups_prune(now=None):
 
 # --- The Backup rows: requested from the page, scheduled, or run from the command line
 
+STALE_AFTER = datetime.timedelta(hours=6)
+
+
+def backups_fail_stale(now=None):
+    """Mark backups queued or running for hours as failed: their worker died (a re-delivered
+    task does not run a backup twice), and they must not block the next one."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return Backup.objects.filter(status__in=[Backup.Status.QUEUED, Backup.Status.RUNNING],
+                                 created_at__lt=cutoff).update(
+        status=Backup.Status.FAILED, error="Interrupted: the worker stopped before the backup finished.",
+        finished_at=timezone.now())
+
+
 @service
 def backup_request(*, actor):
     """Queue a backup now ("Back up now"); refuse while another one runs."""
     ensure(actor, "system.backup")
-    recent = timezone.now() - datetime.timedelta(hours=6)
-    if Backup.objects.filter(status__in=[Backup.Status.QUEUED, Backup.Status.RUNNING], created_at__gt=recent).exists():
+    backups_fail_stale()
+    if Backup.objects.filter(status__in=[Backup.Status.QUEUED, Backup.Status.RUNNING]).exists():
         raise Conflict(_("A backup is already running."))
     backup = Backup.objects.create(trigger=Backup.Trigger.MANUAL, requested_by=actor)
     from .tasks import run_backup  # cycle: the tasks import this module
@@ -618,6 +631,7 @@ def backup_scheduled(day=None):
     run = claim_run("backup", day or timezone.localdate())
     if run is None:
         return {"skipped": True}
+    backups_fail_stale()
     backup = backup_create(Backup.Trigger.SCHEDULED)
     run.finished_at = timezone.now()
     run.result = {"backup": backup.pk, "status": backup.status}

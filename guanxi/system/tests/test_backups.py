@@ -407,3 +407,14 @@ def test_wal_archive_scripts_round_trip(tmp_path):
     assert run_script("pg_wal_restore.sh", "000000010000000000000099", restored, env=env).returncode == 1
     no_key = run_script("pg_wal_archive.sh", segment, "other", env={**env, "GUANXI_BACKUP_KEY": ""})
     assert no_key.returncode != 0 and not (archive / "other.gz.gxwal").exists()
+
+
+@pytest.mark.django_db
+def test_a_backup_whose_worker_died_is_marked_failed(backup_settings, demo_org):
+    """SYS-1: a backup left running by a dead worker is shown as failed after a while and
+    no longer blocks "Back up now"."""
+    stuck = Backup.objects.create(status=Backup.Status.RUNNING, created_at=timezone.now() - datetime.timedelta(hours=7))
+    backups.backup_request(actor=demo_org["zhaolei"])
+    stuck.refresh_from_db()
+    assert stuck.status == Backup.Status.FAILED and "Interrupted" in stuck.error
+    assert Backup.objects.filter(status=Backup.Status.QUEUED).count() == 1
