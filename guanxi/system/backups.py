@@ -215,6 +215,9 @@ def snapshot_sqlite(staging):
     """Copy the live SQLite database with the online backup API (readers and the
     writer go on; WAL keeps the copy consistent) and fingerprint the copy."""
     target = staging / "guanxi.sqlite3"
+    if connection.in_atomic_block:
+        # The copy would wait for this connection's own open transaction for ever.
+        raise BackupError("A SQLite backup cannot run inside a transaction.")
     connection.ensure_connection()
     with contextlib.closing(sqlite3.connect(target)) as copy:
         connection.connection.backup(copy)

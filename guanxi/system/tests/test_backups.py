@@ -266,7 +266,7 @@ def test_production_settings_require_the_key(monkeypatch):
     assert prod.LOGGING["handlers"]["console"]["formatter"] == "json"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_embedded_default_backs_up_plain_with_a_warning(backup_settings, tmp_path):
     """SYS-1: the embedded default may back up without a key, saying so; the manifest
     holds the version, the migrations and every table's count and checksum."""
@@ -315,7 +315,7 @@ def test_prune_removes_files_past_retention(backup_settings):
     assert Backup.objects.filter(status=Backup.Status.REMOVED).count() == 3
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_scheduled_backup_runs_once_a_day(backup_settings):
     """SYS-1: the nightly backup (Celery beat) makes one backup however often it fires."""
     day = timezone.localdate()
@@ -325,7 +325,7 @@ def test_scheduled_backup_runs_once_a_day(backup_settings):
     assert JobRun.objects.get(job="backup", day=day).finished_at
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_backups_page_back_up_now_and_download(backup_settings, demo_org, client_for,
                                                django_capture_on_commit_callbacks):
     """SYS-1: the administrator sees the backups, starts one ("Back up now"), follows its
