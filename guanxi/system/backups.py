@@ -487,6 +487,11 @@ def _restore_media(staged, root):
     return kept
 
 
+def _is_current(target):
+    current = Target.current()
+    return (target.vendor, target.sqlite_path, target.pg_name) == (current.vendor, current.sqlite_path, current.pg_name)
+
+
 def restore_backup(path, *, key, target=None, progress=lambda percent, stage: None):
     """Restore ``path`` into ``target`` (default: this installation) and prove it: the
     restored tables must match the manifest's counts and checksums. Return a report."""
@@ -509,6 +514,11 @@ def restore_backup(path, *, key, target=None, progress=lambda percent, stage: No
         kept = _restore_media(staging / MEDIA_PREFIX.rstrip("/"), target.media)
         problems = compare(manifest["tables"], target.fingerprints())
         problems += compare(manifest["media"], media_fingerprints(target.media) if target.media else {})
+    if _is_current(target):
+        # The copy was taken while its own backup ran: that row would say "running" for ever.
+        Backup.objects.filter(status__in=[Backup.Status.QUEUED, Backup.Status.RUNNING]).update(
+            status=Backup.Status.FAILED, finished_at=timezone.now(),
+            error="In progress when the restored copy was taken; see the backup files for the result.")
     report = {"tables": len(manifest["tables"]), "rows": sum(t["rows"] for t in manifest["tables"].values()),
               "media_files": len(manifest["media"]), "problems": problems, "previous_media": kept,
               "created_at": manifest["created_at"], "version": manifest["version"]}
