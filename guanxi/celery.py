@@ -5,6 +5,7 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_init
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings.base")
 
@@ -36,6 +37,13 @@ app.conf.beat_schedule = {
                            "schedule": crontab(hour=2, minute=45)},
     "customer-value": {"task": "guanxi.analytics.tasks.recompute_customer_value",
                        "schedule": crontab(hour=1, minute=40)},
+    "recover-stalled-jobs": {"task": "guanxi.system.tasks.recover_stalled_jobs",
+                             "schedule": settings.JOB_RECOVERY_INTERVAL},
+    "monitor-nodes": {"task": "guanxi.system.tasks.monitor_check", "schedule": 60.0},
+    "decision-report-weekly": {"task": "guanxi.analytics.tasks.decision_report", "args": ("weekly",),
+                               "schedule": crontab(day_of_week=1, hour=7, minute=0)},
+    "decision-report-monthly": {"task": "guanxi.analytics.tasks.decision_report", "args": ("monthly",),
+                                "schedule": crontab(day_of_month=1, hour=7, minute=15)},
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

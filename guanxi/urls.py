@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from guanxi.api.main import api
 from guanxi.org import views as org_views
+from guanxi.system import monitoring_views
 from guanxi.system import views as system_views
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("system/", include("guanxi.system.urls")),
     path("healthz", system_views.healthz, name="healthz"),
     path("readyz", system_views.readyz, name="readyz"),
+    path("metrics", monitoring_views.metrics, name="metrics"),
     path("api/v1/", api.urls),
 ]
 

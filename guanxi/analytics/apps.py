@@ -10,22 +10,32 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from guanxi.core import navigation, permissions
+        from guanxi.core import homepage, navigation, permissions
         from guanxi.sales.signals import order_confirmed
 
-        from . import customer_page, measures, receivers  # noqa: F401  (measures register on import)
+        from . import customer_page, dashboard_views, measures, receivers, satisfaction, tenc  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
+        from .scorecard_models import Scorecard, ScorecardIndicator
 
-        permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
+        permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export"),
+                                                                   "manage": _("Manage scorecards")})
         navigation.register(navigation.Section("analytics", _("Analytics"), "analytics.view", [
             navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
             navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
             navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
+            navigation.Item(_("10C measures"), "analytics:tenc", "analytics.view"),
+            navigation.Item(_("Regional analysis"), "analytics:regions", "analytics.view"),
+            navigation.Item(_("Scorecards"), "analytics:scorecards", "analytics.view"),
+            navigation.Item(_("Satisfaction and feedback"), "analytics:forms_report", "analytics.view"),
+            navigation.Item(_("Decision-support reports"), "analytics:decision_reports", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
+        auditlog.register(Scorecard)
+        auditlog.register(ScorecardIndicator)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
+        homepage.register(dashboard_views.home)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.listing import Filter
 from guanxi.customers import lists, summary
 
+from .measures import departed_in
 from .value import RF_CELLS, filter_rf_cell, history_of
 
 
@@ -29,3 +30,4 @@ class ValueSection(summary.Section):
 def register():
     summary.register(ValueSection())
     lists.register_filter(Filter("rf", _("RFM cell"), kind="custom", choices=RF_CELLS, apply_func=filter_rf_cell))
+    lists.register_filter(Filter("departed", _("Departed in"), kind="custom", apply_func=departed_in))

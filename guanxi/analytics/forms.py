@@ -10,6 +10,14 @@ from .lifecycle_models import LifecycleSettings
 GROUPS = [("person", _("person")), ("department", _("department")), ("branch", _("branch"))]
 
 
+class PresetPeriodForm(PeriodForm):
+    """A period form whose first view shows ``default_preset``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].initial = self.default_preset
+
+
 class FunnelForm(PeriodForm):
     default_preset = "this_year"
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, required=False, empty_label=None)

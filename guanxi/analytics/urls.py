@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, regions_views, scorecard_views, tenc_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -12,4 +12,17 @@ urlpatterns = [
     path("lifecycle/settings/", views.lifecycle_settings, name="lifecycle_settings"),
     path("customer-value/", views.customer_value, name="customer_value"),
     path("competitors/", views.competition, name="competition"),
+    path("10c/", tenc_views.tenc, name="tenc"),
+    path("regions/", regions_views.regions, name="regions"),
+    path("scorecards/", scorecard_views.scorecard_list, name="scorecards"),
+    path("scorecards/new/", scorecard_views.scorecard_edit, name="scorecard_create"),
+    path("scorecards/<int:pk>/", scorecard_views.scorecard, name="scorecard"),
+    path("scorecards/<int:pk>/edit/", scorecard_views.scorecard_edit, name="scorecard_edit"),
+    path("satisfaction/", scorecard_views.forms_report, name="forms_report"),
+    path("reports/", dashboard_views.report_list, name="decision_reports"),
+    path("reports/<int:pk>.pdf", dashboard_views.report_download, name="decision_report_download"),
+    path("dashboard/", dashboard_views.home, name="dashboard"),
+    path("dashboard/widgets/<str:code>/", dashboard_views.widget, name="dashboard_widget"),
+    path("dashboard/customize/", dashboard_views.customize, name="dashboard_customize"),
+    path("dashboard/customize/change/", dashboard_views.customize_change, name="dashboard_customize_change"),
 ]

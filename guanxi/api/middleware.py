@@ -4,12 +4,22 @@ The first request with a key runs and its response is kept; the same key with th
 same method, path and body replays that response; the same key with another request
 is refused; while the first is still running, a second answers 409. A unique index on
 (user, key) makes that hold across processes and machines.
+
+The request runs in one transaction with the storing of its response: either both
+commit (a retry replays the result, even if the server died right after) or neither
+(the write did not happen). A record left "in progress" by a server that died is taken
+over by a retry: on PostgreSQL at once, since the running request holds the record's
+row lock and a free lock means it died; on SQLite after ``IDEMPOTENCY_LEASE_SECONDS``.
 """
 
+import datetime
 import hashlib
+import uuid
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.services import token_authenticate
@@ -43,38 +53,88 @@ class IdempotencyMiddleware:
             ).hexdigest()
         except Exception:  # noqa: BLE001 - an oversized body: let the API answer it
             return self.get_response(request)
+        token = uuid.uuid4().hex
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    user=user, key=key, method=request.method, path=request.path[:500], body_hash=fingerprint
+                    user=user, key=key, method=request.method, path=request.path[:500], body_hash=fingerprint,
+                    claim=token, claimed_at=timezone.now(),
                 )
         except IntegrityError:
-            return self._replay(request, user, key, fingerprint)
-        response = self.get_response(request)
-        if response.status_code in KEEP_STATUSES and response.status_code not in NOT_KEPT and not response.streaming:
-            record.status_code = response.status_code
-            record.response_body = response.content
-            record.content_type = response.get("Content-Type", "")
-            record.save(update_fields=["status_code", "response_body", "content_type"])
-        else:
-            record.delete()
+            record = self._take_over(request, user, key, fingerprint, token)
+            if isinstance(record, HttpResponse):
+                return record
+        return self._run(request, record, token)
+
+    def _run(self, request, record, token):
+        mine = IdempotencyRecord.objects.filter(pk=record.pk, claim=token, status_code__isnull=True)
+        broken = False
+        with transaction.atomic():
+            mine.select_for_update().exists()  # PostgreSQL: a retry waits for this outcome
+            response = self.get_response(request)
+            if transaction.get_connection().needs_rollback:
+                broken = True  # a database error ended the transaction: nothing was written
+            elif self._keep(response):
+                stored = mine.update(status_code=response.status_code, response_body=response.content,
+                                     content_type=response.get("Content-Type", ""))
+                if not stored:  # taken over by a retry meanwhile (SQLite past the lease): undo
+                    transaction.set_rollback(True)
+                    return _in_progress(request)
+            else:
+                mine.delete()
+        if broken:
+            mine.delete()
         return response
 
-    def _replay(self, request, user, key, fingerprint):
+    @staticmethod
+    def _keep(response):
+        return response.status_code in KEEP_STATUSES and response.status_code not in NOT_KEPT and \
+            not response.streaming
+
+    def _take_over(self, request, user, key, fingerprint, token):
+        """Replay a finished record, or take over one whose request died (lease over)."""
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if record is None:
-            return problem_response(request, 409, _("Request in progress."),
-                                    _("A request with this Idempotency-Key is still being processed."),
-                                    code="idempotency_in_progress")
+        if record is None or record.body_hash != fingerprint:
+            return self._replay(request, record, fingerprint)
+        if record.status_code is None:
+            try:
+                taken = self._claim(record, token)
+            except DatabaseError:  # the first request is running (holds its row / the write lock)
+                return _in_progress(request)
+            if taken:
+                return record
+            record.refresh_from_db()
+        return self._replay(request, record, fingerprint)
+
+    @staticmethod
+    def _claim(record, token):
+        """Take an unfinished record over: on PostgreSQL as soon as no live transaction
+        holds its row (its request died: nothing of it committed), elsewhere after the lease."""
+        unfinished = IdempotencyRecord.objects.filter(pk=record.pk, claim=record.claim, status_code__isnull=True)
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                if not unfinished.select_for_update(nowait=True).exists():
+                    return False
+                return unfinished.update(claim=token, claimed_at=timezone.now())
+        lease = datetime.timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+        if (record.claimed_at or record.created_at) >= timezone.now() - lease:
+            raise DatabaseError("in progress")
+        return unfinished.update(claim=token, claimed_at=timezone.now())
+
+    def _replay(self, request, record, fingerprint):
+        if record is None or record.status_code is None and record.body_hash == fingerprint:
+            return _in_progress(request)
         if record.body_hash != fingerprint:
             return problem_response(request, 422, _("Idempotency-Key reused."),
                                     _("This Idempotency-Key was used for a different request."),
                                     code="idempotency_mismatch")
-        if record.status_code is None:
-            return problem_response(request, 409, _("Request in progress."),
-                                    _("A request with this Idempotency-Key is still being processed."),
-                                    code="idempotency_in_progress")
         response = HttpResponse(bytes(record.response_body or b""), status=record.status_code,
                                 content_type=record.content_type or "application/json")
         response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _in_progress(request):
+    return problem_response(request, 409, _("Request in progress."),
+                            _("A request with this Idempotency-Key is still being processed."),
+                            code="idempotency_in_progress")

@@ -230,3 +230,57 @@ def column_chart(labels, series, *, lines=(), width=720, height=260, title="", m
             parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" stroke-width="2">'
                          f'<title>{escape(name)}</title></polyline>')
     return _close(_open(width, height, title) + parts)
+
+
+def shade(value, peak, base=(180, 40, 45)):
+    """A colour from near white (0) to ``base`` (``peak``) for heat-maps and choropleths."""
+    if value is None:
+        return "#f6f8fa"
+    share = max(0.0, min(float(value) / float(peak or 1), 1.0))
+    red, green, blue = (round(255 - (255 - part) * (0.08 + 0.92 * share)) for part in base)
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def ink(value, peak):
+    """Text colour readable on ``shade(value, peak)``."""
+    return "#ffffff" if value is not None and float(value) > 0.55 * float(peak or 1) else "#1f2328"
+
+
+def heatmap(row_labels, column_labels, rows, *, title="", suffix="%", peak=None, notes=None):
+    """A grid of coloured cells (``rows``: one list of values per row label, ``None`` for an
+    empty cell), each showing its value. The drawing is as wide as its labels and values
+    need, so no label is cut; ``notes`` (one per row) are drawn after the row."""
+    if not row_labels or not column_labels:
+        return ""
+    numbers = [float(v) for row in rows for v in row if v is not None]
+    peak = peak or max(numbers, default=0) or 1
+    texts = [[("" if v is None else f"{float(v):.0f}{suffix}") for v in row] for row in rows]
+    cell_w = max([_text_width(t, 11) for row in texts for t in row] + [_text_width(c, 11) for c in column_labels]
+                 + [28]) + 10
+    cell_h = 24
+    left = max(_text_width(label) for label in row_labels) + 14
+    notes = notes or [""] * len(row_labels)
+    note_w = max(_text_width(note, 11) for note in notes) + 12 if any(notes) else 0
+    top = 26
+    width = left + cell_w * len(column_labels) + note_w + 6
+    height = top + cell_h * len(row_labels) + 6
+    parts = []
+    for column, label in enumerate(column_labels):
+        x = left + column * cell_w + cell_w / 2
+        parts.append(f'<text x="{x:.1f}" y="{top - 8}" font-size="11" text-anchor="middle">{escape(label)}</text>')
+    for index, label in enumerate(row_labels):
+        y = top + index * cell_h
+        parts.append(f'<text x="{left - 8:.1f}" y="{y + cell_h * 0.65:.1f}" font-size="{FONT}" '
+                     f'text-anchor="end">{escape(label)}</text>')
+        for column, value in enumerate(rows[index]):
+            x = left + column * cell_w
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{cell_w - 2:.1f}" height="{cell_h - 2}" '
+                         f'fill="{shade(value, peak)}"><title>{escape(label)} · {escape(column_labels[column])}: '
+                         f'{escape(texts[index][column] or "—")}</title></rect>')
+            if value is not None:
+                parts.append(f'<text x="{x + cell_w / 2 - 1:.1f}" y="{y + cell_h * 0.62:.1f}" font-size="11" '
+                             f'text-anchor="middle" fill="{ink(value, peak)}">{escape(texts[index][column])}</text>')
+        if notes[index]:
+            parts.append(f'<text x="{left + cell_w * len(column_labels) + 6:.1f}" y="{y + cell_h * 0.65:.1f}" '
+                         f'font-size="11">{escape(notes[index])}</text>')
+    return _close(_open(width, height, title) + parts)

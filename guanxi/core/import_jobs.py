@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import imports
+from . import imports, jobs
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import ImportJob, ImportRowError, ImportStatus, SavedMapping
 from .permissions import ensure
@@ -246,7 +246,8 @@ def import_start(*, actor, job, mapping, options, save_as=""):
                    "choices": clean_choices(job, actor, options.get("choices")),
                    **clean_owner(job, actor, options)}
     job.status = ImportStatus.QUEUED
-    job.save(update_fields=["mapping", "options", "status"])
+    job.heartbeat_at = timezone.now()  # queued: the recovery task watches it from now (core.jobs)
+    job.save(update_fields=["mapping", "options", "status", "heartbeat_at"])
     if save_as:
         by_header = {job.header[int(i)]: key for i, key in job.mapping.items()}
         SavedMapping.objects.update_or_create(owner=actor, entity=job.entity, name=save_as[:80],
@@ -265,13 +266,22 @@ def import_cancel(*, actor, job):
 
 
 def import_run(job_id):
-    """Run (or resume) an import. Each batch commits with the checkpoint; safe to retry."""
+    """Run (or resume) an import. Each batch commits with the checkpoint; safe to retry,
+    and to run twice at once (a redelivered message): a batch is written only by the run
+    that holds the checkpoint it started from."""
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status in (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.UPLOADED):
+    if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return
+    with jobs.heartbeat(ImportJob, job.pk):
+        _run(job)
+
+
+def _run(job):
     importer = imports.importer_for(job.entity)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
-                                               started_at=job.started_at or timezone.now())
+    started = ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), started_at=job.started_at or timezone.now())
+    if not started:
+        return  # cancelled meanwhile
     mapping = {int(k): v for k, v in job.mapping.items()}
     job = _add_list_items(job, importer)
     try:
@@ -330,10 +340,12 @@ def _analyze(tables):
 
 
 def _commit_batch(job, importer, batch, done, last_line):
-    """Write one batch and move the checkpoint in the same transaction."""
+    """Write one batch and move the checkpoint in the same transaction; return the new
+    checkpoint, or None when the job was cancelled or another run moved the checkpoint
+    (a recovered job running twice: this run stops, nothing is written twice)."""
     with transaction.atomic():
         current = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if current.status == ImportStatus.CANCELLED:
+        if current.status != ImportStatus.RUNNING or current.next_row != done:
             return None
         result = importer.write_batch(current, batch, dry_run=False)
         ImportRowError.objects.bulk_create([

@@ -79,7 +79,8 @@ class IdempotencyRecord(models.Model):
     """The first result of a request sent with an ``Idempotency-Key``.
 
     The same key with the same body replays this result; the row is unique per user
-    and key, so two concurrent requests cannot both apply.
+    and key, so two concurrent requests cannot both apply. The result is stored in the
+    transaction of the write itself (see ``guanxi.api.middleware``).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -91,6 +92,9 @@ class IdempotencyRecord(models.Model):
     response_body = models.BinaryField(null=True)
     content_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The request that runs it: a retry takes an unfinished record over after a lease.
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")]

@@ -37,6 +37,22 @@ class Period:
         return f"{self.start.isoformat()} – {self.last_day.isoformat()}"
 
 
+def parse_range(raw):
+    """``"2026-11-01..2026-11-30"`` (a list filter's value) → (first day, day after the
+    last), or None when it is not one."""
+    start, _sep, last = str(raw).partition("..")
+    try:
+        start, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(last)
+    except ValueError:
+        return None
+    return (start, last + datetime.timedelta(days=1)) if start <= last else None
+
+
+def range_value(period):
+    """The period as a list filter's value (``parse_range`` reads it)."""
+    return f"{period.start.isoformat()}..{period.last_day.isoformat()}"
+
+
 def aware(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 

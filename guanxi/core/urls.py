@@ -5,6 +5,7 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("modules/", views.links, name="links"),
     path("search/", views.search, name="search"),
     path("views/save/", views.saved_view_create, name="saved_view_create"),
     path("imports/<str:entity>/new/", views.import_new, name="import_new"),

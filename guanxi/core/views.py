@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.navigation import menu_for
 
-from . import imports
+from . import homepage, imports
 from . import search as global_search
 from .errors import DomainError
 from .forms import SavedViewForm
@@ -32,6 +32,13 @@ from .services import saved_view_save
 
 @require(AUTHENTICATED)
 def home(request):
+    """The registered home page (the dashboard), else the module links."""
+    view = homepage.provider()
+    return view(request) if view is not None else links(request)
+
+
+@require(AUTHENTICATED)
+def links(request):
     return render(request, "core/home.html", {"sections": menu_for(request.user)})
 
 

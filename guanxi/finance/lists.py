@@ -1,9 +1,11 @@
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
 from guanxi.core.listing import Column, Filter, ListSpec
 from guanxi.core.permissions import AUTHENTICATED
 from guanxi.customers.lists import customer_filter
+from guanxi.sales.lists import BY_PERSON_AND_PLACE
 
 from . import selectors
 from .models import ExpenseStatus, InvoiceKind, InvoiceStatus, ReceiptKind, ReceivableStatus
@@ -13,6 +15,12 @@ def _overdue(queryset, raw, request):
     if raw != "1":
         return None
     return queryset.filter(queryset.model.overdue_q())
+
+
+def _outstanding(queryset, raw, request):
+    if raw != "1":
+        return None
+    return queryset.filter(allocated__lt=F("amount")).exclude(status=ReceivableStatus.CANCELLED)
 
 
 def _debt_columns(party, party_label, settled_label, person_label):
@@ -29,8 +37,11 @@ def _debt_columns(party, party_label, settled_label, person_label):
 
 DEBT_FILTERS = [Filter("status", _("Status"), choices=ReceivableStatus.choices),
                 Filter("overdue", _("Overdue"), kind="custom", choices=[("1", _("Yes"))], apply_func=_overdue),
+                Filter("outstanding", _("Not settled"), kind="custom", choices=[("1", _("Yes"))],
+                       apply_func=_outstanding),
                 Filter("due_from", _("Due from"), lookup="due_on", kind="date_from"),
-                Filter("due_to", _("Due to"), lookup="due_on", kind="date_to")]
+                Filter("due_to", _("Due to"), lookup="due_on", kind="date_to"),
+                Filter("issued_to", _("Issued up to"), lookup="issued_on", kind="date_to")]
 
 
 class ReceivableList(ListSpec):
@@ -43,7 +54,7 @@ class ReceivableList(ListSpec):
     export_name = "receivables"
     default_sort = "due_on"
     columns = _debt_columns("customer", _("Customer"), _("Received"), _("Salesperson"))
-    filters = [*DEBT_FILTERS, customer_filter()]
+    filters = [*DEBT_FILTERS, *BY_PERSON_AND_PLACE, customer_filter()]
     search_fields = ["number", "customer__name"]
     empty_text = _("No receivables.")
 
@@ -93,7 +104,7 @@ class ReceiptList(ListSpec):
     export_name = "receipts"
     default_sort = "-received_on"
     columns = _movement_columns("customer", _("Customer"), "received_on", _("Date received"), _("Salesperson"))
-    filters = [*_movement_filters("received_on"), customer_filter()]
+    filters = [*_movement_filters("received_on"), *BY_PERSON_AND_PLACE, customer_filter()]
     search_fields = ["number", "customer__name", "payer", "reference"]
     empty_text = _("No receipts.")
 

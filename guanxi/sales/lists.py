@@ -6,7 +6,8 @@ from guanxi.customers.lists import customer_filter
 from guanxi.org.scopes import people_in_scope
 
 from . import selectors
-from .models import LeadStatus, OrderStatus, QuoteStatus, Stage
+from .models import LeadStatus, OrderStatus, QuoteStatus, Stage, StageKind
+from .targets import COUNTED_ORDERS
 
 
 def _customer(obj):
@@ -110,6 +111,8 @@ BY_PERSON_PLACE_AND_AMOUNT = [
     Filter("amount_min", _("Amount from"), lookup="amount", kind="number_min"),
     Filter("amount_max", _("Amount up to"), lookup="amount", kind="number_max"),
 ]
+# Owner, department (and below) and branch: the lists behind the dashboard's figures.
+BY_PERSON_AND_PLACE = BY_PERSON_PLACE_AND_AMOUNT[:3]
 
 
 class OpportunityList(ListSpec):
@@ -132,6 +135,10 @@ class OpportunityList(ListSpec):
     filters = [Filter("stage", _("Stage"), lookup="stage_id", choices=lambda r: _stage_choices()),
                Filter("mine", _("Only mine"), kind="custom", choices=[("1", _("Yes"))],
                       apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user)),
+               Filter("open", _("Open"), kind="custom", choices=[("1", _("Yes"))],
+                      apply_func=lambda queryset, raw, request: queryset.filter(stage__kind=StageKind.OPEN)),
+               Filter("close_from", _("Expected close from"), lookup="expected_close_on", kind="date_from"),
+               Filter("close_to", _("Expected close up to"), lookup="expected_close_on", kind="date_to"),
                *BY_PERSON_PLACE_AND_AMOUNT, customer_filter()]
     search_fields = ["name"]
 
@@ -175,10 +182,13 @@ class OrderList(ListSpec):
         Column("owner", _("Owner"), value=lambda o: o.owner.display_name),
     ]
     filters = [Filter("status", _("Status"), choices=OrderStatus.choices),
+               Filter("booked", _("Booked (confirmed, shipped, completed)"), kind="custom", choices=[("1", _("Yes"))],
+                      apply_func=lambda queryset, raw, request: queryset.filter(status__in=COUNTED_ORDERS)),
                Filter("from", _("Ordered from"), lookup="order_date", kind="date_from"),
                Filter("to", _("Ordered to"), lookup="order_date", kind="date_to"),
                Filter("due_from", _("Delivery from"), lookup="delivery_date", kind="date_from"),
-               Filter("due_to", _("Delivery to"), lookup="delivery_date", kind="date_to"), customer_filter()]
+               Filter("due_to", _("Delivery to"), lookup="delivery_date", kind="date_to"),
+               *BY_PERSON_AND_PLACE, customer_filter()]
     search_fields = ["number", "customer__name"]
 
     def queryset(self, request):

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "guanxi.system.monitoring.LatencyMiddleware",
+    "guanxi.core.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +160,13 @@ def database_config():
 
 
 DATABASES = {"default": database_config()}
+# A PostgreSQL streaming replica for report pages (core/db_router.py, docs/deployment.md).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**dj_database_url.parse(env("DATABASE_REPLICA_URL"),
+                                                    conn_max_age=int(env("DB_CONN_MAX_AGE", "60"))),
+                            "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["guanxi.core.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PATHS = env_list("DATABASE_REPLICA_PATHS", "/analytics/")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, Celery --------------------------------------------------------
@@ -207,6 +216,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# --- Supervision, recovery and monitoring (docs/deployment.md) -------------------------
+# Long jobs beat every JOB_HEARTBEAT_SECONDS; one whose beat is older than
+# JOB_STALE_SECONDS is queued again by a task every JOB_RECOVERY_INTERVAL seconds.
+JOB_HEARTBEAT_SECONDS = float(env("GUANXI_JOB_HEARTBEAT_SECONDS", "5"))
+JOB_STALE_SECONDS = float(env("GUANXI_JOB_STALE_SECONDS", "30"))
+JOB_RECOVERY_INTERVAL = float(env("GUANXI_JOB_RECOVERY_INTERVAL", "20"))
+# An Idempotency-Key "in progress" longer than this is taken over by a retry (its first
+# request died before committing; a committed one has its response stored with it).
+IDEMPOTENCY_LEASE_SECONDS = float(env("GUANXI_IDEMPOTENCY_LEASE_SECONDS", "30"))
+# Nodes write their heartbeat (CPU, memory, latency, queue) every MONITOR_INTERVAL seconds.
+MONITOR_INTERVAL = float(env("GUANXI_MONITOR_INTERVAL", "15"))
+MONITOR_SLOW_REQUEST_MS = int(env("GUANXI_MONITOR_SLOW_REQUEST_MS", "2000"))
+MONITOR_QUEUE_ALERT = int(env("GUANXI_MONITOR_QUEUE_ALERT", "500"))
+MONITOR_DISK_FREE_ALERT_PERCENT = float(env("GUANXI_MONITOR_DISK_FREE_ALERT_PERCENT", "10"))
+# /metrics (Prometheus): a bearer token, or one of these client addresses.
+METRICS_TOKEN = env("GUANXI_METRICS_TOKEN", "")
+METRICS_ALLOWED_ADDRESSES = env_list("GUANXI_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

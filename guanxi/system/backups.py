@@ -41,6 +41,7 @@ from guanxi.core.services import service
 
 from .backup_crypto import ContainerError, OpeningReader, SealingWriter
 from .models import Backup
+from .monitoring import Alert
 from .services import _claim_run as claim_run  # one claim per job and day, shared with the digest
 
 logger = logging.getLogger("guanxi.backups")
@@ -658,3 +659,18 @@ def backup_file(backup):
         return None
     path = backup_dir() / Path(backup.file_name).name
     return path if path.exists() else None
+
+
+def backup_alerts(now):
+    """Monitoring check (``monitoring.register_check``): the latest backup failed, or
+    none finished in two days."""
+    latest = Backup.objects.exclude(status=Backup.Status.REMOVED).order_by("-created_at").first()
+    if latest is None:
+        return []
+    alerts = []
+    if latest.status == Backup.Status.FAILED:
+        alerts.append(Alert(f"backup-failed:{latest.pk}", _("The last backup failed"), latest.error[:500]))
+    last_done = Backup.objects.filter(status=Backup.Status.DONE).order_by("-created_at").first()
+    if last_done is None or now - last_done.created_at > datetime.timedelta(days=2):
+        alerts.append(Alert("backup-missing", _("No backup has finished in the last two days")))
+    return alerts

@@ -5,9 +5,11 @@ DEMO_BUILDERS = [
     "guanxi.workplace.demo",
     "guanxi.customers.demo",
     "guanxi.sales.demo",
+    "guanxi.analytics.dashboard_demo",
     "guanxi.finance.demo",
     "guanxi.finance.demo_pay",
     "guanxi.service.demo",
     "guanxi.workplace.demo_day",
     "guanxi.analytics.lifecycle_demo",
+    "guanxi.analytics.scorecard_demo",
 ]

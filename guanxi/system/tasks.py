@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+from guanxi.core import jobs
+
+from . import monitoring
 from .backups import backup_run, backup_scheduled
 from .logs import logs_purge
 from .services import digest_send_all, purge_expired_records
@@ -38,3 +41,15 @@ def nightly_backup():
 @shared_task(acks_late=True)
 def purge_logs():
     return logs_purge()
+
+
+@shared_task
+def monitor_check():
+    """Alert administrators about dead workers, queues, slow requests, disk… (every minute)."""
+    return len(monitoring.check_and_alert())
+
+
+@shared_task
+def recover_stalled_jobs():
+    """Queue again the long jobs whose worker died (core.jobs); every ~20 seconds."""
+    return jobs.recover_stalled()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backup_views, config_views, log_views, views
+from . import backup_views, config_views, log_views, monitoring_views, views
 
 app_name = "system"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("backups/<int:pk>/download/", backup_views.backup_download, name="backup_download"),
     path("log/", log_views.system_log, name="logs"),
     path("log/configuration/", log_views.configuration_changes, name="configuration_changes"),
+    path("monitoring/", monitoring_views.monitoring_page, name="monitoring"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<str:code>/<int:pk>/restore/", views.recycle_restore, name="recycle_restore"),
     path("recycle-bin/<str:code>/<int:pk>/purge/", views.recycle_purge, name="recycle_purge"),

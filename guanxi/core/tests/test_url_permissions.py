@@ -39,6 +39,7 @@ def test_public_views_are_the_expected_few():
         "accounts/login/", "accounts/login/code/", "accounts/logout/", "accounts/password/reset/",
         "accounts/password/reset/sent/", "accounts/password/reset/<uidb64>/<token>/",
         "accounts/password/reset/complete/", "i18n/language/", "healthz", "readyz",
+        "metrics",  # Prometheus: its own bearer token or allowed addresses (system/monitoring_views.py)
         # A phone calendar cannot sign in: the secret in the address is the key (hashed at rest).
         "work/calendar/feed/<str:secret>.ics",
         "service/s/<str:token>/",  # the satisfaction survey, answered through its secret token

@@ -418,3 +418,18 @@ def test_a_backup_whose_worker_died_is_marked_failed(backup_settings, demo_org):
     stuck.refresh_from_db()
     assert stuck.status == Backup.Status.FAILED and "Interrupted" in stuck.error
     assert Backup.objects.filter(status=Backup.Status.QUEUED).count() == 1
+
+
+@pytest.mark.django_db
+def test_failed_or_missing_backups_alert_the_administrators():
+    """SYS-1, SYS-3: monitoring tells administrators when the last backup failed or none
+    finished in two days."""
+    now = timezone.now()
+    assert backups.backup_alerts(now) == []
+    Backup.objects.create(status=Backup.Status.DONE, created_at=now - datetime.timedelta(hours=20))
+    assert backups.backup_alerts(now) == []
+    Backup.objects.create(status=Backup.Status.FAILED, error="pg_dump failed: disk full",
+                          created_at=now - datetime.timedelta(hours=1))
+    assert [alert.body for alert in backups.backup_alerts(now)] == ["pg_dump failed: disk full"]
+    codes = [alert.code for alert in backups.backup_alerts(now + datetime.timedelta(days=2))]
+    assert "backup-missing" in codes

@@ -1,16 +1,21 @@
-"""Start Guanxi on one machine: migrate, (demo), a Celery worker with the scheduler, web."""
+"""Start Guanxi on one machine: migrate, (demo), a supervised Celery worker and scheduler, web."""
 
 import os
 import signal
-import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from guanxi.system.management.commands.demo import print_logins
 from guanxi.system.services import database_optimize
+from guanxi.system.supervisor import (
+    AlreadyRunning,
+    Supervisor,
+    background_commands,
+    single_instance,
+)
 
 
 class Command(BaseCommand):
@@ -24,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Do not start the Celery worker.")
 
     def handle(self, *args, **options):
+        try:
+            with single_instance(settings.DATA_DIR / "up.lock"):
+                self.run(options)
+        except AlreadyRunning as exc:
+            raise CommandError(f"Guanxi is already running on this data directory ({settings.DATA_DIR}).") from exc
+
+    def run(self, options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -31,8 +43,10 @@ class Command(BaseCommand):
         database_optimize()
         if options["demo"]:
             call_command("demo", quiet=True)
-        worker = None if options["no_worker"] else self.start_worker()
-        # Stop the worker with us when a service manager sends SIGTERM.
+        # The worker and the scheduler, restarted when they die, stopped with us.
+        background = None if options["no_worker"] else Supervisor(
+            background_commands(settings.DATA_DIR), log=self.stderr.write).start()
+        # Stop them with us when a service manager sends SIGTERM.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Guanxi is running at {url}"))
@@ -49,11 +63,5 @@ class Command(BaseCommand):
             serve(application, host=options["host"], port=options["port"], threads=options["threads"],
                   ident="guanxi", _quiet=True)
         finally:
-            if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=20)
-
-    def start_worker(self):
-        command = [sys.executable, "-m", "celery", "--quiet", "-A", "guanxi", "worker", "--beat", "--pool=solo",
-                   "--loglevel=ERROR"]
-        return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - fixed arguments
+            if background is not None:
+                background.stop()

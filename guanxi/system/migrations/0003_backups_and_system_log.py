@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('system', '0001_initial'),
+        ('system', '0002_nodeheartbeat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,301 @@
+"""The 10C / 7P measures (ANA-3, ANA-4): profiling, persistency, profitability,
+performance, prospecting and promotion, each read through the viewer's scope.
+
+Definitions (the page shows the same text):
+
+- **Counted orders** are confirmed, shipped and completed orders (as for the sales measure).
+- **Cohort** of a customer: the month of their first counted order ever. Retention of a
+  cohort after *k* months: the share of the cohort with a counted order in month *k*
+  after the first (month 0 is 100 %).
+- **Retention rate** of a period: of the customers who bought in the window of the same
+  length just before the period, the share who bought again in the period; the **churn
+  rate** is the rest (100 − retention).
+- **Gross margin**: net revenue (line subtotal − discount, without tax) minus cost, where
+  a product's cost is its average purchase price (purchase order lines ordered or received,
+  without tax, the company's reference price). Lines whose product was never bought count
+  in neither revenue nor cost of the margin; their revenue is shown as "without a cost".
+- **Acquisition rate**: leads created in the period that are converted, over leads created
+  in the period. **First-time buyers**: customers whose first counted order is in the
+  period. **Acquisition cost**: approved sales expenses (the "sales" expense category and
+  its items: travel, entertainment, marketing…) in the period per first-time buyer.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.periods import Period, add_months, month_start
+from guanxi.customers.models import Customer, CustomerCategory
+from guanxi.finance.models import Expense, ExpenseStatus
+from guanxi.org.scopes import scoped
+from guanxi.purchasing.models import PurchaseOrderLine, PurchaseStatus
+from guanxi.sales.models import Lead, LeadStatus, Order, OrderLine
+
+from . import measures
+from .measures import COUNT_UNIT, COUNTED_ORDERS, MONEY_UNIT, PERCENT_UNIT, ZERO, Measure
+
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+BOUGHT = [PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED, PurchaseStatus.RECEIVED]
+ACQUISITION_EXPENSES = "sales"  # the expense category (and its items) counted as acquisition spending
+CUSTOMER_KEYS = {"branch": "customer__branch_id", "owner": "customer__owner_id"}
+LINE_NET = ExpressionWrapper(F("subtotal") - F("discount"), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def percent(part, whole):
+    """``part / whole`` as a Decimal percentage with two decimals, ``None`` when ``whole`` is 0."""
+    if not whole:
+        return None
+    return (HUNDRED * Decimal(part) / Decimal(whole)).quantize(CENT)
+
+
+def counted_orders(user):
+    return scoped(Order.objects.filter(status__in=COUNTED_ORDERS), user)
+
+
+def order_months(user, before=None):
+    """``{customer id: set of first days of the months with a counted order}`` in the user's scope."""
+    orders = counted_orders(user)
+    if before is not None:
+        orders = orders.filter(order_date__lt=before)
+    months = defaultdict(set)
+    for customer_id, month in orders.order_by().annotate(month=TruncMonth("order_date")).values_list(
+            "customer_id", "month").distinct():
+        months[customer_id].add(month if isinstance(month, datetime.date) and not isinstance(
+            month, datetime.datetime) else month.date())
+    return months
+
+
+# --- persistency ---------------------------------------------------------------------------
+@dataclass
+class Cohort:
+    month: datetime.date
+    size: int
+    active: list  # customers active in month k after the first, k = 0, 1, …
+    rates: list = field(default_factory=list)  # Decimal percentages, same length
+
+
+def cohorts(user, period: Period, horizon=12, today=None):
+    """Cohorts of first-order months in ``period``, followed ``horizon`` months (never past today)."""
+    today = today or timezone.localdate()
+    last = month_start(today)
+    months = order_months(user, before=add_months(last, 1))
+    by_first = defaultdict(list)
+    for seen in months.values():
+        first = min(seen)
+        if period.start <= first < period.end:
+            by_first[first].append(seen)
+    result = []
+    for first in sorted(by_first):
+        members = by_first[first]
+        span = min(horizon, (last.year - first.year) * 12 + last.month - first.month + 1)
+        active = [sum(1 for seen in members if add_months(first, k) in seen) for k in range(span)]
+        result.append(Cohort(first, len(members), active, [percent(n, len(members)) for n in active]))
+    return result
+
+
+def _buyers(user, start, end):
+    """``{customer id: customer's branch id}`` of customers with a counted order in [start, end)."""
+    return dict(counted_orders(user).filter(order_date__gte=start, order_date__lt=end).order_by().values_list(
+        "customer_id", "customer__branch_id").distinct())
+
+
+def retention(user, period: Period, by=None):
+    """``{key: (base, retained)}``: buyers of the previous window of the same length, and those of
+    them who bought again in ``period``."""
+    before = Period(period.start - datetime.timedelta(days=period.days), period.start)
+    base = _buyers(user, before.start, before.end)
+    again = _buyers(user, period.start, period.end)
+    counts = defaultdict(lambda: [0, 0])
+    for customer_id, branch_id in base.items():
+        key = branch_id if by == "branch" else None
+        counts[key][0] += 1
+        counts[key][1] += customer_id in again
+    return {key: tuple(value) for key, value in counts.items()}
+
+
+def _retention_rate(user, period, by):
+    return {key: percent(kept, base) for key, (base, kept) in retention(user, period, by).items()}
+
+
+def _churn_rate(user, period, by):
+    return {key: None if rate is None else HUNDRED - rate for key, rate in _retention_rate(user, period, by).items()}
+
+
+# --- profitability -------------------------------------------------------------------------
+def unit_costs():
+    """``{product id: average purchase price without tax}``: the company's reference cost."""
+    rows = PurchaseOrderLine.objects.filter(order__status__in=BOUGHT, product__isnull=False).order_by().values(
+        "product_id").annotate(net=Sum(LINE_NET), quantity=Sum("quantity"))
+    return {row["product_id"]: row["net"] / row["quantity"] for row in rows if row["quantity"]}
+
+
+@dataclass
+class Profit:
+    key: object
+    label: str = ""
+    revenue: Decimal = ZERO  # net revenue of lines with a known cost
+    cost: Decimal = ZERO
+    uncosted: Decimal = ZERO  # net revenue of lines without a cost
+
+    @property
+    def margin(self):
+        return self.revenue - self.cost
+
+    @property
+    def margin_rate(self):
+        return percent(self.margin, self.revenue)
+
+
+def profit(user, period: Period, key=None):
+    """``{key: Profit}`` over the lines of counted orders dated in ``period`` (one row, key ``None``,
+    when ``key`` is ``None``; else an ORM path such as ``order__customer_id``)."""
+    costs = unit_costs()
+    lines = OrderLine.objects.filter(order__in=counted_orders(user).filter(
+        order_date__gte=period.start, order_date__lt=period.end))
+    result = {}
+    paths = ("product_id",) if key is None else (key, "product_id")
+    rows = lines.order_by().values(*paths).annotate(net=Sum(LINE_NET), quantity=Sum("quantity"))
+    for row in rows:
+        group = row[key] if key else None
+        item = result.setdefault(group, Profit(group))
+        cost = costs.get(row["product_id"])
+        if cost is None:
+            item.uncosted += row["net"]
+        else:
+            item.revenue += row["net"]
+            item.cost += (cost * row["quantity"]).quantize(CENT)
+    return result
+
+
+PROFIT_KEYS = {None: None, "branch": "order__branch_id", "owner": "order__owner_id"}
+
+
+def _profits(user, period, by):
+    found = profit(user, period, PROFIT_KEYS[by])
+    return found if by else {None: found.get(None, Profit(None))}
+
+
+def _gross_margin(user, period, by):
+    return {key: item.margin for key, item in _profits(user, period, by).items()}
+
+
+def _gross_margin_rate(user, period, by):
+    return {key: item.margin_rate for key, item in _profits(user, period, by).items()}
+
+
+# --- prospecting ---------------------------------------------------------------------------
+def first_time_buyers(user, period: Period, by=None):
+    """``{key: customers whose first counted order (in the user's scope) is dated in the period}``."""
+    firsts = counted_orders(user).filter(order_date__lt=period.end).order_by().values(
+        "customer_id", "customer__branch_id").annotate(first=Min("order_date"))
+    counts = defaultdict(int)
+    for row in firsts:
+        if row["first"] >= period.start:
+            counts[row["customer__branch_id"] if by == "branch" else None] += 1
+    return dict(counts)
+
+
+def leads(user, period: Period, by=None):
+    """``{key: (created, converted)}`` of the leads created in the period."""
+    start, end = period.aware_range()
+    rows = scoped(Lead.objects.filter(created_at__gte=start, created_at__lt=end), user).order_by()
+    if by is None:
+        found = rows.aggregate(n=Count("pk"), won=Count("pk", filter=Q(status=LeadStatus.CONVERTED)))
+        return {None: (found["n"], found["won"])}
+    rows = rows.values("branch_id").annotate(n=Count("pk"), won=Count("pk", filter=Q(status=LeadStatus.CONVERTED)))
+    return {row["branch_id"]: (row["n"], row["won"]) for row in rows}
+
+
+def acquisition_spending(user, period: Period, by=None):
+    expenses = scoped(Expense.objects.filter(
+        Q(category__code=ACQUISITION_EXPENSES) | Q(category__parent__code=ACQUISITION_EXPENSES),
+        status=ExpenseStatus.APPROVED, spent_on__gte=period.start, spent_on__lt=period.end), user)
+    return measures.grouped(expenses, by, measures.money_sum("amount"), keys={"branch": "branch_id"})
+
+
+def _acquisition_rate(user, period, by):
+    return {key: percent(won, n) for key, (n, won) in leads(user, period, by).items()}
+
+
+def _first_time_buyers(user, period, by):
+    found = first_time_buyers(user, period, by)
+    return found if by else {None: found.get(None, 0)}
+
+
+def _acquisition_cost(user, period, by):
+    spent = acquisition_spending(user, period, by)
+    buyers = first_time_buyers(user, period, by)
+    keys = set(spent) | set(buyers)
+    return {key: (spent.get(key, ZERO) / buyers[key]).quantize(CENT) if buyers.get(key) else None for key in keys}
+
+
+# --- profiling and performance ------------------------------------------------------------
+PROFILES = {
+    "industry": ("industry_id", _("Industry")),
+    "kind": ("kind", _("Type (company or individual)")),
+    "province": ("province", _("Region")),
+    "source": ("source_id", _("Source")),
+    "level": ("level_id", _("Level")),
+}
+
+
+def profile(user, dimension, period: Period):
+    """``{value: customers}`` of the customers (category "customer") in scope created before the period's end."""
+    key = PROFILES[dimension][0]
+    start, end = period.aware_range()
+    customers = scoped(Customer.objects.filter(category=CustomerCategory.CUSTOMER, created_at__lt=end), user)
+    return dict(customers.order_by().values_list(key).annotate(n=Count("pk")).values_list(key, "n"))
+
+
+PERFORMANCE = {
+    "category": ("product__category_id", _("Product category")),
+    "channel": ("order__customer__source_id", _("Channel (customer source)")),
+    "region": ("order__customer__province", _("Region")),
+}
+
+
+def performance(user, dimension, period: Period):
+    """``{value: (orders, sales)}`` of counted order lines dated in the period (tax included)."""
+    key = PERFORMANCE[dimension][0]
+    lines = OrderLine.objects.filter(order__in=counted_orders(user).filter(
+        order_date__gte=period.start, order_date__lt=period.end))
+    rows = lines.order_by().values(key).annotate(orders=Count("order_id", distinct=True), sales=Sum("total"))
+    return {row[key]: (row["orders"], row["sales"] or ZERO) for row in rows}
+
+
+BRANCH = ("branch",)
+for _measure in (
+    Measure("retention_rate", _("Retention rate"), PERCENT_UNIT, _retention_rate, permission="sales.view",
+            groups=BRANCH, tags=("customers", "10c"),
+            definition=_("Of the customers who bought in the window of the same length just before the period, "
+                         "the share who bought again in the period.")),
+    Measure("churn_rate", _("Churn rate"), PERCENT_UNIT, _churn_rate, permission="sales.view", groups=BRANCH,
+            better="down", tags=("customers", "10c"),
+            definition=_("100 % minus the retention rate: customers of the previous window who did not buy again.")),
+    Measure("gross_margin", _("Gross margin"), MONEY_UNIT, _gross_margin, permission="finance.view",
+            groups=("branch", "owner"), tags=("finance", "10c"),
+            definition=_("Net revenue (without tax) of order lines minus their cost at the product's average "
+                         "purchase price; lines of products never bought are left out.")),
+    Measure("gross_margin_rate", _("Gross margin rate"), PERCENT_UNIT, _gross_margin_rate,
+            permission="finance.view", groups=("branch", "owner"), tags=("finance", "10c"),
+            definition=_("Gross margin over the net revenue of the lines with a known cost.")),
+    Measure("acquisition_rate", _("Acquisition rate"), PERCENT_UNIT, _acquisition_rate, permission="sales.view",
+            groups=BRANCH, tags=("customers", "10c"),
+            definition=_("Leads created in the period that are converted into customers, over the leads created "
+                         "in the period.")),
+    Measure("first_time_buyers", _("First-time buyers"), COUNT_UNIT, _first_time_buyers,
+            permission="sales.view", groups=BRANCH, tags=("customers", "10c"),
+            definition=_("Customers whose first counted order is dated in the period.")),
+    Measure("acquisition_cost", _("Acquisition cost"), MONEY_UNIT, _acquisition_cost, permission="finance.view",
+            groups=BRANCH, better="down", tags=("finance", "10c"),
+            definition=_("Approved sales expenses (travel, entertainment, marketing…) in the period per "
+                         "first-time buyer.")),
+):
+    measures.register(_measure)
