@@ -17,6 +17,8 @@ app.conf.beat_schedule = {
     # Later modules add their sections to the digest, not new schedules.
     "nightly-digest": {"task": "guanxi.system.tasks.nightly_digest", "schedule": crontab(hour=6, minute=30)},
     "purge-expired": {"task": "guanxi.system.tasks.purge_expired", "schedule": crontab(hour=3, minute=15)},
+    "nightly-backup": {"task": "guanxi.system.tasks.nightly_backup", "schedule": crontab(hour=1, minute=15)},
+    "purge-logs": {"task": "guanxi.system.tasks.purge_logs", "schedule": crontab(hour=3, minute=35)},
     "recycle-customers": {"task": "guanxi.customers.tasks.recycle_customers", "schedule": crontab(hour=2, minute=30)},
     "follow-up-reminders": {"task": "guanxi.customers.tasks.follow_up_reminders",
                             "schedule": crontab(hour=7, minute=30)},

@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
             _("System"),
             {"audit": _("View the audit log"), "recycle": _("Use the recycle bin"),
              "purge": _("Purge deleted records"), "configure": _("Configure pick-lists and fields"),
+             "backup": _("Make and download backups"), "logs": _("View the system log"),
              "monitor": _("Watch the servers and receive system alerts")},
         )
         from django.db.models.signals import post_migrate

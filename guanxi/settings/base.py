@@ -347,17 +347,53 @@ GUANXI_API_RATE = env("GUANXI_API_RATE", "600/min")
 GUANXI_API_ANON_RATE = env("GUANXI_API_ANON_RATE", "30/min")
 GUANXI_API_TOKEN_DAYS = int(env("GUANXI_API_TOKEN_DAYS", "30"))
 
-# --- Logging ------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# --- Logging (docs/operations.md) ---------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (python-json-logger) for a log collector.
+LOG_FORMAT = env("LOG_FORMAT", "plain")
+# Warnings, errors and runtime events also go to the system log page, at most
+# GUANXI_LOG_DB_RATE entries a minute per message and process, kept GUANXI_LOG_RETENTION_DAYS.
+GUANXI_LOG_TO_DATABASE = env_bool("GUANXI_LOG_TO_DATABASE", True)
+GUANXI_LOG_DB_RATE = int(env("GUANXI_LOG_DB_RATE", "10"))
+GUANXI_LOG_RETENTION_DAYS = int(env("GUANXI_LOG_RETENTION_DAYS", "90"))
+# Audit entries are the company's record of who changed what: kept for ever unless set.
+GUANXI_AUDIT_RETENTION_DAYS = int(env("GUANXI_AUDIT_RETENTION_DAYS", "0"))
+
+
+def logging_config(log_format):
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                     "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d %(threadName)s",
+                     "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json" if log_format == "json" else "plain"},
+            "system_log": {"class": "guanxi.system.log_handler.DatabaseHandler", "level": "INFO"},
+        },
+        "root": {"handlers": ["console", "system_log"], "level": env("LOG_LEVEL", "INFO")},
+        "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                    "guanxi.events": {"level": "INFO"}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# --- Backups (docs/operations.md) ---------------------------------------------------
+GUANXI_BACKUP_DIR = env("GUANXI_BACKUP_DIR", str(DATA_DIR / "backups"))
+# A passphrase; backups are AES-256-GCM encrypted with a key derived from it. Keep a copy
+# away from the server: without it no backup can be restored.
+GUANXI_BACKUP_KEY = env("GUANXI_BACKUP_KEY")
+GUANXI_BACKUP_REQUIRE_KEY = env_bool("GUANXI_BACKUP_REQUIRE_KEY", False)
+GUANXI_BACKUP_KEEP_DAILY = int(env("GUANXI_BACKUP_KEEP_DAILY", "7"))
+GUANXI_BACKUP_KEEP_WEEKLY = int(env("GUANXI_BACKUP_KEEP_WEEKLY", "4"))
+GUANXI_BACKUP_INCLUDE_MEDIA = env_bool("GUANXI_BACKUP_INCLUDE_MEDIA", True)
+# Where pg_dump and pg_restore are, if not on PATH (their major version >= the server's).
+GUANXI_PG_BIN_DIR = env("GUANXI_PG_BIN_DIR", "")
 GUANXI_RECYCLE_DAYS = int(env("GUANXI_RECYCLE_DAYS", "30"))
 
 # Lock-out is per account: a branch office often shares one public IP address, and

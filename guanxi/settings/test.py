@@ -23,3 +23,5 @@ WHITENOISE_USE_FINDERS = True
 GUANXI_API_RATE = "100000/min"
 # Tasks run inline in tests; the worker test turns this off to go through a real broker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Warnings in tests stay out of the database; the system-log tests turn this on.
+GUANXI_LOG_TO_DATABASE = False

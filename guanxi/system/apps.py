@@ -9,9 +9,12 @@ class SystemConfig(AppConfig):
 
     def ready(self):
         from guanxi.core import navigation
-        from guanxi.system import monitoring
+        from guanxi.system import backups, logs, monitoring
 
+        logs.register_configuration_audit()
+        logs.connect_signals()
         monitoring.register()
+        monitoring.register_check(backups.backup_alerts)
 
         navigation.register(navigation.Section("system", _("System"), "system.audit", [
             navigation.Item(_("Audit log"), "system:audit_log", "system.audit"),
@@ -21,4 +24,7 @@ class SystemConfig(AppConfig):
             navigation.Item(_("Document numbers"), "system:numbering", "system.configure"),
             navigation.Item(_("Business calendar"), "system:calendar", "system.configure"),
             navigation.Item(_("Print templates"), "system:print_templates", "system.configure"),
+            navigation.Item(_("System log"), "system:logs", "system.logs"),
+            navigation.Item(_("Configuration changes"), "system:configuration_changes", "system.logs"),
+            navigation.Item(_("Backups"), "system:backups", "system.backup"),
         ], order=90))

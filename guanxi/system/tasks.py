@@ -5,6 +5,8 @@ from celery import shared_task
 from guanxi.core import jobs
 
 from . import monitoring
+from .backups import backup_run, backup_scheduled
+from .logs import logs_purge
 from .services import digest_send_all, purge_expired_records
 
 
@@ -22,6 +24,23 @@ def purge_expired():
 def ping(value):
     """Echo a value: proves a worker is consuming the queue (used by tests and readyz tools)."""
     return value
+
+
+@shared_task(acks_late=True)
+def run_backup(backup_id):
+    """Run a backup queued from the system centre."""
+    backup = backup_run(backup_id)
+    return backup.status if backup else None
+
+
+@shared_task(acks_late=True)
+def nightly_backup():
+    return backup_scheduled()
+
+
+@shared_task(acks_late=True)
+def purge_logs():
+    return logs_purge()
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import config_views, monitoring_views, views
+from . import backup_views, config_views, log_views, monitoring_views, views
 
 app_name = "system"
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
     path("configuration/calendar/", config_views.calendar, name="calendar"),
     path("configuration/calendar/load/", config_views.calendar_load, name="calendar_load"),
     path("configuration/calendar/<str:day>/delete/", config_views.calendar_day_delete, name="calendar_day_delete"),
+    path("backups/", backup_views.backups, name="backups"),
+    path("backups/now/", backup_views.backup_now, name="backup_now"),
+    path("backups/<int:pk>/download/", backup_views.backup_download, name="backup_download"),
+    path("log/", log_views.system_log, name="logs"),
+    path("log/configuration/", log_views.configuration_changes, name="configuration_changes"),
     path("monitoring/", monitoring_views.monitoring_page, name="monitoring"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<str:code>/<int:pk>/restore/", views.recycle_restore, name="recycle_restore"),
