@@ -11,6 +11,7 @@ class AnalyticsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from guanxi.core import navigation, permissions
+        from guanxi.sales.panels import register_form_helper
         from guanxi.sales.signals import order_confirmed
 
         from . import customer_page, measures, receivers  # noqa: F401  (measures register on import)
@@ -23,9 +24,12 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
             navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
             navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
+            navigation.Item(_("Lifetime value and churn"), "analytics:clv", "analytics.view"),
+            navigation.Item(_("Basket rules"), "analytics:basket", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
+        register_form_helper(customer_page.basket_form_helper)

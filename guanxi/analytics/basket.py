@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 
 from guanxi.core.fastinsert import insert_objects
 from guanxi.org.scopes import scoped
@@ -175,6 +175,17 @@ def up_sell(user, customer, limit=3):
             .order_by("-customers", "product__list_price", "product_id")[:1]
         suggestions += [Suggestion(row.product, [top], customers=row.customers) for row in candidates]
     return sorted(suggestions, key=lambda s: -(s.customers or 0))[:limit]
+
+
+def rules_about(q="", limit=100):
+    """The strongest rules, or those with a product whose SKU or name holds ``q``: [(rule, antecedent products)]."""
+    rules = BasketRule.objects.select_related("consequent")
+    if q:
+        products = Product.objects.filter(Q(sku__icontains=q) | Q(name__icontains=q)).values("pk")
+        rules = rules.filter(Q(items__product_id__in=products) | Q(consequent_id__in=products)).distinct()
+    rules = list(rules[:limit])
+    names = Product.objects.in_bulk({pk for rule in rules for pk in rule.antecedent})
+    return [(rule, [names[pk] for pk in rule.antecedent if pk in names]) for rule in rules]
 
 
 def products_by_sku(skus):
