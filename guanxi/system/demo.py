@@ -9,5 +9,6 @@ DEMO_BUILDERS = [
     "guanxi.finance.demo_pay",
     "guanxi.service.demo",
     "guanxi.workplace.demo_day",
+    "guanxi.analytics.clv_demo",
     "guanxi.analytics.lifecycle_demo",
 ]

@@ -13,14 +13,14 @@ from guanxi.analytics.clv_models import JobKind
 from guanxi.customers.models import Customer
 from guanxi.org.scopes import scoped
 
-from ..common import ListParams, cursor_list, require_perm
+from ...common import ListParams, cursor_list, require_perm
 
 router = Router(tags=["analytics"])
 
 
 class CustomerClvOut(Schema):
     customer_id: int
-    customer: str = Field(alias="customer.name")
+    customer: str
     purchases: int = Field(description="days with a confirmed order")
     first_order: datetime.date
     last_order: datetime.date
@@ -30,6 +30,10 @@ class CustomerClvOut(Schema):
     average_value: Decimal = Field(description="Gamma-Gamma expected value of a purchase")
     clv: Decimal = Field(description="the next 12 months, discounted by 1 % a month")
     value_at_risk: Decimal = Field(description="churn × yearly spend so far")
+
+    @staticmethod
+    def resolve_customer(obj):
+        return obj.customer.name
 
 
 class CustomerClvPage(Schema):
@@ -126,7 +130,6 @@ def analytics_customer_clv(request, customer_id: int):
     require_perm(request, "analytics.view")
     customer = get_object_or_404(scoped(Customer.objects.all(), request.user), pk=customer_id)
     figures = clv_of(request.user, customer)
-    return CustomerAnalysisOut(
-        figures=CustomerClvOut.from_orm(figures) if figures else None,
-        suggestions=[suggestion_out("cross", s) for s in cross_sell(request.user, customer)]
-        + [suggestion_out("up", s) for s in up_sell(request.user, customer)])
+    return {"figures": figures,
+            "suggestions": [suggestion_out("cross", s) for s in cross_sell(request.user, customer)]
+            + [suggestion_out("up", s) for s in up_sell(request.user, customer)]}
