@@ -50,11 +50,15 @@ def basket(rng, bundles, extras):
     return list(dict.fromkeys(chosen))
 
 
-def simulate(rng, customers, products, today, years=YEARS):
-    """[(customer, day, [products])] for ``customers`` (objects with pk, owner_id, branch_id)."""
+def demo_bundles(products):
     by_sku = {p.sku: p for p in products}
     bundles = [[by_sku[s] for s in bundle if s in by_sku] for bundle in BUNDLES]
-    bundles = [b for b in bundles if b] or [[p] for p in products]
+    return [b for b in bundles if b] or [[p] for p in products]
+
+
+def simulate(rng, customers, products, today, years=YEARS, bundles=None):
+    """[(customer, day, [products])] for ``customers`` (objects with pk, owner_id, branch_id)."""
+    bundles = bundles or demo_bundles(products)
     orders = []
     for customer in customers:
         start = today - datetime.timedelta(days=rng.randint(0, 365 * years))
