@@ -4,7 +4,7 @@ extraction), on the database in the environment.
 
     createdb -h 127.0.0.1 -U postgres gx_bench_clv
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/gx_bench_clv
-    python bench/clv_bench.py build --customers 1000000     # once (about 1.3 M orders, 3.4 M lines)
+    python bench/clv_bench.py build --customers 1000000     # once (about 1.8 M orders, 5 M lines)
     python bench/clv_bench.py run
     dropdb -h 127.0.0.1 -U postgres gx_bench_clv
 
@@ -83,7 +83,7 @@ def build_history(rng, total, products):
             for customer in customers:
                 liked = rng.sample(bundles, 2)
                 start = today - datetime.timedelta(days=rng.randint(0, 3 * 365))
-                for day in purchase_days(rng, start, today, rng.gammavariate(1.5, 1 / 12), rng.betavariate(0.8, 4)):
+                for day in purchase_days(rng, start, today, rng.gammavariate(0.6, 1 / 50), rng.betavariate(0.8, 4)):
                     order_count += 1
                     chosen = basket(rng, liked, products)
                     order = Order(number=f"BN{order_count:09d}", customer_id=customer.pk, owner_id=customer.owner_id,

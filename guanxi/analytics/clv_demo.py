@@ -32,13 +32,16 @@ YEARS = 3
 
 def purchase_days(rng, start, today, rate_per_week, dropout):
     """The days of a customer's purchases from ``start``: exponential gaps at ``rate_per_week``,
-    after each purchase gone with probability ``dropout``."""
+    after each repeat purchase gone with probability ``dropout`` (BG/NBD)."""
     days, day = [start], start
-    while rng.random() >= dropout:
-        day = day + datetime.timedelta(days=max(1, round(rng.expovariate(rate_per_week) * 7)))
-        if day > today:
+    while True:
+        gap = max(1, round(rng.expovariate(rate_per_week) * 7))
+        if gap > (today - day).days:
             break
+        day += datetime.timedelta(days=gap)
         days.append(day)
+        if rng.random() < dropout:
+            break
     return days
 
 
