@@ -17,10 +17,11 @@ Suggestions, read from the stored rules:
 import math
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 
 from guanxi.core.fastinsert import insert_objects
 from guanxi.org.scopes import scoped
@@ -129,9 +130,9 @@ class Suggestion:
     customers: int | None = None
 
 
-def rules_within(product_ids, limit=5):
+def rules_within(product_ids, limit=5, names=None):
     """The strongest rules whose antecedent lies within ``product_ids`` and whose consequent
-    does not, one per consequent."""
+    does not, one per consequent; ``names`` ({id: product}) saves the query for the antecedents."""
     product_ids = set(product_ids)
     if not product_ids:
         return []
@@ -141,40 +142,47 @@ def rules_within(product_ids, limit=5):
         .select_related("consequent").order_by("-lift", "-confidence", "pk")[:limit * 10]
     chosen, seen = [], set()
     for rule in rules:
-        if rule.consequent_id not in seen:
+        if rule.consequent_id not in seen and len(chosen) < limit:
             seen.add(rule.consequent_id)
             chosen.append(rule)
-    names = Product.objects.in_bulk({pk for rule in chosen for pk in rule.antecedent})
+    names = names if names is not None else Product.objects.in_bulk({pk for rule in chosen for pk in rule.antecedent})
     return [Suggestion(rule.consequent, [names[pk] for pk in rule.antecedent if pk in names], rule.confidence,
-                       rule.lift) for rule in chosen[:limit]]
+                       rule.lift) for rule in chosen]
 
 
 def bought_by(user, customer):
-    """The products of the customer's counted orders the user may see: {product id: top unit price}."""
+    """The products of the customer's counted orders the user may see: {id: product} (one query)."""
     orders = scoped(Order.objects.filter(customer=customer, status__in=COUNTED), user)
-    return dict(OrderLine.objects.filter(order__in=orders.values("pk"), product__isnull=False)
-                .values("product_id").annotate(price=Max("product__list_price")).order_by()
-                .values_list("product_id", "price"))
+    return Product.objects.in_bulk(list(OrderLine.objects.filter(order__in=orders.values("pk"), product__isnull=False)
+                                        .values_list("product_id", flat=True).distinct()))
 
 
-def cross_sell(user, customer, limit=5):
-    return rules_within(bought_by(user, customer), limit)
+def cross_sell(user, customer, limit=5, bought=None):
+    bought = bought_by(user, customer) if bought is None else bought
+    return rules_within(bought, limit, names=bought)
 
 
-def up_sell(user, customer, limit=3):
-    bought = Product.objects.in_bulk(list(bought_by(user, customer)))
+def up_sell(user, customer, limit=3, bought=None):
+    """In each category the customer bought, the product above the dearest he bought there that
+    most customers of his tier bought (one query besides his products)."""
+    bought = bought_by(user, customer) if bought is None else bought
     dearest = {}
     for product in bought.values():
-        if product.category_id and product.list_price > dearest.get(product.category_id, (0, None))[0]:
+        if product.category_id and product.list_price > dearest.get(product.category_id, (Decimal(-1), None))[0]:
             dearest[product.category_id] = (product.list_price, product)
-    suggestions = []
-    for category, (price, top) in dearest.items():
-        candidates = ProductTierPopularity.objects.filter(
-            tier=customer.value_tier, product__category_id=category, product__list_price__gt=price,
-            product__is_active=True).exclude(product_id__in=list(bought)).select_related("product") \
-            .order_by("-customers", "product__list_price", "product_id")[:1]
-        suggestions += [Suggestion(row.product, [top], customers=row.customers) for row in candidates]
-    return sorted(suggestions, key=lambda s: -(s.customers or 0))[:limit]
+    if not dearest:
+        return []
+    dearer = Q()
+    for category, (price, _top) in dearest.items():
+        dearer |= Q(product__category_id=category, product__list_price__gt=price)
+    rows = ProductTierPopularity.objects.filter(dearer, tier=customer.value_tier, product__is_active=True) \
+        .exclude(product_id__in=list(bought)).select_related("product") \
+        .order_by("-customers", "product__list_price", "product_id")
+    best = {}
+    for row in rows[:200]:
+        best.setdefault(row.product.category_id, row)
+    return [Suggestion(row.product, [dearest[category][1]], customers=row.customers)
+            for category, row in best.items()][:limit]
 
 
 def rules_about(q="", limit=100):

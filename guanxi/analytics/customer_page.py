@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.listing import Filter
 from guanxi.customers import lists, summary
 
-from .basket import cross_sell, up_sell
+from .basket import bought_by, cross_sell, up_sell
 from .clv import clv_of
 from .value import RF_CELLS, filter_rf_cell, history_of
 
@@ -58,30 +58,51 @@ class ClvSection(summary.Section):
                                    _("expected value of a purchase ¥%(value)s") % {"value": records.average_value}))]
 
 
-class SuggestionSection(summary.Section):
-    """ANA-5: products to offer, from the stored basket rules and the up-sell counts."""
+def _bought(viewer):
+    """The products the customer bought (as far as the viewer may see), once per page."""
+    if not hasattr(viewer, "analytics_bought"):
+        viewer.analytics_bought = bought_by(viewer.user, viewer.customer)
+    return viewer.analytics_bought
 
-    key = "suggestions"
-    title = _("Products to offer")
+
+class CrossSellSection(summary.Section):
+    """ANA-5: often bought together with what the customer bought (the stored basket rules)."""
+
+    key = "cross_sell"
+    title = _("Often bought together")
     order = 92
     permission = "analytics.view"
     empty_text = _("No suggestion: no rule starts from what this customer bought.")
 
     def records(self, viewer):
-        return [("cross", s) for s in cross_sell(viewer.user, viewer.customer)] + \
-            [("up", s) for s in up_sell(viewer.user, viewer.customer)]
+        return cross_sell(viewer.user, viewer.customer, bought=_bought(viewer))
 
     def totals(self, viewer, records):
         return len(records), []
 
     def rows(self, viewer, records, limit):
-        return [summary.Row(label=str(s.product), url="", facts=suggestion_facts(kind, s)) for kind, s in records]
+        return [summary.Row(label=str(s.product), url="", facts=suggestion_facts("cross", s)) for s in records[:limit]]
+
+
+class UpSellSection(CrossSellSection):
+    """ANA-5: dearer products of the categories he bought, as customers of his tier buy them."""
+
+    key = "up_sell"
+    title = _("Up-sell")
+    order = 93
+    empty_text = _("No suggestion: no dearer product of his categories that customers of his tier buy.")
+
+    def records(self, viewer):
+        return up_sell(viewer.user, viewer.customer, bought=_bought(viewer))
+
+    def rows(self, viewer, records, limit):
+        return [summary.Row(label=str(s.product), url="", facts=suggestion_facts("up", s)) for s in records[:limit]]
 
 
 def suggestion_facts(kind, suggestion):
     because = "、".join(p.name for p in suggestion.because)
     if kind == "up":
-        return (_("Up-sell: above %(product)s") % {"product": because},
+        return (_("Dearer than %(product)s") % {"product": because},
                 _("%(n)s customers of this tier bought it") % {"n": suggestion.customers})
     return (_("Often bought together with %(products)s") % {"products": because},
             _("confidence %(confidence)s · lift %(lift)s") % {
@@ -96,5 +117,6 @@ def basket_form_helper(request):
 def register():
     summary.register(ValueSection())
     summary.register(ClvSection())
-    summary.register(SuggestionSection())
+    summary.register(CrossSellSection())
+    summary.register(UpSellSection())
     lists.register_filter(Filter("rf", _("RFM cell"), kind="custom", choices=RF_CELLS, apply_func=filter_rf_cell))

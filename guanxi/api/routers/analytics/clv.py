@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from guanxi.analytics.basket import cross_sell, up_sell
+from guanxi.analytics.basket import bought_by, cross_sell, up_sell
 from guanxi.analytics.clv import at_risk, clv_of, latest_job, totals
 from guanxi.analytics.clv_models import JobKind
 from guanxi.customers.models import Customer
@@ -130,6 +130,7 @@ def analytics_customer_clv(request, customer_id: int):
     require_perm(request, "analytics.view")
     customer = get_object_or_404(scoped(Customer.objects.all(), request.user), pk=customer_id)
     figures = clv_of(request.user, customer)
+    bought = bought_by(request.user, customer)
     return {"figures": figures,
-            "suggestions": [suggestion_out("cross", s) for s in cross_sell(request.user, customer)]
-            + [suggestion_out("up", s) for s in up_sell(request.user, customer)]}
+            "suggestions": [suggestion_out("cross", s) for s in cross_sell(request.user, customer, bought=bought)]
+            + [suggestion_out("up", s) for s in up_sell(request.user, customer, bought=bought)]}
