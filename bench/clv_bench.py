@@ -15,17 +15,20 @@ Data: the demo organization; ``--products`` products in 8 categories grouped int
 bundles; ``--customers`` customers owned by the demo's salespeople, each with a purchase
 history over three years from the BG/NBD story (``analytics.clv_demo``: a purchase rate
 per customer, a chance to stop after each purchase), every order one of the customer's two
-favourite bundles and sometimes one product more. Written with COPY / executemany
-(``core.fastinsert``) in batches of 50,000 customers.
+favourite bundles and sometimes one product more; simulated with numpy, written with
+COPY (PostgreSQL) / executemany (SQLite) from a template row per table, in batches of
+200,000 customers.
 """
 
 import argparse
 import datetime
+import json
 import os
 import random
 import time
 from decimal import Decimal
 
+import numpy as np
 from common import machine, setup_django
 
 CATEGORIES = ["equipment", "parts", "consumables", "service", "software"]
@@ -54,12 +57,72 @@ def build_products(rng, total):
     return list(Product.objects.order_by("pk"))
 
 
+def simulate_columns(rng, n, products, bundles, days_back=3 * 365):
+    """The BG/NBD story of ``analytics.clv_demo`` vectorized over ``n`` customers: a rate per
+    customer, exponential gaps, gone after each repeat purchase with probability p.
+    Returns (customer index, days ago) of every purchase."""
+    rate = rng.gamma(0.6, 1 / 50, n) / 7  # per day
+    dropout = rng.beta(0.8, 4, n)
+    age = rng.integers(0, days_back + 1, n)
+    who, when = [np.arange(n)], [age]
+    active, day = np.arange(n), age.astype(float)
+    while len(active):
+        gap = np.maximum(1, np.rint(rng.exponential(1 / rate[active])))
+        day_next = day[active] - gap
+        keep = day_next >= 0
+        active, day_next = active[keep], day_next[keep]
+        day[active] = day_next
+        who.append(active)
+        when.append(day_next.astype(np.int64))
+        active = active[rng.random(len(active)) >= dropout[active]]
+    return np.concatenate(who), np.concatenate(when)
+
+
+def copy_rows(model, template, columns, count):
+    """Insert ``count`` rows of ``model``, every column as in ``template`` but ``columns``
+    ({attname: sequence of ready values}): COPY on PostgreSQL, executemany on SQLite."""
+    from django.db import connection
+
+    fields = list(model._meta.concrete_fields)
+    base = []
+    for field in fields:
+        value = getattr(template, field.attname)
+        if isinstance(value, (datetime.date, Decimal)):
+            value = str(value)
+        elif isinstance(value, dict):
+            value = json.dumps(value)
+        base.append(value)
+    position = [[i for i, f in enumerate(fields) if f.attname == name][0] for name in columns]
+    sequences = list(columns.values())
+    table = model._meta.db_table
+    names = ", ".join(f'"{f.column}"' for f in fields)
+
+    def rows():
+        for i in range(count):
+            row = base.copy()
+            for at, values in zip(position, sequences, strict=True):
+                row[at] = values[i]
+            yield row
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows():
+                    copy.write_row(row)
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM \"{table}\"))")  # noqa: S608
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows())  # noqa: S608
+
+
+def _next_id(model):
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+
 def build_history(rng, total, products):
     from django.db import transaction
     from django.utils import timezone
 
-    from guanxi.analytics.clv_demo import basket, purchase_days
-    from guanxi.core.fastinsert import insert_objects
     from guanxi.customers.models import Customer
     from guanxi.org.models import User
     from guanxi.sales.models import Order, OrderLine, OrderStatus
@@ -67,52 +130,73 @@ def build_history(rng, total, products):
     have = Customer.all_objects.count()
     sellers = [u for u in User.objects.filter(is_active=True, branch__isnull=False).prefetch_related("roles")
                if u.has_module_perm("customers.create")]
-    bundles = [rng.sample(products, rng.randint(2, 4)) for _ in range(60)]
+    seller_ids = np.array([u.pk for u in sellers])
+    seller_branch = np.array([u.branch_id for u in sellers])
+    product_ids = np.array([p.pk for p in products])
+    prices = np.array([float(p.list_price) for p in products])
+    names = [p.name for p in products]
+    bundles = np.full((60, 4), -1)
+    for b in range(60):
+        chosen = rng.choice(len(products), rng.integers(2, 5), replace=False)
+        bundles[b, :len(chosen)] = chosen
     today, now = timezone.localdate(), timezone.now()
+    day_text = {back: str(today - datetime.timedelta(days=int(back))) for back in range(3 * 365 + 1)}
     started = time.perf_counter()
-    order_count = Order.objects.count()
     while have < total:
-        customers, orders, lines = [], [], []
-        for i in range(have, min(have + 50_000, total)):
-            seller = rng.choice(sellers)
-            name = f"基准客户{i:07d}"
-            customers.append(Customer(name=name, name_norm=name, owner_id=seller.pk, branch_id=seller.branch_id,
-                                      category="customer", created_at=now, updated_at=now))
+        n = min(200_000, total - have)
+        customer_id, order_id, line_id = _next_id(Customer), _next_id(Order), _next_id(OrderLine)
+        owner = rng.integers(0, len(sellers), n)
+        who, back = simulate_columns(rng, n, products, bundles)
+        order = np.argsort(who, kind="stable")
+        who, back = who[order], back[order]
+        liked = rng.integers(0, 60, (n, 2))
+        bundle = liked[who, rng.integers(0, 2, len(who))]
+        items = bundles[bundle]  # orders × 4 product indexes, −1 = none
+        extra = np.where(rng.random(len(who)) < 0.3, rng.integers(0, len(products), len(who)), -1)
+        items = np.column_stack([items, extra])
+        line_order, slot = np.nonzero(items >= 0)
+        line_product = items[line_order, slot]
+        quantity = rng.integers(1, 6, len(line_order))
+        amount = prices[line_product] * quantity
+        order_total = np.bincount(line_order, weights=amount, minlength=len(who))
+        position = slot + 1
         with transaction.atomic():
-            insert_objects(Customer, customers)
-            for customer in customers:
-                liked = rng.sample(bundles, 2)
-                start = today - datetime.timedelta(days=rng.randint(0, 3 * 365))
-                for day in purchase_days(rng, start, today, rng.gammavariate(0.6, 1 / 50), rng.betavariate(0.8, 4)):
-                    order_count += 1
-                    chosen = basket(rng, liked, products)
-                    order = Order(number=f"BN{order_count:09d}", customer_id=customer.pk, owner_id=customer.owner_id,
-                                  branch_id=customer.branch_id, status=OrderStatus.COMPLETED, order_date=day,
-                                  created_at=now, updated_at=now)
-                    total_amount = Decimal(0)
-                    for position, product in enumerate(chosen, start=1):
-                        quantity = rng.randint(1, 5)
-                        amount = product.list_price * quantity
-                        total_amount += amount
-                        lines.append(OrderLine(order=order, position=position, product_id=product.pk,
-                                               description=product.name, quantity=quantity, unit_price=product.list_price,
-                                               tax_rate=0, subtotal=amount, total=amount, discount=0, tax=0))
-                    order.subtotal = order.total = total_amount
-                    order.discount_total = order.tax_total = Decimal(0)
-                    orders.append(order)
-            insert_objects(Order, orders)
-            for line in lines:
-                line.order_id = line.order.pk
-            insert_objects(OrderLine, lines)
-        have += len(customers)
-        print(f"  customers {have}, orders {order_count} ({time.perf_counter() - started:.0f} s)", flush=True)
+            template = Customer(name="", owner_id=sellers[0].pk, branch_id=sellers[0].branch_id, category="customer",
+                                created_at=now, updated_at=now)
+            ids = range(customer_id, customer_id + n)
+            copy_rows(Customer, template, {
+                "id": ids, "name": [f"基准客户{have + i:07d}" for i in range(n)],
+                "name_norm": [f"基准客户{have + i:07d}" for i in range(n)],
+                "owner_id": seller_ids[owner].tolist(), "branch_id": seller_branch[owner].tolist()}, n)
+            template = Order(number="", customer_id=customer_id, owner_id=sellers[0].pk,
+                             branch_id=sellers[0].branch_id, status=OrderStatus.COMPLETED, order_date=today,
+                             created_at=now, updated_at=now, subtotal=0, discount_total=0, tax_total=0, total=0)
+            totals = [f"{v:.2f}" for v in order_total]
+            copy_rows(Order, template, {
+                "id": range(order_id, order_id + len(who)),
+                "number": [f"BN{order_id + i:09d}" for i in range(len(who))],
+                "customer_id": (who + customer_id).tolist(), "owner_id": seller_ids[owner[who]].tolist(),
+                "branch_id": seller_branch[owner[who]].tolist(), "order_date": [day_text[b] for b in back.tolist()],
+                "subtotal": totals, "total": totals}, len(who))
+            template = OrderLine(order_id=order_id, position=1, product_id=products[0].pk, description="",
+                                 quantity=1, unit_price=0, discount_percent=0, tax_rate=0, subtotal=0, discount=0,
+                                 tax=0, total=0)
+            amounts = [f"{v:.2f}" for v in amount]
+            copy_rows(OrderLine, template, {
+                "id": range(line_id, line_id + len(line_order)), "order_id": (line_order + order_id).tolist(),
+                "position": position.tolist(), "product_id": product_ids[line_product].tolist(),
+                "description": [names[i] for i in line_product.tolist()], "quantity": quantity.tolist(),
+                "unit_price": [f"{prices[i]:.2f}" for i in line_product.tolist()], "subtotal": amounts,
+                "total": amounts}, len(line_order))
+        have += n
+        print(f"  customers {have:,}, orders +{len(who):,}, lines +{len(line_order):,} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
 
 
 def build(args):
-    rng = random.Random(args.seed)
     _prepare()
-    products = build_products(rng, args.products)
-    build_history(rng, args.customers, products)
+    products = build_products(random.Random(args.seed), args.products)
+    build_history(np.random.default_rng(args.seed), args.customers, products)
 
 
 def _timed(name, func):
