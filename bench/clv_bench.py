@@ -80,8 +80,10 @@ def simulate_columns(rng, n, products, bundles, days_back=3 * 365):
 
 def copy_rows(model, template, columns, count):
     """Insert ``count`` rows of ``model``, every column as in ``template`` but ``columns``
-    ({attname: sequence of ready values}): COPY on PostgreSQL, executemany on SQLite."""
+    ({attname: sequence of ready values}) with ``core.fastinsert.insert_rows``."""
     from django.db import connection
+
+    from guanxi.core.fastinsert import insert_rows
 
     fields = list(model._meta.concrete_fields)
     base = []
@@ -94,8 +96,6 @@ def copy_rows(model, template, columns, count):
         base.append(value)
     position = [[i for i, f in enumerate(fields) if f.attname == name][0] for name in columns]
     sequences = list(columns.values())
-    table = model._meta.db_table
-    names = ", ".join(f'"{f.column}"' for f in fields)
 
     def rows():
         for i in range(count):
@@ -104,15 +104,12 @@ def copy_rows(model, template, columns, count):
                 row[at] = values[i]
             yield row
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row in rows():
-                    copy.write_row(row)
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM \"{table}\"))")  # noqa: S608
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows())  # noqa: S608
+    insert_rows(model, [f.attname for f in fields], rows())
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - model names
+                           f'(SELECT MAX(id) FROM "{table}"))')
 
 
 def _next_id(model):
