@@ -45,15 +45,17 @@ class ClvSection(summary.Section):
     def totals(self, viewer, records):
         if records is None:
             return 0, []
+        # counts are whole numbers (the summary API says so): churn in per cent
         return 1, [
-            summary.Figure("churn", _("Churn probability"), f"{records.churn:.0%}", alert=records.churn >= 0.5),
-            summary.Figure("expected_90", _("Expected purchases in 90 days"), f"{records.expected_90:.2f}"),
+            summary.Figure("churn_percent", _("Churn probability %"), round(records.churn * 100),
+                           alert=records.churn >= 0.5),
             summary.Figure("clv", _("Lifetime value (12 months)"), records.clv, money=True),
         ]
 
     def rows(self, viewer, records, limit):
-        return [summary.Row(label=_("Last purchase %(day)s") % {"day": summary.day(records.last_order)}, url="",
-                            facts=(_("%(n)s purchase days since %(day)s") % {
+        return [summary.Row(label=_("Expected purchases in 90 days: %(n)s") % {"n": f"{records.expected_90:.2f}"},
+                            url="", facts=(_("last purchase %(day)s") % {"day": summary.day(records.last_order)},
+                                           _("%(n)s purchase days since %(day)s") % {
                                 "n": records.purchases, "day": summary.day(records.first_order)},
                                    _("expected value of a purchase ¥%(value)s") % {"value": records.average_value}))]
 
