@@ -153,8 +153,8 @@ def rules_within(product_ids, limit=5, names=None):
 def bought_by(user, customer):
     """The products of the customer's counted orders the user may see: {id: product} (one query)."""
     orders = scoped(Order.objects.filter(customer=customer, status__in=COUNTED), user)
-    return Product.objects.in_bulk(list(OrderLine.objects.filter(order__in=orders.values("pk"), product__isnull=False)
-                                        .values_list("product_id", flat=True).distinct()))
+    lines = OrderLine.objects.filter(order__in=orders.values("pk"), product__isnull=False)
+    return {product.pk: product for product in Product.objects.filter(pk__in=lines.values("product_id"))}
 
 
 def cross_sell(user, customer, limit=5, bought=None):
