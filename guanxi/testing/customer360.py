@@ -14,6 +14,7 @@ from guanxi.analytics.clv_models import (
     ProductTierPopularity,
 )
 from guanxi.core import picklists
+from guanxi.core.models import PickItem
 from guanxi.customers.models import Customer
 from guanxi.customers.services import (
     contact_create,
@@ -92,7 +93,8 @@ def nightly_analytics(customer, order):
     """What the nightly analytics runs would store for the customer (ANA-4, ANA-5): his order's
     line is a printer; a rule printer → toner; a dearer printer customers of his tier buy;
     his lifetime value and churn."""
-    equipment = picklists.items("sales.product_category").filter(code="equipment").first()
+    equipment, _created = PickItem.objects.get_or_create(
+        list_key="sales.product_category", code="equipment", defaults={"name_zh": "设备", "name_en": "Equipment"})
     printer, toner, dearer = (Product.objects.create(sku=sku, name=name, category=equipment, list_price=Decimal(price))
                               for sku, name, price in (("R-PRN1", "激光打印机", "1000.00"), ("R-TNR1", "硒鼓", "300.00"),
                                                        ("R-PRN2", "彩色激光打印机", "5000.00")))
