@@ -15,7 +15,6 @@ from guanxi.analytics.clv_models import (
 )
 from guanxi.core import picklists
 from guanxi.core.models import PickItem
-from guanxi.customers.models import Customer
 from guanxi.customers.services import (
     contact_create,
     customer_create,
@@ -102,8 +101,8 @@ def nightly_analytics(customer, order):
     rule = BasketRule.objects.create(antecedent=[printer.pk], antecedent_key=str(printer.pk), consequent=toner,
                                      orders=40, support=0.04, confidence=0.6, lift=3.2)
     BasketRuleItem.objects.create(rule=rule, product=printer, size=1)
-    tier = Customer.objects.get(pk=customer.pk).value_tier
-    ProductTierPopularity.objects.create(tier=tier, product=dearer, customers=12)
+    customer.refresh_from_db(fields=["value_tier"])  # the confirmed order scored him (ANA-1)
+    ProductTierPopularity.objects.create(tier=customer.value_tier, product=dearer, customers=12)
     today = timezone.localdate()
     CustomerClv.objects.create(customer=customer, purchases=1, first_order=today, last_order=today,
                                spend=order.total, average_value=order.total, p_alive=0.8, churn=0.2, expected_90=0.4,
