@@ -13,6 +13,7 @@ app = Celery("guanxi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="lifecycle_tasks")
+app.autodiscover_tasks(related_name="clv_tasks")
 app.conf.beat_schedule = {
     # Later modules add their sections to the digest, not new schedules.
     "nightly-digest": {"task": "guanxi.system.tasks.nightly_digest", "schedule": crontab(hour=6, minute=30)},
@@ -44,6 +45,8 @@ app.conf.beat_schedule = {
                                "schedule": crontab(day_of_week=1, hour=7, minute=0)},
     "decision-report-monthly": {"task": "guanxi.analytics.tasks.decision_report", "args": ("monthly",),
                                 "schedule": crontab(day_of_month=1, hour=7, minute=15)},
+    "customer-lifetime-value": {"task": "guanxi.analytics.clv_tasks.nightly_clv", "schedule": crontab(hour=3, minute=0)},
+    "basket-rules": {"task": "guanxi.analytics.clv_tasks.nightly_basket", "schedule": crontab(hour=3, minute=30)},
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

@@ -11,6 +11,7 @@ class AnalyticsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from guanxi.core import homepage, navigation, permissions
+        from guanxi.sales.panels import register_form_helper
         from guanxi.sales.signals import order_confirmed
 
         from . import customer_page, dashboard_views, measures, receivers, satisfaction, tenc  # noqa: F401  (measures register on import)
@@ -30,6 +31,8 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Scorecards"), "analytics:scorecards", "analytics.view"),
             navigation.Item(_("Satisfaction and feedback"), "analytics:forms_report", "analytics.view"),
             navigation.Item(_("Decision-support reports"), "analytics:decision_reports", "analytics.view"),
+            navigation.Item(_("Lifetime value and churn"), "analytics:clv", "analytics.view"),
+            navigation.Item(_("Basket rules"), "analytics:basket", "analytics.view"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         auditlog.register(Scorecard)
@@ -39,3 +42,4 @@ class AnalyticsConfig(AppConfig):
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
         homepage.register(dashboard_views.home)
+        register_form_helper(customer_page.basket_form_helper)

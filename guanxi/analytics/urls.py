@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, regions_views, scorecard_views, tenc_views, views
+from . import clv_views, dashboard_views, regions_views, scorecard_views, tenc_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -25,4 +25,9 @@ urlpatterns = [
     path("dashboard/widgets/<str:code>/", dashboard_views.widget, name="dashboard_widget"),
     path("dashboard/customize/", dashboard_views.customize, name="dashboard_customize"),
     path("dashboard/customize/change/", dashboard_views.customize_change, name="dashboard_customize_change"),
+    path("lifetime-value/", clv_views.clv_page, name="clv"),
+    path("basket/", clv_views.basket_page, name="basket"),
+    path("basket/suggest/", clv_views.basket_suggest, name="basket_suggest"),
+    path("jobs/<str:kind>/start/", clv_views.analysis_start, name="analysis_start"),
+    path("jobs/<str:kind>/", clv_views.analysis_progress, name="analysis_progress"),
 ]

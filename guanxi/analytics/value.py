@@ -148,7 +148,13 @@ def value_recompute_all(today=None):
         tier = settings.tier(r + f + m)
         snapshots.append(_snapshot(rfm, r, f, m, tier, month))
         customers.append(Customer(pk=rfm.customer_id, value_tier=tier))
-    Customer.all_objects.filter(value_tier__gt="").exclude(pk__in=[c.pk for c in customers]).update(value_tier="")
+    # Tiers of customers no longer scored are cleared by id batches: an exclude() of every
+    # scored id is one parameter per customer, which SQLite refuses at a million.
+    scored = {c.pk for c in customers}
+    stale = [pk for pk in Customer.all_objects.filter(value_tier__gt="").values_list("pk", flat=True)
+             if pk not in scored]
+    for start in range(0, len(stale), BATCH):
+        Customer.all_objects.filter(pk__in=stale[start:start + BATCH]).update(value_tier="")
     Customer.all_objects.bulk_update(customers, ["value_tier"], batch_size=BATCH)
     _save_snapshots(snapshots)
     return ValueRun.objects.create(window_start=start, bounds=bounds, customers=len(values))

@@ -69,3 +69,20 @@ def insert_objects(model, objs):
         obj._state.adding = False
         obj._state.db = "default"
     return objs
+
+
+def insert_rows(model, attnames, rows):
+    """Insert plain rows (tuples in the order of ``attnames``, values ready for the database:
+    numbers, strings, ISO dates) without building model instances; columns left out take
+    their database default (the primary key its sequence). Call inside a transaction."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    column_sql = ", ".join(f'"{fields[name].column}"' for name in attnames)
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f'COPY "{table}" ({column_sql}) FROM STDIN') as copy:  # noqa: S608 - model names
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(attnames))
+            cursor.executemany(f'INSERT INTO "{table}" ({column_sql}) VALUES ({placeholders})', rows)  # noqa: S608

@@ -31,7 +31,7 @@ from . import selectors, services
 from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
 from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
 from .models import Pipeline, Product, Stage
-from .panels import order_panels
+from .panels import form_helpers, order_panels
 from .printing import quote_pdf, quote_xlsx
 
 product_list = ListPageView.as_view(spec=ProductList)
@@ -245,6 +245,7 @@ def _document_form(request, *, kind, document=None, customer_pk=None):
         "customers": selectors.likely_customers(request.user, customers, selected) if document is None else None,
         "customer_pk": selected,
         "error_fields": {e["field"] for e in errors},
+        "form_helpers": form_helpers(request),
     })
 
 

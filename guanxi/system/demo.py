@@ -10,6 +10,7 @@ DEMO_BUILDERS = [
     "guanxi.finance.demo_pay",
     "guanxi.service.demo",
     "guanxi.workplace.demo_day",
+    "guanxi.analytics.clv_demo",
     "guanxi.analytics.lifecycle_demo",
     "guanxi.analytics.scorecard_demo",
 ]

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from guanxi.analytics.clv_models import (
+    BasketRule,
+    BasketRuleItem,
+    CustomerClv,
+    ProductTierPopularity,
+)
 from guanxi.core import picklists
+from guanxi.core.models import PickItem
 from guanxi.customers.services import (
     contact_create,
     customer_create,
@@ -18,6 +25,7 @@ from guanxi.finance import services as finance
 from guanxi.finance.invoices import invoice_request
 from guanxi.finance.models import Receivable
 from guanxi.sales import services as sales
+from guanxi.sales.models import OrderLine, Product
 from guanxi.service import services as service
 from guanxi.workplace import plans
 
@@ -74,6 +82,28 @@ def rich_customer(users, *, name="广州华达电子有限公司", mobile="13800
                                department=seller.department)
     plan_item = plans.plan_item_create(actor=seller, title="拜访华达确认需求", customer=customer,
                                        day=timezone.localdate())
+    nightly_analytics(customer, order)
     return RichCustomer(customer=customer, contact=contact, opportunity=opportunity, quote=quote, order=order,
                         shipment=shipment, receivable=receivable, receipt=receipt, invoice=invoice, ticket=ticket,
                         feedback=feedback, plan_item=plan_item, hidden_opportunity=hidden)
+
+
+def nightly_analytics(customer, order):
+    """What the nightly analytics runs would store for the customer (ANA-4, ANA-5): his order's
+    line is a printer; a rule printer → toner; a dearer printer customers of his tier buy;
+    his lifetime value and churn."""
+    equipment, _created = PickItem.objects.get_or_create(
+        list_key="sales.product_category", code="equipment", defaults={"name_zh": "设备", "name_en": "Equipment"})
+    printer, toner, dearer = (Product.objects.create(sku=sku, name=name, category=equipment, list_price=Decimal(price))
+                              for sku, name, price in (("R-PRN1", "激光打印机", "1000.00"), ("R-TNR1", "硒鼓", "300.00"),
+                                                       ("R-PRN2", "彩色激光打印机", "5000.00")))
+    OrderLine.objects.filter(order=order).update(product=printer)
+    rule = BasketRule.objects.create(antecedent=[printer.pk], antecedent_key=str(printer.pk), consequent=toner,
+                                     orders=40, support=0.04, confidence=0.6, lift=3.2)
+    BasketRuleItem.objects.create(rule=rule, product=printer, size=1)
+    customer.refresh_from_db(fields=["value_tier"])  # the confirmed order scored him (ANA-1)
+    ProductTierPopularity.objects.create(tier=customer.value_tier, product=dearer, customers=12)
+    today = timezone.localdate()
+    CustomerClv.objects.create(customer=customer, purchases=1, first_order=today, last_order=today,
+                               spend=order.total, average_value=order.total, p_alive=0.8, churn=0.2, expected_90=0.4,
+                               clv=Decimal("1800.00"), value_at_risk=Decimal("800.00"))
