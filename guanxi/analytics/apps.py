@@ -9,11 +9,13 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
 
         from guanxi.core import navigation, permissions
-        from guanxi.sales.signals import order_confirmed
+        from guanxi.finance.models import Receipt
+        from guanxi.sales.signals import order_cancelled, order_confirmed
 
-        from . import customer_page, measures, receivers  # noqa: F401  (measures register on import)
+        from . import customer_page, measures, receivers, rollups  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
@@ -29,3 +31,6 @@ class AnalyticsConfig(AppConfig):
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
+        order_confirmed.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_confirmed")
+        order_cancelled.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_cancelled")
+        post_save.connect(rollups.receipt_saved, sender=Receipt, dispatch_uid="analytics.rollups.receipt")

@@ -2,9 +2,20 @@
 
 from celery import shared_task
 
+from .rollups import rollups_rebuild
 from .value import value_recompute_all
 
 
 @shared_task(acks_late=True)
 def recompute_customer_value():
     return value_recompute_all().customers
+
+
+@shared_task(bind=True, acks_late=True)
+def rebuild_rollups(self):
+    """Nightly: rebuild the daily sales rollups; the phase shows as the task's progress."""
+
+    def progress(step, done):
+        self.update_state(state="PROGRESS", meta={"step": step, "done": done})
+
+    return rollups_rebuild(progress).rows
