@@ -33,6 +33,7 @@ app.conf.beat_schedule = {
     "customer-lifecycle": {"task": "guanxi.analytics.lifecycle_tasks.nightly_lifecycle",
                            "schedule": crontab(hour=2, minute=45)},
     "sales-rollups": {"task": "guanxi.analytics.tasks.rebuild_rollups", "schedule": crontab(hour=1, minute=10)},
+    "quality-alerts": {"task": "guanxi.analytics.tasks.evaluate_alerts", "schedule": crontab(hour=6, minute=5)},
     "customer-value": {"task": "guanxi.analytics.tasks.recompute_customer_value",
                        "schedule": crontab(hour=1, minute=40)},
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",

@@ -11,26 +11,30 @@ class AnalyticsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_save
 
-        from guanxi.core import navigation, permissions
+        from guanxi.core import navigation, notifications, permissions
         from guanxi.finance.models import Receipt
         from guanxi.sales.signals import order_cancelled, order_confirmed
 
-        from . import customer_page, measures, receivers, rollups  # noqa: F401  (measures register on import)
+        from . import alerts, customer_page, measures, receivers, rollups  # noqa: F401  (measures register on import)
         from .lifecycle_models import LifecycleSettings
 
-        permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export")})
+        permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export"),
+                                                                     "manage": _("Manage alert rules")})
         navigation.register(navigation.Section("analytics", _("Analytics"), "analytics.view", [
             navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
             navigation.Item(_("Forecast"), "analytics:forecast", "analytics.view"),
             navigation.Item(_("Customer lifecycle"), "analytics:lifecycle", "analytics.view"),
             navigation.Item(_("Customer value"), "analytics:customer_value", "analytics.view"),
+            navigation.Item(_("Quality alerts"), "analytics:alerts", "analytics.view"),
+            navigation.Item(_("Alert rules"), "analytics:alert_rules", "analytics.manage"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         # Reports on daily work sit in the daily-work menu, for who may see the staff's day.
         navigation.add_items("workplace", navigation.Item(_("Staff's day"), "analytics:staff_day", "workplace.overview"))
         order_confirmed.connect(receivers.order_confirmed, dispatch_uid="analytics.order_confirmed")
         customer_page.register()
+        notifications.register_kind(alerts.NOTICE_KIND, _("Quality alerts"), email=True)
         order_confirmed.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_confirmed")
         order_cancelled.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_cancelled")
         post_save.connect(rollups.receipt_saved, sender=Receipt, dispatch_uid="analytics.rollups.receipt")

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .alerts import alerts_evaluate
 from .rollups import rollups_rebuild
 from .value import value_recompute_all
 
@@ -19,3 +20,9 @@ def rebuild_rollups(self):
         self.update_state(state="PROGRESS", meta={"step": step, "done": done})
 
     return rollups_rebuild(progress).rows
+
+
+@shared_task(acks_late=True)
+def evaluate_alerts():
+    """Daily: check the quality alert rules on their last finished period (idempotent)."""
+    return len(alerts_evaluate())
