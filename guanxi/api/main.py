@@ -15,6 +15,7 @@ from guanxi.core.problems import problem_response
 
 from .auth import BearerToken
 from .routers import (
+    analytics_alerts,
     analytics_lifecycle,
     auth,
     customers,
@@ -62,6 +63,7 @@ def build_api():
     api.add_router("/", finance.router)
     api.add_router("/", purchasing.router)
     api.add_router("/", analytics_lifecycle.router)
+    api.add_router("/", analytics_alerts.router)
 
     api.add_router("/", service_router.router)
     return api

@@ -156,3 +156,49 @@ def test_who_may_set_rules_for_which_unit(demo_org):
         alerts.alert_rule_delete(actor=majun, rule=company)
     alerts.alert_rule_delete(actor=majun, rule=rule)
     assert list(AlertRule.objects.all()) == [company]
+
+
+def test_pages_and_api_follow_permission_and_scope(demo_org, client_for, api_for):
+    """ANA-8: the rule pages need analytics.manage; the history page and GET /api/v1/analytics/alerts show only the
+    alerts of units the caller oversees; rules are created, changed and deleted through the API."""
+    boss, majun, songtao = demo_org["chenzhiqiang"], demo_org["majun"], demo_org["songtao"]
+    beijing = Branch.objects.get(code="bj")
+    _orders(demo_org["zhuwei"], ["100.00"], datetime.date(2026, 5, 20))
+    rule = alerts.alert_rule_save(actor=boss, name="北京太低", measure="sales", condition="below",
+                                  threshold=Decimal("5000"), unit="branch", branch=beijing)
+    alerts.alerts_evaluate(TODAY)
+    page = client_for(majun).get("/analytics/alerts/").content.decode()
+    assert "北京太低" in page and "100.00" in page
+    assert "北京太低" not in client_for(songtao).get("/analytics/alerts/").content.decode()
+    seller = client_for(demo_org["zhuwei"])
+    assert seller.get("/analytics/alerts/rules/").status_code == 403
+    assert seller.get(f"/analytics/alerts/rules/{rule.pk}/").status_code == 403
+    boss_client = client_for(boss)
+    assert "北京太低" in boss_client.get("/analytics/alerts/rules/").content.decode()
+    assert boss_client.get("/analytics/alerts/rules/new/").status_code == 200
+    response = boss_client.post("/analytics/alerts/rules/new/", {
+        "name": "公司回款异常", "measure": "received", "condition": "anomaly", "threshold": "2", "history": "6",
+        "period": "month", "unit": "company", "is_active": "on"})
+    assert response.status_code == 302 and AlertRule.objects.filter(name="公司回款异常").exists()
+    assert client_for(songtao).get(f"/analytics/alerts/rules/{rule.pk}/").status_code == 404
+
+    client, headers = api_for(songtao)
+    assert client.get("/api/v1/analytics/alerts", headers=headers).json()["items"] == []
+    client, headers = api_for(majun)
+    items = client.get("/api/v1/analytics/alerts", headers=headers).json()["items"]
+    assert [(i["rule_name"], i["value"]) for i in items] == [("北京太低", "100.00")]
+    created = client.post("/api/v1/analytics/alert-rules", data={
+        "name": "北京下滑", "measure": "sales", "condition": "drop", "threshold": "30", "unit": "branch",
+        "branch_id": beijing.pk}, content_type="application/json", headers=headers)
+    assert created.status_code == 201, created.content
+    refused = client.post("/api/v1/analytics/alert-rules", data={
+        "name": "全公司", "measure": "sales", "condition": "drop", "threshold": "30", "unit": "company"},
+        content_type="application/json", headers=headers)
+    assert refused.status_code == 403
+    rule_id = created.json()["id"]
+    changed = client.patch(f"/api/v1/analytics/alert-rules/{rule_id}", data={"threshold": "25"},
+                           content_type="application/json", headers=headers)
+    assert changed.status_code == 200 and changed.json()["threshold"] == "25.00"
+    assert client.delete(f"/api/v1/analytics/alert-rules/{rule_id}", headers=headers).status_code == 204
+    client, headers = api_for(demo_org["zhuwei"])
+    assert client.get("/api/v1/analytics/alert-rules", headers=headers).status_code == 403
