@@ -10,4 +10,5 @@ DEMO_BUILDERS = [
     "guanxi.service.demo",
     "guanxi.workplace.demo_day",
     "guanxi.analytics.lifecycle_demo",
+    "guanxi.analytics.alerts_demo",
 ]
