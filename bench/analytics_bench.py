@@ -38,7 +38,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from common import machine, setup_django, summary, timed
-from sales_bench import _owned_customers, _prepare, _sellers, build_customers, build_products
+from sales_bench import (
+    _analyze,
+    _owned_customers,
+    _prepare,
+    _sellers,
+    build_customers,
+    build_products,
+)
 
 SCOPE_USERS = [("chenzhiqiang", "everything"), ("majun", "branch"), ("wangjianguo", "department tree"),
                ("liuyang", "own")]
@@ -216,17 +223,6 @@ def build_orders(rng, line_total, years):
         print(f"  order lines: {have:,} ({time.perf_counter() - started:.0f} s)", flush=True)
     _reset_sequence(Order)
     _reset_sequence(Receipt)
-
-
-def _analyze():
-    from django.db import connection
-
-    from guanxi.system.services import database_optimize
-
-    database_optimize()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
 
 
 def sizes():
