@@ -438,7 +438,7 @@ def run(args):
                     started = time.perf_counter()
                     found[engine] = func()
                     cold = (time.perf_counter() - started) * 1000
-                    repeat = args.repeat if engine in ("rollups", "DuckDB (copy)") else max(3, args.repeat // 5)
+                    repeat = args.repeat if engine in ("rollups", "DuckDB (copy)") else args.raw_repeat
                     p50, p95 = summary(f"{name} | {scope} | {engine}", timed(func, repeat))
                 finally:
                     rollups.ready = real_ready
@@ -476,7 +476,8 @@ def main():
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("run")
-    p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--repeat", type=int, default=20, help="warm runs of the rollups and DuckDB")
+    p.add_argument("--raw-repeat", type=int, default=3, help="warm runs of the raw ORM and raw SQL (slow at 10M)")
     p.add_argument("--duckdb", default="", help="a DuckDB file to copy the figures' tables into and time too")
     args = parser.parse_args()
     {"build": build, "run": run}[args.command](args)
