@@ -308,8 +308,9 @@ def baseline_sql(code, by, user, quote="%s"):
         scope += f" OR t.branch_id = {branch_id})" if branch_id else ")"
     key = {None: "NULL", "branch": "t.branch_id", "owner": "t.owner_id", "department": "u.department_id"}[by]
     join = f' JOIN "{User._meta.db_table}" u ON u.id = t.owner_id' if by == "department" else ""
+    group = "" if by is None else f" GROUP BY {key}"
     return (f'SELECT {key}, {value} FROM "{table}" t{join} WHERE {where}t.{day} >= {quote} AND t.{day} < {quote}'  # noqa: S608
-            f"{scope} GROUP BY {key}")
+            f"{scope}{group}")
 
 
 def _drop_page_cache():
