@@ -41,6 +41,7 @@ from .alert_models import Alert, AlertCondition, AlertPeriod, AlertRule, AlertUn
 NOTICE_KIND = "analytics.alert"
 MIN_HISTORY, MAX_HISTORY = 3, 36
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 RULE_FIELDS = ("name", "measure", "condition", "threshold", "history", "period", "unit", "branch", "department",
                "is_active")
 
@@ -139,7 +140,7 @@ def rule_evaluate(rule, today=None):
     if Alert.objects.filter(rule=rule, period_start=period.start).exists():
         return None
     viewer = _everything_viewer()
-    value = unit_value(rule, period, viewer)
+    value = Decimal(unit_value(rule, period, viewer)).quantize(CENT)
     history = [unit_value(rule, _shift(rule.period, period, steps), viewer)
                for steps in range(_history_length(rule), 0, -1)]
     fired, reference = check(rule.condition, rule.threshold, value, history)
@@ -150,7 +151,7 @@ def rule_evaluate(rule, today=None):
         with transaction.atomic():
             alert = Alert.objects.create(
                 rule=rule, period_start=period.start, period_end=period.end, value=value,
-                reference=None if reference is None else reference.quantize(Decimal("0.01")),
+                reference=None if reference is None else reference.quantize(CENT),
                 message=_message(rule, period, value, reference)[:300], unit=rule.unit,
                 branch_id=rule.branch_id if rule.unit == AlertUnit.BRANCH else (
                     rule.department.branch_id if rule.unit == AlertUnit.DEPARTMENT else None),
