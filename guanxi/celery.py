@@ -36,6 +36,8 @@ app.conf.beat_schedule = {
     "directive-reminders": {"task": "guanxi.workplace.tasks.directive_reminders", "schedule": crontab(hour=9, minute=0)},
     "customer-lifecycle": {"task": "guanxi.analytics.lifecycle_tasks.nightly_lifecycle",
                            "schedule": crontab(hour=2, minute=45)},
+    "sales-rollups": {"task": "guanxi.analytics.tasks.rebuild_rollups", "schedule": crontab(hour=1, minute=10)},
+    "quality-alerts": {"task": "guanxi.analytics.tasks.evaluate_alerts", "schedule": crontab(hour=6, minute=5)},
     "customer-value": {"task": "guanxi.analytics.tasks.recompute_customer_value",
                        "schedule": crontab(hour=1, minute=40)},
     "recover-stalled-jobs": {"task": "guanxi.system.tasks.recover_stalled_jobs",

@@ -9,17 +9,28 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
 
-        from guanxi.core import homepage, navigation, permissions
+        from guanxi.core import homepage, navigation, notifications, permissions
+        from guanxi.finance.models import Receipt
         from guanxi.sales.panels import register_form_helper
-        from guanxi.sales.signals import order_confirmed
+        from guanxi.sales.signals import order_cancelled, order_confirmed
 
-        from . import customer_page, dashboard_views, measures, receivers, satisfaction, tenc  # noqa: F401  (measures register on import)
+        from . import (  # noqa: F401  (measures register on import)
+            alerts,
+            customer_page,
+            dashboard_views,
+            measures,
+            receivers,
+            rollups,
+            satisfaction,
+            tenc,
+        )
         from .lifecycle_models import LifecycleSettings
         from .scorecard_models import Scorecard, ScorecardIndicator
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export"),
-                                                                   "manage": _("Manage scorecards")})
+                                                                   "manage": _("Manage scorecards and alert rules")})
         navigation.register(navigation.Section("analytics", _("Analytics"), "analytics.view", [
             navigation.Item(_("Sales funnel"), "analytics:funnel", "analytics.view"),
             navigation.Item(_("Performance"), "analytics:performance", "analytics.view"),
@@ -33,6 +44,8 @@ class AnalyticsConfig(AppConfig):
             navigation.Item(_("Decision-support reports"), "analytics:decision_reports", "analytics.view"),
             navigation.Item(_("Lifetime value and churn"), "analytics:clv", "analytics.view"),
             navigation.Item(_("Basket rules"), "analytics:basket", "analytics.view"),
+            navigation.Item(_("Quality alerts"), "analytics:alerts", "analytics.view"),
+            navigation.Item(_("Alert rules"), "analytics:alert_rules", "analytics.manage"),
         ], order=30))
         auditlog.register(LifecycleSettings)
         auditlog.register(Scorecard)
@@ -43,3 +56,7 @@ class AnalyticsConfig(AppConfig):
         customer_page.register()
         homepage.register(dashboard_views.home)
         register_form_helper(customer_page.basket_form_helper)
+        notifications.register_kind(alerts.NOTICE_KIND, _("Quality alerts"), email=True)
+        order_confirmed.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_confirmed")
+        order_cancelled.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_cancelled")
+        post_save.connect(rollups.receipt_saved, sender=Receipt, dispatch_uid="analytics.rollups.receipt")

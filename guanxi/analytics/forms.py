@@ -2,8 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.periods import PeriodForm
+from guanxi.org.models import Branch
+from guanxi.org.scopes import departments_in_scope
 from guanxi.sales.models import Pipeline
 
+from . import measures
+from .alert_models import AlertRule
 from .lifecycle import SETTINGS_FIELDS
 from .lifecycle_models import LifecycleSettings
 
@@ -56,3 +60,23 @@ class LifecycleSettingsForm(forms.ModelForm):
     class Meta:
         model = LifecycleSettings
         fields = SETTINGS_FIELDS
+
+
+class AlertRuleForm(forms.ModelForm):
+    """ANA-8: a quality alert rule; the figures, branches and departments offered are those
+    the user may read and oversee (the service checks again)."""
+
+    measure = forms.ChoiceField(label=_("Figure"))
+
+    class Meta:
+        model = AlertRule
+        fields = ["name", "measure", "condition", "threshold", "history", "period", "unit", "branch", "department",
+                  "is_active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [(m.code, m.label) for m in measures.available(user)]
+        self.fields["branch"].queryset = Branch.objects.filter(is_active=True)
+        self.fields["department"].queryset = departments_in_scope(user).filter(is_active=True).select_related(
+            "branch")
+        self.fields["department"].label_from_instance = lambda d: f"{d.branch.name} · {d.name}"

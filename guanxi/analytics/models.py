@@ -1,12 +1,15 @@
 """Analytics records; each concern keeps its models in its own module."""
 
+from .alert_models import Alert, AlertRule
 from .clv_models import AnalysisJob, BasketRule, BasketRuleItem, CustomerClv, ProductTierPopularity
 from .dashboard_models import DashboardLayout
 from .lifecycle_models import LifecycleMove, LifecycleSettings
 from .report_models import DecisionReport, ReportKind
+from .rollup_models import DailySales, RollupRun
 from .scorecard_models import Scorecard, ScorecardIndicator
 from .value_models import CustomerValueSnapshot, ValueRun, ValueSettings
 
-__all__ = ["AnalysisJob", "BasketRule", "BasketRuleItem", "CustomerClv", "CustomerValueSnapshot", "DashboardLayout",
-           "DecisionReport", "LifecycleMove", "LifecycleSettings", "ProductTierPopularity", "ReportKind", "Scorecard",
-           "ScorecardIndicator", "ValueRun", "ValueSettings"]
+__all__ = ["Alert", "AlertRule", "AnalysisJob", "BasketRule", "BasketRuleItem", "CustomerClv", "CustomerValueSnapshot",
+           "DailySales", "DashboardLayout", "DecisionReport", "LifecycleMove", "LifecycleSettings",
+           "ProductTierPopularity", "ReportKind", "RollupRun", "Scorecard", "ScorecardIndicator", "ValueRun",
+           "ValueSettings"]

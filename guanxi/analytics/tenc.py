@@ -36,9 +36,10 @@ from guanxi.finance.models import Expense, ExpenseStatus
 from guanxi.org.scopes import scoped
 from guanxi.purchasing.models import PurchaseOrderLine, PurchaseStatus
 from guanxi.sales.models import Lead, LeadStatus, Order, OrderLine
+from guanxi.sales.targets import COUNTED_ORDERS
 
 from . import measures
-from .measures import COUNT_UNIT, COUNTED_ORDERS, MONEY_UNIT, PERCENT_UNIT, ZERO, Measure, drill_to
+from .measures import COUNT_UNIT, MONEY_UNIT, PERCENT_UNIT, ZERO, Measure, drill_to
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")

@@ -30,4 +30,9 @@ urlpatterns = [
     path("basket/suggest/", clv_views.basket_suggest, name="basket_suggest"),
     path("jobs/<str:kind>/start/", clv_views.analysis_start, name="analysis_start"),
     path("jobs/<str:kind>/", clv_views.analysis_progress, name="analysis_progress"),
+    path("alerts/", views.alerts_page, name="alerts"),
+    path("alerts/rules/", views.alert_rules, name="alert_rules"),
+    path("alerts/rules/new/", views.alert_rule_create, name="alert_rule_create"),
+    path("alerts/rules/<int:pk>/", views.alert_rule_edit, name="alert_rule_edit"),
+    path("alerts/rules/<int:pk>/delete/", views.alert_rule_delete, name="alert_rule_delete"),
 ]

@@ -2,10 +2,13 @@
 
 import datetime
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from guanxi.core.charts import bar_chart, chart_amount, column_chart, funnel_chart
 from guanxi.core.exports import export_response
@@ -14,10 +17,12 @@ from guanxi.core.history import history_for
 from guanxi.core.permissions import require
 from guanxi.sales.services import default_pipeline
 
+from . import alerts, measures
 from .competition import CompetitionReport
 from .forecast import ForecastReport
 from .forms import (
     GROUPS,
+    AlertRuleForm,
     CompetitionForm,
     ForecastForm,
     FunnelForm,
@@ -183,3 +188,53 @@ def customer_value(request):
     tiers, grid = distribution(request.user)
     return render(request, "analytics/customer_value.html", {"tiers": tiers, "grid": grid,
                                                               "total": sum(n for _tier, n in tiers)})
+
+
+# --- quality alerts (ANA-8) ---------------------------------------------------------------
+@require("analytics.view")
+def alerts_page(request):
+    """ANA-8: the alerts fired for the units the user oversees, newest first."""
+    rows = alerts.alerts_visible_to(request.user)[:200]
+    return render(request, "analytics/alerts.html", {"alerts": rows})
+
+
+@require("analytics.manage")
+def alert_rules(request):
+    labels = {measure.code: measure.label for measure in measures.all_measures()}
+    rules = list(alerts.rules_visible_to(request.user))
+    for rule in rules:
+        rule.measure_label = labels.get(rule.measure, rule.measure)
+    return render(request, "analytics/alert_rules.html", {"rules": rules})
+
+
+def _rule_page(request, rule, title):
+    form = AlertRuleForm(request.POST or None, instance=rule, user=request.user)
+    return form_page(
+        request, form, lambda data: alerts.alert_rule_save(actor=request.user, rule=rule, **data),
+        title=title, saved_message=_("Alert rule saved."), success_url="analytics:alert_rules",
+        cancel_url="analytics:alert_rules")
+
+
+@require("analytics.manage")
+def alert_rule_create(request):
+    return _rule_page(request, None, _("New alert rule"))
+
+
+@require("analytics.manage")
+def alert_rule_edit(request, pk):
+    return _rule_page(request, _visible_rule(request, pk), _("Edit alert rule"))
+
+
+@require("analytics.manage")
+@require_POST
+def alert_rule_delete(request, pk):
+    alerts.alert_rule_delete(actor=request.user, rule=_visible_rule(request, pk))
+    messages.success(request, _("Alert rule deleted."))
+    return redirect("analytics:alert_rules")
+
+
+def _visible_rule(request, pk):
+    rule = alerts.rules_visible_to(request.user).filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    return rule

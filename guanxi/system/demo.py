@@ -13,4 +13,5 @@ DEMO_BUILDERS = [
     "guanxi.analytics.clv_demo",
     "guanxi.analytics.lifecycle_demo",
     "guanxi.analytics.scorecard_demo",
+    "guanxi.analytics.alerts_demo",
 ]
