@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from guanxi.core import memo
 from guanxi.core.search import SearchHit, hits_from, is_text, matching
 from guanxi.org.scopes import can_see, get_scoped, scoped
 
@@ -17,7 +18,7 @@ from .tokens import confirms, plan_for
 
 def pool_mode(user):
     if not hasattr(user, "_customer_pool_mode"):
-        user._customer_pool_mode = CustomerSettings.current().pool_mode
+        user._customer_pool_mode = memo.remember("customers:pool_mode", lambda: CustomerSettings.current().pool_mode)
     return user._customer_pool_mode
 
 
