@@ -19,10 +19,12 @@ import contextvars
 import threading
 import uuid
 
+from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 KEY = "gx:config-generation"
@@ -120,6 +122,22 @@ def directory(model, *, ignore_fields=()):
     changes (a user's ``last_login``)."""
     _directories[model] = f"directory:{model._meta.label}"
     watch(model, ignore_fields=ignore_fields)
+    for other in apps.get_models():
+        for field in other._meta.concrete_fields:
+            if (field.many_to_one and field.related_model is model and field.target_field.primary_key
+                    and type(other.__dict__.get(field.name)) is ForwardManyToOneDescriptor):
+                setattr(other, field.name, _FromDirectory(field))
+
+
+class _FromDirectory(ForwardManyToOneDescriptor):
+    """``record.owner`` (a foreign key to a directory model) read from memory when the
+    row was not fetched with the record: templates and services follow these links
+    everywhere, one query each before."""
+
+    def get_object(self, instance):
+        value = getattr(instance, self.field.attname)
+        found = rows(self.field.related_model).get(value)
+        return found if found is not None else super().get_object(instance)
 
 
 def rows(model):

@@ -108,6 +108,7 @@ class SalesConfig(AppConfig):
             auditlog.register(model, exclude_fields=["updated_at"])
         from guanxi.core import memo
 
-        from .models import Stage
+        from .models import Pipeline, Stage
 
         memo.directory(Stage)
+        memo.watch(Pipeline)
