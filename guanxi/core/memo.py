@@ -15,6 +15,7 @@ Changes that bypass model signals (``QuerySet.update``, raw SQL) call ``changed(
 Values are shared between requests and threads: callers must not modify them.
 """
 
+import contextlib
 import contextvars
 import threading
 import uuid
@@ -97,18 +98,26 @@ def watch(*models, ignore_fields=()):
             m2m_changed.connect(changed, sender=model, dispatch_uid=uid + ".m2m", weak=False)
 
 
+@contextlib.contextmanager
+def one_generation():
+    """Read the generation at most once inside the block (a request, a task), not on
+    every use; a change made inside the block is still seen."""
+    token = _request_generation.set(_UNREAD)
+    try:
+        yield
+    finally:
+        _request_generation.reset(token)
+
+
 class RequestGenerationMiddleware:
-    """Read the generation at most once per request (first use), forget it afterwards."""
+    """One generation read per request, on first use."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_generation.set(_UNREAD)
-        try:
+        with one_generation():
             return self.get_response(request)
-        finally:
-            _request_generation.reset(token)
 
 
 # --- directories: small tables list rows point to (people, branches, pick-list items) ---
