@@ -153,6 +153,14 @@ def rows(model):
     return remember(_directories[model], lambda: model._base_manager.in_bulk())
 
 
+def known(model, pks):
+    """{pk: row} of the ``pks`` a directory ``model`` holds ({} for other models)."""
+    if model not in _directories:
+        return {}
+    table = rows(model)
+    return {pk: table[pk] for pk in pks if pk in table}
+
+
 def fill(objs, lookups):
     """Set the relations ``lookups`` (prefetch_related lookups) on ``objs``: forward
     relations to a directory model from memory, everything else by prefetch queries."""

@@ -198,11 +198,15 @@ def scoped(queryset, user, extra=True):
 
 
 def get_scoped(queryset, user, **lookup):
-    """Return one record in the user's scope, or raise Http404 (never 403: no leak)."""
+    """Return one record in the user's scope, or raise Http404 (never 403: no leak).
+    Prefetched people, branches and pick-list items come from memory (``core.memo``)."""
+    lookups = queryset._prefetch_related_lookups
     try:
-        return scoped(queryset, user).get(**lookup)
+        record = scoped(queryset.prefetch_related(None), user).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+    memo.fill([record], lookups)
+    return record
 
 
 def can_see(user, obj):
