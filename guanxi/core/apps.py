@@ -23,3 +23,9 @@ class CoreConfig(AppConfig):
         from guanxi.core.picklists import seed_defaults
 
         post_migrate.connect(seed_defaults, sender=self, dispatch_uid="core.seed_picklists")
+
+        from guanxi.core import memo
+        from guanxi.core.models import CustomField, PickItem, SavedView
+
+        memo.watch(CustomField, SavedView)
+        memo.directory(PickItem)

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from . import memo
 from .errors import ValidationFailed
 from .models import CustomField, CustomFieldType
 
@@ -28,6 +29,12 @@ def entities():
 
 
 def definitions(entity, *, active_only=True):
+    """The definitions of ``entity`` in order, remembered until one changes (``core.memo``);
+    a new list each call, of shared definitions: do not modify them."""
+    return list(memo.remember(f"custom_fields:{entity}:{active_only}", lambda: _read(entity, active_only)))
+
+
+def _read(entity, active_only):
     queryset = CustomField.objects.filter(entity=entity)
     if active_only:
         queryset = queryset.filter(is_active=True)

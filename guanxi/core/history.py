@@ -20,6 +20,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import memo
+
 # django-auditlog's own words are not in our catalogues.
 ACTIONS = {LogEntry.Action.CREATE: pgettext_lazy("history", "created"), LogEntry.Action.UPDATE: _("changed"),
            LogEntry.Action.DELETE: _("deleted"), LogEntry.Action.ACCESS: _("viewed")}
@@ -112,8 +114,12 @@ def _related_names(model, all_changes):
                             continue
     names = {}
     for related, pks in wanted.items():
-        # _base_manager: a record in the recycle bin still has a name in old history.
-        for pk, record in related._base_manager.in_bulk(pks).items():
+        # People, branches and pick-list items from memory (core.memo); _base_manager: a
+        # record in the recycle bin still has a name in old history.
+        found = memo.known(related, pks)
+        if len(found) < len(pks):
+            found.update(related._base_manager.in_bulk(pks - found.keys()))
+        for pk, record in found.items():
             names[(related, str(pk))] = str(record)
     return names
 

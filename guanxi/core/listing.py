@@ -32,6 +32,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from . import memo
 from .exports import export_response
 from .imports import importer_for
 from .models import SavedView
@@ -241,12 +242,17 @@ class ListPageView(PermissionMixin, View):
             return render(request, "core/_list_count.html", {"count": count, "count_capped": capped})
         sort = state.sort or spec.default_sort
         status = 200
+        # Owners, branches and pick-list items come from memory (core.memo directories),
+        # the other relations by one prefetch query each.
+        lookups = queryset._prefetch_related_lookups
+        queryset = queryset.prefetch_related(None)
         try:
             page = keyset_page(queryset, sort=sort, cursor=state.cursor or None, limit=spec.page_size)
         except BadCursor as exc:  # tampered or stale: say so over the first page (400)
             state.errors.append(exc.message)
             state.cursor, status = "", 400
             page = keyset_page(queryset, sort=sort, limit=spec.page_size)
+        memo.fill(list(page.items), lookups)
         rows = [
             {"obj": obj, "url": self._allowed(request.user, spec.detail_url(obj)),
              "cells": [(c, value, cell_css(c, obj, value)) for c in spec.columns for value in [c.get(obj)]]}
@@ -316,8 +322,9 @@ def _ordering(sort):
 
 
 def saved_views_for(user, list_key):
-    return list(
+    """The views a user may pick on a list, remembered until a saved view changes (core.memo)."""
+    return list(memo.remember(f"saved_views:{user.pk}:{list_key}", lambda: list(
         SavedView.objects.filter(Q(owner=user) | Q(is_shared=True), list_key=list_key)
         .select_related("owner")
         .order_by("name")
-    )
+    )))

@@ -3,6 +3,7 @@ the defaults are created after migrate when the list is still empty."""
 
 from dataclasses import dataclass, field
 
+from . import memo
 from .models import PickItem
 
 
@@ -43,5 +44,11 @@ def items(key, *, active_only=True):
     return queryset.filter(is_active=True) if active_only else queryset
 
 
+def active(key):
+    """The active items of ``key`` (a shared list: do not modify), remembered until a
+    pick-list changes (``core.memo``)."""
+    return memo.remember(f"picklist:{key}", lambda: list(items(key)))
+
+
 def choices(key):
-    return [(item.pk, item.name) for item in items(key)]
+    return [(item.pk, item.name) for item in active(key)]

@@ -12,6 +12,7 @@ class CustomersConfig(AppConfig):
 
         from guanxi.core import (
             custom_fields,
+            memo,
             navigation,
             permissions,
             picklists,
@@ -129,3 +130,4 @@ class CustomersConfig(AppConfig):
             purge=lambda *, actor, record: services.interaction_purge(actor=actor, interaction=record),
         ))
         auditlog.register(CustomerSettings)
+        memo.watch(CustomerSettings)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from guanxi.core import memo
 from guanxi.core.search import SearchHit, hits_from, is_text, matching
 from guanxi.org.scopes import can_see, get_scoped, scoped
 
@@ -17,8 +18,14 @@ from .tokens import confirms, plan_for
 
 def pool_mode(user):
     if not hasattr(user, "_customer_pool_mode"):
-        user._customer_pool_mode = CustomerSettings.current().pool_mode
+        user._customer_pool_mode = memo.remember("customers:pool_mode", _read_pool_mode)
     return user._customer_pool_mode
+
+
+def _read_pool_mode():
+    """The pool rule, read without creating the settings row (a GET never writes)."""
+    mode = CustomerSettings.objects.order_by("pk").values_list("pool_mode", flat=True).first()
+    return mode or CustomerSettings._meta.get_field("pool_mode").default
 
 
 def pool_q(user):

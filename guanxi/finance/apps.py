@@ -120,3 +120,8 @@ class FinanceConfig(AppConfig):
         for model in (Receivable, Receipt, Allocation, Payable, Payment, PaymentAllocation, PaymentPlan, Instalment,
                       Invoice, Expense, ExpenseCategory, FinanceSettings):
             auditlog.register(model, exclude_fields=["updated_at"])
+        from guanxi.core import memo
+
+        from .models import ExpenseCategory
+
+        memo.directory(ExpenseCategory)

@@ -33,6 +33,12 @@ class OrgConfig(AppConfig):
         auditlog.register(Role, exclude_fields=["updated_at"])
         auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"roles"})
         post_migrate.connect(_sync_roles, sender=self)
+        from guanxi.core import memo
+
+        memo.watch(Role, User.roles.through)
+        memo.directory(Branch)
+        memo.directory(Department)
+        memo.directory(User, ignore_fields={"last_login"})
 
 
 def _sync_roles(sender, **kwargs):

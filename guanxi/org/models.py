@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core import memo
 from guanxi.core.models import TimeStampedModel
 from guanxi.core.permissions import all_codes
 
@@ -198,7 +199,9 @@ class User(AbstractUser):
     def role_list(self):
         """The user's roles, read once per request (permissions and data scope both need them)."""
         if not hasattr(self, "_role_list"):
-            self._role_list = list(self.roles.all())
+            # Remembered per user until a role or an assignment changes (core.memo).
+            self._role_list = (memo.remember(f"org:roles:{self.pk}", lambda: list(self.roles.all()))
+                               if self.pk else [])
         return self._role_list
 
     @property

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
+from guanxi.core import memo
 from guanxi.core.errors import NotFound
 
 from .models import TIER_DEFAULT_SCOPE, DataScope, Department, User
@@ -65,13 +66,17 @@ def widest_scope(user):
 def subordinate_ids(user):
     """Return ids of everyone below the user on the reporting line (cached per user)."""
     if not hasattr(user, "_subordinate_ids"):
-        found, frontier = set(), {user.pk}
-        while frontier:
-            frontier = set(User.objects.filter(manager_id__in=frontier).values_list("pk", flat=True)) - found
-            frontier.discard(user.pk)
-            found |= frontier
-        user._subordinate_ids = found
+        user._subordinate_ids = memo.remember(f"org:subordinates:{user.pk}", lambda: _subordinates(user))
     return user._subordinate_ids
+
+
+def _subordinates(user):
+    found, frontier = set(), {user.pk}
+    while frontier:
+        frontier = set(User.objects.filter(manager_id__in=frontier).values_list("pk", flat=True)) - found
+        frontier.discard(user.pk)
+        found |= frontier
+    return frozenset(found)
 
 
 def colleague_ids(user, tree):
@@ -82,12 +87,16 @@ def colleague_ids(user, tree):
     """
     cache_name = "_tree_member_ids" if tree else "_department_member_ids"
     if not hasattr(user, cache_name):
-        if tree:
-            members = User.objects.filter(department__path__startswith=user.department.path)
-        else:
-            members = User.objects.filter(department_id=user.department_id)
-        setattr(user, cache_name, set(members.values_list("pk", flat=True)))
+        setattr(user, cache_name, memo.remember(f"org:colleagues:{user.pk}:{tree}", lambda: _colleagues(user, tree)))
     return getattr(user, cache_name)
+
+
+def _colleagues(user, tree):
+    if tree:
+        members = User.objects.filter(department__path__startswith=user.department.path)
+    else:
+        members = User.objects.filter(department_id=user.department_id)
+    return frozenset(members.values_list("pk", flat=True))
 
 
 def scope_q(user, model, extra=True):
@@ -149,7 +158,15 @@ def record_in_scope(user, owner_id, branch_id):
 
 def people_in_scope(user, active_only=True):
     """Employees whose records the user's scope covers, by branch, department and name,
-    with their branch and department (one query): the choices of filters by person."""
+    with their branch and department (one query, remembered per user until people,
+    departments or roles change: ``core.memo``): the choices of filters by person."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(memo.remember(f"org:people_in_scope:{user.pk}:{active_only}",
+                              lambda: _people_in_scope(user, active_only)))
+
+
+def _people_in_scope(user, active_only):
     people = User.objects.filter(branch__isnull=False).select_related("branch", "department")
     if active_only:
         people = people.filter(is_active=True)
@@ -181,11 +198,15 @@ def scoped(queryset, user, extra=True):
 
 
 def get_scoped(queryset, user, **lookup):
-    """Return one record in the user's scope, or raise Http404 (never 403: no leak)."""
+    """Return one record in the user's scope, or raise Http404 (never 403: no leak).
+    Prefetched people, branches and pick-list items come from memory (``core.memo``)."""
+    lookups = queryset._prefetch_related_lookups
     try:
-        return scoped(queryset, user).get(**lookup)
+        record = scoped(queryset.prefetch_related(None), user).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+    memo.fill([record], lookups)
+    return record
 
 
 def can_see(user, obj):

@@ -3,6 +3,8 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from guanxi.core import memo
+
 from .models import Branch, Department, Role, User
 
 
@@ -13,7 +15,8 @@ def branches():
 
 
 def branch_choices():
-    return list(Branch.objects.filter(is_active=True).values_list("pk", "name"))
+    return list(memo.remember("org:branch_choices",
+                              lambda: list(Branch.objects.filter(is_active=True).values_list("pk", "name"))))
 
 
 def branch_get(pk):

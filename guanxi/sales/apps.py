@@ -106,3 +106,9 @@ class SalesConfig(AppConfig):
         for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings, Target,
                       CommissionRule, SalaryEntry, CommissionStatement):
             auditlog.register(model, exclude_fields=["updated_at"])
+        from guanxi.core import memo
+
+        from .models import Pipeline, Stage
+
+        memo.directory(Stage)
+        memo.watch(Pipeline)

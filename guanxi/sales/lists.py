@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core import picklists
+from guanxi.core import memo, picklists
 from guanxi.core.listing import Column, Filter, ListSpec
 from guanxi.customers.lists import customer_filter
 from guanxi.org.scopes import people_in_scope
@@ -64,7 +64,8 @@ class LeadList(ListSpec):
 
 
 def _stage_choices():
-    stages = list(Stage.objects.select_related("pipeline").order_by("pipeline__position", "pipeline_id", "position"))
+    stages = memo.remember("sales:stages", lambda: list(
+        Stage.objects.select_related("pipeline").order_by("pipeline__position", "pipeline_id", "position")))
     several = len({stage.pipeline_id for stage in stages}) > 1
     return [(stage.pk, f"{stage.pipeline.name} · {stage.name}" if several else stage.name) for stage in stages]
 

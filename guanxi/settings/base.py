@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "guanxi.system.monitoring.LatencyMiddleware",
     "guanxi.core.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "guanxi.core.memo.RequestGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
