@@ -11,7 +11,7 @@ class AnalyticsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_save
 
-        from guanxi.core import homepage, navigation, notifications, permissions
+        from guanxi.core import homepage, memo, navigation, notifications, permissions
         from guanxi.finance.models import Receipt
         from guanxi.sales.panels import register_form_helper
         from guanxi.sales.signals import order_cancelled, order_confirmed
@@ -27,6 +27,7 @@ class AnalyticsConfig(AppConfig):
             tenc,
         )
         from .lifecycle_models import LifecycleSettings
+        from .rollup_models import RollupRun
         from .scorecard_models import Scorecard, ScorecardIndicator
 
         permissions.register_module("analytics", _("Analytics"), {"view": _("View"), "export": _("Export"),
@@ -59,4 +60,5 @@ class AnalyticsConfig(AppConfig):
         notifications.register_kind(alerts.NOTICE_KIND, _("Quality alerts"), email=True)
         order_confirmed.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_confirmed")
         order_cancelled.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_cancelled")
+        memo.watch(RollupRun)
         post_save.connect(rollups.receipt_saved, sender=Receipt, dispatch_uid="analytics.rollups.receipt")

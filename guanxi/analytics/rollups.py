@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from guanxi.core import memo
 from guanxi.finance.models import Receipt
 from guanxi.org.scopes import scoped
 from guanxi.sales.models import Order
@@ -43,8 +44,10 @@ def counted_orders():
 
 
 def ready():
-    """Whether a full rebuild has finished (the rollups are complete and may be read)."""
-    return RollupRun.objects.filter(finished_at__isnull=False).exists()
+    """Whether a full rebuild has finished (the rollups are complete and may be read):
+    remembered per process until a rebuild saves its run (``memo.watch`` in ready)."""
+    return memo.remember("analytics.rollups_ready",
+                         lambda: RollupRun.objects.filter(finished_at__isnull=False).exists())
 
 
 def days(user, period, count_field):
