@@ -29,7 +29,7 @@ LIST_BUDGET = 6
 DETAIL_BUDGET = 10
 # Detail pages not yet down to the budget (count measured 2026-12-04, chairman): a ceiling.
 OVER_BUDGET = {
-    "customers:customer_detail": 25,  # eleven sections, one or two queries each
+    "customers:customer_detail": 27,  # fourteen sections (lifetime value, cross- and up-sell added), one or two each
     "sales:order_detail": 25,  # approvals, finance panels (plan, receivables, invoices), lines, shipments
     "service:ticket_detail": 18,
     "sales:opportunity_detail": 15,
@@ -105,7 +105,9 @@ def test_list_and_detail_pages_stay_within_their_query_budget(username, url, wor
     assert response.status_code in (200, 403)
     assert len(queries) <= LIST_BUDGET, f"{url}: {len(queries)} queries\n{_show(queries)}"
     rows = response.context["rows"] if response.status_code == 200 else []
-    if username == "chenzhiqiang" and url not in ("/customers/feedback/", "/org/roles/"):
+    # Feedback and roles may be empty in the demo; the system log holds runtime events, not demo data.
+    if username == "chenzhiqiang" and url not in ("/customers/feedback/", "/org/roles/", "/system/log/",
+                                                  "/system/log/configuration/"):
         assert rows, f"{url}: the demo should give the chairman rows to look at"
     detail = next((row["url"] for row in rows if row["url"]), None)
     if detail is None:

@@ -95,6 +95,11 @@ def _raw_changes(entry, model):
     return rows
 
 
+def changed_field_names(entry, model):
+    """The names of the record's own fields an audit entry changed (no reverse relations)."""
+    return [name for name, _old, _new in _raw_changes(entry, model)]
+
+
 def _is_empty(value):
     return value is None or value in ("None", "")
 

@@ -15,7 +15,8 @@ def _last_line(record):
     return lines[-1][:300] if lines else ""
 
 
-LEVELS = [(name, name) for name in ("WARNING", "ERROR", "CRITICAL", "INFO")]
+LEVELS = [("WARNING", _("Warning")), ("ERROR", _("Error")), ("CRITICAL", _("Critical")), ("INFO", _("Information"))]
+LEVEL_LABELS = dict(LEVELS)
 
 
 class SystemLogList(ListSpec):
@@ -30,7 +31,7 @@ class SystemLogList(ListSpec):
     columns = [
         Column("created_at", _("When"), sortable=True),
         Column("kind", _("Kind"), value=lambda r: r.get_kind_display()),
-        Column("level", _("Level")),
+        Column("level", _("Level"), value=lambda r: LEVEL_LABELS.get(r.level, r.level)),
         Column("logger", _("Source")),
         Column("message", _("Message")),
         Column("details", _("Details"), value=_last_line),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core import recycle
 from guanxi.core.history import ACTIONS as ACTION_LABELS
-from guanxi.core.history import field_label
+from guanxi.core.history import changed_field_names, field_label
 from guanxi.core.listing import Column, Filter, ListPageView, ListSpec
 from guanxi.core.permissions import PUBLIC, require
 
@@ -44,7 +44,7 @@ def _changed_fields(entry):
         return ""
     model = entry.content_type.model_class()
     separator = "、" if (get_language() or "").startswith("zh") else ", "
-    return separator.join(str(field_label(model, name)) for name in entry.changes_dict)
+    return separator.join(str(field_label(model, name)) for name in changed_field_names(entry, model))
 
 
 class AuditLogList(ListSpec):

@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.core.errors import Conflict
 from guanxi.customers.models import Customer
@@ -208,9 +208,9 @@ def test_restore_refuses_a_wrong_key_or_a_damaged_file_and_changes_nothing(backu
     cases = [(path, "the wrong key", "does not match"), (path, None, "is encrypted"),
              (damaged, KEY, "damaged"), (cut, KEY, "incomplete"), (foreign, KEY, "not a Guanxi backup")]
     for file, key, message in cases:
-        with pytest.raises(BackupError, match=message):
+        with translation.override("en"), pytest.raises(BackupError, match=message):
             restore_backup(file, key=key)
-    with pytest.raises(CommandError, match="does not match"):
+    with translation.override("en"), pytest.raises(CommandError, match="does not match"):
         backup_settings.GUANXI_BACKUP_KEY = "the wrong key"
         call_command("restore", str(path), "--yes")
     assert live_fingerprints() == before
