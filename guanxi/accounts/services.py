@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.services import service
@@ -79,21 +79,23 @@ def totp_device(user, confirmed=True):
     return TOTPDevice.objects.devices_for_user(user, confirmed=confirmed).first()
 
 
-def totp_pending_device(user):
-    """Return the user's unconfirmed device, creating one to enrol."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
-    return device
+def totp_enrolment(user, key):
+    """The device ``user`` enrols with ``key``, not saved: the setup page shows its QR code
+    and keeps the key in the session; nothing is stored until a code confirms it (GET
+    never writes)."""
+    return TOTPDevice(user=user, name="default", key=key or default_key(), confirmed=False)
 
 
 @service
-def totp_confirm(*, actor, code):
-    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
-    if device is None or not device.verify_token(code):
+def totp_confirm(*, actor, key, code):
+    """Turn two-factor sign-in on with the enrolled ``key`` once ``code`` matches it. A
+    wrong code is counted on the pending device (django-otp's throttling)."""
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False, key=key).first() \
+        or totp_enrolment(actor, key)
+    if not key or not device.verify_token(code):
         raise ValidationFailed(_("That code is not right. Check the time on your phone and try again."),
                                field="code")
-    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return device
