@@ -1,6 +1,10 @@
 """Writes of purchasing (PUR-1…3). Keyword-only, take ``actor``; money in Decimal."""
 
+from __future__ import annotations
+
+import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -30,15 +34,19 @@ from .models import (
 from .printing import purchase_order_pdf
 from .signals import goods_received
 
+if TYPE_CHECKING:
+    from guanxi.org.models import User
+
+
 SUPPLIER_FIELDS = {"name", "code", "category", "contact_name", "phone", "email", "address", "tax_id", "bank_name",
                    "bank_account", "payment_days", "customer", "notes", "is_active"}
 
 
 @service
-def supplier_save(*, actor, supplier=None, **data):
+def supplier_save(*, actor: User, supplier: Supplier | None = None, **data: Any) -> Any:
     if supplier is None:
         ensure(actor, "purchasing.create")
-        supplier = Supplier(owner=actor, branch_id=actor.branch_id)
+        supplier = Supplier(owner=actor, branch_id=actor.branch_id)  # type: ignore[misc]
         if supplier.branch_id is None:
             raise ValidationFailed(_("You belong to no branch; ask an administrator."))
     else:
@@ -50,7 +58,7 @@ def supplier_save(*, actor, supplier=None, **data):
 
 
 @service
-def supplier_delete(*, actor, supplier):
+def supplier_delete(*, actor: User, supplier: Supplier) -> Supplier:
     """Soft delete (the recycle bin keeps it); refused while it has open purchase orders."""
     ensure(actor, "purchasing.delete")
     ensure_in_scope(actor, supplier)
@@ -61,14 +69,14 @@ def supplier_delete(*, actor, supplier):
 
 
 @service
-def supplier_restore(*, actor, supplier):
+def supplier_restore(*, actor: User, supplier: Supplier) -> Any:
     ensure(actor, "system.recycle")
     ensure_in_scope(actor, supplier)
     return soft_restore(supplier)
 
 
 @service
-def supplier_purge(*, actor, supplier):
+def supplier_purge(*, actor: User, supplier: Supplier) -> None:
     """Permanent; refused (PROTECT) while purchase orders, payables or payments refer to it."""
 
     ensure(actor, "system.purge")
@@ -79,7 +87,7 @@ def supplier_purge(*, actor, supplier):
         raise Conflict(_("Purchase orders or money refer to this supplier; it is kept.")) from exc
 
 
-def _write_lines(order, lines):
+def _write_lines(order: PurchaseOrder, lines: Any) -> None:
     if not lines:
         raise ValidationFailed(_("Add at least one line."), field="lines")
     if len(lines) > 500:
@@ -118,7 +126,7 @@ ORDER_FIELDS = {"order_date", "expected_on", "notes"}
 
 
 @service
-def purchase_order_create(*, actor, supplier, lines, **data):
+def purchase_order_create(*, actor: User, supplier: Supplier, lines: Any, **data: Any) -> PurchaseOrder:
     ensure(actor, "purchasing.create")
     ensure_in_scope(actor, supplier)
     order = PurchaseOrder(number=next_number("purchasing.order"), supplier=supplier, owner=actor,
@@ -129,14 +137,14 @@ def purchase_order_create(*, actor, supplier, lines, **data):
     return order
 
 
-def _locked(actor, order, permission="purchasing.edit"):
+def _locked(actor: User, order: PurchaseOrder, permission: str = "purchasing.edit") -> PurchaseOrder:
     ensure(actor, permission)
     ensure_in_scope(actor, order)
     return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
 
 
 @service
-def purchase_order_update(*, actor, order, lines=None, **data):
+def purchase_order_update(*, actor: User, order: PurchaseOrder, lines: Any = None, **data: Any) -> PurchaseOrder:
     order = _locked(actor, order)
     if order.status != PurchaseStatus.DRAFT:
         raise Conflict(_("Only a draft purchase order can change."))
@@ -156,7 +164,7 @@ PURCHASE_TRANSITIONS = {
 
 
 @service
-def purchase_order_place(*, actor, order):
+def purchase_order_place(*, actor: User, order: PurchaseOrder) -> PurchaseOrder:
     """Send the order to the supplier: from now on goods can be received against it."""
     order = _locked(actor, order)
     if order.status == PurchaseStatus.ORDERED:
@@ -169,7 +177,7 @@ def purchase_order_place(*, actor, order):
 
 
 @service
-def purchase_order_cancel(*, actor, order, reason):
+def purchase_order_cancel(*, actor: User, order: PurchaseOrder, reason: str) -> Any:
     order = _locked(actor, order)
     if order.status == PurchaseStatus.CANCELLED:
         raise InvalidTransition(_("This purchase order is cancelled already."))
@@ -181,7 +189,7 @@ def purchase_order_cancel(*, actor, order, reason):
 
 
 @service
-def purchase_order_send(*, actor, order, to, message=""):
+def purchase_order_send(*, actor: User, order: PurchaseOrder, to: Any, message: str = "") -> PurchaseOrder:
     """E-mail the purchase order as a PDF (placing it if it was a draft)."""
 
     try:
@@ -198,7 +206,7 @@ def purchase_order_send(*, actor, order, to, message=""):
 
 
 @service
-def goods_receipt_create(*, actor, order, quantities, warehouse=None, received_on=None, notes=""):
+def goods_receipt_create(*, actor: User, order: PurchaseOrder, quantities: Any, warehouse: Any = None, received_on: datetime.date | None = None, notes: str = "") -> GoodsReceipt:
     """Receive part or all of a placed order: ``quantities`` = {line id: quantity}. Never
     more than ordered, also when two people receive at once (rows are locked)."""
     order = _locked(actor, order, "purchasing.receive")
