@@ -223,6 +223,12 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# An import that is being worked on (the progress page polls and offers Stop), and the
+# ones a user may still stop (also before it is started).
+IMPORT_IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+IMPORT_CANCELLABLE = (ImportStatus.UPLOADED, *IMPORT_IN_PROGRESS)
+
+
 class ImportJob(models.Model):
     """One upload being imported; its checkpoint (``next_row``) commits with each batch."""
 
@@ -255,6 +261,11 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def in_progress(self):
+        """Queued or running: the progress page polls it and offers to stop it."""
+        return self.status in IMPORT_IN_PROGRESS
 
     @property
     def percent(self):
