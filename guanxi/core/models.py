@@ -53,6 +53,20 @@ class SoftDeleteModel(models.Model):
         return self.deleted_at is not None
 
 
+class PerBranchSettings:
+    """A module's rules with one row per branch and the company default (``branch`` null);
+    mixed into the settings model, which declares ``branch``."""
+
+    def __str__(self):
+        return str(self.branch or _("company default"))
+
+    @classmethod
+    def for_branch(cls, branch_id):
+        """The branch's own rules, else the company default, else the built-in defaults."""
+        return (cls.objects.filter(branch_id=branch_id).first() or cls.objects.filter(branch__isnull=True).first()
+                or cls(branch=None))
+
+
 class SavedView(models.Model):
     """A named set of list filters, private or shared with everyone who sees the list."""
 

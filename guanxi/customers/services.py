@@ -19,6 +19,7 @@ from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
 from guanxi.org.models import User
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from . import regions, selectors
 from .models import (
@@ -220,9 +221,7 @@ def customer_restore(*, actor: User, customer: Customer) -> Any:
 
 @service
 def customer_purge(*, actor: User, customer: Customer) -> None:
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, customer)
-    customer.delete()
+    purge_in_scope(actor, customer)
 
 
 # --- ownership (CUS-7) -------------------------------------------------------------
@@ -405,16 +404,12 @@ def contact_delete(*, actor: User, contact: Contact) -> None:
 
 @service
 def contact_restore(*, actor: User, contact: Contact) -> Any:
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, contact)
-    return soft_restore(contact)
+    return restore_in_scope(actor, contact)
 
 
 @service
 def contact_purge(*, actor: User, contact: Contact) -> None:
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, contact)
-    contact.delete()
+    purge_in_scope(actor, contact)
 
 
 @service
@@ -583,9 +578,7 @@ def interaction_restore(*, actor: User, interaction: Interaction) -> Interaction
 
 @service
 def interaction_purge(*, actor: User, interaction: Interaction) -> None:
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, interaction)
-    interaction.delete()
+    purge_in_scope(actor, interaction)
 
 
 def customers_recompute_name_cores(chunk: int = 2000) -> int:

@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db.models import Value
+from django.db.models import ProtectedError, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
-from guanxi.core.permissions import all_codes, modules
-from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.core.permissions import all_codes, ensure, modules
+from guanxi.core.services import assign_fields, service, soft_restore, validated_save
 
 from . import signals
 from .default_roles import DEFAULT_ROLES
 from .models import Branch, Company, Department, Role, Tier, User
-from .scopes import subordinate_ids
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import Permission
-
-    from guanxi.org.models import Company, Department, User
-
+from .scopes import ensure_in_scope, subordinate_ids
 
 BRANCH_FIELDS = {"name", "code", "city", "address", "phone", "parent", "head", "is_active"}
 DEPARTMENT_FIELDS = {"name", "kind", "manager", "is_active"}
@@ -253,7 +247,7 @@ def _clean_codes(codes: Any) -> Any:
 
 
 @service
-def role_create(*, actor: User, code: str, name_zh: str, name_en: str, data_scope: str, permissions: Iterable[Permission] = (), description: str = "") -> Any:
+def role_create(*, actor: User, code: str, name_zh: str, name_en: str, data_scope: str, permissions: Iterable[str] = (), description: str = "") -> Any:
     _require(actor, "org.manage")
     if Role.objects.filter(code=code).exists():
         raise Conflict(_("A role with this code exists."), field="code")
@@ -263,7 +257,7 @@ def role_create(*, actor: User, code: str, name_zh: str, name_en: str, data_scop
 
 
 @service
-def role_update(*, actor: User, role: Role, permissions: Iterable[Permission] | None = None, **data: Any) -> Any:
+def role_update(*, actor: User, role: Role, permissions: Iterable[str] | None = None, **data: Any) -> Any:
     _require(actor, "org.manage")
     role = Role.objects.select_for_update().get(pk=role.pk)
     assign_fields(role, {"name_zh", "name_en", "description", "data_scope"}, data)
@@ -325,3 +319,24 @@ def employee_set_language(*, actor: User, user: User, language: str) -> User:
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return user
+
+
+# --- the recycle bin, for every module's soft-deleted records ----------------------------
+def restore_in_scope(actor: User, record: Any) -> Any:
+    """Bring ``record`` (in the actor's scope) back from the recycle bin."""
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, record)
+    return soft_restore(record)
+
+
+def purge_in_scope(actor: User, record: Any, kept: str | None = None) -> None:
+    """Delete ``record`` (in the actor's scope) for good. ``kept``: the message when other
+    records still refer to it (PROTECT); without one, the ProtectedError goes up."""
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, record)
+    try:
+        record.delete()
+    except ProtectedError as exc:
+        if kept is None:
+            raise
+        raise Conflict(kept) from exc

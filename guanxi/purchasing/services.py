@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,9 +18,10 @@ from guanxi.core.fulfilment import checked_quantities, count_fulfilled
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import (
     GoodsReceipt,
@@ -70,21 +70,14 @@ def supplier_delete(*, actor: User, supplier: Supplier) -> Supplier:
 
 @service
 def supplier_restore(*, actor: User, supplier: Supplier) -> Any:
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, supplier)
-    return soft_restore(supplier)
+    return restore_in_scope(actor, supplier)
 
 
 @service
 def supplier_purge(*, actor: User, supplier: Supplier) -> None:
     """Permanent; refused (PROTECT) while purchase orders, payables or payments refer to it."""
 
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, supplier)
-    try:
-        supplier.delete()
-    except ProtectedError as exc:
-        raise Conflict(_("Purchase orders or money refer to this supplier; it is kept.")) from exc
+    purge_in_scope(actor, supplier, _("Purchase orders or money refer to this supplier; it is kept."))
 
 
 def _write_lines(order: PurchaseOrder, lines: Any) -> None:

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,13 +21,14 @@ from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.notifications import notify
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import can_edit
 from guanxi.customers.services import contact_create, customer_create
 from guanxi.org.models import Branch, User
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import (
     Lead,
@@ -645,18 +645,11 @@ def lead_delete(*, actor: User, lead: Lead) -> None:
 def record_restore(*, actor: User, record: Any) -> Any:
     """Bring a lead or an opportunity back from the recycle bin."""
 
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, record)
-    return soft_restore(record)
+    return restore_in_scope(actor, record)
 
 
 @service
 def record_purge(*, actor: User, record: Any) -> None:
     """Delete a lead or an opportunity for good; refused while quotes or orders refer to it."""
 
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, record)
-    try:
-        record.delete()
-    except ProtectedError as exc:
-        raise Conflict(_("Other records refer to this one; it is kept.")) from exc
+    purge_in_scope(actor, record, _("Other records refer to this one; it is kept."))

@@ -12,9 +12,10 @@ from guanxi.core.errors import Forbidden, ValidationFailed
 from guanxi.core.errors import ValidationFailed as Invalid
 from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.org.scopes import ensure_in_scope
 from guanxi.org.scopes import ensure_in_scope as in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import Note, Schedule
 
@@ -53,16 +54,12 @@ def note_delete(*, actor: User, note: Note) -> None:
 
 @service
 def note_restore(*, actor: User, note: Note) -> Any:
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, note)
-    return soft_restore(note)
+    return restore_in_scope(actor, note)
 
 
 @service
 def note_purge(*, actor: User, note: Note) -> None:
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, note)
-    note.delete()
+    purge_in_scope(actor, note)
 
 
 # --- appointments (ACT-2) ----------------------------------------------------------
