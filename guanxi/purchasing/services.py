@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -13,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core.document_lines import write_lines
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
-from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, validated_save
@@ -81,38 +80,10 @@ def supplier_purge(*, actor: User, supplier: Supplier) -> None:
 
 
 def _write_lines(order: PurchaseOrder, lines: Any) -> None:
-    if not lines:
-        raise ValidationFailed(_("Add at least one line."), field="lines")
-    if len(lines) > 500:
-        raise ValidationFailed(_("At most 500 lines."), field="lines")
-    PurchaseOrderLine.objects.filter(order=order).delete()
-    built, errors = [], []
-    for position, data in enumerate(lines, start=1):
-        product = data.get("product")
-        if data.get("unit_price") is None:
-            errors.append({"field": f"lines.{position}.unit_price", "message": _("Enter the purchase price.")})
-            continue
-        line = PurchaseOrderLine(
-            order=order, position=position, product=product,
-            description=((data.get("description") or "").strip() or (product.name if product else ""))[:200],
-            quantity=data.get("quantity"), unit=data.get("unit") or (product.unit if product else "件"),
-            unit_price=data["unit_price"], discount_percent=data.get("discount_percent") or Decimal("0"),
-            tax_rate=data.get("tax_rate", product.tax_rate if product else default_tax_rate()))
-        try:
-            line.full_clean(exclude=["order"])
-        except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages
-            for field_name, messages in getattr(exc, "message_dict", {"__all__": [str(exc)]}).items():
-                errors.append({"field": f"lines.{position}.{field_name}", "message": messages[0]})
-            continue
-        for key, value in line_totals(line.quantity, line.unit_price, line.discount_percent, line.tax_rate).items():
-            setattr(line, key, value)
-        built.append(line)
-    if errors:
-        raise ValidationFailed(errors=errors)
-    PurchaseOrderLine.objects.bulk_create(built)
-    for key, value in document_totals(built).items():
-        setattr(order, key, value)
-    order.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+    write_lines(order, PurchaseOrderLine, "order", lines, price=lambda data, product: data.get("unit_price"),
+                describe=lambda data, product: (data.get("description") or "").strip() or (
+                    product.name if product else ""),
+                missing_price=_("Enter the purchase price."))
 
 
 ORDER_FIELDS = {"order_date", "expected_on", "notes"}

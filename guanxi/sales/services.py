@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.approvals.services import approval_comment, approval_decider, approval_start
+from guanxi.core.document_lines import write_lines
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
-from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.notifications import notify
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
@@ -272,41 +272,19 @@ def lead_convert(*, actor: User, lead: Lead, opportunity_name: str = "", amount:
 
 # --- lines shared by quotes and orders -----------------------------------------------------
 def _write_lines(document: Any, line_model: Any, link: str, lines: Any) -> list[Any]:
-    """Replace a document's lines with ``lines`` (dicts) and recompute every total."""
-    if not lines:
-        raise ValidationFailed(_("Add at least one line."), field="lines")
-    if len(lines) > 500:
-        raise ValidationFailed(_("At most 500 lines."), field="lines")
-    line_model.objects.filter(**{link: document}).delete()
-    built, errors = [], []
-    for position, data in enumerate(lines, start=1):
-        product = data.get("product")
-        quantity = data.get("quantity")
+    """Replace a quote's or an order's lines with ``lines`` (dicts) and recompute every
+    total; a line without a price takes the customer's price of its product."""
+
+    def price(data: dict[str, Any], product: Any) -> Any:
         unit_price = data.get("unit_price")
         if unit_price is None and product is not None:
             unit_price = price_for(document.customer, product)
-        description = (data.get("description") or (product.name if product else "")).strip()
-        tax_rate = data.get("tax_rate", product.tax_rate if product else default_tax_rate())
-        discount = data.get("discount_percent") or Decimal("0")
-        line = line_model(**{link: document}, position=position, product=product, description=description[:200],
-                          quantity=quantity, unit=data.get("unit") or (product.unit if product else "件"),
-                          unit_price=unit_price, discount_percent=discount, tax_rate=tax_rate)
-        try:
-            line.full_clean(exclude=[link])
-        except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages
-            for field_name, messages in getattr(exc, "message_dict", {"__all__": [str(exc)]}).items():
-                errors.append({"field": f"lines.{position}.{field_name}", "message": messages[0]})
-            continue
-        for key, value in line_totals(line.quantity, line.unit_price, line.discount_percent, line.tax_rate).items():
-            setattr(line, key, value)
-        built.append(line)
-    if errors:
-        raise ValidationFailed(errors=errors)
-    line_model.objects.bulk_create(built)
-    for key, value in document_totals(built).items():
-        setattr(document, key, value)
-    document.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
-    return built
+        return unit_price
+
+    def describe(data: dict[str, Any], product: Any) -> str:
+        return (data.get("description") or (product.name if product else "")).strip()
+
+    return write_lines(document, line_model, link, lines, price=price, describe=describe)
 
 
 def _needs_discount_approval(document: Any, lines: Any, approved: Iterable[Decimal] = ()) -> bool:
