@@ -402,6 +402,11 @@ class Invoice(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("finance:invoice_detail", args=[self.pk])
 
+    @property
+    def can_be_issued(self):
+        """Approved and not issued yet: the number from the tax system may be recorded."""
+        return self.status == InvoiceStatus.APPROVED
+
 
 # --- expenses (FIN-3) ---------------------------------------------------------------------
 class ExpenseCategory(models.Model):
@@ -471,6 +476,11 @@ class Expense(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("finance:expense_detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        """A draft or a rejected expense may change (and be submitted again)."""
+        return self.status in (ExpenseStatus.DRAFT, ExpenseStatus.REJECTED)
 
 
 def _attachment_path(instance, filename):

@@ -391,6 +391,10 @@ class Order(TimeStampedModel, DocumentTotals):
     def get_absolute_url(self):
         return reverse("sales:order_detail", args=[self.pk])
 
+    @property
+    def is_cancelled(self):
+        return self.status == OrderStatus.CANCELLED
+
 
 class OrderLine(LineFields):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -644,6 +648,11 @@ class CommissionStatement(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("finance:statement_detail", args=[self.pk])
+
+    @property
+    def is_draft(self):
+        """Not confirmed yet: figures are recomputed and it may be confirmed."""
+        return self.status == StatementStatus.DRAFT
 
     @property
     def total_pay(self):
