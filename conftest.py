@@ -38,6 +38,18 @@ def demo_org(db, _demo_org_recording):
 
 
 @pytest.fixture
+def seller(demo_org):
+    """The Guangzhou salesperson most sales and finance tests act as."""
+    return demo_org["liuyang"]
+
+
+@pytest.fixture
+def cashier(demo_org):
+    """The Guangzhou finance supervisor."""
+    return demo_org["zhouhong"]
+
+
+@pytest.fixture
 def headquarters(db):
     CompanyFactory()
     return BranchFactory(name="总部", code="hq", is_headquarters=True)

@@ -1,6 +1,6 @@
 """Crawl acceptance (issue 11): every demo role opens every menu page in Chinese and in
 English; no page offers a link the user may not follow, and the Chinese pages show no
-English the catalogue translates.
+English the catalogue translates. Issue 16.3: no GET of the crawl writes to the database.
 
 The demo is built with fewer customers than ``guanxi demo`` (every module's builder runs,
 on 40 customers instead of 2,000) so the crawl finishes in CI in about two minutes.
@@ -8,6 +8,7 @@ on 40 customers instead of 2,000) so the crawl finishes in CI in about two minut
 
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 import polib
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -34,6 +36,14 @@ ROLES = ["chenzhiqiang", "zhaolei", "wangjianguo", "liuyang", "huangli", "zhouho
 # Links whose GET changes the session rather than showing a page.
 SKIP_PATHS = ("/accounts/logout/", "/i18n/", "/static/", "/media/")
 PER_ROUTE = 2  # links checked per URL pattern and role: enough to meet object-level rules
+# A write: the statement and its table. Signing in may write the session, the last login
+# and django-axes' records; nothing else may change on a GET.
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+MAY_WRITE = re.compile(r'^(?:django_session|axes_\w+)$')
+# Known offenders left to their lane (reported to the integrator), by route and table: the
+# analytics lane owns LifecycleSettings.current(), which creates the settings row on first read.
+KNOWN_GET_WRITES = {"analytics/lifecycle/settings/": {"analytics_lifecyclesettings", "auditlog_logentry"}}
+LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.IGNORECASE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")
 
@@ -132,12 +142,37 @@ def _inspect(html, url, username, untranslated, english, failures):
     return targets
 
 
+@contextmanager
+def _writes():
+    """Collect the tables written by the statements run inside the block (issue 16.3)."""
+    tables = []
+
+    def record(execute, sql, params, many, context):
+        match = WRITE.match(sql)
+        if match and not MAY_WRITE.match(match[1]) and not LAST_LOGIN.match(sql):
+            tables.append(match[1])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield tables
+
+
+def _get(client, url, username, failures):
+    """GET ``url``; a write to the database is a failure (GET never writes)."""
+    with _writes() as tables:
+        response = client.get(url)
+    if set(tables) - KNOWN_GET_WRITES.get(_route(urlsplit(url).path), set()):
+        failures.append(f"{username} GET {url} writes to {', '.join(sorted(set(tables)))}")
+    return response
+
+
 def test_every_role_opens_every_menu_page_in_both_languages(demo):
     """ORG-5, issue 11: 200 everywhere, no link that answers 403, no English in Chinese.
 
     Menu pages are read in both languages; in Chinese, the links they offer are followed
     (a few per URL pattern) and the first page of each pattern is read in turn, so the
-    buttons of detail pages (ship, record a receipt) are checked too.
+    buttons of detail pages (ship, record a receipt) are checked too. Issue 16.3: none of
+    these GETs writes to the database (sessions, last login and lockout records aside).
     """
     untranslated, english = _catalogue_english()
     failures = []
@@ -146,7 +181,7 @@ def test_every_role_opens_every_menu_page_in_both_languages(demo):
         pages = [item.url() for _section, items in menu_for(user) for item in items]
         assert pages, username
         for url in pages:
-            response = _client(user, "en").get(url)
+            response = _get(_client(user, "en"), url, username, failures)
             if response.status_code != 200:
                 failures.append(f"{username} en {url}: status {response.status_code}")
         client = _client(user, "zh-hans")
@@ -154,7 +189,7 @@ def test_every_role_opens_every_menu_page_in_both_languages(demo):
         queue = [(url, 0, None) for url in pages]
         while queue:
             url, depth, source = queue.pop(0)
-            response = client.get(url)
+            response = _get(client, url, username, failures)
             if response.status_code == 403:
                 failures.append(f"{username} {source}: offers {url}, which answers 403")
                 continue
@@ -173,3 +208,15 @@ def test_every_role_opens_every_menu_page_in_both_languages(demo):
                 checked[target_route] += 1
                 queue.append((target, depth + 1, url))
     assert not failures, "\n".join(sorted(set(failures)))
+
+
+@pytest.mark.django_db
+def test_the_write_detector_sees_a_write_and_passes_over_sessions(django_user_model):
+    """Issue 16.3: the crawl's write check is not blind (a write counts, a session does not)."""
+    with _writes() as tables:
+        django_user_model.objects.create(username="probe")
+    assert "org_user" in tables
+    client = Client()
+    with _writes() as tables:
+        client.force_login(django_user_model.objects.get(username="probe"))
+    assert tables == []

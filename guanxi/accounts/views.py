@@ -32,6 +32,7 @@ from .forms import OtpForm, PasswordConfirmForm, TokenForm, TotpConfirmForm
 
 PENDING_KEY = "guanxi_2fa_pending"
 PENDING_SECONDS = 300
+TOTP_KEY = "guanxi_2fa_enrol_key"  # the key being enrolled, stored only once confirmed
 
 
 def _next_url(request):
@@ -179,11 +180,14 @@ def profile(request):
 
 @require(AUTHENTICATED)
 def two_factor_setup(request):
-    device = services.totp_pending_device(request.user)
+    device = services.totp_enrolment(request.user, request.session.get(TOTP_KEY))
+    request.session[TOTP_KEY] = device.key
     form = TotpConfirmForm(request.POST or None)
     if request.method == "POST":
-        confirmed = run_service(form, lambda data: services.totp_confirm(actor=request.user, code=data["code"]))
+        confirmed = run_service(form, lambda data: services.totp_confirm(actor=request.user, key=device.key,
+                                                                          code=data["code"]))
         if confirmed:
+            request.session.pop(TOTP_KEY, None)
             otp_login(request, confirmed)
             messages.success(request, _("Two-factor sign-in is on."))
             return redirect("accounts:profile")

@@ -40,6 +40,7 @@ from guanxi.workplace.selectors import day_plan
 
 from . import measures
 from .dashboard_models import DashboardLayout
+from .measures import StrOrPromise
 
 CACHE_SECONDS = 300
 ROW_LIMIT = 8
@@ -50,7 +51,7 @@ class Widget:
     """``build(user, today)`` → the template context of the widget's body."""
 
     code: str
-    label: str
+    label: StrOrPromise
     permission: str | None
     build: Callable
     template: str = "analytics/widgets/rows.html"

@@ -22,6 +22,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.periods import Period, add_months, parse_range, range_value
@@ -37,6 +38,7 @@ from guanxi.service.models import OPEN_STATUSES, Ticket
 from . import rollups
 from .lifecycle_models import LifecycleMove
 
+StrOrPromise = str | Promise  # a label may be lazy (gettext_lazy)
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 MONEY_UNIT, COUNT_UNIT, PERCENT_UNIT = "money", "count", "percent"
@@ -49,10 +51,10 @@ class Measure:
     address of the list behind a figure (or ``None``)."""
 
     code: str
-    label: str
+    label: StrOrPromise
     unit: str
     compute: Callable
-    definition: str = ""
+    definition: StrOrPromise = ""
     permission: str | None = None
     groups: tuple = GROUPS
     better: str = "up"  # "up" when more is better, "down" when less is

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.org.scopes import ScopePaths
 
-MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+MONEY: dict = {"max_digits": 16, "decimal_places": 2, "default": 0}
 
 
 class DailySales(models.Model):

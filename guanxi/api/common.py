@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Router, Schema
 from pydantic import ConfigDict, PlainSerializer
 
 from guanxi.core import picklists
@@ -188,3 +188,11 @@ def path_operations(router):
     yield from router.path_operations.items()
     for _prefix, child, *_rest in router._routers:
         yield from path_operations(child)
+
+
+def domain_router(tag, *routers):
+    """One domain's router: its resources' routers (one file each) under one OpenAPI tag."""
+    router = Router(tags=[tag])
+    for resource in routers:
+        router.add_router("", resource, tags=[tag])
+    return router

@@ -1,5 +1,7 @@
 """Reads of approval flows (the screens and the API read through these)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from .models import ApprovalPolicy
@@ -13,7 +15,7 @@ class FlowRow:
     steps: list
 
 
-def flows():
+def flows() -> list[FlowRow]:
     """Every kind of document that asks for approval, with its flow as set up (or a blank
     one): read-only, whatever has been set up so far."""
     known = policy_doc_types()
@@ -27,7 +29,7 @@ def flows():
     return rows
 
 
-def blank_policy(code):
+def blank_policy(code: str) -> ApprovalPolicy | None:
     """The flow of ``code`` as set up, or an unsaved blank one; None for an unknown kind."""
     doc_type = policy_doc_types().get(code)
     if doc_type is None:

@@ -1,7 +1,11 @@
 """Start, decide and withdraw approvals. Modules register what happens on a decision."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,14 +33,14 @@ class DocType:
     code: str
     label: str
     on_decided: Callable  # (request) -> None, called in the deciding transaction
-    policy_of: str = ""  # decided by the flow of this other document type (one flow, two documents)
+    policy_of: str  =  ""  # decided by the flow of this other document type (one flow, two documents)
 
     @property
-    def policy_code(self):
+    def policy_code(self) -> str:
         return self.policy_of or self.code
 
 
-_doc_types: dict[str, DocType] = {}
+_doc_types: dict[str, DocType]  =  {}
 
 
 # An approval is decided once: approved, rejected or withdrawn.
@@ -45,40 +49,40 @@ APPROVAL_TRANSITIONS = {
 }
 
 
-def register(code, label, on_decided, *, policy_of=""):
+def register(code: str, label: str, on_decided: Any, *, policy_of: Any = "") -> None:
     _doc_types[code] = DocType(code, label, on_decided, policy_of)
 
 
-def doc_types():
+def doc_types() -> dict[Any, Any]:
     return dict(_doc_types)
 
 
-def policy_doc_types():
+def policy_doc_types() -> dict[Any, Any]:
     """The document types with a flow of their own (the ones administrators set up)."""
     return {code: doc_type for code, doc_type in _doc_types.items() if not doc_type.policy_of}
 
 
-def approvers_for(request, step):
+def approvers_for(request: ApprovalRequest, step: ApprovalStep) -> list[Any]:
     """Everyone who may decide ``step`` of ``request``."""
 
     requester = request.requester
     active = User.objects.filter(is_active=True).exclude(pk=requester.pk)
     if step.approver_kind == ApproverKind.MANAGER:
-        return list(active.filter(pk=requester.manager_id))
+        return list(active.filter(pk=requester.manager_id))  # type: ignore[misc]
     if step.approver_kind == ApproverKind.DEPARTMENT_HEAD:
-        manager_id = requester.department.manager_id if requester.department else None
-        return list(active.filter(pk=manager_id))
+        manager_id = requester.department.manager_id if requester.department else None  # type: ignore[misc]
+        return list(active.filter(pk=manager_id))  # type: ignore[misc]
     if step.approver_kind == ApproverKind.BRANCH_HEAD:
-        return list(active.filter(pk=request.branch.head_id))
+        return list(active.filter(pk=request.branch.head_id))  # type: ignore[misc]
     if step.role_id is None:
         return []
     holders = active.filter(roles=step.role_id)
-    if step.role.data_scope == "all":
+    if step.role.data_scope == "all":  # type: ignore[union-attr]
         return list(holders)
     return list(holders.filter(branch_id=request.branch_id))
 
 
-def is_approver(user, request, step):
+def is_approver(user: User, request: ApprovalRequest, step: ApprovalStep) -> bool:
     """Whether ``user`` is among ``approvers_for(request, step)``, read from what is loaded
     (the requester with its department, the branch, the step's role): no query of its own."""
     if not user.is_active or user.pk == request.requester_id:
@@ -87,20 +91,20 @@ def is_approver(user, request, step):
     if step.approver_kind == ApproverKind.MANAGER:
         return requester.manager_id == user.pk
     if step.approver_kind == ApproverKind.DEPARTMENT_HEAD:
-        return bool(requester.department_id) and requester.department.manager_id == user.pk
+        return bool(requester.department_id) and requester.department.manager_id == user.pk  # type: ignore[union-attr]
     if step.approver_kind == ApproverKind.BRANCH_HEAD:
         return request.branch.head_id == user.pk
     if step.role_id is None or step.role_id not in {role.pk for role in user.role_list}:
         return False
-    return step.role.data_scope == "all" or user.branch_id == request.branch_id
+    return step.role.data_scope == "all" or user.branch_id == request.branch_id  # type: ignore[union-attr]
 
 
-def may_decide(user, request):
+def may_decide(user: User, request: ApprovalRequest) -> bool:
     step = request.current_step
     return step is not None and is_approver(user, request, step)
 
 
-def _notify_approvers(request):
+def _notify_approvers(request: ApprovalRequest) -> None:
     step = request.current_step
     for approver in approvers_for(request, step):
         notify(approver, kind="approvals.waiting",
@@ -111,7 +115,7 @@ def _notify_approvers(request):
 
 
 @service
-def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
+def approval_start(*, actor: User, doc_type: str, object_id: int, amount: Decimal, label: str, url: str = "") -> ApprovalRequest:
     """Submit a document for approval. Returns the request; when no step applies the
     request is approved at once (and ``on_decided`` runs)."""
     if doc_type not in _doc_types:
@@ -125,7 +129,7 @@ def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
                                                   "is_active": False})
     try:
         with transaction.atomic():
-            request = ApprovalRequest.objects.create(
+            request = ApprovalRequest.objects.create(  # type: ignore[misc]
                 policy=policy, doc_type=doc_type, object_id=object_id, label=str(label)[:200], url=url,
                 amount=amount, requester=actor, branch_id=actor.branch_id, steps=[s.pk for s in steps],
             )
@@ -144,7 +148,7 @@ def approval_start(*, actor, doc_type, object_id, amount, label, url=""):
 
 
 @service
-def approval_decide(*, actor, request, approve, comment=""):
+def approval_decide(*, actor: User, request: ApprovalRequest, approve: bool, comment: str = "") -> ApprovalRequest:
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != ApprovalStatus.PENDING:
         raise Conflict(_("This approval was decided already."))
@@ -170,7 +174,7 @@ def approval_decide(*, actor, request, approve, comment=""):
 
 
 @service
-def approval_withdraw(*, actor, request):
+def approval_withdraw(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
     if request.requester_id != actor.pk:
         raise Forbidden()
@@ -181,24 +185,24 @@ def approval_withdraw(*, actor, request):
     return request
 
 
-def approval_decider(request):
+def approval_decider(request: ApprovalRequest) -> Any:
     """Who decided the request last (the requester when it needed nobody or was withdrawn)."""
     decision = request.decisions.select_related("approver").order_by("-pk").first()
     return decision.approver if decision is not None else request.requester
 
 
-def approval_comment(request):
+def approval_comment(request: ApprovalRequest) -> str:
     """The decision's comment, else the request's outcome in words, for a history row."""
     decision = request.decisions.order_by("-pk").first()
     return (decision.comment if decision is not None and decision.comment else
             _("Approval: %(status)s") % {"status": request.get_status_display()})
 
 
-def latest_for(doc_type, object_id):
+def latest_for(doc_type: str, object_id: int) -> ApprovalRequest | None:
     return ApprovalRequest.objects.filter(doc_type=doc_type, object_id=object_id).order_by("-created_at").first()
 
 
-def inbox(user):
+def inbox(user: User) -> list[Any]:
     """Pending requests the user may decide now."""
     pending = list(ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).select_related(
         "requester__department", "branch").order_by("created_at")[:500])
@@ -208,11 +212,11 @@ def inbox(user):
             and is_approver(user, r, steps[current[r.pk]])]
 
 
-def mine(user, limit=50):
+def mine(user: User, limit: int = 50) -> list[Any]:
     return list(ApprovalRequest.objects.filter(requester=user).order_by("-created_at")[:limit])
 
 
-def visible(user, pk):
+def visible(user: User, pk: int) -> ApprovalRequest | None:
     """A request the user asked for, decided or may decide; else None."""
     request = ApprovalRequest.objects.select_related("requester__department", "branch", "policy").filter(pk=pk).first()
     if request is None:
@@ -223,7 +227,7 @@ def visible(user, pk):
 
 
 @service
-def policy_save(*, actor, form, steps):
+def policy_save(*, actor: User, form: Any, steps: Any) -> Any:
     """Save an approval flow and its steps (both validated forms), in one transaction; the
     flow of a kind never set up is created here."""
     ensure(actor, "approvals.manage")

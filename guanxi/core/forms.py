@@ -4,7 +4,9 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import picklists
 from .errors import DomainError
+from .fulfilment import posted_quantities
 
 
 class SearchableSelect(forms.Select):
@@ -36,6 +38,21 @@ class SavedViewForm(forms.Form):
 def report_error(request, exc):
     """Show a domain error as a message on the next page (its first field error, or its text)."""
     messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+
+
+def fulfil_posted(request, order, make, *, prefix, done):
+    """Ship or receive what the form posts against ``order`` (SAL-5, PUR-3): ``make`` is the
+    service (shipment_create, goods_receipt_create), ``prefix`` the quantity fields', ``done``
+    the message with ``%(number)s``. Goes to the new document, or back to the order."""
+    warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
+    try:
+        document = make(actor=request.user, order=order, quantities=posted_quantities(request.POST, prefix),
+                        warehouse=warehouse, notes=request.POST.get("notes", ""))
+    except DomainError as exc:
+        report_error(request, exc)
+        return redirect(order)
+    messages.success(request, done % {"number": document.number})
+    return redirect(document)
 
 
 def run_service(form, action):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import imports, jobs
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import ImportJob, ImportRowError, ImportStatus, SavedMapping
+from .models import IMPORT_CANCELLABLE, ImportJob, ImportRowError, ImportStatus, SavedMapping
 from .permissions import ensure
 
 
@@ -261,8 +261,7 @@ def import_start(*, actor, job, mapping, options, save_as=""):
 def import_cancel(*, actor, job):
     if job.created_by_id != actor.pk:
         raise Forbidden()
-    ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.QUEUED,
-                                                    ImportStatus.RUNNING]).update(status=ImportStatus.CANCELLED)
+    ImportJob.objects.filter(pk=job.pk, status__in=IMPORT_CANCELLABLE).update(status=ImportStatus.CANCELLED)
 
 
 def import_run(job_id):

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -36,7 +37,7 @@ HEAD = 65536  # bytes read to tell the kind and encoding of a file
 @dataclass
 class TargetField:
     key: str
-    label: str
+    label: str | Promise
     aliases: tuple = ()
     required: bool = False
 
@@ -65,7 +66,7 @@ class ChoiceTarget:
 @dataclass
 class Importer:
     entity: str
-    label: str
+    label: str | Promise
     permission: str
     targets: Callable  # () -> [TargetField] (custom fields make it change at run time)
     write_batch: Callable  # (job, [(line, {key: text})], dry_run) -> result with created/duplicates/errors

@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -143,20 +144,20 @@ class ListState:
 
 class ListSpec:
     key = ""
-    title = ""
+    title: str | Promise = ""
     permission = ""
-    export_permission = None
-    create_url_name = None
-    create_permission = None
+    export_permission: str | None = None
+    create_url_name: str | None = None
+    create_permission: str | None = None
     columns: list = []
     filters: list = []
     search_fields: list = []
     default_sort = "-created_at"
     page_size = 25
-    empty_text = _("Nothing here yet.")
+    empty_text: str | Promise = _("Nothing here yet.")
     export_name = "export"
     bulk_actions: list = []
-    import_entity = None  # a registered importer (core.imports): shows an Import button
+    import_entity: str | None = None  # a registered importer (core.imports): shows an Import button
 
     @property
     def export_columns(self):
@@ -220,7 +221,7 @@ class ListSpec:
 
 
 class ListPageView(PermissionMixin, View):
-    spec: type[ListSpec] = None
+    spec: type[ListSpec] | None = None
     template_name = "core/list.html"
 
     def dispatch(self, request, *args, **kwargs):

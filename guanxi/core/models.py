@@ -53,6 +53,20 @@ class SoftDeleteModel(models.Model):
         return self.deleted_at is not None
 
 
+class PerBranchSettings:
+    """A module's rules with one row per branch and the company default (``branch`` null);
+    mixed into the settings model, which declares ``branch``."""
+
+    def __str__(self):
+        return str(self.branch or _("company default"))
+
+    @classmethod
+    def for_branch(cls, branch_id):
+        """The branch's own rules, else the company default, else the built-in defaults."""
+        return (cls.objects.filter(branch_id=branch_id).first() or cls.objects.filter(branch__isnull=True).first()
+                or cls(branch=None))
+
+
 class SavedView(models.Model):
     """A named set of list filters, private or shared with everyone who sees the list."""
 
@@ -227,6 +241,12 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# An import that is being worked on (the progress page polls and offers Stop), and the
+# ones a user may still stop (also before it is started).
+IMPORT_IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+IMPORT_CANCELLABLE = (ImportStatus.UPLOADED, *IMPORT_IN_PROGRESS)
+
+
 class ImportJob(models.Model):
     """One upload being imported; its checkpoint (``next_row``) commits with each batch."""
 
@@ -259,6 +279,11 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def in_progress(self):
+        """Queued or running: the progress page polls it and offers to stop it."""
+        return self.status in IMPORT_IN_PROGRESS
 
     @property
     def percent(self):

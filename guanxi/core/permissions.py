@@ -109,7 +109,7 @@ def may_open(user, url):
 class PermissionMixin:
     """The class-based-view counterpart of ``require``: set ``permission``."""
 
-    permission = None
+    permission: str | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if self.permission is None:

@@ -24,10 +24,10 @@ _SERVICE = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # libphonenumber's own pattern of mainland mobiles: most numbers of an import are mobiles,
 # checked with it directly (5 µs) instead of a full parse (≈ 125 µs).
-_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(REGION).mobile.national_number_pattern)
+_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(REGION).mobile.national_number_pattern)  # type: ignore[union-attr,type-var]  # CN metadata is always there
 _PLAIN_MOBILE = re.compile(r"(?:\+?86|0086)?(1\d{10})")
 # Likewise landlines written with their area code's 0 ("020-38886666", "0755 8888 8888").
-_CN_FIXED = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(REGION).fixed_line.national_number_pattern)
+_CN_FIXED = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(REGION).fixed_line.national_number_pattern)  # type: ignore[union-attr,type-var]
 _PLAIN_LANDLINE = re.compile(r"0([1-9]\d{8,10})")
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,10 +115,17 @@ def notification_list(request):
 
 @require(AUTHENTICATED)
 def notification_open(request, pk):
+    """Go to the notice's page. The lists' links POST here through htmx, which marks the
+    notice read first; a plain GET (a link followed without htmx) only redirects."""
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    mark_read(request.user, [notice.pk])
     target = notice.url if url_has_allowed_host_and_scheme(notice.url, {request.get_host()}) else ""
-    return redirect(target or "core:notifications")
+    target = target or resolve_url("core:notifications")
+    if request.method != "POST":
+        return redirect(target)
+    mark_read(request.user, [notice.pk])
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 # --- imports -----------------------------------------------------------------------

@@ -67,11 +67,11 @@ class CustomerList(ListSpec):
     key = "customers.customers"
     title = _("Customers")
     permission = "customers.view"
-    export_permission = "customers.export"
-    create_url_name = "customers:customer_create"
+    export_permission: str | None = "customers.export"
+    create_url_name: str | None = "customers:customer_create"
     create_permission = "customers.create"
     export_name = "customers"
-    import_entity = "customers.customer"
+    import_entity: str | None = "customers.customer"
     columns = [
         Column("name", _("Name"), sortable=True, link=True),
         Column("category", _("Category")),

@@ -1,8 +1,11 @@
 """Reads of customers and contacts. Every one starts from the scope helper."""
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,20 +18,23 @@ from .models import Contact, Customer, CustomerSettings, CustomerShare, Feedback
 from .normalize import email_or_none, normalize_name, phone_in_query, phone_or_none
 from .tokens import confirms, plan_for
 
+if TYPE_CHECKING:
+    from guanxi.org.models import User
 
-def pool_mode(user):
+
+def pool_mode(user: User) -> Any:
     if not hasattr(user, "_customer_pool_mode"):
-        user._customer_pool_mode = memo.remember("customers:pool_mode", _read_pool_mode)
-    return user._customer_pool_mode
+        user._customer_pool_mode = memo.remember("customers:pool_mode", _read_pool_mode)  # type: ignore[attr-defined]
+    return user._customer_pool_mode  # type: ignore[attr-defined]
 
 
-def _read_pool_mode():
+def _read_pool_mode() -> Any:
     """The pool rule, read without creating the settings row (a GET never writes)."""
     mode = CustomerSettings.objects.order_by("pk").values_list("pool_mode", flat=True).first()
     return mode or CustomerSettings._meta.get_field("pool_mode").default
 
 
-def pool_q(user):
+def pool_q(user: User) -> Q:
     """The public-pool customers a user may see and claim."""
     if not user.has_module_perm("customers.claim"):
         return Q(pk__in=[])
@@ -37,18 +43,18 @@ def pool_q(user):
     return Q(owner__isnull=True, branch_id=user.branch_id)
 
 
-def customers_visible_to(user):
+def customers_visible_to(user: User) -> QuerySet[Customer]:
     # Related objects are prefetched, not joined: see core.listing and docs/benchmarks.md.
     return scoped(Customer.objects.prefetch_related("owner", "branch", "industry", "level", "source"), user)
 
 
-def customer_get(user, pk):
+def customer_get(user: User, pk: int) -> Customer:
     return get_scoped(
         Customer.objects.select_related("owner", "branch", "industry", "level", "source", "created_by"), user, pk=pk
     )
 
 
-def customers_editable_by(user):
+def customers_editable_by(user: User) -> QuerySet[Customer]:
     """Customers the user may change: their scope, or shared with them to edit (not the
     pool, not read-only shares)."""
     if not user.has_module_perm("customers.edit"):
@@ -59,19 +65,19 @@ def customers_editable_by(user):
     return own_scope | shared
 
 
-def can_edit(user, customer):
+def can_edit(user: User, customer: Customer) -> Any:
     return customers_editable_by(user).filter(pk=customer.pk).exists()
 
 
-def pool_customers(user):
+def pool_customers(user: User) -> QuerySet[Customer]:
     return Customer.objects.filter(pool_q(user)).prefetch_related("branch", "industry", "level")
 
 
-def customers_deleted_visible_to(user):
+def customers_deleted_visible_to(user: User) -> QuerySet[Customer]:
     return scoped(Customer.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
 
 
-def customer_search(queryset, q):
+def customer_search(queryset: QuerySet[Any], q: str) -> QuerySet[Any]:
     """Narrow customers to those matching ``q`` by name, pinyin, initials, phone or e-mail."""
     q = (q or "").strip()
     condition = Q(pk__in=[])
@@ -106,26 +112,26 @@ class DuplicateHit:
     score: int
 
 
-def _whose(user, customer, visible):
+def _whose(user: User, customer: Customer, visible: bool) -> str:
     if customer.owner_id is None:
         return _("in the public pool of %(branch)s") % {"branch": customer.branch.name}
     if customer.owner_id == user.pk:
         return _("yours")
     if visible:
-        return _("%(owner)s, %(branch)s") % {"owner": customer.owner.display_name, "branch": customer.branch.name}
+        return _("%(owner)s, %(branch)s") % {"owner": customer.owner.display_name, "branch": customer.branch.name}  # type: ignore[union-attr]
     return _("another salesperson in %(branch)s") % {"branch": customer.branch.name}
 
 
-def duplicate_check(user, *, name="", phone="", email="", exclude_pk=None, limit=10):
+def duplicate_check(user: User, *, name: str = "", phone: str = "", email: str = "", exclude_pk: int | None = None, limit: int = 10) -> list[Any] | list[DuplicateHit]:
     """Return likely duplicates across the whole company (CUS-5), most certain first.
 
     Matches a name keyword anywhere (legal suffixes, width and case ignored), pinyin and
     initials, and phone or e-mail exactly after normalization. Each hit says whose it is
     only as far as ``user`` may see.
     """
-    reasons = {}
+    reasons: dict[int, set[str]] = {}
 
-    def add(ids, reason):
+    def add(ids: Any, reason: str) -> None:
         for pk in ids:
             if pk != exclude_pk:
                 reasons.setdefault(pk, set()).add(reason)
@@ -180,7 +186,7 @@ def duplicate_check(user, *, name="", phone="", email="", exclude_pk=None, limit
     return hits[:limit]
 
 
-def exact_duplicates(*, name_norm, phones=(), email="", exclude_pk=None):
+def exact_duplicates(*, name_norm: str, phones: Any = (), email: str = "", exclude_pk: int | None = None) -> QuerySet[Customer]:
     """Return live customers that an exact rule says are the same (CUS-5 override)."""
     condition = Q(name_norm=name_norm) if name_norm else Q(pk__in=[])
     for phone in phones:
@@ -195,31 +201,31 @@ def exact_duplicates(*, name_norm, phones=(), email="", exclude_pk=None):
 
 
 # --- contacts ----------------------------------------------------------------------
-def contacts_visible_to(user):
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
     return scoped(Contact.objects.prefetch_related("customer", "role"), user)
 
 
-def contact_get(user, pk):
+def contact_get(user: User, pk: int) -> Contact:
     return get_scoped(Contact.objects.select_related("customer", "role"), user, pk=pk)
 
 
-def contacts_of(customer):
+def contacts_of(customer: Customer) -> QuerySet[Contact]:
     return Contact.objects.filter(customer=customer).select_related("role").order_by("-is_primary", "name")
 
 
-def contacts_of_customer(user, customer):
+def contacts_of_customer(user: User, customer: Customer) -> QuerySet[Contact]:
     """The customer's contacts the user may see, main contact first."""
     return scoped(Contact.objects.filter(customer=customer).select_related("role"), user).order_by(
         "-is_primary", "name")
 
 
-def contacts_deleted_visible_to(user):
+def contacts_deleted_visible_to(user: User) -> QuerySet[Contact]:
     return scoped(Contact.all_objects.filter(deleted_at__isnull=False).select_related("customer", "deleted_by"),
                   user)
 
 
 # --- global search -----------------------------------------------------------------
-def customer_search_hits(user, q, limit):
+def customer_search_hits(user: User, q: str, limit: int) -> list[Any]:
     hits = customer_search(customers_visible_to(user), q).order_by("-created_at")[:limit]
     return [
         SearchHit(label=c.name, url=reverse("customers:customer_detail", args=[c.pk]),
@@ -228,7 +234,7 @@ def customer_search_hits(user, q, limit):
     ]
 
 
-def contact_search_hits(user, q, limit):
+def contact_search_hits(user: User, q: str, limit: int) -> list[Any]:
     """Contacts by the start of their name, their phone however typed, or e-mail."""
     phone, email = phone_in_query(q), email_or_none(q) if "@" in q else None
     found = matching(scoped(Contact.objects.select_related("customer"), user), [
@@ -241,42 +247,42 @@ def contact_search_hits(user, q, limit):
     return sorted(hits, key=lambda hit: hit.label)
 
 
-def is_visible(user, customer):
+def is_visible(user: User, customer: Customer) -> Any:
     return can_see(user, customer)
 
 
 # --- interactions and feedback -----------------------------------------------------------
-def interactions_visible_to(user):
+def interactions_visible_to(user: User) -> QuerySet[Interaction]:
     return scoped(Interaction.objects.prefetch_related("customer", "author", "contact"), user)
 
 
-def interaction_get(user, pk):
+def interaction_get(user: User, pk: int) -> Interaction:
     return get_scoped(Interaction.objects.select_related("customer", "author", "contact"), user, pk=pk)
 
 
-def interactions_of(customer, limit=10):
+def interactions_of(customer: Customer, limit: int = 10) -> list[Any]:
     return list(customer.interactions.select_related("author", "contact").order_by("-occurred_at")[:limit])
 
 
-def interactions_deleted_visible_to(user):
+def interactions_deleted_visible_to(user: User) -> QuerySet[Interaction]:
     return scoped(Interaction.all_objects.filter(deleted_at__isnull=False).select_related("customer", "deleted_by"),
                   user)
 
 
-def feedback_visible_to(user):
+def feedback_visible_to(user: User) -> QuerySet[Feedback]:
     return scoped(Feedback.objects.prefetch_related("customer", "department", "kind"), user)
 
 
-def feedback_get(user, pk):
+def feedback_get(user: User, pk: int) -> Feedback:
     return get_scoped(Feedback.objects.select_related("customer", "department", "kind", "handled_by"), user, pk=pk)
 
 
 # --- the customer page (CUS-6) -------------------------------------------------------------
-def interactions_of_customer(user, customer):
+def interactions_of_customer(user: User, customer: Customer) -> QuerySet[Interaction]:
     return scoped(Interaction.objects.filter(customer=customer).select_related("author", "contact"), user).order_by(
         "-occurred_at")
 
 
-def feedback_of_customer(user, customer):
+def feedback_of_customer(user: User, customer: Customer) -> QuerySet[Feedback]:
     return scoped(Feedback.objects.filter(customer=customer).select_related("kind", "department"), user).order_by(
         "-created_at")

@@ -1,6 +1,10 @@
 """Writes to customers and contacts. Keyword-only, take ``actor``, one transaction each."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +19,7 @@ from guanxi.core.permissions import ensure
 from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
 from guanxi.org.models import User
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from . import regions, selectors
 from .models import (
@@ -32,6 +37,11 @@ from .models import (
 from .normalize import MAX_NAME, name_core, normalize_email, normalize_name, normalize_phone
 from .tokens import name_tokens
 
+if TYPE_CHECKING:
+    from guanxi.core.models import PickItem
+    from guanxi.org.models import Department
+
+
 CUSTOMER_FIELDS = {
     "name", "kind", "category", "industry", "source", "level", "lifecycle_stage", "value_tier", "occupation",
     "birthday", "gender", "province", "city", "district", "address", "phone", "mobile", "email", "wechat", "qq",
@@ -44,7 +54,7 @@ CONTACT_FIELDS = {"name", "title", "role", "gender", "mobile", "phone", "email",
 class DuplicateFound(Conflict):
     code = "duplicate"
 
-    def __init__(self, duplicates):
+    def __init__(self, duplicates: Any) -> None:
         self.duplicates = list(duplicates)
         names = "、".join(c.name for c in self.duplicates[:3])
         super().__init__(
@@ -55,7 +65,7 @@ class DuplicateFound(Conflict):
 
 
 # --- normalization shared by create and update ----------------------------------------------
-def _normalize_contact_points(obj, errors):
+def _normalize_contact_points(obj: Any, errors: Any) -> None:
     for field in ("phone", "mobile"):
         raw = getattr(obj, field)
         try:
@@ -70,7 +80,7 @@ def _normalize_contact_points(obj, errors):
         errors.append({"field": "email", "message": exc.messages[0]})
 
 
-def _prepare_customer(customer):
+def _prepare_customer(customer: Customer) -> None:
     errors = []
     customer.name = (customer.name or "").strip()
     if not customer.name:
@@ -91,12 +101,12 @@ def _prepare_customer(customer):
     customer.search_tokens = " ".join(name_tokens(customer.name_norm))
 
 
-def _check_exact_duplicates(actor, customer, override):
-    duplicates = selectors.exact_duplicates(
+def _check_exact_duplicates(actor: User, customer: Customer, override: bool) -> None:
+    found = selectors.exact_duplicates(
         name_norm=customer.name_norm, phones=[customer.phone_norm, customer.mobile_norm],
         email=customer.email_norm, exclude_pk=customer.pk,
     )[:5]
-    duplicates = list(duplicates)
+    duplicates = list(found)
     if not duplicates:
         customer.duplicate_override_by = None
         return
@@ -107,7 +117,7 @@ def _check_exact_duplicates(actor, customer, override):
     customer.duplicate_override_by = actor
 
 
-def _save_unique(customer):
+def _save_unique(customer: Customer) -> None:
     try:
         with transaction.atomic():
             validated_save(customer)
@@ -116,12 +126,12 @@ def _save_unique(customer):
         raise DuplicateFound(Customer.objects.filter(name_norm=customer.name_norm)[:3]) from exc
 
 
-def _log_owner(customer, event, *, actor, from_user=None, to_user=None, reason=""):
+def _log_owner(customer: Customer, event: str, *, actor: User | None, from_user: User | None = None, to_user: User | None = None, reason: str = "") -> None:
     OwnershipChange.objects.create(customer=customer, event=event, from_user=from_user, to_user=to_user,
                                    reason=reason[:300], actor=actor)
 
 
-def _set_tags(customer, names):
+def _set_tags(customer: Customer, names: Any) -> None:
     if names is None:
         return
     clean = []
@@ -140,7 +150,7 @@ def _set_tags(customer, names):
 
 # --- customers ---------------------------------------------------------------------
 @service
-def customer_create(*, actor, name, owner=..., tags=None, override_duplicate=False, custom=None, **data):
+def customer_create(*, actor: User, name: str, owner: Any = ..., tags: Iterable[Tag] | None = None, override_duplicate: bool = False, custom: Any = None, **data: Any) -> Customer:
     """Create a customer owned by ``actor`` (or in the pool with ``owner=None``)."""
     ensure(actor, "customers.create")
     owner = actor if owner is ... else owner
@@ -162,7 +172,7 @@ def customer_create(*, actor, name, owner=..., tags=None, override_duplicate=Fal
 
 
 @service
-def customer_update(*, actor, customer, tags=None, override_duplicate=False, custom=None, **data):
+def customer_update(*, actor: User, customer: Customer, tags: Iterable[Tag] | None = None, override_duplicate: bool = False, custom: Any = None, **data: Any) -> Customer:
     ensure(actor, "customers.edit")
     _ensure_editable(actor, customer)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -178,28 +188,28 @@ def customer_update(*, actor, customer, tags=None, override_duplicate=False, cus
     return customer
 
 
-def _apply_custom(record, custom):
+def _apply_custom(record: Any, custom: Any) -> None:
     if custom is None:
         return
 
     record.custom = clean_custom_values(type(record), custom, existing=record.custom)
 
 
-def _ensure_editable(actor, customer):
+def _ensure_editable(actor: User, customer: Customer) -> None:
     ensure_in_scope(actor, customer)
     if not selectors.can_edit(actor, customer):
         raise Forbidden(_("You may see this customer but not change it."))
 
 
 @service
-def customer_delete(*, actor, customer):
+def customer_delete(*, actor: User, customer: Customer) -> None:
     ensure(actor, "customers.delete")
     _ensure_editable(actor, customer)
     soft_delete(customer, actor=actor)
 
 
 @service
-def customer_restore(*, actor, customer):
+def customer_restore(*, actor: User, customer: Customer) -> Any:
     ensure(actor, "system.recycle")
     ensure_in_scope(actor, customer)
     try:
@@ -210,19 +220,17 @@ def customer_restore(*, actor, customer):
 
 
 @service
-def customer_purge(*, actor, customer):
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, customer)
-    customer.delete()
+def customer_purge(*, actor: User, customer: Customer) -> None:
+    purge_in_scope(actor, customer)
 
 
 # --- ownership (CUS-7) -------------------------------------------------------------
-def _locked(customer):
+def _locked(customer: Customer) -> Customer:
     return Customer.objects.select_for_update().get(pk=customer.pk)
 
 
 @service
-def customer_claim(*, actor, customer):
+def customer_claim(*, actor: User, customer: Customer) -> Customer:
     """Take a customer from the public pool (within the claim limit)."""
 
     ensure(actor, "customers.claim")
@@ -253,7 +261,7 @@ def customer_claim(*, actor, customer):
 
 
 @service
-def customer_release(*, actor, customer, reason):
+def customer_release(*, actor: User, customer: Customer, reason: str) -> Customer:
     """Give a customer back to the pool, with a reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -274,7 +282,7 @@ def customer_release(*, actor, customer, reason):
 
 
 @service
-def customers_transfer(*, actor, customers, to_user, reason="", move_branch=True):
+def customers_transfer(*, actor: User, customers: Iterable[Customer], to_user: User, reason: str = "", move_branch: bool = True) -> int:
     """Hand customers to a colleague (or to the pool with ``to_user=None``)."""
     ensure(actor, "customers.transfer")
     if to_user is not None and not to_user.is_active:
@@ -304,7 +312,7 @@ def customers_transfer(*, actor, customers, to_user, reason="", move_branch=True
 
 
 @service
-def customer_share(*, actor, customer, user, can_edit=False):
+def customer_share(*, actor: User, customer: Customer, user: User, can_edit: bool = False) -> CustomerShare:
     if customer.owner_id != actor.pk:
         ensure(actor, "customers.transfer")
     ensure_in_scope(actor, customer)
@@ -318,7 +326,7 @@ def customer_share(*, actor, customer, user, can_edit=False):
 
 
 @service
-def customer_unshare(*, actor, customer, user):
+def customer_unshare(*, actor: User, customer: Customer, user: User) -> None:
     if customer.owner_id != actor.pk:
         ensure(actor, "customers.transfer")
     ensure_in_scope(actor, customer)
@@ -326,7 +334,7 @@ def customer_unshare(*, actor, customer, user):
 
 
 @service
-def customer_set_recycle_lock(*, actor, customer, locked):
+def customer_set_recycle_lock(*, actor: User, customer: Customer, locked: bool) -> Customer:
     """A manager keeps a customer from being recycled to the pool (or lets it go again)."""
     ensure(actor, "customers.transfer")
     ensure_in_scope(actor, customer)
@@ -336,7 +344,7 @@ def customer_set_recycle_lock(*, actor, customer, locked):
     return customer
 
 
-def customers_transfer_all(*, actor, from_user, to_user, reason=""):
+def customers_transfer_all(*, actor: User, from_user: User, to_user: User, reason: str = "") -> int:
     """All of a leaver's customers to a colleague or the pool (one transaction)."""
     customers = list(Customer.objects.filter(owner=from_user))
     if not customers:
@@ -346,7 +354,7 @@ def customers_transfer_all(*, actor, from_user, to_user, reason=""):
 
 # --- contacts ----------------------------------------------------------------------
 @service
-def contact_create(*, actor, customer, name, custom=None, **data):
+def contact_create(*, actor: User, customer: Customer, name: str, custom: Any = None, **data: Any) -> Contact:
     ensure(actor, "customers.edit")
     _ensure_editable(actor, customer)
     contact = Contact(customer=customer, name=(name or "").strip())
@@ -359,7 +367,7 @@ def contact_create(*, actor, customer, name, custom=None, **data):
 
 
 @service
-def contact_update(*, actor, contact, custom=None, **data):
+def contact_update(*, actor: User, contact: Contact, custom: Any = None, **data: Any) -> Contact:
     ensure(actor, "customers.edit")
     _ensure_editable(actor, contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -371,7 +379,7 @@ def contact_update(*, actor, contact, custom=None, **data):
     return contact
 
 
-def _prepare_contact(contact):
+def _prepare_contact(contact: Contact) -> None:
     errors = []
     contact.name = (contact.name or "").strip()
     if not contact.name:
@@ -381,35 +389,31 @@ def _prepare_contact(contact):
         raise ValidationFailed(errors=errors)
 
 
-def _one_primary(contact):
+def _one_primary(contact: Contact) -> None:
     if contact.is_primary:
         Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(pk=contact.pk).update(
             is_primary=False)
 
 
 @service
-def contact_delete(*, actor, contact):
+def contact_delete(*, actor: User, contact: Contact) -> None:
     ensure(actor, "customers.edit")
     _ensure_editable(actor, contact.customer)
     soft_delete(contact, actor=actor)
 
 
 @service
-def contact_restore(*, actor, contact):
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, contact)
-    return soft_restore(contact)
+def contact_restore(*, actor: User, contact: Contact) -> Any:
+    return restore_in_scope(actor, contact)
 
 
 @service
-def contact_purge(*, actor, contact):
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, contact)
-    contact.delete()
+def contact_purge(*, actor: User, contact: Contact) -> None:
+    purge_in_scope(actor, contact)
 
 
 @service
-def customer_settings_update(*, actor, **data):
+def customer_settings_update(*, actor: User, **data: Any) -> Any:
     ensure(actor, "customers.manage")
     current = CustomerSettings.objects.select_for_update().get(pk=CustomerSettings.current().pk)
     assign_fields(current, {"pool_mode", "claim_limit", "recycle_no_follow_up_days", "recycle_no_deal_days",
@@ -421,7 +425,7 @@ def customer_settings_update(*, actor, **data):
 INTERACTION_FIELDS = {"contact", "channel", "occurred_at", "summary", "next_follow_up_on"}
 
 
-def _touch_customer(customer_id, next_follow_up_on=None, *, recount=False):
+def _touch_customer(customer_id: int, next_follow_up_on: datetime.date | None = None, *, recount: bool = False) -> None:
     """Keep the customer's last contact in step with its interactions. The next follow-up
     changes only when one is given, or (``recount``, an interaction changed or went) to
     that of the latest interaction that set one: an interaction logged without a date
@@ -438,8 +442,8 @@ def _touch_customer(customer_id, next_follow_up_on=None, *, recount=False):
 
 
 @service
-def interaction_create(*, actor, customer, summary, channel="phone", occurred_at=None, contact=None,
-                       next_follow_up_on=None):
+def interaction_create(*, actor: User, customer: Customer, summary: str, channel: str = "phone", occurred_at: datetime.datetime | None = None, contact: Contact | None = None,
+                       next_follow_up_on: datetime.date | None = None) -> Interaction:
     ensure(actor, "customers.edit")
     _ensure_editable(actor, customer)
     if contact is not None and contact.customer_id != customer.pk:
@@ -456,7 +460,7 @@ def interaction_create(*, actor, customer, summary, channel="phone", occurred_at
 
 
 @service
-def interaction_update(*, actor, interaction, **data):
+def interaction_update(*, actor: User, interaction: Interaction, **data: Any) -> Interaction:
     ensure(actor, "customers.edit")
     if interaction.author_id != actor.pk:
         _ensure_editable(actor, interaction.customer)
@@ -468,7 +472,7 @@ def interaction_update(*, actor, interaction, **data):
 
 
 @service
-def interaction_delete(*, actor, interaction):
+def interaction_delete(*, actor: User, interaction: Interaction) -> None:
     ensure(actor, "customers.edit")
     if interaction.author_id != actor.pk:
         _ensure_editable(actor, interaction.customer)
@@ -478,7 +482,7 @@ def interaction_delete(*, actor, interaction):
 
 # --- feedback (CUS-8) --------------------------------------------------------------
 @service
-def feedback_create(*, actor, customer, content, department, kind=None):
+def feedback_create(*, actor: User, customer: Customer, content: str, department: Department, kind: PickItem | None = None) -> Any:
     ensure(actor, "customers.view")
     ensure_in_scope(actor, customer)
     feedback = Feedback(customer=customer, content=(content or "").strip(), department=department, kind=kind,
@@ -487,7 +491,7 @@ def feedback_create(*, actor, customer, content, department, kind=None):
 
 
 @service
-def feedback_handle(*, actor, feedback, response):
+def feedback_handle(*, actor: User, feedback: Feedback, response: str) -> Any:
     ensure_in_scope(actor, feedback)
     if actor.department_id != feedback.department_id and not actor.has_module_perm("customers.transfer"):
         raise Forbidden(_("Only the handling department answers this feedback."))
@@ -502,7 +506,7 @@ def feedback_handle(*, actor, feedback, response):
 
 
 # --- recycling to the pool (CUS-7) --------------------------------------------------------
-def _recycle_due(rules, now, horizon_days=0):
+def _recycle_due(rules: Any, now: datetime.datetime, horizon_days: int = 0) -> dict[int, str]:
     """Customers that hit a recycle rule by ``now + horizon_days``: {id: reason}."""
 
     due = {}
@@ -521,7 +525,7 @@ def _recycle_due(rules, now, horizon_days=0):
     return due
 
 
-def customers_recycle(now=None):
+def customers_recycle(now: datetime.datetime | None = None) -> dict[Any, Any]:
     """The nightly job: warn owners of customers about to be recycled, then recycle the
     customers past a rule into the pool. Safe to run twice (warnings are de-duplicated,
     recycled customers are no longer owned)."""
@@ -545,10 +549,11 @@ def customers_recycle(now=None):
     recycled = 0
     for pk, reason in due_now.items():
         with transaction.atomic():
-            customer = Customer.objects.select_for_update().filter(pk=pk, owner__isnull=False,
-                                                                   recycle_locked=False).first()
-            if customer is None:
+            due = Customer.objects.select_for_update().filter(pk=pk, owner__isnull=False,
+                                                              recycle_locked=False).first()
+            if due is None:
                 continue
+            customer = due
             previous = customer.owner
             customer.owner = None
             customer.owned_since = None
@@ -563,7 +568,7 @@ def customers_recycle(now=None):
 
 
 @service
-def interaction_restore(*, actor, interaction):
+def interaction_restore(*, actor: User, interaction: Interaction) -> Interaction:
     ensure(actor, "system.recycle")
     ensure_in_scope(actor, interaction)
     soft_restore(interaction)
@@ -572,13 +577,11 @@ def interaction_restore(*, actor, interaction):
 
 
 @service
-def interaction_purge(*, actor, interaction):
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, interaction)
-    interaction.delete()
+def interaction_purge(*, actor: User, interaction: Interaction) -> None:
+    purge_in_scope(actor, interaction)
 
 
-def customers_recompute_name_cores(chunk=2000):
+def customers_recompute_name_cores(chunk: int = 2000) -> int:
     """Refill ``name_core`` from ``name_norm`` with today's rules (a maintenance step, no
     user-visible change: ``guanxi customer_name_cores``). Returns the number changed."""
     changed = 0

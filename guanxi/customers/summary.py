@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.permissions import may_open
@@ -105,14 +106,14 @@ class Section:
     :meth:`totals`, :meth:`rows`, :meth:`list_url` and :meth:`actions`."""
 
     key = ""
-    title = ""
+    title: str | Promise = ""
     order = 100
     permission = ""  # the permission that reads the module's records
     template = "customers/_section_rows.html"
     empty_text = _("None yet.")
     list_url_name = ""  # the module's list, which accepts ?customer=<id>
     create_url_name = ""  # the module's "new …" form for the customer
-    create_label = ""
+    create_label: str | Promise = ""
     create_permission = ""  # the permission the form's view asks
     create_path = False  # the form takes the customer in its path, not as ?customer=<id>
 

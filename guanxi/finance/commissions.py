@@ -167,7 +167,7 @@ def _generate(month, people):
         with transaction.atomic():
             statement, _created = CommissionStatement.objects.select_for_update().get_or_create(
                 user=user, month=month, defaults={"branch_id": user.branch_id})
-            if statement.status == StatementStatus.DRAFT:
+            if statement.is_draft:
                 made.append(_fill(statement))
     return made
 
@@ -193,7 +193,7 @@ def statement_confirm(*, actor, statement):
     statement = CommissionStatement.objects.select_for_update().get(pk=statement.pk)
     if not can_see(actor, statement):
         raise NotFound()
-    if statement.status == StatementStatus.CONFIRMED:
+    if not statement.is_draft:
         raise Conflict(_("This statement was confirmed already."))
     _fill(statement)
     statement.status = StatementStatus.CONFIRMED

@@ -65,7 +65,7 @@ def _editable(actor, expense):
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     if expense.owner_id != actor.pk and not actor.has_module_perm("finance.edit"):
         raise Forbidden()
-    if expense.status not in (ExpenseStatus.DRAFT, ExpenseStatus.REJECTED):
+    if not expense.is_editable:
         raise Conflict(_("Only a draft or rejected expense can change."))
     return expense
 

@@ -96,7 +96,7 @@ def invoice_issue(*, actor, invoice, invoice_number, issued_on=None):
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status == InvoiceStatus.ISSUED:
         raise Conflict(_("This invoice was issued already."))
-    if invoice.status != InvoiceStatus.APPROVED:
+    if not invoice.can_be_issued:
         raise Conflict(_("Only an approved invoice can be issued."))
     number = (invoice_number or "").strip()
     if not number or len(number) > 40 or not number.replace("-", "").isalnum():
@@ -127,7 +127,7 @@ def payment_plan_set(*, actor, order, instalments, notes=""):
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status == "cancelled":
+    if order.is_cancelled:
         raise Conflict(_("The order is cancelled."))
     receivables = Receivable.objects.filter(order=order).exclude(status=ReceivableStatus.CANCELLED)
     if receivables.filter(allocated__gt=0).exists():

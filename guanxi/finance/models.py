@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.models import TimeStampedModel
+from guanxi.core.models import PerBranchSettings, TimeStampedModel
 from guanxi.org.scopes import ScopePaths
 
 ZERO = Decimal("0")
@@ -33,7 +33,7 @@ class ReceivableSource(models.TextChoices):
     SHIPMENT = "shipment", _("When goods are shipped")
 
 
-class FinanceSettings(models.Model):
+class FinanceSettings(PerBranchSettings, models.Model):  # noqa: DJ008 - __str__ from PerBranchSettings
     """Rules of the finance module, per branch with a company default."""
 
     branch = models.OneToOneField("org.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -45,13 +45,6 @@ class FinanceSettings(models.Model):
         verbose_name = _("finance settings")
         verbose_name_plural = _("finance settings")
 
-    def __str__(self):
-        return str(self.branch or _("company default"))
-
-    @classmethod
-    def for_branch(cls, branch_id):
-        return (cls.objects.filter(branch_id=branch_id).first() or cls.objects.filter(branch__isnull=True).first()
-                or cls(branch=None))
 
 
 class ReceivableStatus(models.TextChoices):
@@ -409,6 +402,11 @@ class Invoice(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("finance:invoice_detail", args=[self.pk])
 
+    @property
+    def can_be_issued(self):
+        """Approved and not issued yet: the number from the tax system may be recorded."""
+        return self.status == InvoiceStatus.APPROVED
+
 
 # --- expenses (FIN-3) ---------------------------------------------------------------------
 class ExpenseCategory(models.Model):
@@ -478,6 +476,11 @@ class Expense(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("finance:expense_detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        """A draft or a rejected expense may change (and be submitted again)."""
+        return self.status in (ExpenseStatus.DRAFT, ExpenseStatus.REJECTED)
 
 
 def _attachment_path(instance, filename):

@@ -1,8 +1,12 @@
 """Reads of money records; every one through the scope helper."""
 
-from decimal import Decimal
+from __future__ import annotations
 
-from django.db.models import DecimalField, F, Q, Sum, Value
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from guanxi.core.numbering import number_q
@@ -24,90 +28,95 @@ from .models import (
     ReceivableStatus,
 )
 
+if TYPE_CHECKING:
+    from guanxi.org.models import User
+    from guanxi.purchasing.models import Supplier
+
+
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
-def receivables_visible_to(user):
+def receivables_visible_to(user: User) -> QuerySet[Receivable]:
     return scoped(Receivable.objects.prefetch_related("customer", "owner"), user)
 
 
-def receivable_get(user, pk):
+def receivable_get(user: User, pk: int) -> Receivable:
     return get_scoped(Receivable.objects.select_related("customer", "owner", "branch", "order", "shipment"),
                       user, pk=pk)
 
 
-def receipts_visible_to(user):
+def receipts_visible_to(user: User) -> QuerySet[Receipt]:
     return scoped(Receipt.objects.prefetch_related("customer", "owner", "method"), user)
 
 
-def receipts_received_between(user, start, end):
+def receipts_received_between(user: User, start: datetime.date, end: datetime.date) -> QuerySet[Receipt]:
     """Receipts dated in [start, end) that the user may see (targets' money received, SAL-8)."""
     return scoped(Receipt.objects.filter(received_on__gte=start, received_on__lt=end), user)
 
 
-def receipt_get(user, pk):
+def receipt_get(user: User, pk: int) -> Receipt:
     return get_scoped(Receipt.objects.select_related("customer", "owner", "branch", "method", "reverses"),
                       user, pk=pk)
 
 
-def payables_visible_to(user):
+def payables_visible_to(user: User) -> QuerySet[Payable]:
     return scoped(Payable.objects.prefetch_related("supplier", "owner"), user)
 
 
-def payable_get(user, pk):
+def payable_get(user: User, pk: int) -> Payable:
     return get_scoped(Payable.objects.select_related("supplier", "owner", "branch", "purchase_order",
                                                      "goods_receipt"), user, pk=pk)
 
 
-def payments_visible_to(user):
+def payments_visible_to(user: User) -> QuerySet[Payment]:
     return scoped(Payment.objects.prefetch_related("supplier", "owner", "method"), user)
 
 
-def payment_get(user, pk):
+def payment_get(user: User, pk: int) -> Payment:
     return get_scoped(Payment.objects.select_related("supplier", "owner", "branch", "method", "reverses"),
                       user, pk=pk)
 
 
-def allocations_of(movement):
+def allocations_of(movement: Any) -> QuerySet[Allocation] | QuerySet[PaymentAllocation]:
     model = Allocation if isinstance(movement, Receipt) else PaymentAllocation
     link = "receipt" if isinstance(movement, Receipt) else "payment"
     debt = "receivable" if isinstance(movement, Receipt) else "payable"
     return model.objects.filter(**{link: movement}).select_related(debt).order_by("created_at", "pk")
 
 
-def allocations_of_debt(debt):
+def allocations_of_debt(debt: Any) -> QuerySet[Allocation] | QuerySet[PaymentAllocation]:
     model = Allocation if isinstance(debt, Receivable) else PaymentAllocation
     link = "receivable" if isinstance(debt, Receivable) else "payable"
     movement = "receipt" if isinstance(debt, Receivable) else "payment"
     return model.objects.filter(**{link: debt}).select_related(movement).order_by("created_at", "pk")
 
 
-def open_debts_of(user, party):
+def open_debts_of(user: User, party: Any) -> Any:
     """The party's debts with money outstanding, oldest due first."""
 
     if isinstance(party, Customer):
         queryset = receivables_visible_to(user).filter(customer=party)
     else:
-        queryset = payables_visible_to(user).filter(supplier=party)
+        queryset = payables_visible_to(user).filter(supplier=party)  # type: ignore[assignment]
     return queryset.filter(allocated__lt=F("amount")).exclude(status=ReceivableStatus.CANCELLED).order_by(
         "due_on", "pk")
 
 
-def received_in(user, start, end):
+def received_in(user: User, start: datetime.date, end: datetime.date) -> QuerySet[Receipt]:
     """Receipts and reversals dated in [start, end) that the user may see: their amounts
     sum to the money received, net of reversals."""
     return scoped(Receipt.objects.filter(received_on__gte=start, received_on__lt=end), user)
 
 
-def received_by(user, start, end, key):
+def received_by(user: User, start: datetime.date, end: datetime.date, key: str) -> dict[Any, Any]:
     """{key value: net amount received} for ``key`` in owner_id, owner__department_id, branch_id."""
     rows = received_in(user, start, end).order_by().values(key).annotate(
         total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))
     return {row[key]: row["total"] for row in rows}
 
 
-def _position(debts, movements):
+def _position(debts: Any, movements: Any) -> dict[Any, Any]:
     debts = debts.exclude(status=ReceivableStatus.CANCELLED)
     totals = debts.order_by().aggregate(
         amount=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
@@ -118,7 +127,7 @@ def _position(debts, movements):
             "outstanding": totals["amount"] - totals["allocated"], "credit": credit}
 
 
-def customer_position(user, customer):
+def customer_position(user: User, customer: Customer) -> Any:
     """What the customer owes, has paid, holds as credit and has been invoiced."""
     position = _position(receivables_visible_to(user).filter(customer=customer),
                          receipts_visible_to(user).filter(customer=customer))
@@ -127,54 +136,54 @@ def customer_position(user, customer):
     return position
 
 
-def supplier_position(user, supplier):
+def supplier_position(user: User, supplier: Supplier) -> Any:
     """What we owe the supplier, have paid, and paid in advance (the same keys as customers')."""
     return _position(payables_visible_to(user).filter(supplier=supplier),
                      payments_visible_to(user).filter(supplier=supplier))
 
 
-def expenses_visible_to(user):
+def expenses_visible_to(user: User) -> QuerySet[Expense]:
     return scoped(Expense.objects.prefetch_related("category__parent", "owner"), user)
 
 
-def expense_get(user, pk):
+def expense_get(user: User, pk: int) -> Expense:
     return get_scoped(Expense.objects.select_related("category__parent", "owner", "branch", "department"),
                       user, pk=pk)
 
 
-def expenses_total_of(user, start, end):
+def expenses_total_of(user: User, start: datetime.date, end: datetime.date) -> Any:
     """A person's approved expenses dated in [start, end) (for their pay statement, SAL-9)."""
     return Expense.objects.filter(owner=user, status=ExpenseStatus.APPROVED, spent_on__gte=start,
                                   spent_on__lt=end).aggregate(t=Coalesce(Sum("amount"), Value(ZERO),
                                                                          output_field=MONEY))["t"]
 
 
-def invoices_visible_to(user):
+def invoices_visible_to(user: User) -> QuerySet[Invoice]:
     return scoped(Invoice.objects.prefetch_related("order", "customer", "owner"), user)
 
 
-def invoice_get(user, pk):
+def invoice_get(user: User, pk: int) -> Invoice:
     return get_scoped(Invoice.objects.select_related("order", "customer", "owner", "branch"), user, pk=pk)
 
 
-def receivables_of_customer(user, customer):
+def receivables_of_customer(user: User, customer: Customer) -> QuerySet[Receivable]:
     """The customer's receivables in the user's scope, cancelled ones left out."""
     return scoped(Receivable.objects.filter(customer=customer).exclude(status=ReceivableStatus.CANCELLED),
                   user).order_by("due_on", "pk")
 
 
-def receipts_of_customer(user, customer):
+def receipts_of_customer(user: User, customer: Customer) -> QuerySet[Receipt]:
     """The customer's receipts and reversals in the user's scope, newest first."""
     return scoped(Receipt.objects.filter(customer=customer).select_related("method"), user).order_by(
         "-received_on", "-pk")
 
 
-def invoices_of_customer(user, customer):
+def invoices_of_customer(user: User, customer: Customer) -> QuerySet[Invoice]:
     """The customer's invoice requests in the user's scope, newest first."""
     return scoped(Invoice.objects.filter(customer=customer), user).order_by("-created_at", "-pk")
 
 
-def invoice_search_hits(user, q, limit):
+def invoice_search_hits(user: User, q: str, limit: int) -> Any:
     """Invoices by request number (IV-2026-000012, its start or serial) or by the number
     of the VAT invoice issued, exactly."""
     compact = "".join(q.split())

@@ -5,6 +5,12 @@ Each service checks the permission and the scope, then calls the one engine in
 audit entries. Posted money is never deleted: it is reversed.
 """
 
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -18,15 +24,30 @@ from . import ledger
 from .ledger import MONEY_IN, MONEY_OUT
 from .models import ZERO, FinanceSettings, Receivable, ReceivableSource, ReceivableStatus
 
+if TYPE_CHECKING:
+    from guanxi.customers.models import Customer
+    from guanxi.finance.models import (
+        Allocation,
+        FinanceSettings,
+        Instalment,
+        Payable,
+        Payment,
+        PaymentAllocation,
+        Receipt,
+    )
+    from guanxi.org.models import Branch, User
+    from guanxi.purchasing.models import GoodsReceipt, Supplier
+    from guanxi.sales.models import Order, Shipment
+
 
 # --- receivables (FIN-1) -------------------------------------------------------------
-def _payment_days(customer_or_supplier, branch_id):
+def _payment_days(customer_or_supplier: Any, branch_id: int) -> Any:
     days = getattr(customer_or_supplier, "payment_days", None)
     return days if days else FinanceSettings.for_branch(branch_id).payment_days
 
 
 @service
-def receivable_create(*, actor, customer, amount, due_on=None, issued_on=None, description="", currency="CNY"):
+def receivable_create(*, actor: User, customer: Customer, amount: Decimal, due_on: datetime.date | None = None, issued_on: datetime.date | None = None, description: str = "", currency: str = "CNY") -> Any:
     """A receivable entered by hand (a service fee, an old debt)."""
     ensure(actor, "finance.create")
     ensure_in_scope(actor, customer)
@@ -34,17 +55,17 @@ def receivable_create(*, actor, customer, amount, due_on=None, issued_on=None, d
     branch_id = customer.branch_id or actor.branch_id
     return ledger.debt_new(MONEY_IN, actor=actor, party=customer, amount=clean_amount(amount),
                            owner=customer.owner or actor, branch_id=branch_id, due_on=due_on, issued_on=issued_on,
-                           payment_days=_payment_days(None, branch_id), description=description)
+                           payment_days=_payment_days(None, branch_id), description=description)  # type: ignore[arg-type]
 
 
-def _order_receivable(order, actor, *, amount, key, description, **links):
+def _order_receivable(order: Order, actor: User, *, amount: Decimal, key: str, description: str, **links: Any) -> Any:
     return ledger.debt_once(MONEY_IN, key, lambda: ledger.debt_new(
         MONEY_IN, actor=actor, party=order.customer, amount=amount, owner=order.owner, branch_id=order.branch_id,
         payment_days=_payment_days(None, order.branch_id), description=description, order=order, source_key=key,
         **links))
 
 
-def receivable_for_order(order, actor):
+def receivable_for_order(order: Order, actor: User) -> list[Any] | None:
     """The receivables of a confirmed order, once: one per instalment of its payment plan,
     else one for the order (when the branch makes receivables from orders)."""
     plan = getattr(order, "payment_plan", None)
@@ -56,7 +77,7 @@ def receivable_for_order(order, actor):
                              description=_("Order %(number)s") % {"number": order.number})
 
 
-def receivable_for_instalment(instalment, actor):
+def receivable_for_instalment(instalment: Instalment, actor: User) -> Any:
     order = instalment.plan.order
     key = f"instalment:{instalment.pk}"
     return ledger.debt_once(MONEY_IN, key, lambda: ledger.debt_new(
@@ -67,7 +88,7 @@ def receivable_for_instalment(instalment, actor):
         order=order, instalment=instalment, source_key=key))
 
 
-def _delivered_amount(lines, document):
+def _delivered_amount(lines: Any, document: Any) -> Decimal:
     """The money of what one shipping note or goods receipt delivered. Per line: the line's
     total for everything delivered up to this document, less that for what came before it
     (each rounded half up to the fen), so however a line is split its deliveries add up to
@@ -82,7 +103,7 @@ def _delivered_amount(lines, document):
     return amount
 
 
-def receivable_for_shipment(shipment, actor):
+def receivable_for_shipment(shipment: Shipment, actor: User) -> Any | None:
     """The receivable of what one shipping note delivered, once (shipment setting only)."""
     order = shipment.order
     if getattr(order, "payment_plan", None) is not None:
@@ -97,20 +118,20 @@ def receivable_for_shipment(shipment, actor):
 
 
 @service
-def receivable_cancel(*, actor, receivable, reason):
+def receivable_cancel(*, actor: User, receivable: Receivable, reason: str) -> Any:
     """Cancel a receivable nothing was received on (a cancelled order, an error)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receivable)
     return ledger.debt_cancel(MONEY_IN, actor=actor, debt=receivable, reason=reason)
 
 
-def _order_receivables(order):
+def _order_receivables(order: Order) -> list[Any]:
     """The order's receivables not cancelled, locked in a fixed order (by id)."""
     return list(Receivable.objects.select_for_update().filter(order=order).exclude(
         status=ReceivableStatus.CANCELLED).order_by("pk"))
 
 
-def receivables_objecting_to_order_cancel(order):
+def receivables_objecting_to_order_cancel(order: Order) -> list[Any]:
     """Why the order cannot be cancelled on finance's side: receivables money was settled on."""
     settled = [receivable.number for receivable in _order_receivables(order) if receivable.allocated > 0]
     if not settled:
@@ -119,7 +140,7 @@ def receivables_objecting_to_order_cancel(order):
               "allocation first (先撤销回款核销), then cancel the order.") % {"numbers": ", ".join(settled)}]
 
 
-def receivables_cancel_for_order(order, actor, reason):
+def receivables_cancel_for_order(order: Order, actor: User, reason: str) -> None:
     """Cancel the unpaid receivables of a cancelled order (in the cancelling transaction)."""
     for receivable in _order_receivables(order):
         ledger.debt_cancel(MONEY_IN, actor=actor, debt=receivable, reason=reason)
@@ -127,8 +148,8 @@ def receivables_cancel_for_order(order, actor, reason):
 
 # --- receipts ----------------------------------------------------------------------------
 @service
-def receipt_record(*, actor, customer, amount, received_on=None, method=None, payer="", reference="", notes="",
-                   currency="CNY", allocate="oldest", owner=None):
+def receipt_record(*, actor: User, customer: Customer, amount: Decimal, received_on: datetime.date | None = None, method: str | None = None, payer: str = "", reference: str = "", notes: str = "",
+                   currency: str = "CNY", allocate: Any = "oldest", owner: User | None = None) -> Any:
     """Record money received from a customer and allocate it: ``"oldest"`` (oldest due
     first), ``None`` (keep it as the customer's credit) or [(receivable, amount)]."""
     ensure(actor, "finance.create")
@@ -140,7 +161,7 @@ def receipt_record(*, actor, customer, amount, received_on=None, method=None, pa
 
 
 @service
-def receipt_allocate(*, actor, receipt, allocations="oldest"):
+def receipt_allocate(*, actor: User, receipt: Receipt, allocations: Any = "oldest") -> Any:
     """Apply (more of) a receipt to receivables of its customer."""
     ensure(actor, "finance.edit")
     ensure_in_scope(actor, receipt)
@@ -148,7 +169,7 @@ def receipt_allocate(*, actor, receipt, allocations="oldest"):
 
 
 @service
-def allocation_reverse(*, actor, allocation):
+def allocation_reverse(*, actor: User, allocation: Allocation) -> Any:
     """Take an allocation back: the money returns to the receipt (the customer's credit)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, allocation.receipt)
@@ -156,7 +177,7 @@ def allocation_reverse(*, actor, allocation):
 
 
 @service
-def receipt_reverse(*, actor, receipt, reason, reversed_on=None):
+def receipt_reverse(*, actor: User, receipt: Receipt, reason: str, reversed_on: datetime.date | None = None) -> Any:
     """Undo a receipt (a bounced cheque, a wrong entry)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receipt)
@@ -165,7 +186,7 @@ def receipt_reverse(*, actor, receipt, reason, reversed_on=None):
 
 # --- payables and payments (FIN-2) ----------------------------------------------------------
 @service
-def payable_create(*, actor, supplier, amount, due_on=None, issued_on=None, description="", currency="CNY"):
+def payable_create(*, actor: User, supplier: Supplier, amount: Decimal, due_on: datetime.date | None = None, issued_on: datetime.date | None = None, description: str = "", currency: str = "CNY") -> Any:
     """A payable entered by hand (rent, a service bill)."""
     ensure(actor, "finance.create")
     ensure_in_scope(actor, supplier)
@@ -175,7 +196,7 @@ def payable_create(*, actor, supplier, amount, due_on=None, issued_on=None, desc
                            payment_days=_payment_days(supplier, supplier.branch_id), description=description)
 
 
-def payable_for_goods_receipt(goods_receipt, actor):
+def payable_for_goods_receipt(goods_receipt: GoodsReceipt, actor: User) -> Any | None:
     """The payable of what one goods receipt brought in, once."""
     order = goods_receipt.order
     amount = _delivered_amount(goods_receipt.lines.select_related("order_line"), "goods_receipt")
@@ -190,15 +211,15 @@ def payable_for_goods_receipt(goods_receipt, actor):
 
 
 @service
-def payable_cancel(*, actor, payable, reason):
+def payable_cancel(*, actor: User, payable: Payable, reason: str) -> Any:
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, payable)
     return ledger.debt_cancel(MONEY_OUT, actor=actor, debt=payable, reason=reason)
 
 
 @service
-def payment_record(*, actor, supplier, amount, paid_on=None, method=None, payee="", reference="", notes="",
-                   currency="CNY", allocate="oldest"):
+def payment_record(*, actor: User, supplier: Supplier, amount: Decimal, paid_on: datetime.date | None = None, method: str | None = None, payee: str = "", reference: str = "", notes: str = "",
+                   currency: str = "CNY", allocate: Any = "oldest") -> Any:
     """Record money paid to a supplier and allocate it to their payables like receipts."""
     ensure(actor, "finance.create")
     ensure_in_scope(actor, supplier)
@@ -209,28 +230,28 @@ def payment_record(*, actor, supplier, amount, paid_on=None, method=None, payee=
 
 
 @service
-def payment_allocate(*, actor, payment, allocations="oldest"):
+def payment_allocate(*, actor: User, payment: Payment, allocations: Any = "oldest") -> Any:
     ensure(actor, "finance.edit")
     ensure_in_scope(actor, payment)
     return ledger.allocate_movement(MONEY_OUT, actor, payment, allocations)
 
 
 @service
-def payment_allocation_reverse(*, actor, allocation):
+def payment_allocation_reverse(*, actor: User, allocation: PaymentAllocation) -> Any:
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, allocation.payment)
     return ledger.unallocate(MONEY_OUT, actor, allocation)
 
 
 @service
-def payment_reverse(*, actor, payment, reason, reversed_on=None):
+def payment_reverse(*, actor: User, payment: Payment, reason: str, reversed_on: datetime.date | None = None) -> Any:
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, payment)
     return ledger.movement_reverse(MONEY_OUT, actor=actor, movement=payment, reason=reason, on=reversed_on)
 
 
 @service
-def finance_settings_save(*, actor, branch, receivable_source, payment_days):
+def finance_settings_save(*, actor: User, branch: Branch, receivable_source: Any, payment_days: int) -> FinanceSettings:
     """How one branch (None: the company default) makes receivables, and its payment terms."""
     ensure(actor, "finance.manage")
     if receivable_source not in ReceivableSource.values:

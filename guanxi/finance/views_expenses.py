@@ -49,7 +49,7 @@ def expense_detail(request, pk):
     return render(request, "finance/expense_detail.html", {
         "expense": expense, "attachments": expense.attachments.all(), "entries": history_for(expense),
         "approval": latest_for("finance.expense", expense.pk),
-        "editable": expense.status in ("draft", "rejected"),
+        "editable": expense.is_editable,
     })
 
 

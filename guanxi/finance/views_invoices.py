@@ -35,7 +35,7 @@ def order_panel(request, order):
         "invoices": list(selectors.invoices_visible_to(user).filter(order=order).order_by("created_at")),
         "invoiced": invoices.invoiced_total(order), "kinds": InvoiceKind.choices,
         "can_request": user.has_module_perm("sales.edit") and order.status in invoices.INVOICEABLE,
-        "can_plan": user.has_module_perm("sales.edit") and order.status != "cancelled",
+        "can_plan": user.has_module_perm("sales.edit") and not order.is_cancelled,
         "plan_rows": [(i, (list(plan.instalments.all()) + [None] * 12)[i - 1] if plan else None)
                       for i in range(1, 7)],
     }}
@@ -93,7 +93,7 @@ def invoice_detail(request, pk):
     invoice = selectors.invoice_get(request.user, pk)
     return render(request, "finance/invoice_detail.html", {
         "invoice": invoice, "approval": latest_for("finance.invoice", invoice.pk), "entries": history_for(invoice),
-        "can_issue": request.user.has_module_perm("finance.edit") and invoice.status == "approved",
+        "can_issue": request.user.has_module_perm("finance.edit") and invoice.can_be_issued,
     })
 
 

@@ -16,7 +16,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.periods import add_months, month_start
 from guanxi.core.permissions import require
 from guanxi.org.scopes import record_in_scope
-from guanxi.sales.models import CommissionRule, CommissionStatement, SalaryEntry, StatementStatus
+from guanxi.sales.models import CommissionRule, CommissionStatement, SalaryEntry
 
 from . import commissions
 from .forms_pay import CommissionRuleForm, tiers_from_post
@@ -125,7 +125,7 @@ def statement_detail(request, pk):
     statement = _statement(request, pk)
     return render(request, "finance/statement_detail.html", {
         "statement": statement, "can_confirm": request.user.has_module_perm("sales.commissions")
-        and statement.status == StatementStatus.DRAFT,
+        and statement.is_draft,
     })
 
 

@@ -180,7 +180,7 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=10, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
-    objects = EmployeeManager()
+    objects = EmployeeManager()  # type: ignore[misc]  # AbstractUser's UserManager, extended
 
     class Meta:
         verbose_name = _("employee")

@@ -1,33 +1,39 @@
 """Writes to the organization. Every function is keyword-only and takes ``actor``."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db.models import Value
+from django.db.models import ProtectedError, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
-from guanxi.core.permissions import all_codes, modules
-from guanxi.core.services import assign_fields, service, validated_save
+from guanxi.core.permissions import all_codes, ensure, modules
+from guanxi.core.services import assign_fields, service, soft_restore, validated_save
 
 from . import signals
 from .default_roles import DEFAULT_ROLES
 from .models import Branch, Company, Department, Role, Tier, User
-from .scopes import subordinate_ids
+from .scopes import ensure_in_scope, subordinate_ids
 
 BRANCH_FIELDS = {"name", "code", "city", "address", "phone", "parent", "head", "is_active"}
 DEPARTMENT_FIELDS = {"name", "kind", "manager", "is_active"}
 EMPLOYEE_FIELDS = {"display_name", "email", "phone", "title", "tier", "language", "first_name", "last_name"}
 
 
-def _require(actor, code):
+def _require(actor: User, code: str) -> None:
     if actor is not None and not actor.has_module_perm(code):
         raise Forbidden()
 
 
 # --- company and branches ----------------------------------------------------------
-def company_get():
+def company_get() -> Company:
     company = Company.objects.order_by("pk").first()
     if company is None:
         company = Company.objects.create(name=_("My company"))
@@ -35,7 +41,7 @@ def company_get():
 
 
 @service
-def company_update(*, actor, **data):
+def company_update(*, actor: User, **data: Any) -> Any:
     _require(actor, "org.manage")
     company = company_get()
     assign_fields(company, {"name", "short_name", "address", "phone"}, data)
@@ -43,7 +49,7 @@ def company_update(*, actor, **data):
 
 
 @service
-def branch_create(*, actor, name, code, is_headquarters=False, **data):
+def branch_create(*, actor: User, name: str, code: str, is_headquarters: bool = False, **data: Any) -> Any:
     _require(actor, "org.manage")
     company = company_get()
     branch = Branch(company=company, name=name, code=code)
@@ -56,7 +62,7 @@ def branch_create(*, actor, name, code, is_headquarters=False, **data):
 
 
 @service
-def branch_update(*, actor, branch, is_headquarters=None, **data):
+def branch_update(*, actor: User, branch: Branch, is_headquarters: bool | None = None, **data: Any) -> Any:
     _require(actor, "org.manage")
     branch = Branch.objects.select_for_update().get(pk=branch.pk)
     assign_fields(branch, BRANCH_FIELDS, data)
@@ -75,14 +81,14 @@ def branch_update(*, actor, branch, is_headquarters=None, **data):
     return validated_save(branch)
 
 
-def _clear_headquarters(company):
+def _clear_headquarters(company: Company) -> None:
     # Clear the old headquarters first so the one-headquarters constraint holds throughout.
     Branch.objects.filter(company=company, is_headquarters=True).update(is_headquarters=False)
 
 
 # --- departments -------------------------------------------------------------------
 @service
-def department_create(*, actor, branch, name, kind, parent=None, **data):
+def department_create(*, actor: User, branch: Branch, name: str, kind: str, parent: Any = None, **data: Any) -> Department:
     _require(actor, "org.manage")
     if parent is not None and parent.branch_id != branch.pk:
         raise ValidationFailed(_("The parent department must be in the same branch."), field="parent")
@@ -95,7 +101,7 @@ def department_create(*, actor, branch, name, kind, parent=None, **data):
 
 
 @service
-def department_update(*, actor, department, parent=..., branch=None, **data):
+def department_update(*, actor: User, department: Department, parent: Any = ..., branch: Branch | None = None, **data: Any) -> Department:
     """Update a department; a new parent or branch moves its whole subtree."""
     _require(actor, "org.manage")
     department = Department.objects.select_for_update().get(pk=department.pk)
@@ -124,14 +130,14 @@ def department_update(*, actor, department, parent=..., branch=None, **data):
 
 
 # --- employees ---------------------------------------------------------------------
-def _place(user, department):
+def _place(user: User, department: Department | None) -> None:
     user.department = department
     user.branch = department.branch if department else None
 
 
 @service
-def employee_create(*, actor, username, display_name, password=None, department=None, manager=None, roles=(),
-                    tier=Tier.EXECUTION, **data):
+def employee_create(*, actor: User, username: str, display_name: str, password: str | None = None, department: Department | None = None, manager: User | None = None, roles: Iterable[Role] = (),
+                    tier: str = Tier.EXECUTION, **data: Any) -> User:
     _require(actor, "org.manage")
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}, field="username")
@@ -150,7 +156,7 @@ def employee_create(*, actor, username, display_name, password=None, department=
 
 
 @service
-def employee_update(*, actor, user, roles=None, manager=..., **data):
+def employee_update(*, actor: User, user: User, roles: Iterable[Role] | None = None, manager: Any = ..., **data: Any) -> User:
     _require(actor, "org.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
     assign_fields(user, EMPLOYEE_FIELDS, data)
@@ -165,14 +171,14 @@ def employee_update(*, actor, user, roles=None, manager=..., **data):
     return user
 
 
-def _validate_password(password, user):
+def _validate_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationFailed(errors=[{"field": "password", "message": m} for m in exc.messages]) from exc
 
 
-def _check_manager(user, manager):
+def _check_manager(user: User, manager: User) -> None:
     if manager is None:
         return
 
@@ -181,7 +187,7 @@ def _check_manager(user, manager):
 
 
 @service
-def employee_move(*, actor, user, department, manager=...):
+def employee_move(*, actor: User, user: User, department: Department, manager: Any = ...) -> User:
     """Move an employee to another department (and branch); their records follow them."""
     _require(actor, "org.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -196,7 +202,7 @@ def employee_move(*, actor, user, department, manager=...):
 
 
 @service
-def employee_deactivate(*, actor, user, left_on=None):
+def employee_deactivate(*, actor: User, user: User, left_on: datetime.date | None = None) -> User:
     """Deactivate a leaver: no more logins or tokens; every record they own is kept."""
     _require(actor, "org.manage")
     if actor is not None and actor.pk == user.pk:
@@ -211,7 +217,7 @@ def employee_deactivate(*, actor, user, left_on=None):
 
 
 @service
-def employee_reactivate(*, actor, user):
+def employee_reactivate(*, actor: User, user: User) -> Any:
     _require(actor, "org.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.is_active = True
@@ -220,7 +226,7 @@ def employee_reactivate(*, actor, user):
 
 
 @service
-def employee_set_password(*, actor, user, password):
+def employee_set_password(*, actor: User, user: User, password: str) -> User:
     _require(actor, "org.manage")
     _validate_password(password, user)
     user.set_password(password)
@@ -230,7 +236,7 @@ def employee_set_password(*, actor, user, password):
 
 
 # --- roles -------------------------------------------------------------------------
-def _clean_codes(codes):
+def _clean_codes(codes: Any) -> Any:
     codes = sorted(set(codes))
     unknown = [code for code in codes if code not in all_codes()]
     if unknown:
@@ -241,7 +247,7 @@ def _clean_codes(codes):
 
 
 @service
-def role_create(*, actor, code, name_zh, name_en, data_scope, permissions=(), description=""):
+def role_create(*, actor: User, code: str, name_zh: str, name_en: str, data_scope: str, permissions: Iterable[str] = (), description: str = "") -> Any:
     _require(actor, "org.manage")
     if Role.objects.filter(code=code).exists():
         raise Conflict(_("A role with this code exists."), field="code")
@@ -251,7 +257,7 @@ def role_create(*, actor, code, name_zh, name_en, data_scope, permissions=(), de
 
 
 @service
-def role_update(*, actor, role, permissions=None, **data):
+def role_update(*, actor: User, role: Role, permissions: Iterable[str] | None = None, **data: Any) -> Any:
     _require(actor, "org.manage")
     role = Role.objects.select_for_update().get(pk=role.pk)
     assign_fields(role, {"name_zh", "name_en", "description", "data_scope"}, data)
@@ -261,7 +267,7 @@ def role_update(*, actor, role, permissions=None, **data):
 
 
 @service
-def role_delete(*, actor, role):
+def role_delete(*, actor: User, role: Role) -> None:
     _require(actor, "org.manage")
     if role.is_system:
         raise Conflict(_("Built-in roles cannot be deleted; edit their permissions instead."))
@@ -270,7 +276,7 @@ def role_delete(*, actor, role):
     role.delete()
 
 
-def roles_sync_defaults():
+def roles_sync_defaults() -> None:
     """Create the built-in roles and grant their defaults for modules they do not know yet.
 
     Runs after every migrate. An administrator's edits to modules a role already knew
@@ -282,7 +288,7 @@ def roles_sync_defaults():
     for code, spec in DEFAULT_ROLES.items():
         role, created = Role.objects.get_or_create(
             code=code,
-            defaults={"name_zh": spec["zh"], "name_en": spec["en"], "data_scope": spec["scope"], "is_system": True},
+            defaults={"name_zh": spec["zh"], "name_en": spec["en"], "data_scope": spec["scope"], "is_system": True},  # type: ignore[misc]
         )
         # known_modules holds module codes and, since actions were added to known
         # modules, action codes ("sales.targets"): a new action is granted once too.
@@ -297,7 +303,7 @@ def roles_sync_defaults():
             module_code, action = permission.split(".", 1)
             if module_code not in new_modules and permission not in new_actions:
                 continue
-            actions = spec["grants"].get(module_code, ())
+            actions = spec["grants"].get(module_code, ())  # type: ignore[attr-defined]
             if actions == "*" or action in actions:
                 granted.add(permission)
         role.permissions = sorted(granted)
@@ -306,10 +312,31 @@ def roles_sync_defaults():
 
 
 @service
-def employee_set_language(*, actor, user, language):
+def employee_set_language(*, actor: User, user: User, language: str) -> User:
     """Remember a user's own language choice."""
     if actor.pk != user.pk:
         raise Forbidden()
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return user
+
+
+# --- the recycle bin, for every module's soft-deleted records ----------------------------
+def restore_in_scope(actor: User, record: Any) -> Any:
+    """Bring ``record`` (in the actor's scope) back from the recycle bin."""
+    ensure(actor, "system.recycle")
+    ensure_in_scope(actor, record)
+    return soft_restore(record)
+
+
+def purge_in_scope(actor: User, record: Any, kept: str | None = None) -> None:
+    """Delete ``record`` (in the actor's scope) for good. ``kept``: the message when other
+    records still refer to it (PROTECT); without one, the ProtectedError goes up."""
+    ensure(actor, "system.purge")
+    ensure_in_scope(actor, record)
+    try:
+        record.delete()
+    except ProtectedError as exc:
+        if kept is None:
+            raise
+        raise Conflict(kept) from exc

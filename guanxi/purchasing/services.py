@@ -1,23 +1,26 @@
 """Writes of purchasing (PUR-1…3). Keyword-only, take ``actor``; money in Decimal."""
 
-from decimal import Decimal
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.core.document_lines import write_lines
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
-from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import (
     GoodsReceipt,
@@ -30,15 +33,19 @@ from .models import (
 from .printing import purchase_order_pdf
 from .signals import goods_received
 
+if TYPE_CHECKING:
+    from guanxi.org.models import User
+
+
 SUPPLIER_FIELDS = {"name", "code", "category", "contact_name", "phone", "email", "address", "tax_id", "bank_name",
                    "bank_account", "payment_days", "customer", "notes", "is_active"}
 
 
 @service
-def supplier_save(*, actor, supplier=None, **data):
+def supplier_save(*, actor: User, supplier: Supplier | None = None, **data: Any) -> Any:
     if supplier is None:
         ensure(actor, "purchasing.create")
-        supplier = Supplier(owner=actor, branch_id=actor.branch_id)
+        supplier = Supplier(owner=actor, branch_id=actor.branch_id)  # type: ignore[misc]
         if supplier.branch_id is None:
             raise ValidationFailed(_("You belong to no branch; ask an administrator."))
     else:
@@ -50,7 +57,7 @@ def supplier_save(*, actor, supplier=None, **data):
 
 
 @service
-def supplier_delete(*, actor, supplier):
+def supplier_delete(*, actor: User, supplier: Supplier) -> Supplier:
     """Soft delete (the recycle bin keeps it); refused while it has open purchase orders."""
     ensure(actor, "purchasing.delete")
     ensure_in_scope(actor, supplier)
@@ -61,64 +68,29 @@ def supplier_delete(*, actor, supplier):
 
 
 @service
-def supplier_restore(*, actor, supplier):
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, supplier)
-    return soft_restore(supplier)
+def supplier_restore(*, actor: User, supplier: Supplier) -> Any:
+    return restore_in_scope(actor, supplier)
 
 
 @service
-def supplier_purge(*, actor, supplier):
+def supplier_purge(*, actor: User, supplier: Supplier) -> None:
     """Permanent; refused (PROTECT) while purchase orders, payables or payments refer to it."""
 
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, supplier)
-    try:
-        supplier.delete()
-    except ProtectedError as exc:
-        raise Conflict(_("Purchase orders or money refer to this supplier; it is kept.")) from exc
+    purge_in_scope(actor, supplier, _("Purchase orders or money refer to this supplier; it is kept."))
 
 
-def _write_lines(order, lines):
-    if not lines:
-        raise ValidationFailed(_("Add at least one line."), field="lines")
-    if len(lines) > 500:
-        raise ValidationFailed(_("At most 500 lines."), field="lines")
-    PurchaseOrderLine.objects.filter(order=order).delete()
-    built, errors = [], []
-    for position, data in enumerate(lines, start=1):
-        product = data.get("product")
-        if data.get("unit_price") is None:
-            errors.append({"field": f"lines.{position}.unit_price", "message": _("Enter the purchase price.")})
-            continue
-        line = PurchaseOrderLine(
-            order=order, position=position, product=product,
-            description=((data.get("description") or "").strip() or (product.name if product else ""))[:200],
-            quantity=data.get("quantity"), unit=data.get("unit") or (product.unit if product else "件"),
-            unit_price=data["unit_price"], discount_percent=data.get("discount_percent") or Decimal("0"),
-            tax_rate=data.get("tax_rate", product.tax_rate if product else default_tax_rate()))
-        try:
-            line.full_clean(exclude=["order"])
-        except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages
-            for field_name, messages in getattr(exc, "message_dict", {"__all__": [str(exc)]}).items():
-                errors.append({"field": f"lines.{position}.{field_name}", "message": messages[0]})
-            continue
-        for key, value in line_totals(line.quantity, line.unit_price, line.discount_percent, line.tax_rate).items():
-            setattr(line, key, value)
-        built.append(line)
-    if errors:
-        raise ValidationFailed(errors=errors)
-    PurchaseOrderLine.objects.bulk_create(built)
-    for key, value in document_totals(built).items():
-        setattr(order, key, value)
-    order.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+def _write_lines(order: PurchaseOrder, lines: Any) -> None:
+    write_lines(order, PurchaseOrderLine, "order", lines, price=lambda data, product: data.get("unit_price"),
+                describe=lambda data, product: (data.get("description") or "").strip() or (
+                    product.name if product else ""),
+                missing_price=_("Enter the purchase price."))
 
 
 ORDER_FIELDS = {"order_date", "expected_on", "notes"}
 
 
 @service
-def purchase_order_create(*, actor, supplier, lines, **data):
+def purchase_order_create(*, actor: User, supplier: Supplier, lines: Any, **data: Any) -> PurchaseOrder:
     ensure(actor, "purchasing.create")
     ensure_in_scope(actor, supplier)
     order = PurchaseOrder(number=next_number("purchasing.order"), supplier=supplier, owner=actor,
@@ -129,14 +101,14 @@ def purchase_order_create(*, actor, supplier, lines, **data):
     return order
 
 
-def _locked(actor, order, permission="purchasing.edit"):
+def _locked(actor: User, order: PurchaseOrder, permission: str = "purchasing.edit") -> PurchaseOrder:
     ensure(actor, permission)
     ensure_in_scope(actor, order)
     return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
 
 
 @service
-def purchase_order_update(*, actor, order, lines=None, **data):
+def purchase_order_update(*, actor: User, order: PurchaseOrder, lines: Any = None, **data: Any) -> PurchaseOrder:
     order = _locked(actor, order)
     if order.status != PurchaseStatus.DRAFT:
         raise Conflict(_("Only a draft purchase order can change."))
@@ -156,7 +128,7 @@ PURCHASE_TRANSITIONS = {
 
 
 @service
-def purchase_order_place(*, actor, order):
+def purchase_order_place(*, actor: User, order: PurchaseOrder) -> PurchaseOrder:
     """Send the order to the supplier: from now on goods can be received against it."""
     order = _locked(actor, order)
     if order.status == PurchaseStatus.ORDERED:
@@ -169,7 +141,7 @@ def purchase_order_place(*, actor, order):
 
 
 @service
-def purchase_order_cancel(*, actor, order, reason):
+def purchase_order_cancel(*, actor: User, order: PurchaseOrder, reason: str) -> Any:
     order = _locked(actor, order)
     if order.status == PurchaseStatus.CANCELLED:
         raise InvalidTransition(_("This purchase order is cancelled already."))
@@ -181,7 +153,7 @@ def purchase_order_cancel(*, actor, order, reason):
 
 
 @service
-def purchase_order_send(*, actor, order, to, message=""):
+def purchase_order_send(*, actor: User, order: PurchaseOrder, to: Any, message: str = "") -> PurchaseOrder:
     """E-mail the purchase order as a PDF (placing it if it was a draft)."""
 
     try:
@@ -198,7 +170,7 @@ def purchase_order_send(*, actor, order, to, message=""):
 
 
 @service
-def goods_receipt_create(*, actor, order, quantities, warehouse=None, received_on=None, notes=""):
+def goods_receipt_create(*, actor: User, order: PurchaseOrder, quantities: Any, warehouse: Any = None, received_on: datetime.date | None = None, notes: str = "") -> GoodsReceipt:
     """Receive part or all of a placed order: ``quantities`` = {line id: quantity}. Never
     more than ordered, also when two people receive at once (rows are locked)."""
     order = _locked(actor, order, "purchasing.receive")

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, report_error
-from guanxi.core.fulfilment import posted_quantities
+from guanxi.core.forms import form_page, fulfil_posted, report_error
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
@@ -191,16 +190,8 @@ def order_email(request, pk):
 @require_POST
 def goods_receipt_create(request, pk):
     order = selectors.purchase_order_get(request.user, pk)
-    warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
-    try:
-        receipt = services.goods_receipt_create(actor=request.user, order=order,
-                                                quantities=posted_quantities(request.POST, "receive_"),
-                                                warehouse=warehouse, notes=request.POST.get("notes", ""))
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(order)
-    messages.success(request, _("Goods receipt %(number)s made.") % {"number": receipt.number})
-    return redirect(receipt)
+    return fulfil_posted(request, order, services.goods_receipt_create, prefix="receive_",
+                         done=_("Goods receipt %(number)s made."))
 
 
 @require("purchasing.view")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.models import SoftDeleteModel, TimeStampedModel
+from guanxi.core.models import PerBranchSettings, SoftDeleteModel, TimeStampedModel
 from guanxi.core.money import default_tax_rate
 from guanxi.customers.normalize import phone_or_none
 from guanxi.org.scopes import ScopePaths, departments_in_scope
@@ -391,6 +391,10 @@ class Order(TimeStampedModel, DocumentTotals):
     def get_absolute_url(self):
         return reverse("sales:order_detail", args=[self.pk])
 
+    @property
+    def is_cancelled(self):
+        return self.status == OrderStatus.CANCELLED
+
 
 class OrderLine(LineFields):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -453,7 +457,7 @@ class WinOn(models.TextChoices):
     NEVER = "never", _("Never (moved by hand)")
 
 
-class SalesSettings(models.Model):
+class SalesSettings(PerBranchSettings, models.Model):  # noqa: DJ008 - __str__ from PerBranchSettings
     """Rules of the sales module, per branch (ACT-5 thresholds) with a company default."""
 
     branch = models.OneToOneField("org.Branch", null=True, blank=True, on_delete=models.CASCADE,
@@ -470,13 +474,6 @@ class SalesSettings(models.Model):
         verbose_name = _("sales settings")
         verbose_name_plural = _("sales settings")
 
-    def __str__(self):
-        return str(self.branch or _("company default"))
-
-    @classmethod
-    def for_branch(cls, branch_id):
-        return (cls.objects.filter(branch_id=branch_id).first() or cls.objects.filter(branch__isnull=True).first()
-                or cls(branch=None))
 
 
 # --- targets (SAL-8) -------------------------------------------------------------------
@@ -651,6 +648,11 @@ class CommissionStatement(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("finance:statement_detail", args=[self.pk])
+
+    @property
+    def is_draft(self):
+        """Not confirmed yet: figures are recomputed and it may be confirmed."""
+        return self.status == StatementStatus.DRAFT
 
     @property
     def total_pay(self):

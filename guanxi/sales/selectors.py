@@ -1,6 +1,11 @@
 """Reads of sales records; every one through the scope helper."""
 
-from django.db.models import Count, Q, Sum
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from guanxi.approvals.services import latest_for
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
@@ -14,22 +19,26 @@ from guanxi.org.scopes import get_scoped, scoped
 from .models import Lead, Opportunity, Order, Product, Quote, Shipment, StageKind
 from .services import price_for
 
+if TYPE_CHECKING:
+    from guanxi.org.models import User
+    from guanxi.sales.models import Pipeline, Stage
 
-def products(active_only=True):
+
+def products(active_only: bool = True) -> QuerySet[Product]:
     queryset = Product.objects.prefetch_related("category")
     return queryset.filter(is_active=True) if active_only else queryset
 
 
-def opportunities_visible_to(user):
+def opportunities_visible_to(user: User) -> QuerySet[Opportunity]:
     return scoped(Opportunity.objects.prefetch_related("customer", "stage", "owner"), user)
 
 
-def opportunity_get(user, pk):
+def opportunity_get(user: User, pk: int) -> Opportunity:
     return get_scoped(Opportunity.objects.select_related("customer", "stage", "pipeline", "owner", "competitor"),
                       user, pk=pk)
 
 
-def board(user, pipeline, *, owner=None, narrow=None, limit_per_stage=200):
+def board(user: User, pipeline: Pipeline, *, owner: User | None = None, narrow: Any = None, limit_per_stage: int = 200) -> list[tuple[Stage, list[Any], Any, Any | int]]:
     """The kanban: [(stage, [cards], count, amount)] for open stages and the most recent
     won and lost. Counts and sums cover every visible opportunity of a stage; an open
     column holds its ``limit_per_stage`` most recently moved cards, the list the rest.
@@ -47,7 +56,8 @@ def board(user, pipeline, *, owner=None, narrow=None, limit_per_stage=200):
                                                                                        amount=Sum("amount"))}
     cards = visible.order_by("-stage_changed_at", "-pk").values("pk", "name", "amount", "expected_close_on",
                                                                  "customer_id")
-    columns, customer_ids = [], set()
+    columns: list[Any] = []
+    customer_ids: set[int] = set()
     for stage in pipeline.stages.order_by("position"):
         row = totals.get(stage.pk, {"n": 0, "amount": 0})
         limit = limit_per_stage if stage.kind == StageKind.OPEN else 20
@@ -61,68 +71,68 @@ def board(user, pipeline, *, owner=None, narrow=None, limit_per_stage=200):
     return columns
 
 
-def leads_visible_to(user):
+def leads_visible_to(user: User) -> QuerySet[Lead]:
     return scoped(Lead.objects.prefetch_related("owner", "source"), user)
 
 
-def lead_get(user, pk):
+def lead_get(user: User, pk: int) -> Lead:
     return get_scoped(Lead.objects.select_related("owner", "source", "customer", "opportunity"), user, pk=pk)
 
 
-def quotes_visible_to(user):
+def quotes_visible_to(user: User) -> QuerySet[Quote]:
     return scoped(Quote.objects.prefetch_related("customer", "owner"), user)
 
 
-def quote_get(user, pk):
+def quote_get(user: User, pk: int) -> Quote:
     return get_scoped(Quote.objects.select_related("customer", "contact", "owner", "branch", "opportunity"),
                       user, pk=pk)
 
 
-def orders_visible_to(user):
+def orders_visible_to(user: User) -> QuerySet[Order]:
     return scoped(Order.objects.prefetch_related("customer", "owner"), user)
 
 
-def order_get(user, pk):
+def order_get(user: User, pk: int) -> Order:
     return get_scoped(Order.objects.select_related("customer", "contact", "owner", "branch", "quote"), user, pk=pk)
 
 
-def shipments_visible_to(user):
+def shipments_visible_to(user: User) -> QuerySet[Shipment]:
     return scoped(Shipment.objects.prefetch_related("order__customer", "warehouse"), user)
 
 
-def shipment_get(user, pk):
+def shipment_get(user: User, pk: int) -> Shipment:
     return get_scoped(Shipment.objects.select_related("order__customer", "warehouse", "created_by")
                       .prefetch_related("lines__order_line"), user, pk=pk)
 
 
-def deleted_visible_to(model):
+def deleted_visible_to(model: Any) -> Callable[..., Any]:
     """The recycle bin's selector for a soft-deleted sales model (leads, opportunities)."""
-    def selector(user):
+    def selector(user: User) -> QuerySet[model]:
         return scoped(model.all_objects.filter(deleted_at__isnull=False).select_related("owner", "deleted_by"), user)
     return selector
 
 
 # --- the customer page (CUS-6) ---------------------------------------------------------------
-def opportunities_of_customer(user, customer):
+def opportunities_of_customer(user: User, customer: Customer) -> QuerySet[Opportunity]:
     return scoped(Opportunity.objects.filter(customer=customer).select_related("stage", "owner"), user).order_by(
         "-created_at")
 
 
-def quotes_of_customer(user, customer):
+def quotes_of_customer(user: User, customer: Customer) -> QuerySet[Quote]:
     return scoped(Quote.objects.filter(customer=customer), user).order_by("-created_at")
 
 
-def orders_of_customer(user, customer):
+def orders_of_customer(user: User, customer: Customer) -> QuerySet[Order]:
     return scoped(Order.objects.filter(customer=customer), user).order_by("-created_at")
 
 
-def shipments_of_customer(user, customer):
+def shipments_of_customer(user: User, customer: Customer) -> QuerySet[Shipment]:
     return scoped(Shipment.objects.filter(order__customer=customer).select_related("order", "warehouse"),
                   user).order_by("-created_at")
 
 
 # --- global search (issue 11.8) -------------------------------------------------------------
-def lead_search_hits(user, q, limit):
+def lead_search_hits(user: User, q: str, limit: int) -> Any:
     """Leads by company or contact person (in scope) and by mobile however typed."""
     text, phone = is_text(q), phone_in_query(q)
     found = matching(scoped(Lead.objects.select_related("owner"), user), [
@@ -133,27 +143,27 @@ def lead_search_hits(user, q, limit):
         lead.name, lead.mobile, lead.get_status_display(), lead.owner.display_name))
 
 
-def opportunity_search_hits(user, q, limit):
+def opportunity_search_hits(user: User, q: str, limit: int) -> Any:
     found = matching(scoped(Opportunity.objects.select_related("customer", "stage"), user), [
         Q(name__icontains=q) if is_text(q) else None]).order_by("-created_at")
     return hits_from(found, limit, label=lambda o: o.name, detail=lambda o: (
         o.customer.name, o.stage.name, money_text(o.amount)))
 
 
-def quote_search_hits(user, q, limit):
+def quote_search_hits(user: User, q: str, limit: int) -> Any:
     """Quotes by number: whole, its beginning, or its serial ("000066")."""
     found = matching(scoped(Quote.objects.select_related("customer"), user), [number_q("sales.quote", q)])
     return hits_from(found.order_by("-created_at"), limit, detail=lambda quote: (
         quote.customer.name, quote.get_status_display(), money_text(quote.total)))
 
 
-def order_search_hits(user, q, limit):
+def order_search_hits(user: User, q: str, limit: int) -> Any:
     found = matching(scoped(Order.objects.select_related("customer"), user), [number_q("sales.order", q)])
     return hits_from(found.order_by("-created_at"), limit, detail=lambda order: (
         order.customer.name, order.get_status_display(), money_text(order.total)))
 
 
-def shipment_search_hits(user, q, limit):
+def shipment_search_hits(user: User, q: str, limit: int) -> Any:
     """Shipping notes by their number or their order's."""
     found = matching(scoped(Shipment.objects.select_related("order__customer"), user), [
         number_q("sales.shipment", q), number_q("sales.order", q, field="order__number")])
@@ -161,7 +171,7 @@ def shipment_search_hits(user, q, limit):
         shipment.order.number, shipment.order.customer.name))
 
 
-def preview_totals(user, customer_pk, lines):
+def preview_totals(user: User, customer_pk: int, lines: Any) -> Any:
     """A document's totals as the user types its lines (Decimal, the services' rounding).
     Prices come from the customer's level only for a customer the user may see."""
     customer = None
@@ -174,20 +184,22 @@ def preview_totals(user, customer_pk, lines):
         if line.get("quantity") is None:
             continue
         if price is None and product is not None:
-            price = price_for(customer, product)
+            price = price_for(customer, product)  # type: ignore[arg-type]
         if price is None:
             continue
         tax_rate = product.tax_rate if product else default_tax_rate()
         computed.append(type("Line", (), line_totals(line["quantity"], price, line.get("discount_percent") or 0,
                                                      tax_rate)))
     return document_totals(computed)
-def order_latest_approval(order):
+
+
+def order_latest_approval(order: Order) -> Any | None:
     """The order's most recent approval: of its discount or of its contract."""
     requests = [latest_for(code, order.pk) for code in ("sales.order_discount", "sales.contract")]
     return max(filter(None, requests), key=lambda request: request.created_at, default=None)
 
 
-def likely_customers(user, customers, selected_pk=None, limit=30):
+def likely_customers(user: User, customers: QuerySet[Customer], selected_pk: int | None = None, limit: int = 30) -> list[Any]:
     """The customer choices a form shows before anything is searched: the chosen one and
     the user's newest (the (owner, created) index answers it); a search box finds any other."""
     choices = list(customers.filter(owner=user).order_by("-created_at").only("pk", "name")[:limit])

@@ -1,29 +1,34 @@
 """Writes of the sales process. Keyword-only, take ``actor``; money in Decimal."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.approvals.services import approval_comment, approval_decider, approval_start
+from guanxi.core.document_lines import write_lines
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.fulfilment import checked_quantities, count_fulfilled
-from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.notifications import notify
 from guanxi.core.numbering import next_number
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.core.transitions import InvalidTransition, transition
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import can_edit
 from guanxi.customers.services import contact_create, customer_create
 from guanxi.org.models import Branch, User
 from guanxi.org.scopes import ensure_in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import (
     Lead,
@@ -49,6 +54,9 @@ from .models import (
 from .printing import quote_pdf
 from .signals import order_cancelled, order_cancelling, order_confirmed, shipment_created
 
+if TYPE_CHECKING:
+    from guanxi.approvals.models import ApprovalRequest
+
 DEFAULT_STAGES = [
     ("初步接触", "Initial contact", 10, StageKind.OPEN), ("需求确认", "Needs confirmed", 25, StageKind.OPEN),
     ("方案报价", "Proposal / quote", 50, StageKind.OPEN), ("商务谈判", "Negotiation", 75, StageKind.OPEN),
@@ -56,7 +64,7 @@ DEFAULT_STAGES = [
 ]
 
 
-def default_pipeline():
+def default_pipeline() -> Pipeline:
     """The default pipeline, created with the usual stages on first use."""
     pipeline = Pipeline.objects.filter(is_default=True).first()
     if pipeline is None:
@@ -75,7 +83,7 @@ PRODUCT_FIELDS = {"sku", "name", "model_number", "category", "unit", "list_price
 
 
 @service
-def product_save(*, actor, product=None, **data):
+def product_save(*, actor: User, product: Product | None = None, **data: Any) -> Any:
     ensure(actor, "sales.manage")
     product = product or Product()
     assign_fields(product, PRODUCT_FIELDS, data)
@@ -88,7 +96,7 @@ def product_save(*, actor, product=None, **data):
         raise Conflict(_("This SKU is used already."), field="sku") from exc
 
 
-def price_for(customer, product):
+def price_for(customer: Customer, product: Product) -> Any:
     """The customer's price for a product: their level's price list, else the list price."""
 
     if customer is not None and customer.level_id:
@@ -104,14 +112,14 @@ OPPORTUNITY_FIELDS = {"name", "contact", "amount", "expected_close_on", "competi
                       "lost_reason"}
 
 
-def _check_customer(actor, customer):
+def _check_customer(actor: User, customer: Customer) -> None:
     ensure_in_scope(actor, customer)
     if not can_edit(actor, customer):
         raise Forbidden(_("You may see this customer but not sell to it; claim it or ask its owner."))
 
 
 @service
-def opportunity_create(*, actor, customer, name, stage=None, **data):
+def opportunity_create(*, actor: User, customer: Customer, name: str, stage: Stage | None = None, **data: Any) -> Opportunity:
     ensure(actor, "sales.create")
     _check_customer(actor, customer)
     pipeline = stage.pipeline if stage is not None else default_pipeline()
@@ -120,7 +128,7 @@ def opportunity_create(*, actor, customer, name, stage=None, **data):
                               branch_id=actor.branch_id or customer.branch_id)
     assign_fields(opportunity, OPPORTUNITY_FIELDS, data)
     validated_save(opportunity)
-    StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage, actor=actor,
+    StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage, actor=actor,  # type: ignore[misc]
                                amount=opportunity.amount)
     _large_deal_alert(opportunity.branch_id, opportunity.amount, _("New opportunity: %(name)s") % {
         "name": opportunity.name}, opportunity.get_absolute_url(), actor, f"opportunity:{opportunity.pk}:created")
@@ -128,7 +136,7 @@ def opportunity_create(*, actor, customer, name, stage=None, **data):
 
 
 @service
-def opportunity_update(*, actor, opportunity, **data):
+def opportunity_update(*, actor: User, opportunity: Opportunity, **data: Any) -> Any:
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, opportunity)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
@@ -137,7 +145,7 @@ def opportunity_update(*, actor, opportunity, **data):
 
 
 @service
-def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
+def opportunity_move(*, actor: User, opportunity: Opportunity, stage: Stage, lost_reason: str | None = None) -> Opportunity:
     """Move an opportunity to another stage of its pipeline; history and alerts follow.
     Lost needs a reason every time (a pick-list item), kept on the opportunity and in the history."""
     ensure(actor, "sales.edit")
@@ -152,7 +160,7 @@ def opportunity_move(*, actor, opportunity, stage, lost_reason=None):
     return _opportunity_to_stage(opportunity, stage, actor, lost_reason=lost_reason)
 
 
-def _opportunity_to_stage(opportunity, stage, actor, *, lost_reason=None, reason=""):
+def _opportunity_to_stage(opportunity: Opportunity, stage: Stage, actor: User, *, lost_reason: str | None = None, reason: str = "") -> Opportunity:
     """Move a locked opportunity to ``stage``: its history row, alerts and the customer's deal date."""
     previous = opportunity.stage
     opportunity.stage = stage
@@ -173,7 +181,7 @@ def _opportunity_to_stage(opportunity, stage, actor, *, lost_reason=None, reason
     return opportunity
 
 
-def _opportunity_win_on(event, opportunity_id, actor, reason):
+def _opportunity_win_on(event: str, opportunity_id: int, actor: User, reason: str) -> None:
     """Move the open opportunity to won when its branch wins opportunities on ``event``."""
     if opportunity_id is None:
         return
@@ -187,7 +195,7 @@ def _opportunity_win_on(event, opportunity_id, actor, reason):
         _opportunity_to_stage(opportunity, won, actor, reason=reason)
 
 
-def _large_deal_alert(branch_id, amount, title, url, actor, key):
+def _large_deal_alert(branch_id: int, amount: Decimal, title: str, url: str, actor: User, key: str) -> None:
     """ACT-5: the branch's managers hear of deals above the branch's threshold."""
 
     threshold = SalesSettings.for_branch(branch_id).large_deal_threshold
@@ -209,18 +217,18 @@ LEAD_FIELDS = {"company", "name", "title", "mobile", "email", "source", "notes",
 
 
 @service
-def lead_create(*, actor, company, owner=None, **data):
+def lead_create(*, actor: User, company: str, owner: User | None = None, **data: Any) -> Any:
     ensure(actor, "sales.create")
     owner = owner or actor
     if owner.pk != actor.pk:
         ensure(actor, "customers.transfer")
-    lead = Lead(company=company, owner=owner, branch_id=owner.branch_id or actor.branch_id)
+    lead = Lead(company=company, owner=owner, branch_id=owner.branch_id or actor.branch_id)  # type: ignore[misc]
     assign_fields(lead, LEAD_FIELDS - {"status"}, data)
     return validated_save(lead)
 
 
 @service
-def lead_update(*, actor, lead, **data):
+def lead_update(*, actor: User, lead: Lead, **data: Any) -> Any:
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, lead)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -233,8 +241,8 @@ def lead_update(*, actor, lead, **data):
 
 
 @service
-def lead_convert(*, actor, lead, opportunity_name="", amount=Decimal("0"), existing_customer=None,
-                 override_duplicate=False):
+def lead_convert(*, actor: User, lead: Lead, opportunity_name: str = "", amount: Decimal = Decimal("0"), existing_customer: Any = None,
+                 override_duplicate: bool = False) -> Lead:
     """Turn a lead into a customer (through the duplicate check), a contact and an
     opportunity, in one step. Converting twice is refused."""
 
@@ -263,45 +271,23 @@ def lead_convert(*, actor, lead, opportunity_name="", amount=Decimal("0"), exist
 
 
 # --- lines shared by quotes and orders -----------------------------------------------------
-def _write_lines(document, line_model, link, lines):
-    """Replace a document's lines with ``lines`` (dicts) and recompute every total."""
-    if not lines:
-        raise ValidationFailed(_("Add at least one line."), field="lines")
-    if len(lines) > 500:
-        raise ValidationFailed(_("At most 500 lines."), field="lines")
-    line_model.objects.filter(**{link: document}).delete()
-    built, errors = [], []
-    for position, data in enumerate(lines, start=1):
-        product = data.get("product")
-        quantity = data.get("quantity")
+def _write_lines(document: Any, line_model: Any, link: str, lines: Any) -> list[Any]:
+    """Replace a quote's or an order's lines with ``lines`` (dicts) and recompute every
+    total; a line without a price takes the customer's price of its product."""
+
+    def price(data: dict[str, Any], product: Any) -> Any:
         unit_price = data.get("unit_price")
         if unit_price is None and product is not None:
             unit_price = price_for(document.customer, product)
-        description = (data.get("description") or (product.name if product else "")).strip()
-        tax_rate = data.get("tax_rate", product.tax_rate if product else default_tax_rate())
-        discount = data.get("discount_percent") or Decimal("0")
-        line = line_model(**{link: document}, position=position, product=product, description=description[:200],
-                          quantity=quantity, unit=data.get("unit") or (product.unit if product else "件"),
-                          unit_price=unit_price, discount_percent=discount, tax_rate=tax_rate)
-        try:
-            line.full_clean(exclude=[link])
-        except Exception as exc:  # noqa: BLE001 - ValidationError with per-field messages
-            for field_name, messages in getattr(exc, "message_dict", {"__all__": [str(exc)]}).items():
-                errors.append({"field": f"lines.{position}.{field_name}", "message": messages[0]})
-            continue
-        for key, value in line_totals(line.quantity, line.unit_price, line.discount_percent, line.tax_rate).items():
-            setattr(line, key, value)
-        built.append(line)
-    if errors:
-        raise ValidationFailed(errors=errors)
-    line_model.objects.bulk_create(built)
-    for key, value in document_totals(built).items():
-        setattr(document, key, value)
-    document.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
-    return built
+        return unit_price
+
+    def describe(data: dict[str, Any], product: Any) -> str:
+        return (data.get("description") or (product.name if product else "")).strip()
+
+    return write_lines(document, line_model, link, lines, price=price, describe=describe)
 
 
-def _needs_discount_approval(document, lines, approved=()):
+def _needs_discount_approval(document: Any, lines: Any, approved: Iterable[Decimal] = ()) -> bool:
     """Whether a line's discount is beyond the branch's limit (or beyond the ``approved``
     discounts, when those are higher)."""
     limit = max([SalesSettings.for_branch(document.branch_id).discount_limit_percent, *approved])
@@ -330,7 +316,7 @@ QUOTE_FIELDS = {"contact", "opportunity", "valid_until", "terms"}
 
 
 @service
-def quote_create(*, actor, customer, lines, **data):
+def quote_create(*, actor: User, customer: Customer, lines: Any, **data: Any) -> Quote:
     ensure(actor, "sales.create")
     _check_customer(actor, customer)
     quote = Quote(customer=customer, owner=actor, branch_id=actor.branch_id or customer.branch_id,
@@ -341,7 +327,7 @@ def quote_create(*, actor, customer, lines, **data):
     return quote
 
 
-def _editable_quote(actor, quote):
+def _editable_quote(actor: User, quote: Quote) -> Quote:
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, quote)
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
@@ -351,7 +337,7 @@ def _editable_quote(actor, quote):
 
 
 @service
-def quote_update(*, actor, quote, lines=None, **data):
+def quote_update(*, actor: User, quote: Quote, lines: Any = None, **data: Any) -> Quote:
     quote = _editable_quote(actor, quote)
     assign_fields(quote, QUOTE_FIELDS, data)
     validated_save(quote)
@@ -363,7 +349,7 @@ def quote_update(*, actor, quote, lines=None, **data):
 
 
 @service
-def quote_submit(*, actor, quote):
+def quote_submit(*, actor: User, quote: Quote) -> Quote:
     """Make a draft ready to send: discounts beyond the limit go to approval first."""
     quote = _editable_quote(actor, quote)
     lines = list(quote.lines.all())
@@ -382,7 +368,7 @@ def quote_submit(*, actor, quote):
     return quote
 
 
-def quote_approval_decided(request):
+def quote_approval_decided(request: ApprovalRequest) -> None:
     """Called by the approvals module in the deciding transaction."""
     quote = Quote.objects.select_for_update().filter(pk=request.object_id).first()
     if quote is None or quote.status != QuoteStatus.PENDING_APPROVAL:
@@ -392,7 +378,7 @@ def quote_approval_decided(request):
 
 
 @service
-def quote_mark_sent(*, actor, quote):
+def quote_mark_sent(*, actor: User, quote: Quote) -> Quote:
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, quote)
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
@@ -406,7 +392,7 @@ def quote_mark_sent(*, actor, quote):
 
 
 @service
-def quote_new_version(*, actor, quote):
+def quote_new_version(*, actor: User, quote: Quote) -> Quote:
     """Copy a quote into version n + 1 (a draft); the old one is kept, marked replaced."""
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, quote)
@@ -424,14 +410,14 @@ def quote_new_version(*, actor, quote):
     return copy
 
 
-def _line_data(line):
+def _line_data(line: Any) -> dict[Any, Any]:
     return {"product": line.product, "description": line.description, "quantity": line.quantity,
             "unit": line.unit, "unit_price": line.unit_price, "discount_percent": line.discount_percent,
             "tax_rate": line.tax_rate}
 
 
 @service
-def quote_accept(*, actor, quote):
+def quote_accept(*, actor: User, quote: Quote) -> Order:
     """The customer accepted: the quote becomes an order. Accepting twice makes one order."""
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, quote)
@@ -442,7 +428,7 @@ def quote_accept(*, actor, quote):
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT):
         raise Conflict(_("Only a submitted or sent quote can be accepted."))
     quote = transition(quote, QuoteStatus.ACCEPTED, actor, changes={"accepted_at": timezone.now()})
-    _opportunity_win_on(WinOn.QUOTE_ACCEPTED, quote.opportunity_id, actor,
+    _opportunity_win_on(WinOn.QUOTE_ACCEPTED, quote.opportunity_id, actor,  # type: ignore[arg-type]
                         _("Quote %(number)s accepted") % {"number": quote})
     order = Order(number=next_number("sales.order"), customer=quote.customer, contact=quote.contact, quote=quote,
                   opportunity=quote.opportunity, owner=quote.owner, branch=quote.branch,
@@ -461,7 +447,7 @@ ORDER_FIELDS = {"contact", "opportunity", "order_date", "delivery_date", "contra
 
 
 @service
-def order_create(*, actor, customer, lines, **data):
+def order_create(*, actor: User, customer: Customer, lines: Any, **data: Any) -> Order:
     ensure(actor, "sales.create")
     _check_customer(actor, customer)
     order = Order(number=next_number("sales.order"), customer=customer, owner=actor,
@@ -473,7 +459,7 @@ def order_create(*, actor, customer, lines, **data):
 
 
 @service
-def order_update(*, actor, order, lines=None, **data):
+def order_update(*, actor: User, order: Order, lines: Any = None, **data: Any) -> Order:
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -487,7 +473,7 @@ def order_update(*, actor, order, lines=None, **data):
 
 
 @service
-def order_confirm(*, actor, order):
+def order_confirm(*, actor: User, order: Order) -> Order:
     """Confirm a draft order; the contract goes through its approval flow first."""
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
@@ -508,21 +494,21 @@ def order_confirm(*, actor, order):
     return order
 
 
-def _quote_approved_discounts(order):
+def _quote_approved_discounts(order: Order) -> list[Any]:
     """The discounts approved on the accepted quote the order was made from (none otherwise)."""
-    if order.quote_id is None or order.quote.status != QuoteStatus.ACCEPTED:
+    if order.quote_id is None or order.quote.status != QuoteStatus.ACCEPTED:  # type: ignore[union-attr]
         return []
-    return [line.discount_percent for line in order.quote.lines.all()]
+    return [line.discount_percent for line in order.quote.lines.all()]  # type: ignore[union-attr]
 
 
-def _contract_approval_start(actor, order):
+def _contract_approval_start(actor: User, order: Order) -> None:
     approval_start(actor=actor, doc_type="sales.contract", object_id=order.pk, amount=order.total,
                    label=_("Contract %(number)s, %(customer)s") % {"number": order.number,
                                                                    "customer": order.customer.name},
                    url=order.get_absolute_url())
 
 
-def order_discount_decided(request):
+def order_discount_decided(request: ApprovalRequest) -> None:
     """The discount of an order was decided: approved, the contract flow follows; else a draft again."""
     order = Order.objects.select_for_update().filter(pk=request.object_id).first()
     if order is None or order.status != OrderStatus.PENDING_APPROVAL:
@@ -533,7 +519,7 @@ def order_discount_decided(request):
         transition(order, OrderStatus.DRAFT, approval_decider(request), approval_comment(request))
 
 
-def order_approval_decided(request):
+def order_approval_decided(request: ApprovalRequest) -> None:
     order = Order.objects.select_for_update().filter(pk=request.object_id).first()
     if order is None or order.status != OrderStatus.PENDING_APPROVAL:
         return
@@ -552,7 +538,7 @@ def order_approval_decided(request):
 
 
 @service
-def order_cancel(*, actor, order, reason):
+def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     ensure(actor, "sales.edit")
     ensure_in_scope(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -573,7 +559,7 @@ def order_cancel(*, actor, order, reason):
 
 # --- shipping notes (SAL-5) ------------------------------------------------------------
 @service
-def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None, notes=""):
+def shipment_create(*, actor: User, order: Order, quantities: Any, warehouse: Any = None, ship_date: datetime.date | None = None, notes: str = "") -> Shipment:
     """Ship part or all of a confirmed order: ``quantities`` = {order line id: quantity}.
     Shipped never exceeds ordered, also when two people ship at once (rows are locked)."""
     ensure(actor, "sales.ship")
@@ -597,7 +583,7 @@ def shipment_create(*, actor, order, quantities, warehouse=None, ship_date=None,
 
 
 @service
-def quote_send(*, actor, quote, to, message=""):
+def quote_send(*, actor: User, quote: Quote, to: Any, message: str = "") -> Quote:
     """E-mail the quote as a PDF (and mark it sent); the mail goes after the commit."""
 
     try:
@@ -616,7 +602,7 @@ def quote_send(*, actor, quote, to, message=""):
 
 # --- recycle bin (soft delete) ---------------------------------------------------------
 @service
-def opportunity_delete(*, actor, opportunity):
+def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
     """Move an opportunity to the recycle bin."""
 
     ensure(actor, "sales.delete")
@@ -625,7 +611,7 @@ def opportunity_delete(*, actor, opportunity):
 
 
 @service
-def lead_delete(*, actor, lead):
+def lead_delete(*, actor: User, lead: Lead) -> None:
     """Move a lead to the recycle bin."""
 
     ensure(actor, "sales.delete")
@@ -634,21 +620,14 @@ def lead_delete(*, actor, lead):
 
 
 @service
-def record_restore(*, actor, record):
+def record_restore(*, actor: User, record: Any) -> Any:
     """Bring a lead or an opportunity back from the recycle bin."""
 
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, record)
-    return soft_restore(record)
+    return restore_in_scope(actor, record)
 
 
 @service
-def record_purge(*, actor, record):
+def record_purge(*, actor: User, record: Any) -> None:
     """Delete a lead or an opportunity for good; refused while quotes or orders refer to it."""
 
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, record)
-    try:
-        record.delete()
-    except ProtectedError as exc:
-        raise Conflict(_("Other records refer to this one; it is kept.")) from exc
+    purge_in_scope(actor, record, _("Other records refer to this one; it is kept."))

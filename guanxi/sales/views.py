@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from guanxi.approvals.services import latest_for
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, report_error, run_service
-from guanxi.core.fulfilment import posted_quantities
+from guanxi.core.forms import form_page, fulfil_posted, report_error, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -397,16 +396,8 @@ def order_action(request, pk, action):
 @require_POST
 def shipment_create(request, order_pk):
     order = selectors.order_get(request.user, order_pk)
-    warehouse = picklists.items("sales.warehouse").filter(pk=request.POST.get("warehouse") or 0).first()
-    try:
-        shipment = services.shipment_create(actor=request.user, order=order,
-                                            quantities=posted_quantities(request.POST, "ship_"),
-                                            warehouse=warehouse, notes=request.POST.get("notes", ""))
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(order)
-    messages.success(request, _("Shipping note %(number)s made.") % {"number": shipment.number})
-    return redirect(shipment)
+    return fulfil_posted(request, order, services.shipment_create, prefix="ship_",
+                         done=_("Shipping note %(number)s made."))
 
 
 @require("sales.view")

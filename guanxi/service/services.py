@@ -2,10 +2,14 @@
 knowledge base, surveys and after-sales care. Keyword-only, take ``actor`` (None for
 the public and the system: web forms, inbound mail, scheduled jobs)."""
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import secrets
+from collections.abc import Iterable
 from smtplib import SMTPException
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError
@@ -43,24 +47,30 @@ from .models import (
     TicketTask,
 )
 
+if TYPE_CHECKING:
+    from guanxi.core.models import PickItem
+    from guanxi.customers.models import Customer
+    from guanxi.sales.models import Order, Product, Shipment
+
+
 HIGHEST_SEVERITY = "critical"
 COMPLAINT = "complaint"
 
 
-def _site_url(path):
+def _site_url(path: str) -> str:
     from django.conf import settings
 
     return f"{getattr(settings, 'GUANXI_SITE_URL', '').rstrip('/')}{path}"
 
 
 # --- service levels ------------------------------------------------------------------------
-def level_for(ticket_type, severity):
+def level_for(ticket_type: PickItem | None, severity: PickItem | None) -> ServiceLevel | None:
     """The service level of a type and severity: the type's own, else the severity's default."""
     levels = ServiceLevel.objects.filter(severity=severity)
     return levels.filter(ticket_type=ticket_type).first() or levels.filter(ticket_type__isnull=True).first()
 
 
-def _set_deadlines(ticket, start=None):
+def _set_deadlines(ticket: Ticket, start: datetime.date | None = None) -> None:
     level = level_for(ticket.ticket_type, ticket.severity)
     if level is None:
         ticket.respond_by = ticket.resolve_by = None
@@ -71,7 +81,7 @@ def _set_deadlines(ticket, start=None):
     ticket.resolve_by = hours.add(start, level.resolution_hours)
 
 
-def _service_department(branch_id):
+def _service_department(branch_id: int) -> Department | None:
     return Department.objects.filter(branch_id=branch_id, kind="service").order_by("path").first()
 
 
@@ -81,7 +91,7 @@ class ReplyNotSent(DomainError):
     code = "mail_not_sent"
 
 
-def contact_email_valid(address):
+def contact_email_valid(address: str) -> bool:
     """Whether ``address`` is one e-mail address (no line breaks that would become headers)."""
     try:
         validate_email(address)
@@ -90,16 +100,16 @@ def contact_email_valid(address):
     return len(address) <= 254
 
 
-def _clean_contact_email(address):
+def _clean_contact_email(address: str) -> str:
     address = (address or "").strip()
     if address and not contact_email_valid(address):
         raise ValidationFailed(_("Enter one valid e-mail address."), field="contact_email")
     return address
 
 
-def _new_ticket(*, subject, description, ticket_type, severity, branch_id, channel, actor=None, customer=None,
-                assignee=None, department=None, contact_name="", contact_email="", contact_phone="", product=None,
-                order=None):
+def _new_ticket(*, subject: str, description: str, ticket_type: PickItem | None, severity: PickItem | None, branch_id: int, channel: str, actor: User | None = None, customer: Customer | None = None,
+                assignee: User | None = None, department: Department | None = None, contact_name: str = "", contact_email: str = "", contact_phone: str = "", product: Product | None = None,
+                order: Order | None = None) -> Ticket:
     subject = " ".join((subject or "").split())[:200]
     if not subject:
         raise ValidationFailed(_("Give the ticket a subject."), field="subject")
@@ -122,13 +132,13 @@ def _new_ticket(*, subject, description, ticket_type, severity, branch_id, chann
     return ticket
 
 
-def _after_create(ticket_id):
+def _after_create(ticket_id: int) -> None:
     from .tasks import start_flows  # cycle: the tasks import these services
 
     start_flows.delay(ticket_id)
 
 
-def _alert_on_create(ticket):
+def _alert_on_create(ticket: Ticket) -> None:
     """ANA-8: a complaint of the highest severity reaches the department heads and the
     decision tier at once."""
     if ticket.ticket_type.code != COMPLAINT or ticket.severity.code != HIGHEST_SEVERITY:
@@ -145,7 +155,7 @@ def _alert_on_create(ticket):
                body=ticket.description[:500], dedupe_key=f"critical:{ticket.pk}")
 
 
-def _tell_assignee(ticket, actor):
+def _tell_assignee(ticket: Ticket, actor: User | None) -> None:
     if ticket.assignee_id and (actor is None or ticket.assignee_id != actor.pk):
         notify(ticket.assignee, kind="service.assigned", url=ticket.get_absolute_url(),
                title=_("Ticket %(number)s for you: %(subject)s") % {"number": ticket.number, "subject": ticket.subject},
@@ -153,8 +163,8 @@ def _tell_assignee(ticket, actor):
 
 
 @service
-def ticket_create(*, actor, subject, ticket_type, severity, description="", customer=None, assignee=None,
-                  department=None, contact_name="", contact_email="", contact_phone="", product=None, order=None):
+def ticket_create(*, actor: User, subject: str, ticket_type: PickItem | None, severity: PickItem | None, description: str = "", customer: Customer | None = None, assignee: User | None = None,
+                  department: Department | None = None, contact_name: str = "", contact_email: str = "", contact_phone: str = "", product: Product | None = None, order: Order | None = None) -> Any:
     ensure(actor, "service.create")
     if customer is not None:
         ensure_in_scope(actor, customer)
@@ -170,18 +180,18 @@ def ticket_create(*, actor, subject, ticket_type, severity, description="", cust
                        contact_phone=contact_phone, product=product, order=order)
 
 
-def _locked(actor, ticket):
+def _locked(actor: User, ticket: Ticket) -> Ticket:
     ensure(actor, "service.edit")
     ensure_in_scope(actor, ticket)
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _entry(ticket, kind, body, author=None, **extra):
+def _entry(ticket: Ticket, kind: str, body: str, author: User | None = None, **extra: Any) -> TicketEntry:
     return TicketEntry.objects.create(ticket=ticket, kind=kind, body=body[:50000], author=author, **extra)
 
 
 @service
-def ticket_assign(*, actor, ticket, assignee=None, department=None):
+def ticket_assign(*, actor: User, ticket: Ticket, assignee: User | None = None, department: Department | None = None) -> Ticket:
     ticket = _locked(actor, ticket)
     if assignee is not None and not assignee.is_active:
         raise ValidationFailed(_("Choose an active employee."), field="assignee")
@@ -201,7 +211,7 @@ TRANSITIONS = {
 }
 
 
-def _move(ticket, status, actor, note=""):
+def _move(ticket: Ticket, status: str, actor: User, note: str = "") -> Ticket:
     """The guarded state change (core.transitions): allowed moves only, a history row, the times kept."""
     if status == ticket.status:
         return ticket
@@ -229,7 +239,7 @@ def _move(ticket, status, actor, note=""):
 
 
 @service
-def ticket_set_status(*, actor, ticket, status, note=""):
+def ticket_set_status(*, actor: User, ticket: Ticket, status: str, note: str = "") -> Any:
     if status not in TicketStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status")
     ticket = _locked(actor, ticket)
@@ -237,7 +247,7 @@ def ticket_set_status(*, actor, ticket, status, note=""):
 
 
 @service
-def ticket_note(*, actor, ticket, body):
+def ticket_note(*, actor: User, ticket: Ticket, body: str) -> Any:
     ticket = _locked(actor, ticket)
     if not (body or "").strip():
         raise ValidationFailed(_("Write something."), field="body")
@@ -245,7 +255,7 @@ def ticket_note(*, actor, ticket, body):
 
 
 @service
-def ticket_reply(*, actor, ticket, body):
+def ticket_reply(*, actor: User, ticket: Ticket, body: str) -> Any:
     """Answer the customer by e-mail (threaded: the ticket number is in the subject and
     the message ids); counts as the first response."""
 
@@ -273,7 +283,7 @@ def ticket_reply(*, actor, ticket, body):
 
 
 @service
-def ticket_task_add(*, actor, ticket, title, assignee=None, due_at=None):
+def ticket_task_add(*, actor: User, ticket: Ticket, title: str, assignee: User | None = None, due_at: datetime.datetime | None = None) -> TicketTask:
     ticket = _locked(actor, ticket)
     if not (title or "").strip():
         raise ValidationFailed(_("Name the task."), field="title")
@@ -285,14 +295,14 @@ def ticket_task_add(*, actor, ticket, title, assignee=None, due_at=None):
 
 
 @service
-def ticket_task_done(*, actor, task):
+def ticket_task_done(*, actor: User, task: Any) -> Any:
     _locked(actor, task.ticket)
     TicketTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now())
     return task
 
 
 @service
-def ticket_mark_quality(*, actor, ticket, product=None, is_quality_issue=True):
+def ticket_mark_quality(*, actor: User, ticket: Ticket, product: Product | None = None, is_quality_issue: bool = True) -> Ticket:
     """SRV-8: a product's quality issue, counted per product."""
     ticket = _locked(actor, ticket)
     ticket.is_quality_issue, ticket.product = is_quality_issue, product or ticket.product
@@ -303,7 +313,7 @@ def ticket_mark_quality(*, actor, ticket, product=None, is_quality_issue=True):
 
 
 # --- escalation (SRV-4, ANA-8) -------------------------------------------------------------
-def escalate(ticket, reason=""):
+def escalate(ticket: Ticket, reason: str = "") -> list[Any]:
     """Raise a ticket one level: first to the assignee's manager, then the branch head,
     in-app and by e-mail. Returns the people told (empty when there is no one above)."""
 
@@ -312,7 +322,7 @@ def escalate(ticket, reason=""):
     if level == 1:
         person = ticket.assignee.manager if ticket.assignee and ticket.assignee.manager_id else None
         if person is None and ticket.department_id:
-            person = ticket.department.manager
+            person = ticket.department.manager  # type: ignore[union-attr]
     else:
         branch = Branch.objects.filter(pk=ticket.branch_id).select_related("head").first()
         person = branch.head if branch else None
@@ -328,7 +338,7 @@ def escalate(ticket, reason=""):
     return [person]
 
 
-def escalate_overdue(now=None):
+def escalate_overdue(now: datetime.datetime | None = None) -> int:
     """The scheduled check: open tickets past their resolution target go one level up,
     past the target + half the time again another level. Idempotent per level."""
     now = now or timezone.now()
@@ -351,7 +361,7 @@ def escalate_overdue(now=None):
 
 # --- knowledge base (SRV-5) ----------------------------------------------------------------
 @service
-def article_save(*, actor, title, body, category=None, is_published=True, article=None, tickets=()):
+def article_save(*, actor: User, title: str, body: str, category: str | None = None, is_published: bool = True, article: Article | None = None, tickets: Iterable[Ticket] = ()) -> Article:
     ensure(actor, "service.edit")
     title, body = (title or "").strip()[:200], (body or "").strip()
     if not title or not body:
@@ -367,11 +377,11 @@ def article_save(*, actor, title, body, category=None, is_published=True, articl
 
 
 # --- surveys (SRV-6) ----------------------------------------------------------------------
-def _hash(token):
+def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def survey_send(ticket):
+def survey_send(ticket: Ticket) -> str | None:
     """Make the survey of a closed ticket and e-mail its link (once per ticket)."""
     from django.core.mail import send_mail
 
@@ -390,11 +400,11 @@ def survey_send(ticket):
     return token
 
 
-def survey_for_token(token):
+def survey_for_token(token: str) -> Survey | None:
     return Survey.objects.select_related("ticket").filter(token_hash=_hash(token or "")).first()
 
 
-def survey_answer(*, token, rating, comment=""):
+def survey_answer(*, token: str, rating: int, comment: str = "") -> Survey:
     """The public answer: once per token, a rating 1–5 and an optional comment."""
     try:
         rating = int(rating)
@@ -415,7 +425,7 @@ def survey_answer(*, token, rating, comment=""):
 
 
 # --- after-sales care (SRV-8) --------------------------------------------------------------
-def care_follow_up(shipment, actor):
+def care_follow_up(shipment: Shipment, actor: User) -> Schedule | None:
     """After a delivery: a follow-up call task for the order's salesperson, N days later."""
 
     days = ServiceSettings.current().care_follow_up_days
@@ -433,5 +443,5 @@ def care_follow_up(shipment, actor):
                                    remind_minutes_before=60, remind_at=start - datetime.timedelta(minutes=60))
 
 
-def pick(list_key, code):
+def pick(list_key: str, code: str) -> Any:
     return picklists.items(list_key).filter(code=code).first()

@@ -93,7 +93,7 @@ def custom_field_edit(request, entity, pk=None):
 
 # --- document numbers and print templates ---------------------------------------------------
 class NumberFormatForm(forms.Form):
-    prefix = forms.CharField(label=gettext_lazy("Prefix"), max_length=10)
+    prefix = forms.CharField(label=gettext_lazy("Prefix"), max_length=10)  # type: ignore[assignment]  # a field, not Form.prefix
     width = forms.IntegerField(label=gettext_lazy("Digits"), min_value=3, max_value=12)
     reset = forms.ChoiceField(label=gettext_lazy("Restart numbering"), choices=[])
 

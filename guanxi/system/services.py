@@ -1,6 +1,9 @@
 """System jobs: the nightly digest and the purge of expired records."""
 
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 from auditlog.context import set_actor
 from django.conf import settings
@@ -18,7 +21,7 @@ from guanxi.core.models import IdempotencyRecord
 from .models import JobRun
 
 
-def _claim_run(job, day):
+def _claim_run(job: Any, day: datetime.date) -> JobRun | None:
     """Return a JobRun for (job, day) if this caller should run it, else None."""
     try:
         with transaction.atomic():
@@ -32,7 +35,7 @@ def _claim_run(job, day):
         return None
 
 
-def digest_send_all(day=None):
+def digest_send_all(day: datetime.date | None = None) -> dict[Any, Any]:
     """Send each active employee with an e-mail address yesterday's digest, once per day."""
     day = day or timezone.localdate() - datetime.timedelta(days=1)
     run = _claim_run("nightly_digest", day)
@@ -55,7 +58,7 @@ def digest_send_all(day=None):
     return run.result
 
 
-def database_optimize():
+def database_optimize() -> None:
     """Refresh the query planner's statistics. PostgreSQL's autovacuum does this itself;
     SQLite only plans well with statistics, so the embedded default refreshes them nightly.
     A full ANALYZE: sampled statistics (``analysis_limit``) misjudged how many rows an
@@ -67,7 +70,7 @@ def database_optimize():
             cursor.execute("ANALYZE")
 
 
-def purge_expired_records(now=None):
+def purge_expired_records(now: datetime.datetime | None = None) -> dict[Any, Any]:
     """Delete recycle-bin records past retention and expired idempotency and token rows."""
 
     now = now or timezone.now()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 try:
     import fcntl
 except ImportError:  # Windows: no lock (one `guanxi up` is the operator's care there)
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 PR_SET_PDEATHSIG = 1
 BACKOFF_FIRST, BACKOFF_MAX, HEALTHY_AFTER = 1.0, 60.0, 60.0

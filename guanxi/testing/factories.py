@@ -65,3 +65,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(obj, create, extracted, **kwargs):
         if extracted:
             obj.roles.set([Role.objects.get(code=code) if isinstance(code, str) else code for code in extracted])
+
+
+def seller_who_imports(demo_org):
+    """The Guangzhou salesperson, with the salesperson role allowed to import customers
+    (the demo role may not), fresh from the database so the new grant is seen."""
+    role = Role.objects.get(code="salesperson")
+    role.permissions = sorted(set(role.permissions) | {"customers.import"})
+    role.save()
+    return type(demo_org["liuyang"]).objects.get(username="liuyang")

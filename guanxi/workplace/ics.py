@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .calendar import plans_between, schedules_between
-from .models import PlanStatus
 
 PAST_DAYS = 60
 FUTURE_DAYS = 370
@@ -52,7 +51,7 @@ def calendar_for(user, *, host="guanxi", now=None):
             event.add("status", "CONFIRMED")
         calendar.add_component(event)
     for item in plans_between(user, start, span, [user.pk]):
-        mark = "✓ " if item.status == PlanStatus.DONE else ""
+        mark = "✓ " if item.is_done else ""
         event = Event()
         event.add("uid", f"plan-{item.pk}@{host}")
         event.add("dtstamp", stamp)

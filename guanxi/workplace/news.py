@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Forbidden, ValidationFailed
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.customers.models import CustomerCategory
 from guanxi.org.scopes import ensure_in_scope, scoped
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import NewsItem, NewsKind, NewsTag
 from .richtext import sanitize
@@ -108,13 +109,9 @@ def news_delete(*, actor, item):
 
 @service
 def news_restore(*, actor, item):
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, item)
-    return soft_restore(item)
+    return restore_in_scope(actor, item)
 
 
 @service
 def news_purge(*, actor, item):
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, item)
-    item.delete()
+    purge_in_scope(actor, item)

@@ -135,7 +135,7 @@ def plan_item_progress(*, actor, item, progress=None, status=None, result=None):
             item.progress = 90
     if result is not None:
         item.result = result.strip()
-    item.completed_at = timezone.now() if item.status == PlanStatus.DONE else None
+    item.completed_at = timezone.now() if item.is_done else None
     return validated_save(item)
 
 

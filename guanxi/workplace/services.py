@@ -1,4 +1,8 @@
+
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,17 +12,22 @@ from guanxi.core.errors import Forbidden, ValidationFailed
 from guanxi.core.errors import ValidationFailed as Invalid
 from guanxi.core.notifications import notify
 from guanxi.core.permissions import ensure
-from guanxi.core.services import assign_fields, service, soft_delete, soft_restore, validated_save
+from guanxi.core.services import assign_fields, service, soft_delete, validated_save
 from guanxi.org.scopes import ensure_in_scope
 from guanxi.org.scopes import ensure_in_scope as in_scope
+from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import Note, Schedule
+
+if TYPE_CHECKING:
+    from guanxi.org.models import User
+
 
 NOTE_FIELDS = {"title", "body", "category"}
 
 
 @service
-def note_create(*, actor, title, body="", category="general"):
+def note_create(*, actor: User, title: str, body: str = "", category: str = "general") -> Any:
     ensure(actor, "workplace.create")
     if actor.branch_id is None:
         raise ValidationFailed(_("You are not assigned to a branch yet; ask an administrator."))
@@ -28,7 +37,7 @@ def note_create(*, actor, title, body="", category="general"):
 
 
 @service
-def note_update(*, actor, note, **data):
+def note_update(*, actor: User, note: Note, **data: Any) -> Any:
     ensure(actor, "workplace.edit")
     ensure_in_scope(actor, note)
     note = Note.objects.select_for_update().get(pk=note.pk)
@@ -37,24 +46,20 @@ def note_update(*, actor, note, **data):
 
 
 @service
-def note_delete(*, actor, note):
+def note_delete(*, actor: User, note: Note) -> None:
     ensure(actor, "workplace.delete")
     ensure_in_scope(actor, note)
     soft_delete(note, actor=actor)
 
 
 @service
-def note_restore(*, actor, note):
-    ensure(actor, "system.recycle")
-    ensure_in_scope(actor, note)
-    return soft_restore(note)
+def note_restore(*, actor: User, note: Note) -> Any:
+    return restore_in_scope(actor, note)
 
 
 @service
-def note_purge(*, actor, note):
-    ensure(actor, "system.purge")
-    ensure_in_scope(actor, note)
-    note.delete()
+def note_purge(*, actor: User, note: Note) -> None:
+    purge_in_scope(actor, note)
 
 
 # --- appointments (ACT-2) ----------------------------------------------------------
@@ -62,7 +67,7 @@ SCHEDULE_FIELDS = {"title", "starts_at", "ends_at", "location", "customer", "not
                    "remind_by_email", "done"}
 
 
-def _schedule_rules(schedule):
+def _schedule_rules(schedule: Schedule) -> None:
     if schedule.ends_at and schedule.starts_at and schedule.ends_at < schedule.starts_at:
         raise Invalid(_("An appointment cannot end before it starts."), field="ends_at")
     if schedule.remind_minutes_before is not None and schedule.remind_minutes_before > 60 * 24 * 30:
@@ -75,7 +80,7 @@ def _schedule_rules(schedule):
 
 
 @service
-def schedule_create(*, actor, title, starts_at, ends_at=None, **data):
+def schedule_create(*, actor: User, title: str, starts_at: datetime.datetime, ends_at: datetime.datetime | None = None, **data: Any) -> Any:
     ensure(actor, "workplace.create")
     if actor.branch_id is None:
         raise ValidationFailed(_("You are not assigned to a branch yet; ask an administrator."))
@@ -90,7 +95,7 @@ def schedule_create(*, actor, title, starts_at, ends_at=None, **data):
 
 
 @service
-def schedule_update(*, actor, schedule, **data):
+def schedule_update(*, actor: User, schedule: Schedule, **data: Any) -> Any:
     ensure(actor, "workplace.edit")
     ensure_in_scope(actor, schedule)
     if schedule.owner_id != actor.pk:
@@ -102,7 +107,7 @@ def schedule_update(*, actor, schedule, **data):
 
 
 @service
-def schedule_delete(*, actor, schedule):
+def schedule_delete(*, actor: User, schedule: Schedule) -> None:
     ensure(actor, "workplace.delete")
     ensure_in_scope(actor, schedule)
     if schedule.owner_id != actor.pk:
@@ -110,7 +115,7 @@ def schedule_delete(*, actor, schedule):
     schedule.delete()
 
 
-def schedules_send_reminders(now=None):
+def schedules_send_reminders(now: datetime.datetime | None = None) -> int:
     """Deliver due appointment reminders once each (in-app, and by e-mail if asked)."""
 
     now = now or timezone.now()

@@ -1,3 +1,4 @@
+import base64
 import re
 
 import pytest
@@ -75,14 +76,20 @@ def test_two_factor_codes_cannot_be_guessed_forever(demo_org, settings):
 
 
 def test_enrol_two_factor(demo_org, client_for):
+    """Issue 16.3: showing the setup page stores no device; the code shown by the app for
+    the page's key turns two-factor sign-in on."""
     user = demo_org["zhaolei"]
     client = client_for(user)
     page = client.get("/accounts/two-factor/")
     assert page.status_code == 200 and "data:image/svg+xml;base64," in page.content.decode()
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    secret = page.context["secret"]
+    assert client.get("/accounts/two-factor/").context["secret"] == secret  # the same key until confirmed
     assert client.post("/accounts/two-factor/", {"code": "999999"}).status_code == 200
-    client.post("/accounts/two-factor/", {"code": f"{totp(device.bin_key):06d}"})
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    client.post("/accounts/two-factor/", {"code": f"{totp(base64.b32decode(secret)):06d}"})
     assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+    assert TOTPDevice.objects.filter(user=user).count() == 1
 
 
 def test_admins_must_enrol_when_required(demo_org, client_for, settings):

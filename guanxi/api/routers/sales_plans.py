@@ -101,7 +101,7 @@ def target_set(request, payload: TargetIn):
     """Set a year's target (and optionally its months) for a branch, department or person."""
     require_perm(request, "sales.targets")
     model = {TargetLevel.BRANCH: Branch, TargetLevel.DEPARTMENT: Department, TargetLevel.PERSON: User}[payload.level]
-    subject = get_or_invalid(model.objects.all(), payload.subject_id, "subject_id")
+    subject = get_or_invalid(model.objects.all(), payload.subject_id, "subject_id")  # type: ignore[attr-defined]
     months = None if payload.months is None else [(m.amount, m.new_customers) for m in payload.months]
     target = targets_set_year(actor=request.user, level=payload.level, subject=subject, year=payload.year,
                               amount=payload.amount, new_customers=payload.new_customers, months=months)

@@ -52,16 +52,6 @@ def _problem(response, status):
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]  # salesperson, Guangzhou
-
-
-@pytest.fixture
-def cashier(demo_org):
-    return demo_org["zhouhong"]  # finance supervisor, Guangzhou
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州接口收款客户有限公司")
 

@@ -3,7 +3,6 @@
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from guanxi.customers.services import customer_create
@@ -14,11 +13,6 @@ from guanxi.testing.sales import confirmed_order, opportunity_through
 
 YEAR = timezone.localdate().year
 MONTH = timezone.localdate().strftime("%Y-%m")
-
-
-@pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
 
 
 def test_set_and_read_targets_with_completion(seller, demo_org, api_for):

@@ -20,6 +20,7 @@ from guanxi.core.import_jobs import (
 from guanxi.core.models import ImportJob, ImportStatus
 from guanxi.customers.models import Customer
 from guanxi.customers.services import customer_create
+from guanxi.testing.factories import seller_who_imports
 
 HEADER = "客户名称,手机,邮箱,省份,城市,行业,负责人\n"
 
@@ -40,12 +41,7 @@ def _xlsx(rows, name="customers.xlsx"):
 
 @pytest.fixture
 def seller(demo_org):
-    from guanxi.org.models import Role
-
-    role = Role.objects.get(code="salesperson")
-    role.permissions = sorted(set(role.permissions) | {"customers.import"})
-    role.save()
-    return type(demo_org["liuyang"]).objects.get(username="liuyang")
+    return seller_who_imports(demo_org)
 
 
 def _run(job, mapping=None, options=None, capture=None):

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from guanxi.core.import_jobs import import_run, import_start, import_upload
 from guanxi.core.models import ImportJob, ImportStatus
 from guanxi.customers.models import Customer
-from guanxi.org.models import Role
+from guanxi.testing.factories import seller_who_imports
 
 HEADER = "客户名称,手机,备注\n"
 BOM = b"\xef\xbb\xbf"
@@ -23,10 +23,7 @@ HEAD = 65536
 
 @pytest.fixture
 def seller(demo_org):
-    role = Role.objects.get(code="salesperson")
-    role.permissions = sorted(set(role.permissions) | {"customers.import"})
-    role.save()
-    return type(demo_org["liuyang"]).objects.get(username="liuyang")
+    return seller_who_imports(demo_org)
 
 
 def _rows(count, start=0):

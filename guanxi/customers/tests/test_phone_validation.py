@@ -11,15 +11,12 @@ from guanxi.core.import_jobs import import_run, import_start, import_upload
 from guanxi.core.search import search_grouped
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.services import customer_create
-from guanxi.org.models import Role
+from guanxi.testing.factories import seller_who_imports
 
 
 @pytest.fixture
 def seller(demo_org):
-    role = Role.objects.get(code="salesperson")
-    role.permissions = sorted(set(role.permissions) | {"customers.import"})
-    role.save()
-    return type(demo_org["liuyang"]).objects.get(username="liuyang")
+    return seller_who_imports(demo_org)
 
 
 def test_customer_form_refuses_an_impossible_landline(seller, client_for):

@@ -2,18 +2,11 @@
 
 import json
 
-import pytest
-
 from guanxi.core import picklists
 from guanxi.customers.models import Customer, CustomerShare, OwnershipChange
 from guanxi.customers.services import contact_create, customer_create, interaction_create
 
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-
-
-@pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
 
 
 def test_the_customer_view_shows_contacts_interactions_timeline_and_history(seller, client_for):

@@ -29,11 +29,6 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州开票客户有限公司")
 

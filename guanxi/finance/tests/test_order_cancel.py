@@ -16,16 +16,6 @@ from guanxi.testing.sales import confirmed_order
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
-def cashier(demo_org):
-    return demo_org["zhouhong"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州取消订单客户有限公司")
 

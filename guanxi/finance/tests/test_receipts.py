@@ -18,16 +18,6 @@ ZERO = Decimal("0")
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
-def cashier(demo_org):
-    return demo_org["zhouhong"]  # finance supervisor, Guangzhou
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州收款客户有限公司")
 

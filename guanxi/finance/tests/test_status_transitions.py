@@ -52,16 +52,6 @@ ALLOWED = {
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
-def cashier(demo_org):
-    return demo_org["zhouhong"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州财务状态客户有限公司")
 

@@ -15,11 +15,6 @@ from guanxi.sales.models import Opportunity
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def two_customers(seller):
     first = customer_create(actor=seller, name="广州甲方电子有限公司")
     second = customer_create(actor=seller, name="广州乙方贸易有限公司")

@@ -1,6 +1,5 @@
 """SAL-1: leads captured by import: header aliases, every row's errors, duplicates skipped."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guanxi.core.import_jobs import error_report, import_run, import_start, import_upload
@@ -11,11 +10,6 @@ from guanxi.sales.models import Lead
 
 def _csv(text):
     return SimpleUploadedFile("leads.csv", ("\ufeff" + text).encode("utf-8"), content_type="text/csv")
-
-
-@pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
 
 
 def test_leads_import_with_errors_and_duplicates(seller):

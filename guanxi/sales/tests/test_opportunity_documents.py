@@ -24,11 +24,6 @@ from guanxi.sales.tests.test_sales_api import Api
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州商机客户有限公司")
 

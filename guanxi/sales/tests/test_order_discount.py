@@ -17,11 +17,6 @@ LIMIT = Decimal("10")  # the default limit of the branch
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def manager(demo_org):
     return demo_org["wangjianguo"]  # 刘洋's manager
 

@@ -85,11 +85,6 @@ def _state(record):
     return row, lines
 
 
-@pytest.fixture
-def seller(demo_org):
-    """刘洋, a salesperson of Guangzhou (own records; may view, create, edit sales)."""
-    return demo_org["liuyang"]
-
 
 @pytest.fixture
 def manager(demo_org):

@@ -15,11 +15,6 @@ from guanxi.sales.models import Opportunity, Order, Pipeline, Product, Stage, St
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customers(seller):
     return [customer_create(actor=seller, name=f"看板客户{i}有限公司") for i in range(6)]
 

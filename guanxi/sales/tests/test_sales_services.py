@@ -30,11 +30,6 @@ from guanxi.sales.models import (
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州华达电子有限公司")
 

@@ -24,11 +24,6 @@ from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州华达电子有限公司")
 

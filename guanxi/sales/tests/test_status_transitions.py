@@ -38,11 +38,6 @@ ALLOWED = {
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州状态客户有限公司")
 

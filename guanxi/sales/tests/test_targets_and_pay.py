@@ -31,11 +31,6 @@ YEAR = TODAY.year
 
 
 @pytest.fixture
-def seller(demo_org):
-    return demo_org["liuyang"]
-
-
-@pytest.fixture
 def customer(seller):
     return customer_create(actor=seller, name="广州目标客户有限公司")
 

@@ -66,3 +66,13 @@ class WorkPlanItem(TimeStampedModel):
     @property
     def is_open(self):
         return self.status in OPEN_PLAN_STATUSES
+
+    @property
+    def is_done(self):
+        return self.status == PlanStatus.DONE
+
+    @property
+    def takes_progress(self):
+        """Open or done: its owner may still report progress (a carried-over or cancelled
+        item is closed; its continuation takes the progress)."""
+        return self.is_open or self.is_done

@@ -155,3 +155,22 @@ def test_the_preferences_page_saves_every_box(org, client_for):
     assert prefs["finance.due"] == notifications.Channels(True, True, False)
     assert prefs["sales.large_deal"] == notifications.Channels(False, False, False)
     assert prefs["workplace.directive"].digest
+
+
+def test_opening_a_notice_marks_it_read_only_on_post(org, client_for):
+    """Issue 16.3: GET never writes. Following the link without htmx only goes to the
+    page; the list's htmx POST marks the notice read, then sends the browser there."""
+    user = org["liuyang"]
+    notice = notifications.notify(user, kind="finance.due", title="收款到期", url="/work/day/")
+    client = client_for(user)
+    html = client.get("/work/notifications/").content.decode()
+    assert f'hx-post="/notifications/{notice.pk}/"' in html
+    assert client.get(f"/notifications/{notice.pk}/")["Location"] == "/work/day/"
+    notice.refresh_from_db()
+    assert notice.read_at is None
+    response = client.post(f"/notifications/{notice.pk}/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == "/work/day/"
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    other = notifications.notify(org["huangli"], kind="finance.due", title="别人的")
+    assert client.post(f"/notifications/{other.pk}/").status_code == 404

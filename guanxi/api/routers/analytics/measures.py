@@ -18,7 +18,7 @@ from guanxi.core.periods import PRESETS, Period, preset
 router = Router()
 
 Figure = str | int | None
-PeriodName = Literal[tuple(name for name, _label in PRESETS)]
+PeriodName = Literal[tuple(name for name, _label in PRESETS)]  # type: ignore[valid-type]  # the presets, listed in the schema
 
 
 def figure(value):
@@ -98,7 +98,7 @@ def analytics_measure_list(request):
 
 
 @router.get("/analytics/measures/{code}", response=MeasureValueOut)
-def analytics_measure_value(request, code: str, period: PeriodName = "this_month", by: str | None = None,
+def analytics_measure_value(request, code: str, period: PeriodName = "this_month", by: str | None = None,  # type: ignore[valid-type]
                             start: datetime.date | None = None, end: datetime.date | None = None):
     """A measure over ``period`` (a preset, or ``custom`` with ``start`` and ``end``, both days
     included), in total or split ``by`` branch, department or owner, with the previous period

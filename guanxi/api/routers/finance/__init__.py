@@ -7,14 +7,10 @@ as the screens (``finance/views.py``) and the engine (``finance/ledger.py``) are
 Every lookup goes through the finance, sales and purchasing selectors (ORG-3: out of
 scope answers 404). Money movements honour ``Idempotency-Key`` (``api/middleware.py``)."""
 
-from ninja import Router
+from guanxi.api.common import domain_router
 
 from . import ageing, debts, expenses, invoices, payment_plans
 
-TAGS = ["finance"]
-router = Router(tags=TAGS)
-router.add_router("", debts.router, tags=TAGS)
-router.add_router("", payment_plans.router, tags=TAGS)
-router.add_router("", invoices.router, tags=TAGS)
-router.add_router("", expenses.router, tags=TAGS)
-router.add_router("", ageing.router, tags=TAGS)
+router = domain_router(
+    "finance", debts.router, payment_plans.router, invoices.router, expenses.router, ageing.router,
+)

@@ -236,7 +236,7 @@ class ReceiptIn(MovementIn):
     customer_id: int
     received_on: datetime.date | None = Field(None, description="default: today; not in the future")
     payer: str = Field("", max_length=200, description="default: the customer's name")
-    allocations: oldest_or(list[ReceivableShareIn] | None) = Field(
+    allocations: oldest_or(list[ReceivableShareIn] | None) = Field(  # type: ignore[valid-type]  # a schema built at import time
         "oldest", max_length=100, description=ALLOCATIONS_DOC)
 
 
@@ -244,16 +244,16 @@ class PaymentIn(MovementIn):
     supplier_id: int
     paid_on: datetime.date | None = Field(None, description="default: today; not in the future")
     payee: str = Field("", max_length=200, description="default: the supplier's name")
-    allocations: oldest_or(list[PayableShareIn] | None) = Field(
+    allocations: oldest_or(list[PayableShareIn] | None) = Field(  # type: ignore[valid-type]  # a schema built at import time
         "oldest", max_length=100, description=ALLOCATIONS_DOC)
 
 
 class ReceiptAllocateIn(InputSchema):
-    allocations: oldest_or(list[ReceivableShareIn]) = Field("oldest", min_length=1, max_length=100)
+    allocations: oldest_or(list[ReceivableShareIn]) = Field("oldest", min_length=1, max_length=100)  # type: ignore[valid-type]
 
 
 class PaymentAllocateIn(InputSchema):
-    allocations: oldest_or(list[PayableShareIn]) = Field("oldest", min_length=1, max_length=100)
+    allocations: oldest_or(list[PayableShareIn]) = Field("oldest", min_length=1, max_length=100)  # type: ignore[valid-type]
 
 
 class ReverseIn(ReasonIn):
@@ -383,7 +383,7 @@ def _mount_side(side):
     movement_pk = Path(..., alias=f"{side.movement}_id")
 
     @router.get(debts, response=side.debt_page, operation_id=f"{side.debt}_list")
-    def debt_list(request, params: Query[side.debt_filters]):
+    def debt_list(request, params: Query[side.debt_filters]):  # type: ignore[name-defined]  # the side's schemas
         """Debts in the caller's scope (FIN-1 receivables of customers, FIN-2 payables to suppliers)."""
         require_perm(request, "finance.view")
         return listing(request, _overdue(side.debts_visible_to(request.user), params.overdue), params)
@@ -394,7 +394,7 @@ def _mount_side(side):
         return side.debt_get(request.user, debt_id)
 
     @router.post(debts, response={201: side.debt_out}, operation_id=f"{side.debt}_create")
-    def debt_create(request, payload: side.debt_in):
+    def debt_create(request, payload: side.debt_in):  # type: ignore[name-defined]  # the side's schemas
         """A debt entered by hand (a service fee, an old debt, rent); owner and branch follow the party."""
         require_perm(request, "finance.create")
         data = payload.model_dump()
@@ -411,7 +411,7 @@ def _mount_side(side):
         return side.debt_get(request.user, debt_id)
 
     @router.get(movements, response=side.movement_page, operation_id=f"{side.movement}_list")
-    def movement_list(request, params: Query[side.movement_filters]):
+    def movement_list(request, params: Query[side.movement_filters]):  # type: ignore[name-defined]  # the side's schemas
         """Money received (FIN-1) or paid (FIN-2), reversals included, in the caller's scope."""
         require_perm(request, "finance.view")
         return listing(request, _movements(request, side), params)
@@ -423,7 +423,7 @@ def _mount_side(side):
 
     @router.post(movements, response={201: side.movement_out}, operation_id=f"{side.movement}_record",
                  openapi_extra=IDEMPOTENT)
-    def movement_record(request, payload: side.movement_in):
+    def movement_record(request, payload: side.movement_in):  # type: ignore[name-defined]  # the side's schemas
         """Record money that moved and allocate it (``allocations``). Honours Idempotency-Key."""
         require_perm(request, "finance.create")
         data = payload.model_dump(exclude={"allocations"})
@@ -436,7 +436,7 @@ def _mount_side(side):
 
     @router.post(f"{movement_path}/allocations", response=side.movement_out,
                  operation_id=f"{side.movement}_allocate", openapi_extra=IDEMPOTENT)
-    def movement_allocate(request, payload: side.allocate_in, movement_id: int = movement_pk):
+    def movement_allocate(request, payload: side.allocate_in, movement_id: int = movement_pk):  # type: ignore[name-defined]  # the side's schemas
         """Apply (more of) the movement to its party's debts; never more than is left or due."""
         require_perm(request, "finance.edit")
         movement = side.movement_get(request.user, movement_id)

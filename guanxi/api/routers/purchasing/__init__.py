@@ -5,12 +5,8 @@ Suppliers and purchase orders belong to the purchaser who made them and their br
 goods receipt is in the scope of its order and makes the payable (FIN-2) in the same
 transaction. The list, money and PATCH helpers are the finance router's."""
 
-from ninja import Router
+from guanxi.api.common import domain_router
 
 from . import goods_receipts, orders, suppliers
 
-TAGS = ["purchasing"]
-router = Router(tags=TAGS)
-router.add_router("", suppliers.router, tags=TAGS)
-router.add_router("", orders.router, tags=TAGS)
-router.add_router("", goods_receipts.router, tags=TAGS)
+router = domain_router("purchasing", suppliers.router, orders.router, goods_receipts.router)

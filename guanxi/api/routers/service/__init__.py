@@ -7,14 +7,10 @@ Flows are configuration (service.manage); publishing freezes a new version. Call
 posted by a telephony system with the token of an integration user holding
 service.create; a repeated ``call_id`` answers 200 with the first record."""
 
-from ninja import Router
+from guanxi.api.common import domain_router
 
 from . import calls, flows, knowledge, surveys, tickets
 
-TAGS = ["service"]
-router = Router(tags=TAGS)
-router.add_router("", tickets.router, tags=TAGS)
-router.add_router("", flows.router, tags=TAGS)
-router.add_router("", knowledge.router, tags=TAGS)
-router.add_router("", surveys.router, tags=TAGS)
-router.add_router("", calls.router, tags=TAGS)
+router = domain_router(
+    "service", tickets.router, flows.router, knowledge.router, surveys.router, calls.router,
+)
