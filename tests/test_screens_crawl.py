@@ -40,9 +40,8 @@ PER_ROUTE = 2  # links checked per URL pattern and role: enough to meet object-l
 # and django-axes' records; nothing else may change on a GET.
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 MAY_WRITE = re.compile(r'^(?:django_session|axes_\w+)$')
-# Known offenders left to their lane (reported to the integrator), by route and table: the
-# analytics lane owns LifecycleSettings.current(), which creates the settings row on first read.
-KNOWN_GET_WRITES = {"analytics/lifecycle/settings/": {"analytics_lifecyclesettings", "auditlog_logentry"}}
+# Known offenders, by route and table (none left).
+KNOWN_GET_WRITES: dict[str, set[str]] = {}
 LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.IGNORECASE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")

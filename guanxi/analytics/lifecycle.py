@@ -143,7 +143,7 @@ SETTINGS_FIELDS = ["acquisition_days", "departure_days", "period_days", "trend_p
 def lifecycle_settings_update(*, actor, **data):
     """Change the thresholds (takes effect at the next nightly run)."""
     ensure(actor, "customers.manage")
-    current = LifecycleSettings.objects.select_for_update().get(pk=LifecycleSettings.current().pk)
+    current = LifecycleSettings.objects.select_for_update().get(pk=LifecycleSettings.stored().pk)
     assign_fields(current, set(SETTINGS_FIELDS), data)
     return validated_save(current)
 

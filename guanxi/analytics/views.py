@@ -152,7 +152,7 @@ def lifecycle_settings(request):
         request, form, lambda data: lifecycle_settings_update(actor=request.user, **data),
         title=_("Lifecycle settings"), saved_message=_("Settings saved."),
         success_url="analytics:lifecycle", cancel_url="analytics:lifecycle",
-        context={"history": history_for(current)},
+        context={"history": history_for(current) if current.pk else None},
     )
 
 

@@ -16,7 +16,6 @@ from guanxi.core.problems import problem_response
 from .auth import BearerToken
 from .routers import (
     analytics,
-    analytics_lifecycle,
     auth,
     customers,
     finance,
@@ -62,7 +61,6 @@ def build_api():
     api.add_router("/", workplace_day.router)
     api.add_router("/", finance.router)
     api.add_router("/", purchasing.router)
-    api.add_router("/", analytics_lifecycle.router)
     api.add_router("/", analytics.router)
 
     api.add_router("/", service_router.router)

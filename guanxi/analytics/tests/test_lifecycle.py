@@ -106,6 +106,7 @@ def test_thresholds_come_from_the_settings_row(demo_org):
     recompute_stages(TODAY)
     customer.refresh_from_db()
     assert customer.lifecycle_stage == "decline"  # nothing in the last 180 days, 3000 before
+    LifecycleSettings.stored()  # reading never creates the row; an administrator's first save does
     LifecycleSettings.objects.update(departure_days=150)
     recompute_stages(TODAY)
     customer.refresh_from_db()

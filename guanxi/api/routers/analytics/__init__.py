@@ -1,12 +1,12 @@
-"""analytics/...: one module per resource, each with its own router (API.md): the
-dashboard's measures (ANA-10, ANA-11), the 10C measures, regions, scorecards, lifetime
-value, basket rules and quality alerts, scoped like the pages."""
+"""analytics/...: one module per resource (API.md): the dashboard's measures (ANA-10,
+ANA-11), the lifecycle, the 10C measures, regions, scorecards, lifetime value, basket rules and quality
+alerts, scoped like the pages."""
 
-from ninja import Router
+from guanxi.api.common import domain_router
 
-from . import alerts, basket, clv, measures, regions, scorecards, tenc
+from . import alerts, basket, clv, lifecycle, measures, regions, scorecards, tenc
 
-TAGS = ["analytics"]
-router = Router(tags=TAGS)
-for module in (measures, tenc, regions, scorecards, clv, basket, alerts):
-    router.add_router("", module.router, tags=TAGS)
+router = domain_router(
+    "analytics", measures.router, lifecycle.router, tenc.router, regions.router, scorecards.router, clv.router, basket.router,
+    alerts.router,
+)

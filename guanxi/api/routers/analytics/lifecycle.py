@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 
 from guanxi.analytics.lifecycle import STAGES, LifecycleReport
 
-from ..common import require_perm
+from ...common import require_perm
 
 router = Router(tags=["analytics"])
 
