@@ -10,12 +10,14 @@ from decimal import Decimal
 from functools import reduce
 from typing import Annotated, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import ConfigDict, PlainSerializer
 
 from guanxi.core import picklists
@@ -196,3 +198,29 @@ def domain_router(tag, *routers):
     for resource in routers:
         router.add_router("", resource, tags=[tag])
     return router
+
+
+class _FromSetting:
+    """A rate limit that follows its setting at request time (a changed setting, or
+    ``override_settings`` in a test, applies at once; the counts live in the shared cache)."""
+
+    setting: str
+
+    def allow_request(self, request):
+        rate = getattr(settings, self.setting)
+        if rate != self.rate:
+            self.rate = rate
+            self.num_requests, self.duration = self.parse_rate(rate)
+        return super().allow_request(request)
+
+
+class AnonRateFromSetting(_FromSetting, AnonRateThrottle):
+    def __init__(self, setting):
+        self.setting = setting
+        super().__init__(getattr(settings, setting))
+
+
+class AuthRateFromSetting(_FromSetting, AuthRateThrottle):
+    def __init__(self, setting):
+        self.setting = setting
+        super().__init__(getattr(settings, setting))

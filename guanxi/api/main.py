@@ -2,18 +2,17 @@
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from guanxi.core.errors import DomainError
 from guanxi.core.problems import problem_response
 
 from .auth import BearerToken
+from .common import AnonRateFromSetting, AuthRateFromSetting
 from .routers import (
     analytics,
     auth,
@@ -46,7 +45,7 @@ def build_api():
         description=_api_description(),
         urls_namespace="api",
         auth=BearerToken(),
-        throttle=[AnonRateThrottle(settings.GUANXI_API_ANON_RATE), AuthRateThrottle(settings.GUANXI_API_RATE)],
+        throttle=[AnonRateFromSetting("GUANXI_API_ANON_RATE"), AuthRateFromSetting("GUANXI_API_RATE")],
         openapi_url="/openapi.json",
         docs_url="/docs",
     )

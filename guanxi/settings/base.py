@@ -346,6 +346,8 @@ CONTENT_SECURITY_POLICY = {
 NINJA_PAGINATION_MAX_LIMIT = 200
 GUANXI_API_RATE = env("GUANXI_API_RATE", "600/min")
 GUANXI_API_ANON_RATE = env("GUANXI_API_ANON_RATE", "30/min")
+# Sign-ins through POST /api/v1/auth/token, per address (guessing passwords is also locked out by axes).
+GUANXI_API_TOKEN_RATE = env("GUANXI_API_TOKEN_RATE", "20/min")
 GUANXI_API_TOKEN_DAYS = int(env("GUANXI_API_TOKEN_DAYS", "30"))
 
 # --- Logging (docs/operations.md) ---------------------------------------------------

@@ -3,12 +3,11 @@ import datetime
 from django.contrib.auth import authenticate, user_login_failed
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.throttling import AnonRateThrottle
 
 from guanxi.accounts import services as accounts
 from guanxi.core.errors import DomainError
 
-from ..common import InputSchema
+from ..common import AnonRateFromSetting, InputSchema
 
 router = Router(tags=["auth"])
 
@@ -29,7 +28,7 @@ class Unauthorized(DomainError):
     code = "unauthenticated"
 
 
-@router.post("/token", auth=None, response={200: TokenOut}, throttle=[AnonRateThrottle("20/min")])
+@router.post("/token", auth=None, response={200: TokenOut}, throttle=[AnonRateFromSetting("GUANXI_API_TOKEN_RATE")])
 def token(request, payload: TokenIn):
     """Exchange a username and password (and a two-factor code) for a bearer token."""
     user = authenticate(request, username=payload.username, password=payload.password)

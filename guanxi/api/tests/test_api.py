@@ -233,3 +233,17 @@ def test_a_forged_forwarded_for_does_not_reset_the_rate_limit(demo_org):
                             content_type="application/json", REMOTE_ADDR="10.9.9.8",
                             HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(40)]
     assert 429 in statuses
+
+
+def test_the_token_endpoint_rate_follows_its_setting(demo_org, settings):
+    """SYS-6: the sign-in endpoint's limit is GUANXI_API_TOKEN_RATE, read at each request (not a fixed 20/min)."""
+    client = Client()
+
+    def attempts(address, count, password):
+        return [client.post("/api/v1/auth/token", {"username": "zhuwei", "password": password},
+                            content_type="application/json", REMOTE_ADDR=address).status_code for _ in range(count)]
+
+    settings.GUANXI_API_TOKEN_RATE = "3/min"
+    assert attempts("10.9.8.1", 4, "nope") == [401, 401, 401, 429]
+    settings.GUANXI_API_TOKEN_RATE = "40/min"  # more than the old fixed 20 a minute
+    assert attempts("10.9.8.2", 25, DEMO_PASSWORD) == [200] * 25
