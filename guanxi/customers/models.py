@@ -315,8 +315,13 @@ class CustomerSettings(models.Model):
 
     @classmethod
     def current(cls):
-        settings_row = cls.objects.order_by("pk").first()
-        return settings_row or cls.objects.create()
+        """The settings row, or the defaults unsaved (reading never writes: the first save creates it)."""
+        return cls.objects.order_by("pk").first() or cls()
+
+    @classmethod
+    def stored(cls):
+        """The settings row, created with the defaults if there is none (for a service about to change it)."""
+        return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
 class Channel(models.TextChoices):

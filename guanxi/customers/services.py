@@ -415,7 +415,7 @@ def contact_purge(*, actor: User, contact: Contact) -> None:
 @service
 def customer_settings_update(*, actor: User, **data: Any) -> Any:
     ensure(actor, "customers.manage")
-    current = CustomerSettings.objects.select_for_update().get(pk=CustomerSettings.current().pk)
+    current = CustomerSettings.objects.select_for_update().get(pk=CustomerSettings.stored().pk)
     assign_fields(current, {"pool_mode", "claim_limit", "recycle_no_follow_up_days", "recycle_no_deal_days",
                             "recycle_warning_days", "reclaim_block_days"}, data)
     return validated_save(current)

@@ -350,7 +350,7 @@ def settings_view(request):
         request, form, lambda data: services.customer_settings_update(actor=request.user, **data),
         title=_("Customer settings"), saved_message=_("Settings saved."),
         success_url="customers:settings", cancel_url="customers:customer_list",
-        context={"history": history_for(current)},
+        context={"history": history_for(current) if current.pk else None},
     )
 
 
