@@ -39,6 +39,7 @@ from guanxi.core.errors import Conflict
 from guanxi.core.permissions import ensure
 from guanxi.core.services import service
 
+from . import tasks  # module references both ways: the tasks call this module, this queues them
 from .backup_crypto import ContainerError, OpeningReader, SealingWriter
 from .models import Backup
 from .monitoring import Alert
@@ -597,9 +598,7 @@ def backup_request(*, actor):
     if Backup.objects.filter(status__in=[Backup.Status.QUEUED, Backup.Status.RUNNING]).exists():
         raise Conflict(_("A backup is already running."))
     backup = Backup.objects.create(trigger=Backup.Trigger.MANUAL, requested_by=actor)
-    from .tasks import run_backup  # cycle: the tasks import this module
-
-    transaction.on_commit(lambda: run_backup.delay(backup.pk))
+    transaction.on_commit(lambda: tasks.run_backup.delay(backup.pk))
     return backup
 
 

@@ -4,8 +4,7 @@ from celery import shared_task
 
 from guanxi.core import jobs
 
-from . import monitoring
-from .backups import backup_run, backup_scheduled
+from . import backups, monitoring
 from .logs import logs_purge
 from .services import digest_send_all, purge_expired_records
 
@@ -29,13 +28,13 @@ def ping(value):
 @shared_task(acks_late=True)
 def run_backup(backup_id):
     """Run a backup queued from the system centre."""
-    backup = backup_run(backup_id)
+    backup = backups.backup_run(backup_id)
     return backup.status if backup else None
 
 
 @shared_task(acks_late=True)
 def nightly_backup():
-    return backup_scheduled()
+    return backups.backup_scheduled()
 
 
 @shared_task(acks_late=True)

@@ -9,6 +9,12 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from guanxi.core.periods import add_months, month_start
+from guanxi.customers.models import Customer
+from guanxi.finance.models import Receivable
+from guanxi.org import demo
+from guanxi.sales.models import Order
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLES = {"chairman": "chenzhiqiang", "branch-head": "majun", "sales-manager": "wangjianguo",
@@ -18,11 +24,6 @@ ROLES = {"chairman": "chenzhiqiang", "branch-head": "majun", "sales-manager": "w
 @pytest.fixture
 def company(transactional_db):
     """Orders this month and last, overdue receivables in Beijing and Guangzhou, follow-ups."""
-    from guanxi.core.periods import add_months, month_start
-    from guanxi.customers.models import Customer
-    from guanxi.finance.models import Receivable
-    from guanxi.org import demo
-    from guanxi.sales.models import Order
 
     users = demo.build()
     today = timezone.localdate()
