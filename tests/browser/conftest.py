@@ -62,3 +62,20 @@ def page_for(browser, live_server):
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """The browser tests' SQLite database is a file, as in the embedded default.
+
+    With Django's in-memory test database the live server's threads share one connection,
+    and the dashboard's widgets load in parallel: concurrent requests on one connection
+    corrupt its transaction state (``atomic_blocks.pop()`` on an empty list, then every
+    later test fails with "An error occurred in the current transaction"). A file gives each
+    thread its own connection, like the threads of the real server.
+    """
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("sqlite3"):
+        default.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
