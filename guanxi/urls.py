@@ -17,6 +17,7 @@ urlpatterns = [
     path("purchasing/", include("guanxi.purchasing.urls")),
     path("service/", include("guanxi.service.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
+    path("marketing/", include("guanxi.marketing.urls")),
     path("work/", include("guanxi.workplace.urls")),
     path("system/", include("guanxi.system.urls")),
     path("healthz", system_views.healthz, name="healthz"),

@@ -18,6 +18,7 @@ from .routers import (
     auth,
     customers,
     finance,
+    marketing,
     org,
     purchasing,
     sales,
@@ -61,6 +62,7 @@ def build_api():
     api.add_router("/", finance.router)
     api.add_router("/", purchasing.router)
     api.add_router("/", analytics.router)
+    api.add_router("/", marketing.router)
 
     api.add_router("/", service_router.router)
     return api

@@ -57,6 +57,12 @@ DEFAULT_ROLES = {
         "grants": {**_DECIDING, "customers": "*", "sales": "*", "service": "*", "purchasing": "*",
                    "finance": "*", "analytics": "*", "marketing": "*", "system": ["recycle", "audit"]},
     },
+    "marketing_specialist": {
+        # Marketing works on customers of the branch: segments, campaigns, points.
+        "zh": "市场专员", "en": "Marketing specialist", "scope": DataScope.BRANCH,
+        "grants": {**_DAILY, "marketing": ["view", "create", "edit", "delete", "export", "send"],
+                   "customers": ["view", "export"], "sales": ["view"], "analytics": ["view"]},
+    },
     "administrator": {
         "zh": "系统管理员", "en": "Administrator", "scope": DataScope.ALL,
         "grants": {"workplace": _WORK, "org": "*", "system": "*", "customers": ["view", "manage"], "approvals": "*"},

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "guanxi.purchasing",
     "guanxi.finance",
     "guanxi.service",
+    "guanxi.marketing",
     "guanxi.analytics",
     "guanxi.workplace",
     "guanxi.system",

@@ -1,0 +1,5 @@
+"""marketing/loyalty: endpoints of the loyalty part of marketing (API.md)."""
+
+from ninja import Router
+
+router = Router()

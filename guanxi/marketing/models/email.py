@@ -1,0 +1,3 @@
+"""Models of the email part of marketing."""
+
+__all__: list[str] = []

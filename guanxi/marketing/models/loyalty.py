@@ -1,0 +1,3 @@
+"""Models of the loyalty part of marketing."""
+
+__all__: list[str] = []

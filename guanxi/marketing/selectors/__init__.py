@@ -1,0 +1,1 @@
+"""Marketing reads, one module per part (segments, campaigns, email, loyalty, capture)."""

@@ -1,0 +1,1 @@
+"""Marketing writes, one module per part (segments, campaigns, email, loyalty, capture)."""

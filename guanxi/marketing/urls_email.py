@@ -1,0 +1,3 @@
+"""Pages of the email part of marketing (included by marketing/urls.py)."""
+
+urlpatterns: list = []

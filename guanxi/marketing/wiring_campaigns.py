@@ -1,0 +1,5 @@
+"""Registrations of the campaigns part of marketing (called from MarketingConfig.ready)."""
+
+
+def connect():
+    """Register permissions-checked menu items, search, recycle bin, audit, signals."""
