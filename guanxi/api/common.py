@@ -26,6 +26,8 @@ from guanxi.core.money import fen
 from guanxi.core.pagination import keyset_page
 
 DEFAULT_LIMIT = 50
+# A month as YYYY-MM that always names a real month (the fuzzer sent 0000-01 and 2026-13).
+MONTH_PATTERN = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"
 MAX_LIMIT = 200
 
 

@@ -22,7 +22,7 @@ from guanxi.sales.models import Pipeline, TargetLevel
 from guanxi.sales.services import default_pipeline
 from guanxi.sales.targets import progress_for, targets_set_year, targets_visible_to
 
-from ..common import InputSchema, cursor_list, get_or_invalid, require_perm
+from ..common import MONTH_PATTERN, InputSchema, cursor_list, get_or_invalid, require_perm
 
 router = Router(tags=["sales"])
 
@@ -149,7 +149,7 @@ def _statements(request):
 
 
 @router.get("/commission-statements", response=StatementPage)
-def statement_list(request, month: str | None = Query(None, pattern=r"^\d{4}-\d{2}$"), user_id: int | None = None,
+def statement_list(request, month: str | None = Query(None, pattern=MONTH_PATTERN), user_id: int | None = None,
                    cursor: str | None = None, limit: int | None = None):
     require_perm(request, "sales.view")
     queryset = _statements(request)
@@ -170,7 +170,7 @@ def statement_get(request, statement_id: int):
 
 
 class GenerateIn(InputSchema):
-    month: str = Field(..., pattern=r"^\d{4}-\d{2}$")
+    month: str = Field(..., pattern=MONTH_PATTERN)
 
 
 @router.post("/commission-statements", response=list[StatementOut])
