@@ -233,7 +233,7 @@ class Load:
         self.token = token
         self.lock = threading.Lock()
         self.acknowledged = []
-        self.events = []  # (time, kind, ok, failed_over)
+        self.events = []  # (time, kind, ok, failed_over, status or None when no node answered)
         self.stopped = threading.Event()
 
     def request(self, node, method, path, body=None, key=None):
@@ -262,12 +262,12 @@ class Load:
                 continue  # the node does not answer: the next one (same Idempotency-Key)
             ok = status in (200, 201)
             with self.lock:
-                self.events.append((time.monotonic(), "write" if write else "read", ok, attempt > 0))
+                self.events.append((time.monotonic(), "write" if write else "read", ok, attempt > 0, status))
                 if ok and write:
                     self.acknowledged.append(title)
             return
         with self.lock:
-            self.events.append((time.monotonic(), "write" if write else "read", False, True))
+            self.events.append((time.monotonic(), "write" if write else "read", False, True, None))
 
     def client(self, seed):
         rng = random.Random(seed)  # noqa: S311 - a load mix, not a secret

@@ -150,7 +150,10 @@ SQLITE_OPTIONS = {
 def database_config():
     url = env("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))
+        # Persistent connections are checked before a request reuses them, so a database
+        # restart or a terminated backend costs no request (bench/faults.py).
+        config = dj_database_url.parse(url, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+                                       conn_health_checks=True)
         if config["ENGINE"].endswith("sqlite3"):
             config["OPTIONS"] = dict(SQLITE_OPTIONS)
         return config
@@ -165,7 +168,8 @@ DATABASES = {"default": database_config()}
 # A PostgreSQL streaming replica for report pages (core/db_router.py, docs/deployment.md).
 if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {**dj_database_url.parse(env("DATABASE_REPLICA_URL"),
-                                                    conn_max_age=int(env("DB_CONN_MAX_AGE", "60"))),
+                                                    conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+                                                    conn_health_checks=True),
                             "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["guanxi.core.db_router.ReplicaRouter"]
 DATABASE_REPLICA_PATHS = env_list("DATABASE_REPLICA_PATHS", "/analytics/")
@@ -176,7 +180,8 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that degrades to a miss while Redis is away (core/cache.py).
+            "BACKEND": "guanxi.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", "guanxi"),
         }
