@@ -28,7 +28,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,28 +98,7 @@ def main():
     cluster.env["REDIS_URL"] = cluster.redis_url
     report = {}
     try:
-        cluster.start_databases()
-        subprocess.run([PY, "-m", "guanxi", "migrate", "-v0"], env=cluster.env, cwd=ROOT, timeout=900, check=True)  # noqa: S603
-        setup = cluster.django("setup", args.rows)
-        cluster.start_replica()
-        workers = [cluster.worker("worker1"), cluster.worker("worker2")]
-        cluster.beat()
-        ports = [cluster_kit.free_port(), cluster_kit.free_port()]
-        for index, port in enumerate(ports):
-            cluster.web(f"web{index + 1}", port)
-        deadline = time.monotonic() + 240
-        for worker in workers:
-            while not cluster.sql(f"SELECT 1 FROM system_nodeheartbeat WHERE role = 'worker' AND pid = {worker.pid}"):  # noqa: S608
-                assert time.monotonic() < deadline, "a worker did not start"
-                time.sleep(1)
-        token = json.loads(urllib.request.urlopen(urllib.request.Request(  # noqa: S310
-            f"http://127.0.0.1:{ports[0]}/api/v1/auth/token", method="POST",
-            headers={"Content-Type": "application/json"},
-            data=json.dumps({"username": "liuyang", "password": setup["password"]}).encode()), timeout=30).read())["token"]
-        cluster.django("enqueue", setup["job"])
-        while cluster.job(setup["job"])[1] == 0:
-            assert time.monotonic() < deadline, "the import did not start"
-            time.sleep(0.5)
+        setup, workers, ports, token = cluster.bring_up(args.rows)
         busy = cluster_kit.busiest(workers)
         at = {}
 

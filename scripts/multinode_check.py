@@ -205,6 +205,35 @@ class Cluster:
         self.processes[name].send_signal(signal.SIGKILL)
         self.processes[name].wait()
 
+    def bring_up(self, rows):
+        """Databases, the demo and an import of ``rows`` rows, the replica, two workers, the
+        scheduler and two web nodes; returns (setup, workers, ports, token) once the workers
+        beat and the import has started."""
+        self.start_databases()
+        run([PY, "-m", "guanxi", "migrate", "-v0"], env=self.env, cwd=ROOT, timeout=900)
+        setup = self.django("setup", rows)
+        self.start_replica()
+        workers = [self.worker("worker1"), self.worker("worker2")]
+        self.beat()
+        ports = [free_port(), free_port()]
+        for index, port in enumerate(ports):
+            self.web(f"web{index + 1}", port)
+        log(f"web nodes on :{ports[0]} and :{ports[1]}")
+        deadline = time.monotonic() + 240
+        for worker in workers:  # ready once it has written its first heartbeat
+            while not self.sql(f"SELECT 1 FROM system_nodeheartbeat WHERE role = 'worker' AND pid = {worker.pid}"):  # noqa: S608
+                assert time.monotonic() < deadline, "a worker did not start"
+                time.sleep(1)
+        token = json.loads(urllib.request.urlopen(urllib.request.Request(  # noqa: S310
+            f"http://127.0.0.1:{ports[0]}/api/v1/auth/token", method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"username": "liuyang", "password": setup["password"]}).encode()), timeout=30).read())["token"]
+        self.django("enqueue", setup["job"])
+        while self.job(setup["job"])[1] == 0:
+            assert time.monotonic() < deadline, "the import did not start"
+            time.sleep(0.5)
+        return setup, workers, ports, token
+
     def stop(self):
         for process in self.processes.values():
             if process.poll() is None:
@@ -318,29 +347,7 @@ def main():
     report = {}
     try:
         log(f"primary on :{cluster.primary_port}, replica on :{cluster.replica_port}, {cluster.tmp}")
-        cluster.start_databases()
-        run([PY, "-m", "guanxi", "migrate", "-v0"], env=cluster.env, cwd=ROOT, timeout=900)
-        setup = cluster.django("setup", args.rows)
-        cluster.start_replica()
-        workers = [cluster.worker("worker1"), cluster.worker("worker2")]
-        cluster.beat()
-        ports = [free_port(), free_port()]
-        for index, port in enumerate(ports):
-            cluster.web(f"web{index + 1}", port)
-        log(f"web nodes on :{ports[0]} and :{ports[1]}")
-        deadline = time.monotonic() + 240
-        for worker in workers:  # ready once it has written its first heartbeat
-            while not cluster.sql(f"SELECT 1 FROM system_nodeheartbeat WHERE role = 'worker' AND pid = {worker.pid}"):  # noqa: S608
-                assert time.monotonic() < deadline, "a worker did not start"
-                time.sleep(1)
-        token = json.loads(urllib.request.urlopen(urllib.request.Request(  # noqa: S310
-            f"http://127.0.0.1:{ports[0]}/api/v1/auth/token", method="POST",
-            headers={"Content-Type": "application/json"},
-            data=json.dumps({"username": "liuyang", "password": setup["password"]}).encode()), timeout=30).read())["token"]
-        cluster.django("enqueue", setup["job"])
-        while cluster.job(setup["job"])[1] == 0:
-            assert time.monotonic() < deadline, "the import did not start"
-            time.sleep(0.5)
+        setup, workers, ports, token = cluster.bring_up(args.rows)
         busy = busiest(workers)  # the worker running the import
         moments = {}
 

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # for set-up are still synchronous and safe here.
@@ -74,8 +75,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     later test fails with "An error occurred in the current transaction"). A file gives each
     thread its own connection, like the threads of the real server.
     """
-    from django.conf import settings
-
     default = settings.DATABASES["default"]
     if default["ENGINE"].endswith("sqlite3"):
         default.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
