@@ -30,7 +30,7 @@ class SegmentForm(forms.Form):
             del self.fields["kind"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         data["rules"] = {"match": data.get("match", "all"), "conditions": conditions_from(self.data)}
         return data
 
@@ -72,7 +72,7 @@ def row_context(i: int, condition: dict[str, Any] | None = None) -> dict[str, An
     condition = condition or {}
     all_fields = segment_rules.fields()
     spec = segment_rules.field_for(condition.get("field", "")) or all_fields[0]
-    op = condition.get("op") if condition.get("op") in spec.operators else spec.operators[0]
+    op: str = condition["op"] if condition.get("op") in spec.operators else spec.operators[0]
     value = condition.get("value")
     if condition.get("field") != spec.key:
         value = None
@@ -126,7 +126,7 @@ class MemberUploadForm(forms.Form):
     text = forms.CharField(label=_("Or paste them"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         text = data.get("text", "")
         if upload:
@@ -154,4 +154,4 @@ class ChooseListForm(forms.Form):
 
     def __init__(self, *args: Any, segments: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [(s.pk, s.name) for s in segments]
+        self.fields["segment"].choices = [(s.pk, s.name) for s in segments]  # type: ignore[attr-defined]

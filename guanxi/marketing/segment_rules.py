@@ -33,6 +33,7 @@ translated message naming the condition; nothing is saved.
 from __future__ import annotations
 
 import datetime
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -561,7 +562,7 @@ def _custom_fields() -> list[RuleField]:
         options = [(o, o) for o in definition.options]
         if kind in (CustomFieldType.CHOICE, CustomFieldType.MULTI):
             found.append(RuleField(f"custom.{key}", definition.label, "choice", _custom_choice(path, kind, empty),
-                                   (lambda o=options: o), _("Custom fields")))
+                                   functools.partial(list, options), _("Custom fields")))
         elif kind == CustomFieldType.NUMBER:
             found.append(RuleField(f"custom.{key}", definition.label, "number", _custom_compare(path, empty, True),
                                    None, _("Custom fields")))
@@ -620,12 +621,12 @@ def _custom_compare(path: str, empty: Q, numeric: bool) -> BuildQ:
 
 def register_defaults() -> None:
     """The fields of customers, their activity, orders and receivables (wired at start)."""
-    profile, activity, buying = _("Profile"), _("Activity"), _("Orders and money")
+    profile, activity, buying = gettext_lazy("Profile"), gettext_lazy("Activity"), gettext_lazy("Orders and money")
     industry_q, industries = pick_column("industry", "customers.industry")
     source_q, sources = pick_column("source", "customers.source")
     level_q, levels = pick_column("level", "customers.level")
     blank = Q(value_tier="")
-    for key, label, kind, build, choices, group in [
+    defaults: list[tuple[str, Any, str, Any, Any, Any]] = [
         ("kind", gettext_lazy("Type"), "choice", column("kind"), lambda: CustomerKind.choices, profile),
         ("category", gettext_lazy("Category"), "choice", column("category"), lambda: CustomerCategory.choices,
          profile),
@@ -661,7 +662,8 @@ def register_defaults() -> None:
          lambda: [(i.code, i.name) for i in picklists.active("sales.product_category")], buying),
         ("order_total", gettext_lazy("Order total in a period"), "period_amount", _order_total_q, None, buying),
         ("overdue_receivables", gettext_lazy("Overdue receivables"), "money", _overdue_q, None, buying),
-    ]:
+    ]
+    for key, label, kind, build, choices, group in defaults:
         ops: tuple[str, ...] = ()
         if key == "ordered":
             ops = ("within_days", "not_within_days")

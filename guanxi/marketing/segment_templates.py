@@ -4,6 +4,7 @@ marketing user picks on the "new segment" page, then adjusts."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ def _quarter_start() -> str:
 
 
 VALUE, NEED = _("Value-based"), _("Need-based")
-_RULES = {
+_RULES: dict[str, Callable[[], dict[str, Any]]] = {
     "high_value_dormant": lambda: {"match": "all", "conditions": [
         {"field": "value_tier", "op": "in", "value": ["A", "B"]},
         {"field": "ordered", "op": "not_within_days", "value": 90}]},

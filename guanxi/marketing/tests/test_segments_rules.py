@@ -18,6 +18,7 @@ from guanxi.finance.models import Receivable
 from guanxi.marketing import segment_rules
 from guanxi.sales.models import Order, OrderLine, Product
 
+
 def _ids(rules):
     return set(segment_rules.customers_matching(Customer.objects.all(), rules).values_list("name", flat=True))
 
