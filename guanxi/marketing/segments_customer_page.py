@@ -9,6 +9,9 @@ from guanxi.customers import summary
 from .selectors import segments as selectors
 
 
+LISTED = 50
+
+
 class SegmentsSection(summary.Section):
     key = "segments"
     title = _("Segments")
@@ -19,10 +22,17 @@ class SegmentsSection(summary.Section):
     def records(self, viewer):
         return selectors.static_segments_of_customer(viewer.user, viewer.customer)
 
+    def totals(self, viewer, records):
+        # One query for count and rows: a customer is on a handful of lists.
+        viewer.segment_rows = list(records[:LISTED + 1])
+        count = len(viewer.segment_rows)
+        return (records.count() if count > LISTED else count), []
+
     def rows(self, viewer, records, limit):
+        shown = getattr(viewer, "segment_rows", None) or list(records[:limit])
         return [summary.Row(label=segment.name, url=reverse("marketing:segment_detail", args=[segment.pk]),
                             facts=(segment.owner.display_name, segment.get_kind_display()))
-                for segment in records[:limit]]
+                for segment in shown[:limit]]
 
 
 def register():

@@ -180,3 +180,14 @@ def test_a_user_without_marketing_is_refused_and_nothing_changes(demo_org, gm, p
     assert client.post(f"/marketing/segments/{segment.pk}/delete/").status_code == 403
     assert client.post("/marketing/segments/new/", {"name": "x", "kind": "static"}).status_code == 403
     assert Segment.objects.count() == 1
+
+
+def test_demo_segments(demo_org, people):
+    """The demo company gets value- and need-based segments and one frozen list."""
+    from guanxi.marketing import demo_segments
+
+    demo_segments.build()
+    assert Segment.objects.filter(kind=SegmentKind.DYNAMIC).count() >= 5
+    assert Segment.objects.filter(kind=SegmentKind.STATIC).count() == 1
+    demo_segments.build()  # once only
+    assert Segment.objects.count() >= 6
