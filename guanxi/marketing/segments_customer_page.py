@@ -8,7 +8,6 @@ from guanxi.customers import summary
 
 from .selectors import segments as selectors
 
-
 LISTED = 50
 
 
