@@ -22,7 +22,9 @@ class SegmentForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label=_("Kind"), choices=SegmentKind.choices, initial=SegmentKind.DYNAMIC,
                              widget=forms.RadioSelect)
-    match = forms.ChoiceField(label=_("Customers who match"), choices=segment_rules.MATCH_CHOICES, initial="all")
+    # Not required: a static list's form has no rules.
+    match = forms.ChoiceField(label=_("Customers who match"), choices=segment_rules.MATCH_CHOICES, initial="all",
+                              required=False)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,7 +33,7 @@ class SegmentForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        data["rules"] = {"match": data.get("match", "all"), "conditions": conditions_from(self.data)}
+        data["rules"] = {"match": data.get("match") or "all", "conditions": conditions_from(self.data)}
         return data
 
 

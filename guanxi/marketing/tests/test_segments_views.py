@@ -172,6 +172,16 @@ def test_edit_changes_rules_and_audits(gm, people, client_for):
     assert "B级客户" in history.content.decode()
 
 
+def test_a_static_list_is_renamed_without_rules(gm, client_for):
+    """The form of a static list has no rule builder and saves its name."""
+    segment = services.segment_create(actor=gm, name="名单", kind="static")
+    client = client_for(gm)
+    assert "rule-builder" not in client.get(f"/marketing/segments/{segment.pk}/edit/").content.decode()
+    client.post(f"/marketing/segments/{segment.pk}/edit/", {"name": "新名单", "description": ""})
+    segment.refresh_from_db()
+    assert segment.name == "新名单" and segment.rules == {}
+
+
 def test_a_user_without_marketing_is_refused_and_nothing_changes(demo_org, gm, people, client_for):
     """Permission first: a salesperson without marketing cannot open or change segments."""
     segment = _dynamic(gm)
