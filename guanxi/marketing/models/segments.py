@@ -4,6 +4,7 @@ set evaluated on demand (``rules``: see ``marketing/segment_rules.py``)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import SoftDeleteModel, TimeStampedModel
@@ -39,6 +40,13 @@ class Segment(TimeStampedModel, SoftDeleteModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("marketing:segment_detail", args=[self.pk])
+
+    @property
+    def is_static(self):
+        return self.kind == SegmentKind.STATIC
 
 
 class SegmentMember(models.Model):
