@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
     path("campaigns/<int:pk>/link/", views.campaign_link, name="campaign_link"),
     path("campaigns/<int:pk>/expenses/", views.campaign_expense, name="campaign_expense"),
+    path("campaigns/<int:pk>/return/", views.campaign_return, name="campaign_return"),
     path("campaigns/<int:pk>/<slug:outcome>/", views.campaign_outcomes, name="campaign_outcomes"),
     path("f/<slug:code>/", views.campaign_public_form, name="campaign_public_form"),
 ]
