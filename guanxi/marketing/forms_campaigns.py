@@ -39,9 +39,6 @@ class CampaignForm(forms.Form):
                 pk__in=[person.pk for person in people_in_scope(user)]).order_by("display_name")
             self.fields["owner"].initial = user.pk
 
-    def service_data(self):
-        return {name: value for name, value in self.cleaned_data.items()}
-
 
 class LinkForm(forms.Form):
     """Link a lead, customer or opportunity to the campaign, by its exact name."""

@@ -52,7 +52,13 @@ from .models import (
     WinOn,
 )
 from .printing import quote_pdf
-from .signals import lead_converted, order_cancelled, order_cancelling, order_confirmed, shipment_created
+from .signals import (
+    lead_converted,
+    order_cancelled,
+    order_cancelling,
+    order_confirmed,
+    shipment_created,
+)
 
 if TYPE_CHECKING:
     from guanxi.approvals.models import ApprovalRequest

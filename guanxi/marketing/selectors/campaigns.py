@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ValidationFailed
@@ -29,7 +28,14 @@ from guanxi.org.scopes import get_scoped, scoped
 from guanxi.sales.models import Lead
 from guanxi.sales.selectors import leads_visible_to, opportunities_visible_to
 
-from ..attribution import OUTCOMES, Outcomes, TouchModel, credited, outcomes_by_campaign, window_days
+from ..attribution import (
+    OUTCOMES,
+    Outcomes,
+    TouchModel,
+    credited,
+    outcomes_by_campaign,
+    window_days,
+)
 from ..models import Campaign, CampaignExpense, CampaignTouch
 
 ZERO = Decimal("0.00")

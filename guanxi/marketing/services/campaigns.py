@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -49,7 +48,7 @@ def _checked(actor: User, data: dict[str, Any], campaign: Campaign | None = None
             errors.append({"field": "code", "message": _(
                 "A code is 2–40 letters, digits, hyphens or underscores, e.g. expo-2026.")})
         elif Campaign.all_objects.filter(code__iexact=data["code"]).exclude(
-                pk=campaign.pk if campaign else None).exists():
+                pk=campaign.pk if campaign else 0).exists():
             errors.append({"field": "code", "message": _("Another campaign has this code.")})
     if "budget" in data:
         try:
