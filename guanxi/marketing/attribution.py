@@ -24,6 +24,7 @@ from django.db.models import Count, DateField, F, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.money import fen
 from guanxi.core.periods import Period
 from guanxi.finance.models import Receipt, ReceiptKind
 from guanxi.org.models import User
@@ -130,5 +131,5 @@ def outcomes_by_campaign(user: User, period: Period, model: str, campaign_ids: A
             result = found.setdefault(group["credited_to"], Outcomes())
             setattr(result, outcome, group["n"])
             if amount:
-                setattr(result, AMOUNT_NAMES[outcome], group["total"])
+                setattr(result, AMOUNT_NAMES[outcome], fen(group["total"]))
     return found

@@ -8,12 +8,13 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from guanxi.approvals.models import ApprovalRequest, ApprovalStatus
 from guanxi.approvals.services import approval_decide, may_decide
 from guanxi.finance import expenses
-from guanxi.finance.models import Expense, ExpenseCategory
+from guanxi.finance.models import Expense, ExpenseCategory, Receipt, ReceiptKind
 from guanxi.org.models import User
 from guanxi.sales.models import Lead, Order
 from guanxi.sales.targets import COUNTED_ORDERS
@@ -23,14 +24,14 @@ from .services import campaigns as services
 
 # code, name, channels, owner, starts (days ago), length (days), budget, status, leads, touched customers, costs
 CAMPAIGNS = [
-    ("expo-gz-2026", "2026 广州国际工业博览会", ["exhibition"], "linhui", 300, 4, "80000", CampaignStatus.FINISHED,
-     6, 14, ["展位费", "展台搭建", "宣传资料印刷"]),
-    ("new-product-mail", "新品发布邮件推广", ["email"], "linhui", 170, 20, "5000", CampaignStatus.FINISHED, 4, 10,
-     ["邮件群发服务"]),
-    ("dealer-conf-sh", "华东经销商大会", ["dealer", "event"], "songtao", 110, 2, "60000", CampaignStatus.FINISHED,
-     3, 8, ["会场租赁", "餐饮住宿"]),
-    ("double-11-2026", "双十一线上促销", ["promotion", "online_ads"], "linhui", 40, 11, "30000",
-     CampaignStatus.FINISHED, 5, 10, ["网络广告投放"]),
+    ("expo-gz-2026", "2026 广州国际工业博览会", ["exhibition"], "linhui", 300, 4, "300000", CampaignStatus.FINISHED,
+     6, 8, ["展位费", "展台搭建", "宣传资料印刷"]),
+    ("new-product-mail", "新品发布邮件推广", ["email"], "linhui", 170, 20, "40000", CampaignStatus.FINISHED, 4, 4,
+     ["邮件群发服务", "新品样册设计"]),
+    ("dealer-conf-sh", "华东经销商大会", ["dealer", "event"], "songtao", 110, 2, "200000", CampaignStatus.FINISHED,
+     3, 6, ["会场租赁", "餐饮住宿"]),
+    ("double-11-2026", "双十一线上促销", ["promotion", "online_ads"], "linhui", 40, 11, "60000",
+     CampaignStatus.FINISHED, 5, 8, ["网络广告投放"]),
     ("thanks-2026", "年终客户答谢会", ["event"], "majun", -10, 1, "20000", CampaignStatus.PLANNED, 0, 0, []),
 ]
 COMPANIES = ["南海精工机械", "番禺联合塑料", "昆山华盛电子", "无锡恒力电机", "宁波甬达五金", "东莞长盈科技",
@@ -42,10 +43,9 @@ def _at(day, hour=10):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _approve(expense):
+def _approve(expense, deciders):
     """Submit the expense and let whoever may decide each step approve it."""
     expenses.expense_submit(actor=expense.owner, expense=expense)
-    deciders = list(User.objects.filter(is_active=True).prefetch_related("roles").order_by("pk"))
     for _step in range(4):
         request = ApprovalRequest.objects.filter(doc_type="finance.expense", object_id=expense.pk,
                                                  status=ApprovalStatus.PENDING).first()
@@ -58,8 +58,11 @@ def _approve(expense):
 
 
 def _touch_customers(campaign, starts, ends, count, rng):
-    """Customers with a counted order soon after the campaign were reached by it shortly before."""
-    orders = Order.objects.filter(status__in=COUNTED_ORDERS, order_date__gte=starts,
+    """Customers with a counted order soon after the campaign (and money received for it)
+    were reached by it shortly before."""
+    paid = Receipt.objects.filter(customer=OuterRef("customer_id"), kind=ReceiptKind.RECEIPT, reversed_by__isnull=True,
+                                  received_on__gte=OuterRef("order_date"))
+    orders = Order.objects.filter(Exists(paid), status__in=COUNTED_ORDERS, order_date__gte=starts,
                                   order_date__lte=ends + datetime.timedelta(days=60)).select_related("customer")
     if campaign.branch.is_headquarters is False:
         orders = orders.filter(branch_id=campaign.branch_id)
@@ -82,6 +85,7 @@ def build(stdout=None, seed=20261204):
     today = timezone.localdate()
     people = {u.username: u for u in User.objects.filter(username__in={c[3] for c in CAMPAIGNS})}
     marketing = ExpenseCategory.objects.filter(code="marketing").first()
+    deciders = list(User.objects.filter(is_active=True).prefetch_related("roles").order_by("pk"))
     counts = {"campaigns": 0, "touches": 0, "leads": 0, "expenses": 0}
     for code, name, channels, owner, ago, length, budget, status, leads, touched, costs in CAMPAIGNS:
         if owner not in people:
@@ -113,7 +117,7 @@ def build(stdout=None, seed=20261204):
                                                   amount=(share * Decimal(rng.randint(80, 110)) / 100).quantize(
                                                       Decimal("1")), spent_on=min(starts, today))
                 Expense.objects.filter(pk=expense.pk).update(created_at=_at(min(starts, today)))
-                _approve(expense)
+                _approve(expense, deciders)
                 services.campaign_expense_link(actor=people[owner], campaign=campaign, expense=expense)
                 counts["expenses"] += 1
     if stdout is not None:

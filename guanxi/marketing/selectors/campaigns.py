@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.money import fen
 from guanxi.core.periods import Period
 from guanxi.core.search import SearchHit, is_text
 from guanxi.customers.models import Customer
@@ -108,7 +109,7 @@ def costs_by_campaign(campaign_ids: Any, period: Period | None = None) -> dict[i
     links = CampaignExpense.objects.filter(campaign_id__in=campaign_ids, expense__status=ExpenseStatus.APPROVED)
     if period is not None:
         links = links.filter(expense__spent_on__gte=period.start, expense__spent_on__lt=period.end)
-    return {row["campaign_id"]: row["cost"] or ZERO
+    return {row["campaign_id"]: fen(row["cost"] or ZERO)
             for row in links.order_by().values("campaign_id").annotate(cost=Sum("expense__amount"))}
 
 
