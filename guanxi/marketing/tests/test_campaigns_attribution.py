@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.periods import Period
@@ -218,3 +220,27 @@ def test_status_moves_through_the_table(demo_org):
         services.campaign_move(actor=boss, campaign=campaign, to="running")
     with pytest.raises(Conflict):
         services.campaign_update(actor=boss, campaign=campaign, name="changed")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offsets=st.lists(st.integers(min_value=0, max_value=400).filter(lambda days: days not in (180, 181)),
+                       min_size=1, max_size=3, unique=True))
+def test_law_first_and_last_touch_split_the_same_money(world, offsets):
+    """MKT-2 (a law): whatever the touches, first and last touch credit the same total — the
+    standing receipt when a touch is in the window, nothing otherwise — to the campaign of
+    the earliest and the latest touch in the window respectively."""
+    boss, customer = world["boss"], world["customer"]
+    CampaignTouch.objects.filter(customer=customer).delete()
+    campaigns = [world["a"], world["b"], world["c"]]
+    for campaign, days in zip(campaigns, offsets, strict=False):
+        services.touch_record(campaign=campaign, source=TouchSource.EXPLICIT, customer=customer,
+                              touched_at=ago(days) - datetime.timedelta(minutes=1))
+    in_window = [(days, campaign.pk) for campaign, days in zip(campaigns, offsets, strict=False) if days <= 179]
+    first = outcomes_by_campaign(boss, selectors.all_time(), TouchModel.FIRST)
+    last = outcomes_by_campaign(boss, selectors.all_time(), TouchModel.LAST)
+    total = Decimal("600.00") if in_window else Decimal("0")
+    assert sum((o.received for o in first.values()), Decimal("0")) == total
+    assert sum((o.received for o in last.values()), Decimal("0")) == total
+    if in_window:
+        assert first[max(in_window)[1]].received == total  # the most days ago: the first touch
+        assert last[min(in_window)[1]].received == total
