@@ -10,6 +10,8 @@ from guanxi.core.charts import bar_chart, heatmap
 from guanxi.core.models import PickItem
 from guanxi.customers import regions
 from guanxi.customers.models import Customer, CustomerKind
+from guanxi.marketing.attribution import TouchModel
+from guanxi.marketing.selectors.campaigns import campaign_returns
 from guanxi.org.models import Branch, User
 from guanxi.org.scopes import scoped
 
@@ -161,9 +163,19 @@ def _prospecting(user, period):
 
 
 def _promotion(user, period):
+    """Promotion effect per campaign (MKT-2): response and money under last-touch attribution."""
+    found = campaign_returns(user, period, TouchModel.LAST)
+    rows = [[r.campaign.name, r.outcomes.leads, r.outcomes.orders, r.outcomes.received, r.cost, r.net, r.roi]
+            for r in sorted(found, key=lambda r: -r.outcomes.received)]
+    chart = bar_chart([r[0] for r in rows[:12]], [(_("Receipts"), [r[3] for r in rows[:12]]),
+                                                  (_("Cost"), [r[4] for r in rows[:12]])],
+                      title=_("Promotion effect"), money=True) if rows else ""
     return [Section(_("Promotion effect"), _(
-        "Promotion effect (response and revenue per campaign) appears here when marketing campaigns are recorded "
-        "in Guanxi; until then no figure is shown rather than an invented one."), [], [], [])]
+        "Leads, orders and money received in the period, credited to the campaign of the customer's last "
+        "campaign touch within the attribution window; cost: approved expenses linked to the campaign. "
+        "Campaigns and their first-touch view are under Marketing → Campaign returns."),
+        [_("Campaign"), _("Leads"), _("Orders"), _("Receipts"), _("Cost"), _("Return"), _("ROI %")],
+        [TEXT, COUNT, COUNT, MONEY, MONEY, MONEY, PERCENT], rows, chart)]
 
 
 BUILDERS = {"profiling": _profiling, "persistency": _persistency, "profitability": _profitability,

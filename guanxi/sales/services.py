@@ -52,7 +52,13 @@ from .models import (
     WinOn,
 )
 from .printing import quote_pdf
-from .signals import order_cancelled, order_cancelling, order_confirmed, shipment_created
+from .signals import (
+    lead_converted,
+    order_cancelled,
+    order_cancelling,
+    order_confirmed,
+    shipment_created,
+)
 
 if TYPE_CHECKING:
     from guanxi.approvals.models import ApprovalRequest
@@ -267,6 +273,7 @@ def lead_convert(*, actor: User, lead: Lead, opportunity_name: str = "", amount:
     lead.opportunity = opportunity
     lead.converted_at = timezone.now()
     lead.save(update_fields=["status", "customer", "opportunity", "converted_at", "updated_at"])
+    lead_converted.send(sender=Lead, lead=lead, actor=actor)
     return lead
 
 

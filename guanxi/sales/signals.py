@@ -10,3 +10,5 @@ shipment_created = Signal()  # sender=Shipment, shipment=, actor=
 order_cancelling = Signal()  # sender=Order, order=, actor=
 # The order is cancelled (same transaction): receivers undo what followed from it.
 order_cancelled = Signal()  # sender=Order, order=, actor=, reason=
+# A lead became a customer (and an opportunity): lead.customer and lead.opportunity are set.
+lead_converted = Signal()  # sender=Lead, lead=, actor=

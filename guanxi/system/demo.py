@@ -9,6 +9,7 @@ DEMO_BUILDERS = [
     "guanxi.finance.demo",
     "guanxi.finance.demo_pay",
     "guanxi.service.demo",
+    "guanxi.marketing.demo",
     "guanxi.workplace.demo_day",
     "guanxi.analytics.clv_demo",
     "guanxi.analytics.lifecycle_demo",
