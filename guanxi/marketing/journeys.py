@@ -11,8 +11,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from guanxi.customers.models import Contact, Customer, Interaction
 from guanxi.customers.models import Channel as InteractionChannel
+from guanxi.customers.models import Contact, Customer, Interaction
 from guanxi.sales.models import Order, OrderStatus
 
 from . import mailing

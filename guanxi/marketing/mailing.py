@@ -117,7 +117,7 @@ def render(template, values, *, links=None, recipient_id=None):
             if url not in links:
                 return match.group(0)
             token = signing.dumps([recipient_id, links.index(url)], salt=CLICK_SALT, compress=False)
-            return 'href="%s"' % html.escape(absolute(reverse("marketing:email_click", args=[token])))
+            return 'href="{}"'.format(html.escape(absolute(reverse("marketing:email_click", args=[token]))))
         body = _HREF.sub(tracked, body)
     body = _substitute(body, values, escape=True)
     if recipient_id is not None and body:

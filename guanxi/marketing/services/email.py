@@ -11,6 +11,7 @@ claim failed — it was in flight and may have arrived — and gives the rest ba
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email
 import imaplib
@@ -42,10 +43,14 @@ from ..models import (
     Channel,
     EmailSend,
     EmailTemplate,
+    Journey,
+    JourneyEnrollment,
+    JourneyStep,
     Recipient,
     RecipientState,
     Segment,
     SendStatus,
+    StepKind,
     Suppression,
     SuppressionReason,
 )
@@ -474,10 +479,8 @@ def bounces_poll(url: str | None = None) -> int:
                                           recipient_id=bounce.recipient_id)
             imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     finally:
-        try:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
             imap.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
     return recorded
 
 
@@ -498,3 +501,54 @@ def click_record(recipient_id: int, index: int) -> str | None:
     # TODO(campaigns lane): call services.campaigns.touch_record(campaign=…, customer=…,
     # source="email") here once it exists; clicks are recorded on the recipient meanwhile.
     return str(recipient.send.links[index])
+
+
+# --- journeys ----------------------------------------------------------------------------
+
+@service
+def journey_create(*, actor: User, name: str, segment: Segment) -> Journey:
+    ensure(actor, "marketing.create")
+    return validated_save(Journey(name=name, segment=segment, owner=actor, branch=actor.branch))
+
+
+@service
+def journey_step_add(*, actor: User, journey: Journey, kind: str, template: EmailTemplate | None = None,
+                     wait_days: int = 0, condition: str = "", else_exit: bool = True) -> JourneyStep:
+    """Append a step at the end of the journey."""
+    ensure(actor, "marketing.edit")
+    if kind == StepKind.SEND and template is None:
+        raise ValidationFailed(_("Choose the template this step sends."), field="template")
+    if kind == StepKind.WAIT and not wait_days:
+        raise ValidationFailed(_("Say how many days to wait."), field="wait_days")
+    if kind == StepKind.BRANCH and not condition:
+        raise ValidationFailed(_("Choose the condition."), field="condition")
+    list(Journey.objects.select_for_update().filter(pk=journey.pk).values_list("pk"))  # one append at a time
+    last = JourneyStep.objects.filter(journey=journey).order_by("-position").values_list("position", flat=True) \
+        .first()
+    return validated_save(JourneyStep(journey=journey, position=(last or 0) + 1, kind=kind,
+                                      template=template if kind == StepKind.SEND else None,
+                                      wait_days=wait_days if kind == StepKind.WAIT else 0,
+                                      condition=condition if kind == StepKind.BRANCH else "", else_exit=else_exit))
+
+
+@service
+def journey_step_remove(*, actor: User, step: JourneyStep) -> None:
+    """Remove a step of a journey nobody has entered yet (positions close up)."""
+    ensure(actor, "marketing.edit")
+    journey = step.journey
+    if JourneyEnrollment.objects.filter(journey=journey).exists():
+        raise Conflict(_("Customers are on this journey: its steps can no longer change."))
+    position = step.position
+    step.delete()
+    for later in JourneyStep.objects.filter(journey=journey, position__gt=position).order_by("position"):
+        JourneyStep.objects.filter(pk=later.pk).update(position=later.position - 1)
+
+
+@service
+def journey_set_active(*, actor: User, journey: Journey, active: bool) -> Journey:
+    ensure(actor, "marketing.send")
+    if active and not JourneyStep.objects.filter(journey=journey).exists():
+        raise ValidationFailed(_("Add at least one step first."))
+    journey.is_active = active
+    journey.save(update_fields=["is_active", "updated_at"])
+    return journey
