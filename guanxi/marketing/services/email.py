@@ -165,7 +165,7 @@ def sends_due_start(now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     due = list(EmailSend.objects.filter(status=SendStatus.SCHEDULED, scheduled_at__lte=now)
                .values_list("pk", flat=True))
-    return [pk for pk in due if send_start(pk)]
+    return [pk for pk in due if send_start(pk, now=now)]
 
 
 def sends_stalled(idle_seconds: float = 120) -> list[int]:
@@ -176,10 +176,10 @@ def sends_stalled(idle_seconds: float = 120) -> list[int]:
                 .exclude(pk__in=busy).values_list("pk", flat=True).distinct())
 
 
-def send_start(send_id: int) -> bool:
+def send_start(send_id: int, now: datetime.datetime | None = None) -> bool:
     """Move a due scheduled send to ``sending`` and resolve its recipients (once: the
     status change is a conditional UPDATE, so two workers cannot both start it)."""
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         started = EmailSend.objects.filter(pk=send_id, status=SendStatus.SCHEDULED, scheduled_at__lte=now) \
             .update(status=SendStatus.SENDING, started_at=now, updated_at=now)
