@@ -97,3 +97,17 @@ def deliver_all(send, **kwargs):
         if not result.remaining or not (result.sent or result.failed or result.bounced or result.suppressed
                                         or result.recovered):
             return results
+
+
+class FakeTransport:
+    def __init__(self):
+        self.sent = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def send(self, *, address, rendered, headers):
+        self.sent.append(address)

@@ -11,24 +11,34 @@ from django.utils import timezone
 
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.marketing import mailing
-from guanxi.marketing.models import EmailSend, Recipient, RecipientState, SendStatus, Suppression, SuppressionReason
+from guanxi.marketing.models import (
+    EmailSend,
+    Recipient,
+    RecipientState,
+    SendStatus,
+    Suppression,
+    SuppressionReason,
+)
 from guanxi.marketing.selectors import email as selectors
 from guanxi.marketing.services import email as services
 from guanxi.service.tests.mailservers import running_smtp
 
-from .email_support import (  # noqa: F401 - fixtures
+from . import email_support
+from .email_support import (
+    FakeTransport,
     RefusingSink,
     customers_with_mail,
     deliver_all,
     make_send,
-    marketer,
-    other_marketer,
-    smtp_server,
     start_now,
     static_segment,
 )
 
 pytestmark = pytest.mark.django_db
+
+marketer = email_support.marketer
+other_marketer = email_support.other_marketer
+smtp_server = email_support.smtp_server
 
 
 class Killed(BaseException):
@@ -54,20 +64,6 @@ class KillAfter:
         self.count += 1
         if self.count == self.n:
             raise Killed
-
-
-class FakeTransport:
-    def __init__(self):
-        self.sent = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return None
-
-    def send(self, *, address, rendered, headers):
-        self.sent.append(address)
 
 
 def test_recipients_are_deduplicated_and_suppressed_addresses_skipped(marketer, seller, smtp_server):
@@ -289,4 +285,4 @@ def test_resubscribe_needs_a_reason_and_is_kept(marketer, client_for):
 def test_real_smtp_fixture_is_ours(settings):
     """The sink the tests use is a real SMTP server on a local port."""
     with running_smtp(settings) as sink:
-        assert sink.port and settings.EMAIL_PORT == sink.port
+        assert sink.port and sink.port == settings.EMAIL_PORT
