@@ -1,6 +1,7 @@
 """Bounces (MKT-4): DSNs (multipart/report) read from a real IMAP mailbox (Dovecot)."""
 
-from email.message import EmailMessage
+import email
+from email import policy
 
 import pytest
 
@@ -25,30 +26,27 @@ marketer = email_support.marketer
 
 
 def dsn(address, status, recipient_id=None, action="failed"):
-    """A delivery status notification as mail servers send it (RFC 3464)."""
-    report = EmailMessage()
-    report["From"] = "MAILER-DAEMON@mx.example.cn"
-    report["To"] = "bounces@guanxi.local"
-    report["Subject"] = "Undelivered Mail Returned to Sender"
-    report.set_content("This is the mail system: your message could not be delivered.")
-    report.make_mixed()
-    report.replace_header("Content-Type", 'multipart/report; report-type=delivery-status; boundary="b0"')
-    status_part = EmailMessage()
-    status_part.set_content(f"Reporting-MTA: dns; mx.example.cn\n\nFinal-Recipient: rfc822; {address}\n"
-                            f"Action: {action}\nStatus: {status}\nDiagnostic-Code: smtp; {status} no such user\n")
-    status_part.replace_header("Content-Type", "message/delivery-status")
-    report.attach(status_part)
-    headers = EmailMessage()
-    headers.set_content(f"To: {address}\nSubject: 新品\n" + (f"X-Guanxi-Recipient: {recipient_id}\n" if recipient_id else ""))
-    headers.replace_header("Content-Type", "text/rfc822-headers")
-    report.attach(headers)
-    return report
+    """A delivery status notification as mail servers send it (RFC 3464), as raw bytes."""
+    guanxi_header = f"X-Guanxi-Recipient: {recipient_id}\r\n" if recipient_id else ""
+    return (
+        "From: MAILER-DAEMON@mx.example.cn\r\nTo: bounces@guanxi.local\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b0"\r\n\r\n'
+        "--b0\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b0\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.cn\r\n\r\n"
+        f"Final-Recipient: rfc822; {address}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; {status} no such user\r\n\r\n"
+        "--b0\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"To: {address}\r\nSubject: news\r\n{guanxi_header}\r\n--b0--\r\n"
+    ).encode()
 
 
 def test_dsn_is_parsed_hard_and_soft():
     """MKT-4: 5.x.x failed is hard, 4.x.x soft; the recipient id comes back in the headers."""
-    [hard] = services.bounces_in(dsn("a@e.cn", "5.1.1", recipient_id=42))
-    [soft] = services.bounces_in(dsn("b@e.cn", "4.2.2"))
+    [hard] = services.bounces_in(email.message_from_bytes(dsn("a@e.cn", "5.1.1", recipient_id=42),
+                                                          policy=policy.default))
+    [soft] = services.bounces_in(email.message_from_bytes(dsn("b@e.cn", "4.2.2"), policy=policy.default))
     assert (hard.address, hard.hard, hard.recipient_id) == ("a@e.cn", True, 42)
     assert (soft.address, soft.hard) == ("b@e.cn", False)
 

@@ -51,7 +51,7 @@ def test_sms_goes_to_the_gateway_webhook(marketer, seller, gateway, settings):
     settings.MARKETING_SMS_WEBHOOK_URL, settings.GUANXI_OUTBOUND_ALLOW = url, ["127.0.0.1"]
     send = _send(marketer, seller, "sms")
     deliver_all(send)
-    assert received == [{"channel": "sms", "to": "13800138000", "text": "短信客户有限公司 您好，新品上市",
+    assert received == [{"channel": "sms", "to": "+8613800138000", "text": "短信客户有限公司 您好，新品上市",
                          "id": str(Recipient.objects.get(send=send).pk)}]
     assert Recipient.objects.get(send=send).state == RecipientState.SENT
 
