@@ -106,9 +106,9 @@ def journey_get(user: User, pk: int) -> Journey:
     return get_scoped(Journey.objects.select_related("owner", "branch", "segment"), user, pk=pk)
 
 
-def journey_steps(journey: Journey) -> list[JourneyStep]:
+def journey_steps(journey: Journey) -> list[Any]:
     """The steps with their counts: waiting at the step, e-mails sent, opened (3 queries)."""
-    steps = list(JourneyStep.objects.filter(journey=journey).select_related("template", "send"))
+    steps: list[Any] = list(JourneyStep.objects.filter(journey=journey).select_related("template", "send"))
     waiting = dict(JourneyEnrollment.objects.filter(journey=journey, finished_at__isnull=True)
                    .values_list("position").annotate(n=Count("pk")))
     sends = {row["send_id"]: row for row in Recipient.objects.filter(send__step__journey=journey)
@@ -116,7 +116,7 @@ def journey_steps(journey: Journey) -> list[JourneyStep]:
                                          opened=Count("pk", filter=Q(opened_at__isnull=False)))}
     for step in steps:
         step.waiting = waiting.get(step.position, 0)
-        row = sends.get(step.send_id) or {}
+        row: Any = sends.get(step.send_id) or {}
         step.sent, step.opened = row.get("sent", 0), row.get("opened", 0)
     return steps
 

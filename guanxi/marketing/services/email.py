@@ -211,7 +211,7 @@ def recipients_resolve(send: EmailSend, chunk: int = 2000) -> int:
     """Add one Recipient per distinct address of the segment's customers and their
     contacts (normalized; unsubscribed and hard-bounced ones marked suppressed).
     Idempotent: an address already on the send is left as it is."""
-    customers = segment_customers(send.segment) if send.segment_id else Customer.objects.none()
+    customers = segment_customers(send.segment) if send.segment is not None else Customer.objects.none()
     rows: dict[str, Recipient] = {}
     for contact in Contact.objects.filter(customer__in=customers.values("pk")).order_by("-is_primary", "pk") \
             .only("pk", "customer_id", "email_norm", "mobile_norm", "wechat").iterator(chunk_size=chunk):
@@ -411,7 +411,7 @@ def bounce_record(*, address: str, hard: bool, diagnostic: str = "", recipient_i
         rows = rows.filter(pk=recipient_id)
     else:
         latest = rows.filter(state=RecipientState.SENT).order_by("-sent_at").first()
-        rows = rows.filter(pk=latest.pk if latest else None)
+        rows = rows.filter(pk=latest.pk) if latest else rows.none()
     with transaction.atomic():
         marked = rows.update(state=RecipientState.BOUNCED, bounced_at=timezone.now(), hard_bounce=hard,
                              error=diagnostic[:300])
@@ -428,13 +428,13 @@ class Bounce:
     recipient_id: int | None
 
 
-def bounces_in(message: email.message.Message) -> list[Bounce]:
+def bounces_in(message: Any) -> list[Bounce]:
     """The failed recipients a DSN (multipart/report; report-type=delivery-status) reports."""
     recipient_id = None
     for part in message.walk():
         if part.get_content_type() in ("text/rfc822-headers", "message/rfc822"):
-            payload = part.get_payload()
-            inner = payload[0] if isinstance(payload, list) else email.message_from_string(
+            payload: Any = part.get_payload()
+            inner: Any = payload[0] if isinstance(payload, list) else email.message_from_string(
                 str(payload), policy=policy.default)
             value = inner.get(mailing.RECIPIENT_HEADER, "")
             recipient_id = int(value) if str(value).strip().isdigit() else None
@@ -442,7 +442,8 @@ def bounces_in(message: email.message.Message) -> list[Bounce]:
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
-        blocks = part.get_payload()
+        blocks: Any = part.get_payload()
+        block: Any
         for block in blocks[1:] if isinstance(blocks, list) else []:
             action = str(block.get("Action", "")).strip().lower()
             if action not in ("failed", "delayed"):
@@ -468,8 +469,8 @@ def bounces_poll(url: str | None = None) -> int:
     try:
         imap.login(config.user, config.password)
         imap.select('"' + config.mailbox.replace('"', '\\"') + '"')
-        typ, data = imap.uid("SEARCH", None, "UNSEEN")
-        for uid in (data[0] or b"").split()[:500]:
+        typ, data = imap.uid("SEARCH", "UNSEEN")
+        for uid in (data[0] or b"").decode().split()[:500]:
             typ, fetched = imap.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((item[1] for item in fetched or [] if isinstance(item, tuple)), None)
             if raw is None:
