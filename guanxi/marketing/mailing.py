@@ -49,7 +49,7 @@ def check_placeholders(*texts):
     """Raise TemplateError for a template tag or a placeholder outside the whitelist."""
     for text in texts:
         if _TAG.search(text or ""):
-            raise TemplateError(_("Template tags ({% … %}) are not allowed; use placeholders such as "
+            raise TemplateError(_("Template tags are not allowed; use placeholders such as "
                                   "{{ customer.name }}."))
         for name in _PLACEHOLDER.findall(text or ""):
             if name not in PLACEHOLDERS:
