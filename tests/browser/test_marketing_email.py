@@ -64,7 +64,7 @@ def test_campaign_mail_arrives_unsubscribe_works_and_next_send_skips(demo, smtp,
     page.fill("#id_name", "十二月新品")
     page.select_option("#id_template", label="新品通知")
     page.select_option("#id_segment", label="广州重点客户")
-    page.click("form button[type=submit]")
+    page.click("form.record-form button[type=submit]")
     expect(page.locator("h1")).to_have_text("十二月新品")
     page.click("#send-now")
     page.locator("#confirm-dialog button[value=ok]").click()
