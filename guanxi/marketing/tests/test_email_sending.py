@@ -146,6 +146,7 @@ def test_worker_killed_mid_batch_resumes_without_sending_anyone_twice(marketer, 
     assert list(states.values()).count(RecipientState.SENT) == 11
 
 
+@pytest.mark.timeout(1800)  # 100,000 messages, each claimed and marked on its own: minutes, not seconds
 def test_hundred_thousand_recipients_are_batched_and_resumed(marketer, seller, settings):
     """MKT-4: 100,000 recipients go out in batches of 200 with a fast fake transport; a
     kill in the middle resumes without a duplicate. Times are printed (docs/marketing.md)."""
