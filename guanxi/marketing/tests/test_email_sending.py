@@ -155,10 +155,11 @@ def test_hundred_thousand_recipients_are_batched_and_resumed(marketer, seller, s
     Recipient.objects.bulk_create([Recipient(send=send, address=f"r{n}@example.cn") for n in range(100_000)],
                                   batch_size=5000)
     fake = FakeTransport()
+    dying = KillAfter(fake, 50_123)
     started = time.monotonic()
     with pytest.raises(Killed):
         for _ in range(1000):
-            services.send_deliver_batch(send.pk, transport=KillAfter(fake, 50_123), batch_size=200)
+            services.send_deliver_batch(send.pk, transport=dying, batch_size=200)
     results = deliver_all(send, transport=fake, batch_size=200, lease_seconds=0)
     elapsed = time.monotonic() - started
     print(f"\n100,000 recipients, batches of 200: {elapsed:.1f} s ({100_000 / elapsed:.0f} messages/s)")
