@@ -49,6 +49,9 @@ app.conf.beat_schedule = {
                                 "schedule": crontab(day_of_month=1, hour=7, minute=15)},
     "customer-lifetime-value": {"task": "guanxi.analytics.clv_tasks.nightly_clv", "schedule": crontab(hour=3, minute=0)},
     "basket-rules": {"task": "guanxi.analytics.clv_tasks.nightly_basket", "schedule": crontab(hour=3, minute=30)},
+    "marketing-email-sends": {"task": "guanxi.marketing.tasks.start_due_sends", "schedule": 60.0},
+    "marketing-journeys": {"task": "guanxi.marketing.tasks.advance_journeys", "schedule": 300.0},
+    "marketing-bounces": {"task": "guanxi.marketing.tasks.poll_bounces", "schedule": 300.0},
     "commission-statements": {"task": "guanxi.finance.tasks.monthly_commission_statements",
                               "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }

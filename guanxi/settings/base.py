@@ -295,6 +295,16 @@ GUANXI_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 GUANXI_SUPPORT_EMAIL = env("SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)
 GUANXI_MAIL_DOMAIN = env("MAIL_DOMAIN", "guanxi.local")
 GUANXI_OUTBOUND_ALLOW = env_list("OUTBOUND_ALLOW", "")
+
+# --- Marketing e-mail, SMS and WeChat sends (docs/marketing.md) ----------------------
+MARKETING_EMAIL_RATE_PER_MINUTE = int(env("GUANXI_MARKETING_EMAIL_RATE", "600"))
+MARKETING_EMAIL_BATCH_SIZE = int(env("GUANXI_MARKETING_EMAIL_BATCH", "200"))
+# A batch claimed longer ago than this by a worker that died is taken over.
+MARKETING_EMAIL_CLAIM_LEASE_SECONDS = int(env("GUANXI_MARKETING_EMAIL_LEASE", "600"))
+MARKETING_BOUNCE_IMAP_URL = env("GUANXI_MARKETING_BOUNCE_IMAP_URL", "")
+MARKETING_BOUNCE_WEBHOOK_TOKEN = env("GUANXI_MARKETING_BOUNCE_TOKEN", "")
+MARKETING_SMS_WEBHOOK_URL = env("GUANXI_MARKETING_SMS_WEBHOOK", "")
+MARKETING_WECHAT_WEBHOOK_URL = env("GUANXI_MARKETING_WECHAT_WEBHOOK", "")
 # The VAT rate a product or a document line gets unless it names its own (13 %: goods).
 GUANXI_DEFAULT_TAX_RATE = env("DEFAULT_TAX_RATE", "0.13")
 # How many reverse proxies (nginx…) stand in front: only their X-Forwarded-For entries are
