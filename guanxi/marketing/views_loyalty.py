@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guanxi.core.errors import ValidationFailed
 from guanxi.core.forms import form_page, run_service
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 from guanxi.customers import summary
 from guanxi.customers.selectors import customer_get, customers_visible_to
-from guanxi.core.errors import ValidationFailed
 from guanxi.sales.models import OrderStatus
 from guanxi.sales.selectors import order_get
 from guanxi.sales.services import price_list_save

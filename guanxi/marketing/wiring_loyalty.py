@@ -14,7 +14,11 @@ from guanxi.sales.services import register_price_source
 from . import views_loyalty
 from .models.loyalty import Coupon, LoyaltySettings, Member, MemberTier, Promotion
 from .selectors.loyalty import tier_price
-from .services.loyalty import points_earn_for_receipt, points_refund_for_cancelled_order, points_reverse_for_receipt
+from .services.loyalty import (
+    points_earn_for_receipt,
+    points_refund_for_cancelled_order,
+    points_reverse_for_receipt,
+)
 
 
 def _earn(sender, receipt, **kwargs):

@@ -32,14 +32,14 @@ from guanxi.org.scopes import ensure_in_scope
 from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import (
+    AdjustmentKind,
     Lead,
     LeadStatus,
     Opportunity,
     Order,
+    OrderAdjustment,
     OrderLine,
     OrderStatus,
-    AdjustmentKind,
-    OrderAdjustment,
     Pipeline,
     PriceList,
     PriceListItem,
