@@ -10,6 +10,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
+from guanxi.approvals.services import latest_for
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.customers.services import customer_create
 from guanxi.finance import services as finance
@@ -324,14 +326,22 @@ def test_promotions_apply_once(seller, customer):
 
 def test_a_coupon_beyond_the_discount_limit_needs_approval(seller, customer):
     """MKT-3: a coupon of 20 % against a 10 % limit sends the order to discount approval."""
+    policy = ApprovalPolicy.objects.create(doc_type="sales.quote_discount", name="折扣审批")
+    ApprovalStep.objects.create(policy=policy, position=1, name="经理", approver_kind=ApproverKind.MANAGER)
     Coupon.objects.create(code="BIG", name="大额", value=Decimal("200"))
     order = draft_order(seller, customer)
     services.coupon_apply(actor=seller, order=order, code="BIG")
     order = sales.order_confirm(actor=seller, order=order)
     assert order.status == OrderStatus.PENDING_APPROVAL
-    from guanxi.approvals.models import ApprovalRequest
+    assert latest_for("sales.order_discount", order.pk).status == "pending"
 
-    assert ApprovalRequest.objects.filter(doc_type="sales.order_discount", object_id=order.pk).exists()
+
+def test_a_small_coupon_needs_no_approval(seller, customer):
+    """MKT-3: ¥50 off ¥1,000 (5 %) is within the 10 % limit: the order confirms at once."""
+    Coupon.objects.create(code="SMALL", name="小额", value=Decimal("50"))
+    order = draft_order(seller, customer)
+    services.coupon_apply(actor=seller, order=order, code="SMALL")
+    assert sales.order_confirm(actor=seller, order=order).status == OrderStatus.CONFIRMED
 
 
 # --- price precedence (SAL-10, MKT-3) --------------------------------------------------------
@@ -342,7 +352,7 @@ def test_price_precedence_customer_then_tier_then_level(seller, manager, custome
 
     product = Product.objects.create(sku="P-1", name="净水器", list_price=Decimal("100"))
     level = PickItem.objects.filter(list_key="customers.level").first() or PickItem.objects.create(
-        list_key="customers.level", code="vip", name="VIP")
+        list_key="customers.level", code="vip", name_zh="VIP", name_en="VIP")
     customer.level = level
     customer.save()
     assert sales.price_for(customer, product) == Decimal("100")
@@ -364,7 +374,7 @@ def test_price_precedence_customer_then_tier_then_level(seller, manager, custome
 def test_a_price_list_is_for_a_level_or_a_customer(manager, customer):
     from guanxi.core.models import PickItem
 
-    level = PickItem.objects.create(list_key="customers.level", code="key2", name="重点")
+    level = PickItem.objects.create(list_key="customers.level", code="key2", name_zh="重点", name_en="Key")
     with pytest.raises(ValidationFailed):
         sales.price_list_save(actor=manager, name="两者", level=level, customer=customer, items=[])
     assert not PriceList.objects.exists()
