@@ -99,10 +99,14 @@ def order_panel(request, order):
     user = request.user
     if not (user.has_module_perm("marketing.view") or user.has_module_perm("sales.edit")):
         return None
-    member = selectors.member_of_customer(user, order.customer) if user.has_module_perm("marketing.view") else None
     draft = order.status == OrderStatus.DRAFT
+    if not (draft or order.adjustment_total):
+        return None  # nothing to show or to do: no queries on the page of a confirmed order
+    member = selectors.member_of_customer(user, order.customer) if draft and user.has_module_perm(
+        "marketing.view") else None
     return {"title": _("Coupons, promotions and points"), "template": "marketing/loyalty_order_panel.html",
-            "context": {"order": order, "member": member, "adjustments": list(order.adjustments.all()),
+            "context": {"order": order, "member": member,
+                        "adjustments": list(order.adjustments.all()) if order.adjustment_total else [],
                         "can_redeem": draft and member is not None and user.has_module_perm("marketing.edit"),
                         "can_discount": draft and user.has_module_perm("sales.edit"), "key": uuid.uuid4().hex}}
 

@@ -108,7 +108,7 @@ def test_price_list_pages(client_for, manager, customer):
     listing = client.get("/marketing/price-lists/").content.decode()
     assert "一客一价" in listing
     export = client.get("/marketing/price-lists/?export=csv")
-    assert export.status_code == 200 and "一客一价" in export.content.decode("utf-8-sig")
+    assert export.status_code == 200 and "一客一价" in b"".join(export.streaming_content).decode("utf-8-sig")
 
 
 def test_query_counts_are_pinned(client_for, manager, member):
