@@ -1,6 +1,8 @@
 """Registrations of the loyalty part of marketing (called from MarketingConfig.ready, so
 the imports below run once the apps are loaded)."""
 
+import logging
+
 from auditlog.registry import auditlog
 from django.utils.translation import gettext_lazy as _
 
@@ -20,13 +22,23 @@ from .services.loyalty import (
     points_reverse_for_receipt,
 )
 
+logger = logging.getLogger(__name__)
 
+
+# The receipt is committed when these run: a failure here must not turn the cashier's
+# saved receipt into an error page. It is logged, and the nightly job earns what was missed.
 def _earn(sender, receipt, **kwargs):
-    points_earn_for_receipt(receipt)
+    try:
+        points_earn_for_receipt(receipt)
+    except Exception:  # noqa: BLE001 - see above
+        logger.exception("loyalty: earning points for receipt %s failed", receipt.pk)
 
 
 def _reverse(sender, receipt, reversal, **kwargs):
-    points_reverse_for_receipt(receipt)
+    try:
+        points_reverse_for_receipt(receipt)
+    except Exception:  # noqa: BLE001 - see above
+        logger.exception("loyalty: taking back the points of receipt %s failed", receipt.pk)
 
 
 def _order_cancelled(sender, order, **kwargs):

@@ -158,7 +158,7 @@ def points_earn_for_receipt(receipt: Receipt) -> PointsMovement | None:
     """Earn the points of one receipt of a member's customer, once (replays do nothing)."""
     member = Member.objects.select_related("customer", "tier").filter(customer_id=receipt.customer_id,
                                                                       is_active=True).first()
-    if member is None or receipt.kind != "receipt" or receipt.amount <= 0:
+    if member is None or receipt.kind != ReceiptKind.RECEIPT or receipt.amount <= 0:
         return None
     with transaction.atomic():
         rules = _rules(member)
@@ -187,19 +187,28 @@ def points_reverse_for_receipt(receipt: Receipt) -> PointsMovement | None:
 
 
 def points_catch_up(days: int = 7) -> int:
-    """Earn what members' receipts of the last ``days`` days have not earned yet (the
-    nightly job, after a signal was lost); idempotent like the signal."""
+    """Earn what members' receipts of the last ``days`` days have not earned yet, and take
+    back what reversed receipts earned (the nightly job, after a signal was lost);
+    idempotent like the signals."""
     since = timezone.localdate() - datetime.timedelta(days=days)
     receipts = (Receipt.objects.filter(kind=ReceiptKind.RECEIPT, received_on__gte=since, reversed_by__isnull=True,
                                        customer__member__is_active=True)
                 .exclude(pk__in=_earned_receipt_ids()).order_by("pk"))
-    return sum(points_earn_for_receipt(receipt) is not None for receipt in receipts)
+    earned = sum(points_earn_for_receipt(receipt) is not None for receipt in receipts)
+    taken_back = _receipt_ids(PointsKind.REVERSE, "receipt-reversal:")
+    reversed_receipts = Receipt.objects.filter(pk__in=_earned_receipt_ids(), reversed_by__isnull=False).exclude(
+        pk__in=taken_back)
+    return earned + sum(points_reverse_for_receipt(receipt) is not None for receipt in reversed_receipts)
+
+
+def _receipt_ids(kind: str, prefix: str) -> list[int]:
+    keys = PointsMovement.objects.filter(kind=kind, source_key__startswith=prefix,
+                                         created_at__gte=timezone.now() - datetime.timedelta(days=60))
+    return [int(key.partition(":")[2]) for key in keys.values_list("source_key", flat=True)]
 
 
 def _earned_receipt_ids() -> list[int]:
-    keys = PointsMovement.objects.filter(kind=PointsKind.EARN, source_key__startswith="receipt:",
-                                         created_at__gte=timezone.now() - datetime.timedelta(days=60))
-    return [int(key.partition(":")[2]) for key in keys.values_list("source_key", flat=True)]
+    return _receipt_ids(PointsKind.EARN, "receipt:")
 
 
 # --- redeeming, adjusting, expiring ------------------------------------------------------
@@ -347,7 +356,7 @@ def coupon_apply(*, actor: User, order: Order, code: str) -> CouponRedemption:
         raise Conflict(_("This coupon has been used up."), field="code")
     if coupon.redemptions.filter(customer_id=order.customer_id).count() >= coupon.per_customer_limit:
         raise Conflict(_("This customer has used this coupon as often as it allows."), field="code")
-    left = order.total
+    left = Order.objects.get(pk=order.pk).total
     discount = coupon.value if coupon.kind == CouponKind.AMOUNT else fen(lines_total * coupon.value / 100)
     discount = min(discount, left)
     if discount <= 0:

@@ -99,11 +99,15 @@ def test_a_receipt_earns_points_once(cashier, member, customer, django_capture_o
 
 def test_catch_up_earns_what_a_lost_signal_missed(cashier, member, customer):
     """MKT-6: a receipt whose signal was lost (no on-commit run) earns at the nightly catch-up."""
-    finance.receipt_record(actor=cashier, customer=customer, amount=Decimal("500"), allocate=None)
+    receipt = finance.receipt_record(actor=cashier, customer=customer, amount=Decimal("500"), allocate=None)
     assert Member.objects.get(pk=member.pk).balance == 0
     assert services.points_catch_up(days=7) == 1
     assert services.points_catch_up(days=7) == 0
     assert Member.objects.get(pk=member.pk).balance == 50
+    finance.receipt_reverse(actor=cashier, receipt=receipt, reason="退票")  # its signal lost too
+    assert services.points_catch_up(days=7) == 1
+    assert services.points_catch_up(days=7) == 0
+    assert Member.objects.get(pk=member.pk).balance == 0
 
 
 def test_a_non_member_earns_nothing(cashier, customer, django_capture_on_commit_callbacks):
