@@ -6,9 +6,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from guanxi.core.models import PickItem
+from guanxi.core.money import fen
 from guanxi.customers.models import Customer
 from guanxi.finance.models import Receipt, ReceiptKind
 from guanxi.org.models import User
+from guanxi.sales import services as sales
+from guanxi.sales.models import PriceList, Product
 
 from .models.loyalty import Coupon, LoyaltySettings, Member, MemberTier, Promotion
 from .services import loyalty as services
@@ -35,11 +39,22 @@ def build(stdout=None, members=40):
     actor = User.objects.filter(username="linhui").first()
     if actor is None:
         return
+    products = list(Product.objects.filter(is_active=True).order_by("pk")[:12])
+    member_prices = sales.price_list_save(actor=actor, name="金卡/钻石会员价", items=[
+        (p, fen(p.list_price * Decimal("0.95"))) for p in products])
+    MemberTier.objects.filter(position__gte=2).update(price_list=member_prices)
+    vip = PickItem.objects.filter(list_key="customers.level", code="vip").first()
+    if vip is not None and not PriceList.objects.filter(level=vip).exists():
+        sales.price_list_save(actor=actor, name="VIP客户价", level=vip, items=[
+            (p, fen(p.list_price * Decimal("0.97"))) for p in products])
     customer_ids = list(Receipt.objects.filter(kind=ReceiptKind.RECEIPT).values_list("customer_id", flat=True)
                         .distinct().order_by("customer_id")[:members])
-    for customer in Customer.objects.filter(pk__in=customer_ids).order_by("pk"):
+    for index, customer in enumerate(Customer.objects.filter(pk__in=customer_ids).order_by("pk")):
         member = services.member_enroll(actor=actor, customer=customer)
         Member.objects.filter(pk=member.pk).update(joined_on=today - datetime.timedelta(days=400))
+        if index < 3 and products:  # one-to-one prices for a few key customers
+            sales.price_list_save(actor=actor, name=f"{customer.name}协议价", customer=customer, items=[
+                (p, fen(p.list_price * Decimal("0.9"))) for p in products[:4]])
     earned = 0
     for receipt in Receipt.objects.filter(customer_id__in=customer_ids, kind=ReceiptKind.RECEIPT).order_by("pk"):
         earned += services.points_earn_for_receipt(receipt) is not None
