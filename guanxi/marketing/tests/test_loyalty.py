@@ -2,10 +2,11 @@
 idempotent ledger, reversal, expiry, tiers, redemption, coupons, promotions, price precedence."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
 from guanxi.approvals.services import latest_for
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
+from guanxi.core.models import PickItem
 from guanxi.customers.services import customer_create
 from guanxi.finance import services as finance
 from guanxi.marketing.models.loyalty import (
@@ -26,6 +28,7 @@ from guanxi.marketing.models.loyalty import (
     PointsMovement,
     Promotion,
 )
+from guanxi.marketing.selectors import loyalty as selectors
 from guanxi.marketing.services import loyalty as services
 from guanxi.sales import services as sales
 from guanxi.sales.models import Order, OrderStatus, PriceList, PriceListItem, Product
@@ -257,15 +260,12 @@ def test_two_redemptions_racing_cannot_overdraw(demo_org):
     """MKT-6: two redemptions of 80 against a balance of 100, at the same time: one wins."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
-    import threading
-
-    from django.db import connections
-
     manager = demo_org["linhui"]
     customer = customer_create(actor=demo_org["liuyang"], name="并发会员客户")
     member = services.member_enroll(actor=manager, customer=customer)
-    services._post(member, kind=PointsKind.EARN, points=100, key="race:e", actor=None,
-                   expires_on=datetime.date(2099, 1, 31))
+    with transaction.atomic():
+        services._post(member, kind=PointsKind.EARN, points=100, key="race:e", actor=None,
+                       expires_on=datetime.date(2099, 1, 31))
     results, barrier = [], threading.Barrier(2)
 
     def redeem(i):
@@ -352,8 +352,6 @@ def test_a_small_coupon_needs_no_approval(seller, customer):
 def test_price_precedence_customer_then_tier_then_level(seller, manager, customer, tiers):
     """SAL-10: the customer's own list beats the member tier's, which beats the level's,
     which beats the list price; a list out of its validity does not count."""
-    from guanxi.core.models import PickItem
-
     product = Product.objects.create(sku="P-1", name="净水器", list_price=Decimal("100"))
     level = PickItem.objects.filter(list_key="customers.level").first() or PickItem.objects.create(
         list_key="customers.level", code="vip", name_zh="VIP", name_en="VIP")
@@ -376,8 +374,6 @@ def test_price_precedence_customer_then_tier_then_level(seller, manager, custome
 
 
 def test_a_price_list_is_for_a_level_or_a_customer(manager, customer):
-    from guanxi.core.models import PickItem
-
     level = PickItem.objects.create(list_key="customers.level", code="key2", name_zh="重点", name_en="Key")
     with pytest.raises(ValidationFailed):
         sales.price_list_save(actor=manager, name="两者", level=level, customer=customer, items=[])
@@ -387,8 +383,6 @@ def test_a_price_list_is_for_a_level_or_a_customer(manager, customer):
 # --- scope ----------------------------------------------------------------------------------
 def test_members_of_another_branch_are_out_of_scope(demo_org, member, customer):
     """MKT-6: the Beijing manager neither sees nor redeems a Guangzhou member (404)."""
-    from guanxi.marketing.selectors import loyalty as selectors
-
     beijing = demo_org["majun"]
     assert not selectors.members_visible_to(beijing).filter(pk=member.pk).exists()
     with pytest.raises(NotFound):
