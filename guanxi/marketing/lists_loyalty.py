@@ -45,7 +45,7 @@ class PriceListList(ListSpec):
     permission = "sales.view"
     export_permission = "sales.export"
     create_url_name = "marketing:price_list_create"
-    create_permission = "sales.create"
+    create_permission = "sales.manage"
     export_name = "price-lists"
     default_sort = "name"
     columns = [

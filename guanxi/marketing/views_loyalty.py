@@ -204,12 +204,12 @@ def _price_list_page(request, price_list):
                      cancel_url="marketing:price_list_list")
 
 
-@require("sales.create")
+@require("sales.manage")
 def price_list_create(request):
     return _price_list_page(request, None)
 
 
-@require("sales.edit")
+@require("sales.manage")
 def price_list_edit(request, pk):
     return _price_list_page(request, get_object_or_404(selectors.price_lists_visible_to(request.user), pk=pk))
 

@@ -144,7 +144,7 @@ def price_list_save(*, actor: User, price_list: PriceList | None = None, items: 
                     **data: Any) -> PriceList:
     """Create or change a price list (per level or per customer) and replace its prices
     with ``items`` [(product, price)] when given (SAL-10, MKT-3)."""
-    ensure(actor, "sales.edit" if price_list else "sales.create")
+    ensure(actor, "sales.manage")
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk) if price_list else PriceList()
     for record in [price_list.customer if price_list.customer_id else None, data.get("customer")]:
         if record is not None:
