@@ -17,6 +17,7 @@ from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.core.models import PickItem
 from guanxi.customers.services import customer_create
 from guanxi.finance import services as finance
+from guanxi.marketing import demo_loyalty
 from guanxi.marketing.models.loyalty import (
     AppendOnly,
     Coupon,
@@ -30,6 +31,7 @@ from guanxi.marketing.models.loyalty import (
 )
 from guanxi.marketing.selectors import loyalty as selectors
 from guanxi.marketing.services import loyalty as services
+from guanxi.marketing.tasks_loyalty import loyalty_nightly
 from guanxi.sales import services as sales
 from guanxi.sales.models import Order, OrderStatus, PriceList, PriceListItem, Product
 
@@ -390,3 +392,23 @@ def test_members_of_another_branch_are_out_of_scope(demo_org, member, customer):
     with pytest.raises(NotFound):
         services.member_enroll(actor=beijing, customer=customer)
     assert not PointsMovement.objects.exists()
+
+
+def test_the_nightly_job_is_idempotent(cashier, member, customer):
+    """MKT-6: the nightly job earns a missed receipt once; a second run does nothing."""
+    finance.receipt_record(actor=cashier, customer=customer, amount=Decimal("250"), allocate=None)
+    assert loyalty_nightly() == {"earned": 1, "expired": 0, "tiers_moved": 0}
+    assert loyalty_nightly() == {"earned": 0, "expired": 0, "tiers_moved": 0}
+    assert Member.objects.get(pk=member.pk).balance == 25
+
+
+def test_demo_makes_members_with_points_from_their_receipts(cashier, customer, demo_org):
+    """MKT-6 demo: customers with receipts become members and earn their receipts' points."""
+    Product.objects.create(sku="D-1", name="演示产品", list_price=Decimal("100"))
+    finance.receipt_record(actor=cashier, customer=customer, amount=Decimal("1234.56"), allocate=None)
+    demo_loyalty.build()
+    member = Member.objects.get(customer=customer)
+    assert member.balance == 123 and MemberTier.objects.count() == 4
+    assert sales.price_for(customer, Product.objects.get(sku="D-1")) == Decimal("90.00")  # its own list
+    demo_loyalty.build()  # a second run adds nothing
+    assert Member.objects.count() == 1 and PointsMovement.objects.count() == 1
