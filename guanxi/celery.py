@@ -14,6 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="lifecycle_tasks")
 app.autodiscover_tasks(related_name="clv_tasks")
+app.autodiscover_tasks(related_name="tasks_loyalty")
 app.conf.beat_schedule = {
     # Later modules add their sections to the digest, not new schedules.
     "nightly-digest": {"task": "guanxi.system.tasks.nightly_digest", "schedule": crontab(hour=6, minute=30)},
@@ -24,6 +25,8 @@ app.conf.beat_schedule = {
     "follow-up-reminders": {"task": "guanxi.customers.tasks.follow_up_reminders",
                             "schedule": crontab(hour=7, minute=30)},
     "schedule-reminders": {"task": "guanxi.workplace.tasks.send_schedule_reminders", "schedule": 60.0},
+    "loyalty-nightly": {"task": "guanxi.marketing.tasks_loyalty.loyalty_nightly",
+                        "schedule": crontab(hour=2, minute=40)},
     "delivery-reminders": {"task": "guanxi.sales.tasks.delivery_reminders", "schedule": crontab(hour=7, minute=45)},
     "receivable-reminders": {"task": "guanxi.finance.tasks.receivable_reminders",
                              "schedule": crontab(hour=8, minute=0)},

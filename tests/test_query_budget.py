@@ -19,7 +19,7 @@ from guanxi.core.listing import ListPageView
 from guanxi.customers import demo as customers_demo
 from guanxi.finance import demo as finance_demo
 from guanxi.finance import demo_pay
-from guanxi.marketing import demo_segments
+from guanxi.marketing import demo_loyalty, demo_segments
 from guanxi.org import demo as org_demo
 from guanxi.sales import demo as sales_demo
 from guanxi.service import demo as service_demo
@@ -71,7 +71,7 @@ def world(django_db_setup, django_db_blocker):
             users = org_demo.build()
             workplace_demo.build(per_user=1)
             customers_demo.build(total=40)
-            for module in (sales_demo, finance_demo, demo_pay, service_demo, demo_day, demo_segments):
+            for module in (sales_demo, finance_demo, demo_pay, service_demo, demo_day, demo_segments, demo_loyalty):
                 module.build()
             yield users
         finally:

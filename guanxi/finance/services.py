@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,9 @@ from guanxi.core.permissions import ensure
 from guanxi.core.services import service
 from guanxi.org.scopes import ensure_in_scope
 
-from . import ledger
+from . import ledger, signals
 from .ledger import MONEY_IN, MONEY_OUT
-from .models import ZERO, FinanceSettings, Receivable, ReceivableSource, ReceivableStatus
+from .models import ZERO, FinanceSettings, Receipt, Receivable, ReceivableSource, ReceivableStatus
 
 if TYPE_CHECKING:
     from guanxi.customers.models import Customer
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
         Payable,
         Payment,
         PaymentAllocation,
-        Receipt,
     )
     from guanxi.org.models import Branch, User
     from guanxi.purchasing.models import GoodsReceipt, Supplier
@@ -154,10 +154,12 @@ def receipt_record(*, actor: User, customer: Customer, amount: Decimal, received
     first), ``None`` (keep it as the customer's credit) or [(receivable, amount)]."""
     ensure(actor, "finance.create")
     ensure_in_scope(actor, customer)
-    return ledger.movement_record(
+    receipt = ledger.movement_record(
         MONEY_IN, actor=actor, party=customer, amount=amount, on=received_on, method=method,
         counterpart=payer or customer.name, reference=reference, notes=notes, currency=currency,
         owner=owner or customer.owner or actor, branch_id=customer.branch_id or actor.branch_id, allocate=allocate)
+    transaction.on_commit(lambda: signals.receipt_recorded.send(sender=Receipt, receipt=receipt))
+    return receipt
 
 
 @service
@@ -181,7 +183,9 @@ def receipt_reverse(*, actor: User, receipt: Receipt, reason: str, reversed_on: 
     """Undo a receipt (a bounced cheque, a wrong entry)."""
     ensure(actor, "finance.reverse")
     ensure_in_scope(actor, receipt)
-    return ledger.movement_reverse(MONEY_IN, actor=actor, movement=receipt, reason=reason, on=reversed_on)
+    reversal = ledger.movement_reverse(MONEY_IN, actor=actor, movement=receipt, reason=reason, on=reversed_on)
+    transaction.on_commit(lambda: signals.receipt_reversed.send(sender=Receipt, receipt=receipt, reversal=reversal))
+    return reversal
 
 
 # --- payables and payments (FIN-2) ----------------------------------------------------------

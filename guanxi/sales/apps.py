@@ -21,7 +21,9 @@ class SalesConfig(AppConfig):
             Lead,
             Opportunity,
             Order,
+            OrderAdjustment,
             PriceList,
+            PriceListItem,
             Product,
             Quote,
             SalaryEntry,
@@ -103,7 +105,7 @@ class SalesConfig(AppConfig):
                                      ("sales.order", selectors.order_search_hits, _("Orders")),
                                      ("sales.shipment", selectors.shipment_search_hits, _("Shipping notes"))):
             search.register(provider, permission="sales.view", key=key, label=label)
-        for model in (Product, PriceList, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings, Target,
+        for model in (Product, PriceList, PriceListItem, OrderAdjustment, Stage, Lead, Opportunity, Quote, Order, Shipment, SalesSettings, Target,
                       CommissionRule, SalaryEntry, CommissionStatement):
             auditlog.register(model, exclude_fields=["updated_at"])
         from guanxi.core import memo

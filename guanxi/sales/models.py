@@ -56,17 +56,32 @@ class Product(TimeStampedModel):
 
 
 class PriceList(TimeStampedModel):
-    """Prices for customers of one level (VIP, key…); the list price applies otherwise."""
+    """Prices for customers of one level (VIP, key…), for one customer (one-to-one prices,
+    MKT-3), or for a member tier (marketing points at it); the list price applies otherwise.
+    Precedence (``services.price_for``): customer > member tier > level > list price."""
 
     name = models.CharField(_("name"), max_length=100)
     level = models.OneToOneField("core.PickItem", verbose_name=_("customer level"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
                                  limit_choices_to={"list_key": "customers.level"})
+    customer = models.OneToOneField("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="price_list")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("price list")
         verbose_name_plural = _("price lists")
+        constraints = [models.CheckConstraint(condition=Q(level__isnull=True) | Q(customer__isnull=True),
+                                              name="price_list_level_or_customer")]
+
+    @classmethod
+    def valid_q(cls, on, prefix=""):
+        """Active and valid on the day ``on``."""
+        return (Q(**{f"{prefix}is_active": True})
+                & (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": on}))
+                & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": on})))
 
     def __str__(self):
         return self.name
@@ -374,6 +389,7 @@ class Order(TimeStampedModel, DocumentTotals):
                               related_name="orders")
     branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    adjustment_total = money(_("coupons, promotions and points"), editable=False)
 
     scope_paths = ScopePaths(owner="owner", branch="branch")
 
@@ -414,6 +430,34 @@ class OrderLine(LineFields):
     @property
     def remaining(self):
         return self.quantity - self.shipped_quantity
+
+
+class AdjustmentKind(models.TextChoices):
+    COUPON = "coupon", _("Coupon")
+    PROMOTION = "promotion", _("Promotion")
+    POINTS = "points", _("Points")
+
+
+class OrderAdjustment(models.Model):
+    """An amount taken off an order as a whole (a coupon, a promotion, points redeemed):
+    the order's total is its lines' total less these (``services.order_adjustment_add``)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
+    label = models.CharField(_("description"), max_length=200)
+    amount = money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    key = models.CharField(max_length=80, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("order adjustment")
+        verbose_name_plural = _("order adjustments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.label
 
 
 class Shipment(TimeStampedModel):

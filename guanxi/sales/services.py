@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,16 @@ from guanxi.org.scopes import ensure_in_scope
 from guanxi.org.services import purge_in_scope, restore_in_scope
 
 from .models import (
+    AdjustmentKind,
     Lead,
     LeadStatus,
     Opportunity,
     Order,
+    OrderAdjustment,
     OrderLine,
     OrderStatus,
     Pipeline,
+    PriceList,
     PriceListItem,
     Product,
     Quote,
@@ -102,15 +106,70 @@ def product_save(*, actor: User, product: Product | None = None, **data: Any) ->
         raise Conflict(_("This SKU is used already."), field="sku") from exc
 
 
-def price_for(customer: Customer, product: Product) -> Any:
-    """The customer's price for a product: their level's price list, else the list price."""
+# Higher modules that know more prices of a customer (marketing: the member tier's price
+# list) register ``source(customer, product, on) -> Decimal | None`` here (in their ready()).
+_price_sources: list[Callable[[Customer, Product, datetime.date], Decimal | None]] = []
 
-    if customer is not None and customer.level_id:
-        item = PriceListItem.objects.filter(price_list__level_id=customer.level_id, price_list__is_active=True,
-                                            product=product).first()
-        if item is not None:
-            return item.price
+
+def register_price_source(source: Callable[[Customer, Product, datetime.date], Decimal | None]) -> None:
+    if source not in _price_sources:
+        _price_sources.append(source)
+
+
+def price_list_price(product: Product, on: datetime.date, **owner: Any) -> Decimal | None:
+    """The price of ``product`` in the list valid on ``on`` of one owner (``customer=``,
+    ``level_id=``…), or None."""
+    item = (PriceListItem.objects.filter(PriceList.valid_q(on, "price_list__"), product=product,
+                                         **{f"price_list__{k}": v for k, v in owner.items()})
+            .only("price").first())
+    return item.price if item is not None else None
+
+
+def price_for(customer: Customer, product: Product, on: datetime.date | None = None) -> Any:
+    """The customer's price for a product (SAL-10, MKT-3), first found of: the customer's
+    own price list, the member tier's (registered sources), the level's, the list price.
+    Only active lists valid on ``on`` (today) count."""
+    on = on or timezone.localdate()
+    if customer is not None:
+        candidates: list[Callable[[], Decimal | None]] = [lambda: price_list_price(product, on, customer=customer)]
+        candidates += [functools.partial(source, customer, product, on) for source in _price_sources]
+        if customer.level_id:
+            candidates.append(lambda: price_list_price(product, on, level_id=customer.level_id))
+        for candidate in candidates:
+            price = candidate()
+            if price is not None:
+                return price
     return product.list_price
+
+
+PRICE_LIST_FIELDS = {"name", "level", "customer", "valid_from", "valid_until", "is_active"}
+
+
+@service
+def price_list_save(*, actor: User, price_list: PriceList | None = None, items: Any = None,
+                    **data: Any) -> PriceList:
+    """Create or change a price list (per level or per customer) and replace its prices
+    with ``items`` [(product, price)] when given (SAL-10, MKT-3)."""
+    ensure(actor, "sales.manage")
+    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk) if price_list else PriceList()
+    for record in [price_list.customer if price_list.customer_id else None, data.get("customer")]:
+        if record is not None:
+            ensure_in_scope(actor, record)  # one-to-one prices only for customers one sees
+    assign_fields(price_list, PRICE_LIST_FIELDS, data)
+    if price_list.level_id and price_list.customer_id:
+        raise ValidationFailed(_("A price list is for a level or for one customer, not both."), field="customer")
+    if price_list.valid_from and price_list.valid_until and price_list.valid_until < price_list.valid_from:
+        raise ValidationFailed(_("The end is before the start."), field="valid_until")
+    try:
+        with transaction.atomic():
+            validated_save(price_list)
+    except IntegrityError as exc:
+        raise Conflict(_("This level or customer has a price list already.")) from exc
+    if items is not None:
+        price_list.items.all().delete()
+        PriceListItem.objects.bulk_create([PriceListItem(price_list=price_list, product=product, price=price)
+                                           for product, price in dict(items).items()])
+    return price_list
 
 
 # --- opportunities (SAL-2) ---------------------------------------------------------------
@@ -291,14 +350,52 @@ def _write_lines(document: Any, line_model: Any, link: str, lines: Any) -> list[
     def describe(data: dict[str, Any], product: Any) -> str:
         return (data.get("description") or (product.name if product else "")).strip()
 
-    return write_lines(document, line_model, link, lines, price=price, describe=describe)
+    built = write_lines(document, line_model, link, lines, price=price, describe=describe)
+    if isinstance(document, Order) and document.adjustment_total:
+        _order_totals_with_adjustments(document)
+    return built
 
 
 def _needs_discount_approval(document: Any, lines: Any, approved: Iterable[Decimal] = ()) -> bool:
     """Whether a line's discount is beyond the branch's limit (or beyond the ``approved``
-    discounts, when those are higher)."""
+    discounts, when those are higher); on an order, coupons and promotions count too, as a
+    percent of its subtotal (points redeemed are the customer's own and do not)."""
     limit = max([SalesSettings.for_branch(document.branch_id).discount_limit_percent, *approved])
-    return any(line.discount_percent > limit for line in lines)
+    if any(line.discount_percent > limit for line in lines):
+        return True
+    if isinstance(document, Order) and document.subtotal > 0:
+        granted = sum((a.amount for a in document.adjustments.exclude(kind=AdjustmentKind.POINTS)), Decimal("0"))
+        line_discounts = sum((line.discount for line in lines), Decimal("0"))
+        return (granted + line_discounts) * 100 / document.subtotal > limit
+    return False
+
+
+# --- amounts taken off an order as a whole (coupons, promotions, points; MKT-3, MKT-6) -----
+def _order_totals_with_adjustments(order: Order) -> None:
+    """Total = the lines' total less the adjustments; never below zero (refused instead)."""
+    lines_total = sum((line.total for line in order.lines.all()), Decimal("0"))
+    adjusted = sum((a.amount for a in order.adjustments.all()), Decimal("0"))
+    if adjusted > lines_total:
+        raise ValidationFailed(_("The coupons, promotions and points on this order come to more than its "
+                                 "total; remove some of them first."), field="lines")
+    order.adjustment_total = adjusted
+    order.total = lines_total - adjusted
+    order.save(update_fields=["adjustment_total", "total", "updated_at"])
+
+
+def order_adjustment_add(*, actor: User, order: Order, kind: str, label: str, amount: Decimal, key: str) -> OrderAdjustment:
+    """Take ``amount`` off a draft order once per ``key`` (a second call with the key returns
+    the first adjustment). Call inside the caller's transaction; the order is locked."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    existing = OrderAdjustment.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    if order.status != OrderStatus.DRAFT:
+        raise Conflict(_("Only a draft order can change."))
+    adjustment = validated_save(OrderAdjustment(order=order, kind=kind, label=label[:200], amount=amount, key=key,
+                                                created_by=actor))
+    _order_totals_with_adjustments(order)
+    return adjustment
 
 
 # --- the statuses of quotes and orders: the moves allowed (core.transitions) ---------------

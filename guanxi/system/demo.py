@@ -16,4 +16,5 @@ DEMO_BUILDERS = [
     "guanxi.analytics.scorecard_demo",
     "guanxi.analytics.alerts_demo",
     "guanxi.marketing.demo_segments",
+    "guanxi.marketing.demo_loyalty",
 ]

@@ -207,7 +207,8 @@ def test_price_lists_and_pipelines(seller, product):
     PriceListItem.objects.create(price_list=price_list, product=product, price=Decimal("2699"))
     api = Api(seller)
     assert api.get("/api/v1/price-lists").json() == [
-        {"id": price_list.pk, "name": "VIP价", "level": "vip", "currency": "CNY", "prices": {"GX-DS100": "2699.00"}}]
+        {"id": price_list.pk, "name": "VIP价", "level": "vip", "customer_id": None, "valid_from": None,
+         "valid_until": None, "currency": "CNY", "prices": {"GX-DS100": "2699.00"}}]
     pipelines = api.get("/api/v1/pipelines").json()
     assert len(pipelines) == 1 and [s["kind"] for s in pipelines[0]["stages"]][-2:] == ["won", "lost"]
 

@@ -1,6 +1,7 @@
 """Products and price lists."""
 
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import Q
@@ -9,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.money import default_tax_rate
+from guanxi.customers.models import Customer
+from guanxi.org.scopes import scoped
 from guanxi.sales import selectors, services
 from guanxi.sales.models import (
     PriceList,
@@ -125,6 +128,9 @@ class PriceListOut(Schema):
     id: int
     name: str
     level: str | None
+    customer_id: int | None
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
     currency: str = "CNY"
     prices: dict[str, Money]
 
@@ -134,12 +140,15 @@ class PriceListOut(Schema):
 
     @staticmethod
     def resolve_prices(obj):
-        return {item.product.sku: item.price for item in obj.items.select_related("product")}
+        return {item.product.sku: item.price for item in obj.items.all()}
 
 
 @router.get("/price-lists", response=list[PriceListOut])
 def price_list_list(request):
     require_perm(request, "sales.view")
-    return list(PriceList.objects.filter(is_active=True).select_related("level"))
+    # One-to-one price lists only of customers in the caller's scope.
+    return list(PriceList.objects.filter(Q(customer__isnull=True) | Q(customer__in=scoped(Customer.objects.all(),
+                                                                                          request.user)),
+                                         is_active=True).select_related("level").prefetch_related("items__product"))
 
 
