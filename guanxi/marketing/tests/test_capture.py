@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.customers.services import customer_create
-from guanxi.marketing.models import Campaign, CampaignTouch, FormResponse, Referral, ReferralCode, ResponseStatus
+from guanxi.marketing.models import (
+    Campaign,
+    CampaignTouch,
+    FormResponse,
+    Referral,
+    ReferralCode,
+    ResponseStatus,
+)
 from guanxi.marketing.selectors import capture as selectors
 from guanxi.marketing.services import capture as services
 from guanxi.sales.models import Lead
