@@ -84,7 +84,7 @@ class MarketingFormForm(forms.Form):
                            help_text=_("The end of the public address: letters, digits and hyphens."))
     intro = forms.CharField(label=_("Introduction"), required=False, max_length=2000, widget=forms.Textarea(
         attrs={"rows": 3}))
-    fields = forms.CharField(label=_("Fields"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_(
+    schema = forms.CharField(label=_("Fields"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_(
         'A JSON list, e.g. [{"name": "company", "label": "Company", "type": "text", "required": true}]. '
         "Types: text, textarea, choice (with choices), phone, email, consent."))
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
@@ -100,8 +100,14 @@ class MarketingFormForm(forms.Form):
         if campaigns is not None:
             self.fields["campaign"].queryset = campaigns
 
-    def clean_fields(self):
-        return clean_fields(self.cleaned_data["fields"])
+    def clean_schema(self):
+        return clean_fields(self.cleaned_data["schema"])
+
+    def service_data(self):
+        """The cleaned data as the services take it (the schema is the form's ``fields``)."""
+        data = dict(self.cleaned_data)
+        data["fields"] = data.pop("schema")
+        return data
 
 
 def public_form_class(marketing_form):

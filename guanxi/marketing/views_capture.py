@@ -40,8 +40,9 @@ report_list = ListPageView.as_view(spec=ReportList)
 @require("marketing.create")
 def form_create(request):
     form = MarketingFormForm(request.POST or None, campaigns=selectors.campaigns_to_link(request.user),
-                             initial={"kind": "event", "is_active": True, "fields": DEFAULT_FIELDS})
-    return form_page(request, form, lambda data: services.marketing_form_create(actor=request.user, **data),
+                             initial={"kind": "event", "is_active": True, "schema": DEFAULT_FIELDS})
+    return form_page(request, form, lambda data: services.marketing_form_create(actor=request.user,
+                                                                                **form.service_data()),
                      title=_("New form"), saved_message=_("Saved."), success_url=lambda f: f,
                      cancel_url="marketing:capture_form_list")
 
@@ -52,11 +53,11 @@ def form_edit(request, pk):
     names = ("kind", "name", "slug", "intro", "campaign", "event_starts_at", "event_place", "capacity", "thank_you",
              "is_active")
     initial = {name: getattr(marketing_form, name) for name in names}
-    initial["fields"] = _json(marketing_form.fields)
+    initial["schema"] = _json(marketing_form.fields)
     form = MarketingFormForm(request.POST or None, campaigns=selectors.campaigns_to_link(request.user),
                              initial=initial)
     return form_page(request, form, lambda data: services.marketing_form_update(
-        actor=request.user, form=marketing_form, **data), title=marketing_form.name, saved_message=_("Saved."),
+        actor=request.user, form=marketing_form, **form.service_data()), title=marketing_form.name, saved_message=_("Saved."),
         success_url=marketing_form, cancel_url=marketing_form)
 
 

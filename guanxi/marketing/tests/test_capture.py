@@ -4,6 +4,7 @@ conversions; scope."""
 
 import datetime
 import io
+import json
 import time
 
 import openpyxl
@@ -18,6 +19,7 @@ from guanxi.marketing.models import (
     Campaign,
     CampaignTouch,
     FormResponse,
+    MarketingForm,
     Referral,
     ReferralCode,
     ResponseStatus,
@@ -290,3 +292,25 @@ def test_customer_page_sections(demo_org, event, client_for):
     assert "新品发布会" in html
     # the salesperson without marketing rights sees no such section
     assert "新品发布会" not in client_for(demo_org["liuyang"]).get(customer.get_absolute_url()).content.decode()
+
+
+def test_designer_page_creates_and_edits_a_form(manager, campaign, client_for):
+    """MKT-5: a marketer designs a form on the page (fields as a small JSON schema); a bad
+    schema is refused with a message and nothing is saved."""
+    client = client_for(manager)
+    url = reverse("marketing:capture_form_create")
+    assert client.get(url).status_code == 200
+    data = {"kind": "event", "name": "客户答谢会", "slug": "thanks", "schema": json.dumps(FIELDS), "capacity": "50",
+            "campaign": campaign.pk, "event_place": "北京", "is_active": "on"}
+    bad = client.post(url, {**data, "schema": '[{"name": "1x", "type": "text"}]'})
+    assert bad.status_code == 200 and not MarketingForm.objects.exists()
+    assert client.post(url, data).status_code == 302
+    created = MarketingForm.objects.get()
+    assert (created.capacity, created.campaign, created.owner, len(created.fields)) == (50, campaign, manager, 6)
+    edit = reverse("marketing:capture_form_edit", args=[created.pk])
+    assert "consent" in client.get(edit).content.decode()
+    assert client.post(edit, {**data, "capacity": "80"}).status_code == 302
+    created.refresh_from_db()
+    assert created.capacity == 80
+    html = Client().get(reverse("marketing:capture_public", args=["thanks"])).content.decode()
+    assert "客户答谢会" in html and 'name="csrfmiddlewaretoken"' in html
