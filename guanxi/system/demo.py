@@ -14,4 +14,5 @@ DEMO_BUILDERS = [
     "guanxi.analytics.lifecycle_demo",
     "guanxi.analytics.scorecard_demo",
     "guanxi.analytics.alerts_demo",
+    "guanxi.marketing.demo_capture",
 ]
