@@ -3,7 +3,13 @@ check-ins; referral codes for the signed customers; department forms."""
 
 from guanxi.customers.services import customer_create
 from guanxi.marketing import demo_capture
-from guanxi.marketing.models import DepartmentReport, FormResponse, MarketingForm, Referral, ReferralCode
+from guanxi.marketing.models import (
+    DepartmentReport,
+    FormResponse,
+    MarketingForm,
+    Referral,
+    ReferralCode,
+)
 from guanxi.testing.sales import confirmed_order
 
 
