@@ -17,8 +17,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     F,
     OuterRef,
@@ -26,8 +24,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -94,12 +90,19 @@ class Dimension:
 
 
 def _age_key(prefix: str, today: datetime.date) -> Any:
-    return _birthday(prefix)  # the band is a CASE over it (``_age_case``)
+    # Grouped by the birthday itself (a few thousand distinct days), banded in Python
+    # (``age_band_of``): a CASE would repeat the main contact's subquery once per band.
+    return _birthday(prefix)
 
 
-def _age_case(today: datetime.date) -> Case:
-    cases = [When(age_band_q(code, today, "_bd"), then=Value(code)) for code, *_rest in AGE_BANDS]
-    return Case(*cases, default=Value(""), output_field=CharField())
+def age_band_of(birthday: datetime.date | None, today: datetime.date) -> str:
+    """The band code of ``birthday`` ("" for none)."""
+    if birthday is None:
+        return ""
+    for code, _label, youngest, oldest in AGE_BANDS:
+        if birthday <= _years_ago(today, youngest) and (oldest is None or birthday > _years_ago(today, oldest + 1)):
+            return code
+    return ""
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -158,9 +161,18 @@ def _filtered(queryset: QuerySet[Any], filters: dict[str, Any], prefix: str = ""
 
 
 def _keyed(queryset: QuerySet[Any], dimension: Dimension, prefix: str, today: datetime.date) -> QuerySet[Any]:
-    if dimension.code == "age":
-        return queryset.annotate(_bd=_age_key(prefix, today)).annotate(_key=_age_case(today))
     return queryset.annotate(_key=dimension.key(prefix, today))
+
+
+def _key_of(dimension: Dimension, raw: Any, today: datetime.date) -> str:
+    """The group of a grouped value (the age band of a birthday; the value itself otherwise)."""
+    if dimension.code == "age":
+        return age_band_of(raw, today)
+    return str(raw or "")
+
+
+def _add(totals: dict[Any, Any], key: Any, value: Any) -> None:
+    totals[key] = totals.get(key, 0) + value
 
 
 def customers_in_scope(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Customer]:
@@ -188,13 +200,15 @@ def analyse(user: Any, dimension_code: str, filters: dict[str, Any] | None = Non
     today = today or timezone.localdate()
     since = _years_ago(today, 1)
     customers = customers_in_scope(user, filters)
-    counts = {str(row["_key"] or ""): row["n"] for row in
-              _keyed(customers, dimension, "", today).values("_key").annotate(n=Count("id")).order_by()}
+    counts: dict[str, int] = {}
+    for row in _keyed(customers, dimension, "", today).values("_key").annotate(n=Count("id")).order_by():
+        _add(counts, _key_of(dimension, row["_key"], today), row["n"])
     orders = orders_visible_to(user).prefetch_related(None).filter(
         status__in=COUNTED_ORDERS, order_date__gt=since, order_date__lte=today,
         customer_id__in=customers.values("pk"))
-    sales = {str(row["_key"] or ""): row["s"] or Decimal("0") for row in
-             _keyed(orders, dimension, "customer__", today).values("_key").annotate(s=Sum("total")).order_by()}
+    sales: dict[str, Decimal] = {}
+    for row in _keyed(orders, dimension, "customer__", today).values("_key").annotate(s=Sum("total")).order_by():
+        _add(sales, _key_of(dimension, row["_key"], today), row["s"] or Decimal("0"))
     total = sum(counts.values())
     names = dimension.names()
     keys = sorted(set(counts) | set(sales), key=lambda k: (-counts.get(k, 0), k == "", k))
@@ -212,8 +226,9 @@ def cross_tab(user: Any, rows_code: str, columns_code: str, filters: dict[str, A
     customers = customers_in_scope(user, {k: v for k, v in (filters or {}).items() if k in FILTERS})
     keyed = _keyed(customers, rows, "", today).annotate(_row=F("_key"))
     keyed = _keyed(keyed, columns, "", today)
-    cells = {(str(r["_row"] or ""), str(r["_key"] or "")): r["n"]
-             for r in keyed.values("_row", "_key").annotate(n=Count("id")).order_by()}
+    cells: dict[tuple[str, str], int] = {}
+    for r in keyed.values("_row", "_key").annotate(n=Count("id")).order_by():
+        _add(cells, (_key_of(rows, r["_row"], today), _key_of(columns, r["_key"], today)), r["n"])
     row_names, column_names = rows.names(), columns.names()
 
     def ordered(index: int, dimension: Dimension, names: dict[str, str]) -> list[tuple[str, str]]:
