@@ -44,4 +44,5 @@ def test_public_views_are_the_expected_few():
         "work/calendar/feed/<str:secret>.ics",
         "service/s/<str:token>/",  # the satisfaction survey, answered through its secret token
         "service/f/<slug:slug>/",  # public web forms (rate limited, honeypot, signed fill time)
+        "marketing/capture/e/<slug:slug>/",  # event and survey forms (CSRF, rate limit, honeypot, size limits)
     }, public
