@@ -112,7 +112,7 @@ def marketing_form_create(*, actor: User, **data: Any) -> MarketingForm:
 def marketing_form_update(*, actor: User, form: MarketingForm, **data: Any) -> MarketingForm:
     ensure(actor, "marketing.edit")
     ensure_in_scope(actor, form)
-    form = MarketingForm.objects.select_for_update().get(pk=form.pk)
+    form = MarketingForm.objects.select_for_update(of=("self",)).get(pk=form.pk)
     assign_fields(form, FORM_FIELDS, data)
     _check_form(actor, form)
     return validated_save(form)
@@ -194,7 +194,7 @@ def form_submit(*, form: MarketingForm, answers: dict[str, Any], utm: dict[str, 
     name, company, mobile, email = _contact_of(form, answers)
     mobile_norm = phone_or_none(mobile) or ""
     with transaction.atomic():
-        form = MarketingForm.objects.select_for_update().select_related("owner", "campaign").get(pk=form.pk)
+        form = MarketingForm.objects.select_for_update(of=("self",)).select_related("owner", "campaign").get(pk=form.pk)
         earlier = _earlier_response(form, mobile_norm, email)
         if earlier is not None:
             return earlier
@@ -238,7 +238,7 @@ def response_check_in(*, actor: User, response: FormResponse) -> FormResponse:
     """Mark a registered person as attended (at the door of the event)."""
     ensure(actor, "marketing.edit")
     ensure_in_scope(actor, response)
-    response = FormResponse.objects.select_for_update().select_related("form").get(pk=response.pk)
+    response = FormResponse.objects.select_for_update(of=("self",)).select_related("form").get(pk=response.pk)
     if response.status == ResponseStatus.ATTENDED:
         return response
     if not response.may_check_in:
@@ -254,7 +254,7 @@ def response_withdraw(*, actor: User, response: FormResponse) -> FormResponse | 
     person who moved up, if any."""
     ensure(actor, "marketing.edit")
     ensure_in_scope(actor, response)
-    form = MarketingForm.objects.select_for_update().get(pk=response.form_id)
+    form = MarketingForm.objects.select_for_update(of=("self",)).get(pk=response.form_id)
     freed = response.status in (ResponseStatus.REGISTERED, ResponseStatus.ATTENDED)
     FormResponse.objects.filter(pk=response.pk).delete()
     if not freed:
@@ -325,7 +325,7 @@ def referrals_convert_for(order: Order) -> list[Referral]:
     """After ``order`` was confirmed: the referrals whose lead became this customer are
     converted (once), and ``referral_converted`` is sent for each."""
     converted = []
-    pending = Referral.objects.select_for_update().filter(converted_at__isnull=True, lead__customer=order.customer)
+    pending = Referral.objects.select_for_update(of=("self",)).filter(converted_at__isnull=True, lead__customer=order.customer)
     for referral in pending:
         referral.converted_at = timezone.now()
         referral.save(update_fields=["converted_at"])
@@ -368,7 +368,7 @@ def report_create(*, actor: User, kind: str, title: str, period: datetime.date,
 def _own_editable(actor: User, report: DepartmentReport) -> DepartmentReport:
     ensure(actor, "marketing.edit")
     ensure_in_scope(actor, report)
-    report = DepartmentReport.objects.select_for_update().get(pk=report.pk)
+    report = DepartmentReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.owner_id != actor.pk:
         raise Forbidden(_("Only the author changes or submits this form."))
     if not report.is_editable:
