@@ -17,4 +17,5 @@ DEMO_BUILDERS = [
     "guanxi.analytics.alerts_demo",
     "guanxi.marketing.demo_segments",
     "guanxi.marketing.demo_loyalty",
+    "guanxi.marketing.demo_capture",
 ]

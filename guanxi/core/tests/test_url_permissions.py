@@ -45,4 +45,5 @@ def test_public_views_are_the_expected_few():
         "service/s/<str:token>/",  # the satisfaction survey, answered through its secret token
         "service/f/<slug:slug>/",  # public web forms (rate limited, honeypot, signed fill time)
         "marketing/f/<slug:code>/",  # a campaign's lead form (CSRF, rate limited, honeypot)
+        "marketing/capture/e/<slug:slug>/",  # event and survey forms (CSRF, rate limit, honeypot, size limits)
     }, public
