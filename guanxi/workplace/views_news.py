@@ -1,13 +1,11 @@
 """Pages of industry news, competitors and the lost-to-competitor analysis (WRK-3,
 WRK-4, ANA-12)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page
+from guanxi.core.forms import act, form_page, report_message
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -70,13 +68,8 @@ def news_edit(request, pk):
 @require_POST
 def news_delete(request, pk):
     item = selectors.news_get(request.user, pk)
-    try:
-        news.news_delete(actor=request.user, item=item)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(item)
-    messages.success(request, _("Moved to the recycle bin."))
-    return redirect("workplace:news_list")
+    return act(request, lambda: news.news_delete(actor=request.user, item=item), done=_("Moved to the recycle bin."),
+               back=item, then="workplace:news_list", report=report_message)
 
 
 @require("workplace.view")
