@@ -35,7 +35,7 @@ def news_detail(request, pk):
 
     editable = scoped(type(item).objects.filter(pk=item.pk), request.user, extra=False).exists()
     return render(request, "workplace/news_detail.html", {
-        "item": item, "tab": request.GET.get("tab", "details"),
+        "item": item, "record": item, "tab": request.GET.get("tab", "details"),
         "entries": history_for(item) if request.GET.get("tab") == "history" else None,
         "can_edit": editable and request.user.has_module_perm("workplace.edit"),
         "can_delete": editable and request.user.has_module_perm("workplace.delete"),

@@ -121,7 +121,7 @@ def plan_detail(request, pk):
     if request.htmx and request.GET.get("tab") == "history":
         return render(request, "core/_history.html", {"entries": history_for(item)})
     return render(request, "workplace/plan_detail.html", {
-        "item": item, "tab": request.GET.get("tab", "details"),
+        "item": item, "record": item, "tab": request.GET.get("tab", "details"),
         "entries": history_for(item) if request.GET.get("tab") == "history" else None,
         "continued": getattr(item, "carried_to", None) if item.status == "carried" else None,
         "can_edit": request.user.has_module_perm("workplace.edit") and item.is_open,
