@@ -77,6 +77,29 @@ def act_on(request, action, actions, *, back, report=report_error):
     return act(request, run, done=done, back=back, report=report)
 
 
+def branch_rules_posted(request, branches, save, *, own, done):
+    """The POST of a page of per-branch rules with a company default (``PerBranchSettings``):
+    ``save(branch, posted)`` for the company default (branch None) and for each branch with
+    rules of its own (``own(posted)`` true; the others follow the default), ``posted(name)``
+    being the value of that row's field ``name``. All saved: a message and ``done``; a
+    refusal: its message and None, for the page to show again."""
+    try:
+        for branch in branches:
+            key = branch.pk if branch else "default"
+
+            def posted(name, key=key):
+                return request.POST.get(f"{name}_{key}", "")
+
+            if branch is not None and not own(posted):
+                continue
+            save(branch, posted)
+    except DomainError as exc:
+        report_error(request, exc)
+        return None
+    messages.success(request, _("Saved."))
+    return redirect(done)
+
+
 def fulfil_posted(request, order, make, *, prefix, done):
     """Ship or receive what the form posts against ``order`` (SAL-5, PUR-3): ``make`` is the
     service (shipment_create, goods_receipt_create), ``prefix`` the quantity fields', ``done``
