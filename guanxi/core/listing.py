@@ -22,7 +22,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -160,7 +160,7 @@ class ListSpec:
     import_entity: str | None = None  # a registered importer (core.imports): shows an Import button
     # the selector of the records the user may see (``selectors.x_visible_to``, scope first);
     # a list whose records come otherwise overrides ``queryset``
-    visible_to: Callable | None = None
+    visible_to: ClassVar[Callable[[Any], Any] | None] = None
 
     @property
     def export_columns(self):

@@ -71,7 +71,7 @@ class PayableList(ReceivableList):
     search_fields = ["number", "supplier__name"]
     empty_text = _("No payables.")
 
-    visible_to = selectors.payables_visible_to
+    visible_to = selectors.payables_visible_to  # type: ignore[assignment]  # its own model, not the parent list's
 
 
 def _movement_columns(party, party_label, date_field, date_label, person_label):
@@ -120,7 +120,7 @@ class PaymentList(ReceiptList):
     search_fields = ["number", "supplier__name", "payee", "reference"]
     empty_text = _("No payments.")
 
-    visible_to = selectors.payments_visible_to
+    visible_to = selectors.payments_visible_to  # type: ignore[assignment]  # its own model, not the parent list's
 
 
 class ExpenseList(ListSpec):
