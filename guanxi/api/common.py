@@ -41,6 +41,24 @@ class InputSchema(Schema):
 Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
 
 
+# A cursor page: each list's page schema adds its ``items``.
+class Page(Schema):
+    next_cursor: str | None
+
+
+# A file attached to a record (a directive's document, a ticket's attachment); no
+# docstring: it would become the schema's description in the OpenAPI document.
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.original_name
+
+
 class ReasonIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=300)
 
@@ -106,6 +124,18 @@ def get_or_invalid(queryset, pk, field):
     if obj is None:
         raise ValidationFailed(_("No such record: %(id)s.") % {"id": pk}, field=field)
     return obj
+
+
+def resolved(data, **references):
+    """Turn the ids of a request body into records: ``references`` names each one without
+    its ``_id`` (``parent=Branch.objects.all()`` for ``parent_id``) with the queryset it is
+    looked up in (the caller's scope). An unknown id is a 422 naming the body's field; a
+    null stays None; a field the body did not give stays absent (PATCH)."""
+    for name, queryset in references.items():
+        field = f"{name}_id"
+        if field in data:
+            data[name] = get_or_invalid(queryset, data.pop(field), field)
+    return data
 
 
 def locked(queryset, pk):

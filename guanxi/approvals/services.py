@@ -198,6 +198,18 @@ def approval_comment(request: ApprovalRequest) -> str:
             _("Approval: %(status)s") % {"status": request.get_status_display()})
 
 
+def decision_applied(request: ApprovalRequest, model: Any, *, pending: str, approved: str, rejected: str) -> None:
+    """What a document does when its approval is decided (called in the deciding
+    transaction): the record, locked, moves from ``pending`` to ``approved`` or
+    ``rejected``, by who decided and with their comment; a record gone or no longer
+    pending is left alone."""
+    record = model.objects.select_for_update().filter(pk=request.object_id).first()
+    if record is None or record.status != pending:
+        return
+    transition(record, approved if request.status == "approved" else rejected, approval_decider(request),
+               approval_comment(request))
+
+
 def latest_for(doc_type: str, object_id: int) -> ApprovalRequest | None:
     return ApprovalRequest.objects.filter(doc_type=doc_type, object_id=object_id).order_by("-created_at").first()
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,65 @@ class SavedViewForm(forms.Form):
 def report_error(request, exc):
     """Show a domain error as a message on the next page (its first field error, or its text)."""
     messages.error(request, exc.errors[0]["message"] if exc.errors else exc.message)
+
+
+def report_message(request, exc):
+    """Show a domain error's own text as a message (not its first field error)."""
+    messages.error(request, exc.message)
+
+
+def act(request, run, *, done, back, then=None, report=report_error):
+    """The POST of a button on a record (delete, claim, confirm, acknowledge…): call
+    ``run()`` (one service); on success show ``done`` (a text, or a function of what
+    ``run`` returned) and go to ``then`` (``back`` when not given); a refusal shows its
+    message with ``report`` and goes ``back``, nothing changed. ``back`` and ``then``
+    are what ``redirect`` takes (a record, a URL name, a URL); ``then`` may also be a
+    function of what ``run`` returned. ``done=None`` shows no message."""
+    try:
+        result = run()
+    except DomainError as exc:
+        report(request, exc)
+        return redirect(back)
+    if done is not None:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(back if then is None else then(result) if callable(then) else then)
+
+
+def emailed(post):
+    """The recipient and the message of a document's e-mail form (quotes, purchase orders)."""
+    return {"to": post.get("to", "").strip(), "message": post.get("message", "")[:2000]}
+
+
+def act_on(request, action, actions, *, back, report=report_error):
+    """``act`` for a view that takes the action's name from its URL: ``actions`` maps each
+    name to ``(run, done)``; an unknown name is a 404."""
+    if action not in actions:
+        raise Http404
+    run, done = actions[action]
+    return act(request, run, done=done, back=back, report=report)
+
+
+def branch_rules_posted(request, branches, save, *, own, done):
+    """The POST of a page of per-branch rules with a company default (``PerBranchSettings``):
+    ``save(branch, posted)`` for the company default (branch None) and for each branch with
+    rules of its own (``own(posted)`` true; the others follow the default), ``posted(name)``
+    being the value of that row's field ``name``. All saved: a message and ``done``; a
+    refusal: its message and None, for the page to show again."""
+    try:
+        for branch in branches:
+            key = branch.pk if branch else "default"
+
+            def posted(name, key=key):
+                return request.POST.get(f"{name}_{key}", "")
+
+            if branch is not None and not own(posted):
+                continue
+            save(branch, posted)
+    except DomainError as exc:
+        report_error(request, exc)
+        return None
+    messages.success(request, _("Saved."))
+    return redirect(done)
 
 
 def fulfil_posted(request, order, make, *, prefix, done):

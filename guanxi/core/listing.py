@@ -22,7 +22,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -158,13 +158,19 @@ class ListSpec:
     export_name = "export"
     bulk_actions: list = []
     import_entity: str | None = None  # a registered importer (core.imports): shows an Import button
+    # the selector of the records the user may see (``selectors.x_visible_to``, scope first);
+    # a list whose records come otherwise overrides ``queryset``
+    visible_to: ClassVar[Callable[[Any], Any] | None] = None
 
     @property
     def export_columns(self):
         return [c for c in self.columns if c.export]
 
     def queryset(self, request):
-        raise NotImplementedError
+        visible_to = type(self).visible_to
+        if visible_to is None:
+            raise NotImplementedError
+        return visible_to(request.user)
 
     def detail_url(self, obj):
         return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None

@@ -66,6 +66,13 @@ class PerBranchSettings:
         return (cls.objects.filter(branch_id=branch_id).first() or cls.objects.filter(branch__isnull=True).first()
                 or cls(branch=None))
 
+    @classmethod
+    def rows_for(cls, branches):
+        """For the settings page: (branch, its own rules or None) for each of ``branches``
+        (None is the company default), and the company default (built-in when none saved)."""
+        own = {s.branch_id: s for s in cls.objects.all()}
+        return [(branch, own.get(branch.pk if branch else None)) for branch in branches], own.get(None) or cls()
+
 
 class SavedView(models.Model):
     """A named set of list filters, private or shared with everyone who sees the list."""

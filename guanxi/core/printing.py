@@ -217,3 +217,18 @@ def file_response(fmt, make, filename):
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def xlsx_bytes(sheet_title, rows):
+    """A one-sheet workbook of ``rows`` (lists of cells) as bytes: a printed document's
+    spreadsheet (quotes, purchase orders). The caller neutralises what users typed."""
+    from openpyxl import Workbook  # heavy: loaded when a workbook is made, as in core.exports
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

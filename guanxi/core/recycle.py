@@ -25,6 +25,16 @@ def register(kind):
     _kinds[kind.code] = kind
 
 
+def register_services(code, label, model, deleted_for, *, restore, purge, record_name):
+    """Register a kind whose restore and purge services take the record by its own name
+    (``customer_restore(actor=…, customer=…)``): ``record_name`` is that name."""
+    register(RecycleKind(
+        code=code, label=label, model=model, deleted_for=deleted_for,
+        restore=lambda *, actor, record: restore(actor=actor, **{record_name: record}),
+        purge=lambda *, actor, record: purge(actor=actor, **{record_name: record}),
+    ))
+
+
 def kinds():
     return list(_kinds.values())
 

@@ -105,29 +105,17 @@ class CustomersConfig(AppConfig):
                         label=_("Customers"))
         search.register(selectors.contact_search_hits, permission="customers.view", key="customers.contact",
                         label=_("Contacts"))
-        recycle.register(recycle.RecycleKind(
-            code="customers.customer", label=_("Customers"), model=Customer,
-            deleted_for=selectors.customers_deleted_visible_to,
-            restore=lambda *, actor, record: services.customer_restore(actor=actor, customer=record),
-            purge=lambda *, actor, record: services.customer_purge(actor=actor, customer=record),
-        ))
-        recycle.register(recycle.RecycleKind(
-            code="customers.contact", label=_("Contacts"), model=Contact,
-            deleted_for=selectors.contacts_deleted_visible_to,
-            restore=lambda *, actor, record: services.contact_restore(actor=actor, contact=record),
-            purge=lambda *, actor, record: services.contact_purge(actor=actor, contact=record),
-        ))
+        recycle.register_services("customers.customer", _("Customers"), Customer, selectors.customers_deleted_visible_to,
+                                  restore=services.customer_restore, purge=services.customer_purge, record_name="customer")
+        recycle.register_services("customers.contact", _("Contacts"), Contact, selectors.contacts_deleted_visible_to,
+                                  restore=services.contact_restore, purge=services.contact_purge, record_name="contact")
         normalized = ["name_norm", "phone_norm", "mobile_norm", "email_norm", "search_tokens", "updated_at"]
         auditlog.register(Customer, exclude_fields=normalized, m2m_fields={"tags"})
         auditlog.register(Contact, exclude_fields=normalized)
         auditlog.register(CustomerShare)
         auditlog.register(Interaction, exclude_fields=["updated_at"])
         auditlog.register(Feedback, exclude_fields=["updated_at"])
-        recycle.register(recycle.RecycleKind(
-            code="customers.interaction", label=_("Interactions"), model=Interaction,
-            deleted_for=selectors.interactions_deleted_visible_to,
-            restore=lambda *, actor, record: services.interaction_restore(actor=actor, interaction=record),
-            purge=lambda *, actor, record: services.interaction_purge(actor=actor, interaction=record),
-        ))
+        recycle.register_services("customers.interaction", _("Interactions"), Interaction, selectors.interactions_deleted_visible_to,
+                                  restore=services.interaction_restore, purge=services.interaction_purge, record_name="interaction")
         auditlog.register(CustomerSettings)
         memo.watch(CustomerSettings)

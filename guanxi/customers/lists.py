@@ -131,8 +131,7 @@ class CustomerList(ListSpec):
                                   value=_custom_value(definition.key)))
         return columns
 
-    def queryset(self, request):
-        return selectors.customers_visible_to(request.user)
+    visible_to = selectors.customers_visible_to
 
     def search(self, queryset, q):
         return selectors.customer_search(queryset, q)
@@ -173,8 +172,7 @@ class PoolList(CustomerList):
         Column("created_at", _("Created"), sortable=True),
     ]
 
-    def queryset(self, request):
-        return selectors.pool_customers(request.user)
+    visible_to = selectors.pool_customers
 
 
 class ContactList(ListSpec):
@@ -199,8 +197,7 @@ class ContactList(ListSpec):
     search_fields = ["name", "mobile_norm", "email_norm"]
     empty_text = _("No contacts yet. Add them from a customer's page.")
 
-    def queryset(self, request):
-        return selectors.contacts_visible_to(request.user)
+    visible_to = selectors.contacts_visible_to
 
     def search(self, queryset, q):
         condition = Q(name__startswith=q.strip())
@@ -242,8 +239,7 @@ class InteractionList(ListSpec):
             customer_filter(),
         ]
 
-    def queryset(self, request):
-        return selectors.interactions_visible_to(request.user)
+    visible_to = selectors.interactions_visible_to
 
     def search(self, queryset, q):
         # The interactions are already scoped; the customer match only narrows them.
@@ -277,8 +273,7 @@ class FeedbackList(ListSpec):
             customer_filter(),
         ]
 
-    def queryset(self, request):
-        return selectors.feedback_visible_to(request.user)
+    visible_to = selectors.feedback_visible_to
 
     def search(self, queryset, q):
         return queryset.filter(content__icontains=q[:50])

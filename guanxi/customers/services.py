@@ -358,12 +358,7 @@ def contact_create(*, actor: User, customer: Customer, name: str, custom: Any = 
     ensure(actor, "customers.edit")
     _ensure_editable(actor, customer)
     contact = Contact(customer=customer, name=(name or "").strip())
-    assign_fields(contact, CONTACT_FIELDS, data)
-    _prepare_contact(contact)
-    _apply_custom(contact, custom)
-    validated_save(contact)
-    _one_primary(contact)
-    return contact
+    return _contact_saved(contact, data, custom)
 
 
 @service
@@ -371,6 +366,11 @@ def contact_update(*, actor: User, contact: Contact, custom: Any = None, **data:
     ensure(actor, "customers.edit")
     _ensure_editable(actor, contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    return _contact_saved(contact, data, custom)
+
+
+def _contact_saved(contact: Contact, data: dict[str, Any], custom: Any) -> Contact:
+    """Apply the fields given, check and save a new or changed contact; at most one primary."""
     assign_fields(contact, CONTACT_FIELDS, data)
     _prepare_contact(contact)
     _apply_custom(contact, custom)

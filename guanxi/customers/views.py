@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core import custom_fields
 from guanxi.core.charts import bar_chart
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import act, form_page, report_message, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -53,10 +53,6 @@ def _back(request, fallback):
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect(fallback)
-
-
-def _report(request, exc):
-    messages.error(request, exc.message)
 
 
 # --- the customer view (CUS-6) -------------------------------------------------------
@@ -143,13 +139,9 @@ def customer_edit(request, pk):
 @require_POST
 def customer_delete(request, pk):
     customer = selectors.customer_get(request.user, pk)
-    try:
-        services.customer_delete(actor=request.user, customer=customer)
-    except DomainError as exc:
-        _report(request, exc)
-        return redirect(customer)
-    messages.success(request, _("Customer moved to the recycle bin; it can be restored for 30 days."))
-    return redirect("customers:customer_list")
+    return act(request, lambda: services.customer_delete(actor=request.user, customer=customer),
+               done=_("Customer moved to the recycle bin; it can be restored for 30 days."), back=customer,
+               then="customers:customer_list", report=report_message)
 
 
 # --- ownership (CUS-7) -------------------------------------------------------------
@@ -161,7 +153,7 @@ def customer_claim(request, pk):
         services.customer_claim(actor=request.user, customer=customer)
         messages.success(request, _("“%(name)s” is yours now.") % {"name": customer.name})
     except DomainError as exc:
-        _report(request, exc)
+        report_message(request, exc)
     return _back(request, customer)
 
 
@@ -175,7 +167,7 @@ def bulk_claim(request):
             services.customer_claim(actor=request.user, customer=customer)
             claimed += 1
         except DomainError as exc:
-            _report(request, exc)
+            report_message(request, exc)
             break
     if claimed:
         messages.success(request, _("%(n)d customers claimed.") % {"n": claimed})
@@ -235,13 +227,9 @@ def customer_share(request, pk):
 @require_POST
 def customer_unshare(request, pk, user_id):
     customer = selectors.customer_get(request.user, pk)
-
-    try:
-        services.customer_unshare(actor=request.user, customer=customer, user=get_object_or_404(User, pk=user_id))
-        messages.success(request, _("No longer shared."))
-    except DomainError as exc:
-        _report(request, exc)
-    return redirect(customer)
+    user = get_object_or_404(User, pk=user_id)
+    return act(request, lambda: services.customer_unshare(actor=request.user, customer=customer, user=user),
+               done=_("No longer shared."), back=customer, report=report_message)
 
 
 @require("customers.transfer")
@@ -249,12 +237,9 @@ def customer_unshare(request, pk, user_id):
 def customer_lock(request, pk):
     customer = selectors.customer_get(request.user, pk)
     locked = request.POST.get("locked") == "1"
-    try:
-        services.customer_set_recycle_lock(actor=request.user, customer=customer, locked=locked)
-        messages.success(request, _("Kept from the pool.") if locked else _("May be recycled again."))
-    except DomainError as exc:
-        _report(request, exc)
-    return redirect(customer)
+    return act(request, lambda: services.customer_set_recycle_lock(actor=request.user, customer=customer, locked=locked),
+               done=_("Kept from the pool.") if locked else _("May be recycled again."), back=customer,
+               report=report_message)
 
 
 # --- duplicate check (CUS-5) ------------------------------------------------------
@@ -333,12 +318,8 @@ def contact_edit(request, pk):
 @require_POST
 def contact_delete(request, pk):
     contact = selectors.contact_get(request.user, pk)
-    try:
-        services.contact_delete(actor=request.user, contact=contact)
-        messages.success(request, _("Contact moved to the recycle bin."))
-    except DomainError as exc:
-        _report(request, exc)
-    return redirect(contact.customer)
+    return act(request, lambda: services.contact_delete(actor=request.user, contact=contact),
+               done=_("Contact moved to the recycle bin."), back=contact.customer, report=report_message)
 
 
 # --- settings ----------------------------------------------------------------------
@@ -397,12 +378,8 @@ def interaction_edit(request, pk):
 @require_POST
 def interaction_delete(request, pk):
     interaction = selectors.interaction_get(request.user, pk)
-    try:
-        services.interaction_delete(actor=request.user, interaction=interaction)
-        messages.success(request, _("Interaction moved to the recycle bin."))
-    except DomainError as exc:
-        _report(request, exc)
-    return redirect(interaction.customer)
+    return act(request, lambda: services.interaction_delete(actor=request.user, interaction=interaction),
+               done=_("Interaction moved to the recycle bin."), back=interaction.customer, report=report_message)
 
 
 # --- reminders (ACT-3) and the daily report (ACT-4) ------------------------------------
@@ -480,13 +457,8 @@ def duplicate_scan(request):
 @require_POST
 def duplicate_flag_dismiss(request, pk):
     flag = get_object_or_404(DuplicateFlag, pk=pk)
-    try:
-        dismiss(actor=request.user, flag=flag)
-    except DomainError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("Marked as two different customers."))
-    return redirect("customers:duplicate_scan")
+    return act(request, lambda: dismiss(actor=request.user, flag=flag), done=_("Marked as two different customers."),
+               back="customers:duplicate_scan", report=report_message)
 
 
 @require("customers.edit")
@@ -505,7 +477,7 @@ def merge(request):
             record = customers_merge(actor=request.user, master=master, duplicate=duplicate,
                                      take_from_duplicate=take, owner=request.POST.get("owner", "master"))
         except DomainError as exc:
-            _report(request, exc)
+            report_message(request, exc)
         else:
             messages.success(request, _("Merged. You can undo this from the customer's page."))
             return redirect("customers:merge_detail", pk=record.pk)
@@ -536,5 +508,5 @@ def merge_detail(request, pk):
             messages.success(request, _("The merge was undone; both customers are back."))
             return redirect(record.master)
         except DomainError as exc:
-            _report(request, exc)
+            report_message(request, exc)
     return render(request, "customers/merge_detail.html", {"record": record})

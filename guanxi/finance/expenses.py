@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.approvals.services import approval_comment, approval_decider, approval_start
+from guanxi.approvals.services import approval_start, decision_applied
 from guanxi.core.errors import Conflict, Forbidden, ValidationFailed
 from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
@@ -129,11 +129,8 @@ def expense_submit(*, actor, expense):
 
 
 def expense_approval_decided(request):
-    expense = Expense.objects.select_for_update().filter(pk=request.object_id).first()
-    if expense is None or expense.status != ExpenseStatus.PENDING_APPROVAL:
-        return
-    transition(expense, ExpenseStatus.APPROVED if request.status == "approved" else ExpenseStatus.REJECTED,
-               approval_decider(request), approval_comment(request))
+    decision_applied(request, Expense, pending=ExpenseStatus.PENDING_APPROVAL, approved=ExpenseStatus.APPROVED,
+                     rejected=ExpenseStatus.REJECTED)
 
 
 @service

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.approvals.services import approval_comment, approval_decider, approval_start
+from guanxi.approvals.services import approval_start, decision_applied
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.money import clean_amount
 from guanxi.core.numbering import next_number
@@ -81,11 +81,8 @@ def invoice_request(*, actor, order, amount, kind=InvoiceKind.SPECIAL, buyer_nam
 
 
 def invoice_approval_decided(request):
-    invoice = Invoice.objects.select_for_update().filter(pk=request.object_id).first()
-    if invoice is None or invoice.status != InvoiceStatus.PENDING_APPROVAL:
-        return
-    transition(invoice, InvoiceStatus.APPROVED if request.status == "approved" else InvoiceStatus.REJECTED,
-               approval_decider(request), approval_comment(request))
+    decision_applied(request, Invoice, pending=InvoiceStatus.PENDING_APPROVAL, approved=InvoiceStatus.APPROVED,
+                     rejected=InvoiceStatus.REJECTED)
 
 
 @service

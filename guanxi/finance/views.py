@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, report_error, run_service
+from guanxi.core.forms import act, form_page, report_message, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -203,12 +202,8 @@ def movement_allocate(request, screens, pk):
         if errors or not allocations:
             messages.error(request, errors[0] if errors else _("Enter an amount for at least one debt."))
             return redirect(movement)
-    try:
-        made = screens.allocate(actor=request.user, movement=movement, allocations=allocations)
-        messages.success(request, _("%(n)d allocations made.") % {"n": len(made)})
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(movement)
+    return act(request, lambda: screens.allocate(actor=request.user, movement=movement, allocations=allocations),
+               done=lambda made: _("%(n)d allocations made.") % {"n": len(made)}, back=movement)
 
 
 def movement_reverse(request, screens, pk):
@@ -228,12 +223,8 @@ def allocation_take_back(request, screens, pk):
     allocation = get_object_or_404(screens.allocation_model, pk=pk)
     movement_id = allocation.receipt_id if screens.party == "customer" else allocation.payment_id
     movement = screens.movement_get(request.user, movement_id)  # 404 out of scope
-    try:
-        screens.unallocate(actor=request.user, allocation=allocation)
-        messages.success(request, _("Allocation taken back."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(movement)
+    return act(request, lambda: screens.unallocate(actor=request.user, allocation=allocation),
+               done=_("Allocation taken back."), back=movement, report=report_message)
 
 
 def _bind(view, screens, permission, post=False):

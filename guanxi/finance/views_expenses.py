@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.approvals.services import latest_for
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, report_error
+from guanxi.core.forms import act_on, form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import AUTHENTICATED, require
@@ -57,25 +56,16 @@ def expense_detail(request, pk):
 @require_POST
 def expense_action(request, pk, action):
     expense = selectors.expense_get(request.user, pk)
-    try:
-        if action == "attach":
-            upload = request.FILES.get("file")
-            if upload is None:
-                messages.error(request, _("Choose a file."))
-                return redirect(expense)
-            expenses.expense_attach(actor=request.user, expense=expense, upload=upload)
-            messages.success(request, _("Attached."))
-        elif action == "submit":
-            expenses.expense_submit(actor=request.user, expense=expense)
-            messages.success(request, _("Submitted for approval."))
-        elif action == "cancel":
-            expenses.expense_cancel(actor=request.user, expense=expense)
-            messages.success(request, _("Expense cancelled."))
-        else:
-            raise Http404
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(expense)
+    upload = request.FILES.get("file")
+    if action == "attach" and upload is None:
+        messages.error(request, _("Choose a file."))
+        return redirect(expense)
+    return act_on(request, action, {
+        "attach": (lambda: expenses.expense_attach(actor=request.user, expense=expense, upload=upload),
+                   _("Attached.")),
+        "submit": (lambda: expenses.expense_submit(actor=request.user, expense=expense), _("Submitted for approval.")),
+        "cancel": (lambda: expenses.expense_cancel(actor=request.user, expense=expense), _("Expense cancelled.")),
+    }, back=expense)
 
 
 @require(AUTHENTICATED)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.approvals.services import latest_for
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import report_error
+from guanxi.core.forms import act, report_error
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -50,16 +50,10 @@ def _order(request, order_pk):
 def invoice_request(request, order_pk):
     order = _order(request, order_pk)
     post = request.POST
-    try:
-        invoices.invoice_request(actor=request.user, order=order, amount=post.get("amount", ""),
-                                 kind=post.get("kind", InvoiceKind.SPECIAL), buyer_name=post.get("buyer_name", ""),
-                                 buyer_tax_id=post.get("buyer_tax_id", ""),
-                                 buyer_address_phone=post.get("buyer_address_phone", ""),
-                                 buyer_bank_account=post.get("buyer_bank_account", ""), notes=post.get("notes", ""))
-        messages.success(request, _("Invoice requested."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(order)
+    fields = ("amount", "buyer_name", "buyer_tax_id", "buyer_address_phone", "buyer_bank_account", "notes")
+    return act(request, lambda: invoices.invoice_request(
+        actor=request.user, order=order, kind=post.get("kind", InvoiceKind.SPECIAL),
+        **{field: post.get(field, "") for field in fields}), done=_("Invoice requested."), back=order)
 
 
 @require("sales.edit")
@@ -80,12 +74,8 @@ def payment_plan_set(request, order_pk):
     if errors:
         messages.error(request, errors[0])
         return redirect(order)
-    try:
-        invoices.payment_plan_set(actor=request.user, order=order, instalments=rows)
-        messages.success(request, _("Payment plan saved."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(order)
+    return act(request, lambda: invoices.payment_plan_set(actor=request.user, order=order, instalments=rows),
+               done=_("Payment plan saved."), back=order)
 
 
 @require("finance.view")

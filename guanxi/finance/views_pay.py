@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError
+from guanxi.core.forms import act
 from guanxi.core.periods import add_months, month_start
 from guanxi.core.permissions import require
 from guanxi.org.scopes import record_in_scope
@@ -103,12 +104,9 @@ def statement_list(request):
 @require_POST
 def statement_generate(request):
     month = _month(request)
-    try:
-        made = commissions.statements_generate(actor=request.user, month=month)
-        messages.success(request, _("%(n)d statements computed.") % {"n": len(made)})
-    except DomainError as exc:
-        messages.error(request, _errors(exc)[0])
-    return redirect(f"{reverse('finance:statement_list')}?month={month:%Y-%m}")
+    back = f"{reverse('finance:statement_list')}?month={month:%Y-%m}"
+    return act(request, lambda: commissions.statements_generate(actor=request.user, month=month),
+               done=lambda made: _("%(n)d statements computed.") % {"n": len(made)}, back=back)
 
 
 def _statement(request, pk):
@@ -133,12 +131,8 @@ def statement_detail(request, pk):
 @require_POST
 def statement_confirm(request, pk):
     statement = _statement(request, pk)
-    try:
-        commissions.statement_confirm(actor=request.user, statement=statement)
-        messages.success(request, _("Statement confirmed."))
-    except DomainError as exc:
-        messages.error(request, _errors(exc)[0])
-    return redirect(statement)
+    return act(request, lambda: commissions.statement_confirm(actor=request.user, statement=statement),
+               done=_("Statement confirmed."), back=statement)
 
 
 @require("sales.view")

@@ -2,16 +2,14 @@
 
 import datetime
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.core.charts import bar_chart, column_chart
-from guanxi.core.errors import DomainError
 from guanxi.core.exports import export_response
-from guanxi.core.forms import report_error
+from guanxi.core.forms import branch_rules_posted
 from guanxi.core.periods import PeriodForm
 from guanxi.core.permissions import require
 from guanxi.org.models import Branch
@@ -145,20 +143,13 @@ def settings_index(request):
 
     branches = [None, *Branch.objects.order_by("-is_headquarters", "name")]
     if request.method == "POST":
-        try:
-            for branch in branches:
-                key = branch.pk if branch else "default"
-                if branch is not None and not request.POST.get(f"days_{key}", "").strip():
-                    continue
-                finance_settings_save(actor=request.user, branch=branch,
-                                      receivable_source=request.POST.get(f"source_{key}", ""),
-                                      payment_days=request.POST.get(f"days_{key}", ""))
-            messages.success(request, _("Saved."))
-            return redirect("finance:settings")
-        except DomainError as exc:
-            report_error(request, exc)
-    own = {s.branch_id: s for s in FinanceSettings.objects.all()}
+        saved = branch_rules_posted(
+            request, branches, lambda branch, posted: finance_settings_save(
+                actor=request.user, branch=branch, receivable_source=posted("source"), payment_days=posted("days")),
+            own=lambda posted: posted("days").strip(), done="finance:settings")
+        if saved is not None:
+            return saved
+    rows, default = FinanceSettings.rows_for(branches)
     return render(request, "finance/settings.html", {
-        "rows": [(branch, own.get(branch.pk if branch else None)) for branch in branches],
-        "sources": ReceivableSource.choices, "default": own.get(None) or FinanceSettings(),
+        "rows": rows, "sources": ReceivableSource.choices, "default": default,
     })

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import act, form_page, report_message, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
@@ -203,10 +202,5 @@ def role_edit(request, pk):
 @require_POST
 def role_delete(request, pk):
     role = selectors.role_get(pk)
-
-    try:
-        services.role_delete(actor=request.user, role=role)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(role)
-    return _saved(request, _("Role deleted."), "org:role_list")
+    return act(request, lambda: services.role_delete(actor=request.user, role=role), done=_("Role deleted."),
+               back=role, then="org:role_list", report=report_message)

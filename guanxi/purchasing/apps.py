@@ -41,11 +41,7 @@ class PurchasingConfig(AppConfig):
         numbering.register("purchasing.order", "PO")
         numbering.register("purchasing.goods_receipt", "GR")
         printing.register("purchasing.order", _("Purchase order"), sample)
-        recycle.register(recycle.RecycleKind(
-            code="purchasing.supplier", label=_("Suppliers"), model=Supplier,
-            deleted_for=selectors.suppliers_deleted_visible_to,
-            restore=lambda *, actor, record: services.supplier_restore(actor=actor, supplier=record),
-            purge=lambda *, actor, record: services.supplier_purge(actor=actor, supplier=record),
-        ))
+        recycle.register_services("purchasing.supplier", _("Suppliers"), Supplier, selectors.suppliers_deleted_visible_to,
+                                  restore=services.supplier_restore, purge=services.supplier_purge, record_name="supplier")
         for model in (Supplier, PurchaseOrder, GoodsReceipt):
             auditlog.register(model, exclude_fields=["updated_at"])

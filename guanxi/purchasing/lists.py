@@ -30,8 +30,7 @@ class SupplierList(ListSpec):
     search_fields = ["name", "code", "contact_name", "phone"]
     empty_text = _("No suppliers yet.")
 
-    def queryset(self, request):
-        return selectors.suppliers_visible_to(request.user)
+    visible_to = selectors.suppliers_visible_to
 
 
 class PurchaseOrderList(ListSpec):
@@ -54,8 +53,7 @@ class PurchaseOrderList(ListSpec):
     search_fields = ["number", "supplier__name"]
     empty_text = _("No purchase orders yet.")
 
-    def queryset(self, request):
-        return selectors.purchase_orders_visible_to(request.user)
+    visible_to = selectors.purchase_orders_visible_to
 
 
 class GoodsReceiptList(ListSpec):
@@ -75,5 +73,4 @@ class GoodsReceiptList(ListSpec):
     search_fields = ["number", "order__number"]
     empty_text = _("No goods received yet.")
 
-    def queryset(self, request):
-        return selectors.goods_receipts_visible_to(request.user)
+    visible_to = selectors.goods_receipts_visible_to

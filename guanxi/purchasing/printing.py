@@ -1,11 +1,9 @@
 """Purchase orders as PDF and XLSX (PUR-2): plain data for the print templates."""
 
-import io
-
 from django.utils import timezone
 
 from guanxi.core.exports import neutralize
-from guanxi.core.printing import html_to_pdf, render_html
+from guanxi.core.printing import html_to_pdf, render_html, xlsx_bytes
 from guanxi.org.services import company_get
 
 
@@ -38,25 +36,19 @@ def purchase_order_pdf(order):
 
 
 def purchase_order_xlsx(order):
-    from openpyxl import Workbook
-
     data = purchase_order_data(order)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = order.number[:31]
-    sheet.append([neutralize(data["company"]["name"])])
-    sheet.append(["采购单 Purchase order", order.number, data["order"]["date"]])
-    sheet.append(["供应商 Supplier", neutralize(order.supplier.name)])
-    sheet.append([])
-    sheet.append(["#", "编号 SKU", "品名 Item", "数量 Qty", "单位 Unit", "单价 Unit price", "税率 Tax", "金额 Amount"])
-    for line in order.lines.select_related("product"):
-        sheet.append([line.position, line.product.sku if line.product else "", neutralize(line.description),
-                      line.quantity, line.unit, line.unit_price, line.tax_rate, line.total])
-    sheet.append([])
-    sheet.append(["", "", "合计 Total", "", "", "", "", order.total])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(order.number, [
+        [neutralize(data["company"]["name"])],
+        ["采购单 Purchase order", order.number, data["order"]["date"]],
+        ["供应商 Supplier", neutralize(order.supplier.name)],
+        [],
+        ["#", "编号 SKU", "品名 Item", "数量 Qty", "单位 Unit", "单价 Unit price", "税率 Tax", "金额 Amount"],
+        *([line.position, line.product.sku if line.product else "", neutralize(line.description),
+           line.quantity, line.unit, line.unit_price, line.tax_rate, line.total]
+          for line in order.lines.select_related("product")),
+        [],
+        ["", "", "合计 Total", "", "", "", "", order.total],
+    ])
 
 
 def sample():

@@ -2,14 +2,13 @@
 
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, fulfil_posted, report_error
+from guanxi.core.forms import act, act_on, emailed, form_page, fulfil_posted
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.money import default_tax_rate, document_totals, line_totals
@@ -59,13 +58,8 @@ def supplier_detail(request, pk):
 @require_POST
 def supplier_delete(request, pk):
     supplier = selectors.supplier_get(request.user, pk)
-    try:
-        services.supplier_delete(actor=request.user, supplier=supplier)
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(supplier)
-    messages.success(request, _("Moved to the recycle bin."))
-    return redirect("purchasing:supplier_list")
+    return act(request, lambda: services.supplier_delete(actor=request.user, supplier=supplier),
+               done=_("Moved to the recycle bin."), back=supplier, then="purchasing:supplier_list")
 
 
 def _rows(request, order, count=8):
@@ -152,18 +146,12 @@ def order_detail(request, pk):
 @require_POST
 def order_action(request, pk, action):
     order = selectors.purchase_order_get(request.user, pk)
-    try:
-        if action == "place":
-            services.purchase_order_place(actor=request.user, order=order)
-            messages.success(request, _("The order is placed."))
-        elif action == "cancel":
-            services.purchase_order_cancel(actor=request.user, order=order, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Order cancelled."))
-        else:
-            raise Http404
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(order)
+    return act_on(request, action, {
+        "place": (lambda: services.purchase_order_place(actor=request.user, order=order), _("The order is placed.")),
+        "cancel": (lambda: services.purchase_order_cancel(actor=request.user, order=order,
+                                                          reason=request.POST.get("reason", "")),
+                   _("Order cancelled.")),
+    }, back=order)
 
 
 @require("purchasing.view")
@@ -177,13 +165,8 @@ def order_file(request, pk, fmt):
 @require_POST
 def order_email(request, pk):
     order = selectors.purchase_order_get(request.user, pk)
-    try:
-        services.purchase_order_send(actor=request.user, order=order, to=request.POST.get("to", "").strip(),
-                                     message=request.POST.get("message", "")[:2000])
-        messages.success(request, _("The purchase order was e-mailed."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(order)
+    return act(request, lambda: services.purchase_order_send(actor=request.user, order=order, **emailed(request.POST)),
+               done=_("The purchase order was e-mailed."), back=order)
 
 
 @require("purchasing.receive")

@@ -59,8 +59,7 @@ class LeadList(ListSpec):
     empty_text = _("No leads yet.")
     import_entity = "sales.lead"
 
-    def queryset(self, request):
-        return selectors.leads_visible_to(request.user)
+    visible_to = selectors.leads_visible_to
 
 
 def _stage_choices():
@@ -143,8 +142,7 @@ class OpportunityList(ListSpec):
                *BY_PERSON_PLACE_AND_AMOUNT, customer_filter()]
     search_fields = ["name"]
 
-    def queryset(self, request):
-        return selectors.opportunities_visible_to(request.user)
+    visible_to = selectors.opportunities_visible_to
 
 
 class QuoteList(ListSpec):
@@ -164,8 +162,7 @@ class QuoteList(ListSpec):
     filters = [Filter("status", _("Status"), choices=QuoteStatus.choices), customer_filter()]
     search_fields = ["number", "customer__name"]
 
-    def queryset(self, request):
-        return selectors.quotes_visible_to(request.user)
+    visible_to = selectors.quotes_visible_to
 
 
 class OrderList(ListSpec):
@@ -192,8 +189,7 @@ class OrderList(ListSpec):
                *BY_PERSON_AND_PLACE, customer_filter()]
     search_fields = ["number", "customer__name"]
 
-    def queryset(self, request):
-        return selectors.orders_visible_to(request.user)
+    visible_to = selectors.orders_visible_to
 
 
 class ShipmentList(ListSpec):
@@ -212,5 +208,4 @@ class ShipmentList(ListSpec):
     filters = [customer_filter("order__customer_id")]
     search_fields = ["number", "order__number"]
 
-    def queryset(self, request):
-        return selectors.shipments_visible_to(request.user)
+    visible_to = selectors.shipments_visible_to

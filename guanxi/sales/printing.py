@@ -1,11 +1,9 @@
 """Quotes as PDF, XLSX and e-mail (SAL-3): plain data for the print templates."""
 
-import io
-
 from django.utils import timezone
 
 from guanxi.core.exports import neutralize
-from guanxi.core.printing import html_to_pdf, render_html
+from guanxi.core.printing import html_to_pdf, render_html, xlsx_bytes
 from guanxi.org.services import company_get
 
 
@@ -40,28 +38,22 @@ def quote_pdf(quote):
 
 
 def quote_xlsx(quote):
-    from openpyxl import Workbook
-
     data = quote_data(quote)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = quote.number[:31]
-    sheet.append([neutralize(data["company"]["name"])])
-    sheet.append(["报价单 Quotation", quote.number, f"v{quote.version}"])
-    sheet.append(["客户 Customer", neutralize(quote.customer.name)])
-    sheet.append([])
-    sheet.append(["#", "编号 SKU", "产品 Item", "数量 Qty", "单位 Unit", "单价 Unit price", "折扣% Disc.", "税率 Tax",
-                  "金额 Amount"])
-    for line in quote.lines.select_related("product"):
-        sheet.append([line.position, line.product.sku if line.product else "", neutralize(line.description),
-                      line.quantity, line.unit, line.unit_price, line.discount_percent, line.tax_rate, line.total])
-    sheet.append([])
-    for label, value in (("小计 Subtotal", quote.subtotal), ("折扣 Discount", quote.discount_total),
-                         ("税额 Tax", quote.tax_total), ("合计 Total", quote.total)):
-        sheet.append(["", "", "", "", "", "", "", label, value])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(quote.number, [
+        [neutralize(data["company"]["name"])],
+        ["报价单 Quotation", quote.number, f"v{quote.version}"],
+        ["客户 Customer", neutralize(quote.customer.name)],
+        [],
+        ["#", "编号 SKU", "产品 Item", "数量 Qty", "单位 Unit", "单价 Unit price", "折扣% Disc.", "税率 Tax",
+         "金额 Amount"],
+        *([line.position, line.product.sku if line.product else "", neutralize(line.description),
+           line.quantity, line.unit, line.unit_price, line.discount_percent, line.tax_rate, line.total]
+          for line in quote.lines.select_related("product")),
+        [],
+        *(["", "", "", "", "", "", "", label, value]
+          for label, value in (("小计 Subtotal", quote.subtotal), ("折扣 Discount", quote.discount_total),
+                               ("税额 Tax", quote.tax_total), ("合计 Total", quote.total))),
+    ])
 
 
 def sample():

@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 from guanxi.approvals.services import latest_for
 from guanxi.core import picklists
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, fulfil_posted, report_error, run_service
+from guanxi.core.forms import (
+    act,
+    act_on,
+    emailed,
+    form_page,
+    fulfil_posted,
+    report_error,
+    run_service,
+)
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -329,15 +337,9 @@ def quote_action(request, pk, action):
                "accept": services.quote_accept, "version": services.quote_new_version}
     if action not in actions:
         raise Http404
-    try:
-        result = actions[action](actor=request.user, quote=quote)
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(quote)
-    messages.success(request, {"submit": _("Submitted."), "send": _("Marked as sent."),
-                               "accept": _("Accepted: the order is made."),
-                               "version": _("New version made.")}[action])
-    return redirect(result)
+    return act(request, lambda: actions[action](actor=request.user, quote=quote),
+               done={"submit": _("Submitted."), "send": _("Marked as sent."), "accept": _("Accepted: the order is made."),
+                     "version": _("New version made.")}[action], back=quote, then=lambda made: made)
 
 
 @require("sales.view")
@@ -353,13 +355,8 @@ def quote_file(request, pk, fmt):
 @require_POST
 def quote_email(request, pk):
     quote = selectors.quote_get(request.user, pk)
-    try:
-        services.quote_send(actor=request.user, quote=quote, to=request.POST.get("to", "").strip(),
-                            message=request.POST.get("message", "")[:2000])
-        messages.success(request, _("The quote was e-mailed."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(quote)
+    return act(request, lambda: services.quote_send(actor=request.user, quote=quote, **emailed(request.POST)),
+               done=_("The quote was e-mailed."), back=quote)
 
 
 @require("sales.view")
@@ -377,18 +374,11 @@ def order_detail(request, pk):
 @require_POST
 def order_action(request, pk, action):
     order = selectors.order_get(request.user, pk)
-    try:
-        if action == "confirm":
-            services.order_confirm(actor=request.user, order=order)
-            messages.success(request, _("Submitted for confirmation."))
-        elif action == "cancel":
-            services.order_cancel(actor=request.user, order=order, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Order cancelled."))
-        else:
-            raise Http404
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(order)
+    return act_on(request, action, {
+        "confirm": (lambda: services.order_confirm(actor=request.user, order=order), _("Submitted for confirmation.")),
+        "cancel": (lambda: services.order_cancel(actor=request.user, order=order, reason=request.POST.get("reason", "")),
+                   _("Order cancelled.")),
+    }, back=order)
 
 
 # --- shipping notes (SAL-5) ------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import report_error
+from guanxi.core.forms import branch_rules_posted
 from guanxi.core.permissions import require
 from guanxi.org.models import Branch
 
@@ -17,25 +17,18 @@ from .models import Pipeline, SalesSettings, StageKind, WinOn
 def settings_index(request):
     branches = [None, *Branch.objects.order_by("-is_headquarters", "name")]
     if request.method == "POST":
-        try:
-            for branch in branches:
-                key = branch.pk if branch else "default"
-                if request.POST.get(f"threshold_{key}", "") == "" and branch is not None:
-                    continue  # a branch without its own rules follows the company default
-                sales_settings_save(actor=request.user, branch=branch,
-                                    large_deal_threshold=request.POST.get(f"threshold_{key}", ""),
-                                    discount_limit_percent=request.POST.get(f"discount_{key}", ""),
-                                    delivery_reminder_days=request.POST.get(f"days_{key}", ""),
-                                    win_opportunity_on=request.POST.get(f"win_{key}") or None)
-            messages.success(request, _("Saved."))
-            return redirect("sales:settings")
-        except DomainError as exc:
-            report_error(request, exc)
-    own = {s.branch_id: s for s in SalesSettings.objects.all()}
+        saved = branch_rules_posted(
+            request, branches, lambda branch, posted: sales_settings_save(
+                actor=request.user, branch=branch, large_deal_threshold=posted("threshold"),
+                discount_limit_percent=posted("discount"), delivery_reminder_days=posted("days"),
+                win_opportunity_on=posted("win") or None),
+            own=lambda posted: posted("threshold") != "", done="sales:settings")
+        if saved is not None:
+            return saved
+    rows, default = SalesSettings.rows_for(branches)
     return render(request, "sales/settings.html", {
         "pipelines": Pipeline.objects.prefetch_related("stages"),
-        "rows": [(branch, own.get(branch.pk if branch else None)) for branch in branches],
-        "default": own.get(None) or SalesSettings(), "win_choices": WinOn.choices,
+        "rows": rows, "default": default, "win_choices": WinOn.choices,
     })
 
 

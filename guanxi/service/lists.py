@@ -77,5 +77,4 @@ class TicketList(ListSpec):
     search_fields = ["number", "subject", "customer__name", "contact_email", "contact_phone"]
     empty_text = _("No tickets.")
 
-    def queryset(self, request):
-        return selectors.tickets_visible_to(request.user)
+    visible_to = selectors.tickets_visible_to

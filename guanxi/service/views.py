@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core import picklists
 from guanxi.core.charts import bar_chart
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, report_error
+from guanxi.core.forms import act_on, form_page, report_error
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
@@ -71,37 +71,23 @@ def ticket_detail(request, pk):
 @require_POST
 def ticket_action(request, pk, action):
     ticket = selectors.ticket_get(request.user, pk)
-    post = request.POST
-    try:
-        if action == "status":
-            services.ticket_set_status(actor=request.user, ticket=ticket, status=post.get("status", ""),
-                                       note=post.get("note", ""))
-            messages.success(request, _("Status changed."))
-        elif action == "note":
-            services.ticket_note(actor=request.user, ticket=ticket, body=post.get("body", ""))
-        elif action == "reply":
-            services.ticket_reply(actor=request.user, ticket=ticket, body=post.get("body", ""))
-            messages.success(request, _("The reply was sent."))
-        elif action == "take":
-            services.ticket_assign(actor=request.user, ticket=ticket, assignee=request.user)
-            messages.success(request, _("The ticket is yours."))
-        elif action == "task":
-            services.ticket_task_add(actor=request.user, ticket=ticket, title=post.get("title", ""),
-                                     assignee=request.user)
-        elif action == "task-done":
-            task = get_object_or_404(TicketTask, pk=post.get("task"), ticket=ticket)
-            services.ticket_task_done(actor=request.user, task=task)
-        elif action == "quality":
-            services.ticket_mark_quality(actor=request.user, ticket=ticket, is_quality_issue=post.get("on") == "1")
-        elif action == "link":
-            article = get_object_or_404(selectors.articles(), pk=post.get("article"))
-            article.tickets.add(ticket)
-            messages.success(request, _("Linked to the ticket."))
-        else:
-            raise Http404
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(ticket)
+    post, user = request.POST, request.user
+    return act_on(request, action, {
+        "status": (lambda: services.ticket_set_status(actor=user, ticket=ticket, status=post.get("status", ""),
+                                                      note=post.get("note", "")), _("Status changed.")),
+        "note": (lambda: services.ticket_note(actor=user, ticket=ticket, body=post.get("body", "")), None),
+        "reply": (lambda: services.ticket_reply(actor=user, ticket=ticket, body=post.get("body", "")),
+                  _("The reply was sent.")),
+        "take": (lambda: services.ticket_assign(actor=user, ticket=ticket, assignee=user), _("The ticket is yours.")),
+        "task": (lambda: services.ticket_task_add(actor=user, ticket=ticket, title=post.get("title", ""),
+                                                  assignee=user), None),
+        "task-done": (lambda: services.ticket_task_done(
+            actor=user, task=get_object_or_404(TicketTask, pk=post.get("task"), ticket=ticket)), None),
+        "quality": (lambda: services.ticket_mark_quality(actor=user, ticket=ticket,
+                                                         is_quality_issue=post.get("on") == "1"), None),
+        "link": (lambda: get_object_or_404(selectors.articles(), pk=post.get("article")).tickets.add(ticket),
+                 _("Linked to the ticket.")),
+    }, back=ticket)
 
 
 # --- handling flows (SRV-3) -------------------------------------------------------------------

@@ -20,7 +20,7 @@ from guanxi.core.config_services import (
     print_template_save,
 )
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page
+from guanxi.core.forms import act, form_page, report_message
 from guanxi.core.models import CustomField, CustomFieldType, NumberFormat, PickItem, PrintTemplate
 from guanxi.core.permissions import require
 
@@ -210,12 +210,9 @@ def calendar(request):
 @require_POST
 def calendar_load(request):
     year = _calendar_year(request)
-    try:
-        added = business_calendar.load_china(actor=request.user, year=year)
-        messages.success(request, _("%(count)d dates added.") % {"count": added})
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(f"{reverse('system:calendar')}?year={year}")
+    return act(request, lambda: business_calendar.load_china(actor=request.user, year=year),
+               done=lambda added: _("%(count)d dates added.") % {"count": added},
+               back=f"{reverse('system:calendar')}?year={year}", report=report_message)
 
 
 @require("system.configure")

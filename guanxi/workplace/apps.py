@@ -45,16 +45,10 @@ class WorkplaceConfig(AppConfig):
                         label=_("Directives"))
         search.register(selectors.news_search_hits, permission="workplace.view", key="workplace.news",
                         label=_("News"))
-        recycle.register(recycle.RecycleKind(
-            code="workplace.note", label=_("Notes"), model=Note, deleted_for=selectors.notes_deleted_visible_to,
-            restore=lambda *, actor, record: services.note_restore(actor=actor, note=record),
-            purge=lambda *, actor, record: services.note_purge(actor=actor, note=record),
-        ))
-        recycle.register(recycle.RecycleKind(
-            code="workplace.news", label=_("News"), model=NewsItem, deleted_for=selectors.news_deleted_visible_to,
-            restore=lambda *, actor, record: news.news_restore(actor=actor, item=record),
-            purge=lambda *, actor, record: news.news_purge(actor=actor, item=record),
-        ))
+        recycle.register_services("workplace.note", _("Notes"), Note, selectors.notes_deleted_visible_to,
+                                  restore=services.note_restore, purge=services.note_purge, record_name="note")
+        recycle.register_services("workplace.news", _("News"), NewsItem, selectors.news_deleted_visible_to,
+                                  restore=news.news_restore, purge=news.news_purge, record_name="item")
         auditlog.register(Note, exclude_fields=["updated_at"])
         auditlog.register(Schedule, exclude_fields=["updated_at", "remind_at", "reminded_at"])
         auditlog.register(WorkPlanItem, exclude_fields=["updated_at"])

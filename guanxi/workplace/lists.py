@@ -33,8 +33,7 @@ class NoteList(ListSpec):
     search_fields = ["title", "body"]
     empty_text = _("No notes yet. Write down what you learned at your last meeting.")
 
-    def queryset(self, request):
-        return selectors.notes_visible_to(request.user)
+    visible_to = selectors.notes_visible_to
 
 
 def _status_badge(item):
@@ -70,8 +69,7 @@ class PlanList(ListSpec):
     search_fields = ["title", "notes", "result"]
     empty_text = _("No plan items yet. Plan your day on My day.")
 
-    def queryset(self, request):
-        return selectors.plan_items_visible_to(request.user)
+    visible_to = selectors.plan_items_visible_to
 
 
 def _my_status(directive):
@@ -114,8 +112,7 @@ class DirectiveList(ListSpec):
     search_fields = ["title", "body"]
     empty_text = _("No directives yet.")
 
-    def queryset(self, request):
-        return selectors.directives_visible_to(request.user)
+    visible_to = selectors.directives_visible_to
 
 
 def _tag_filter(queryset, raw, request):
@@ -151,8 +148,7 @@ class NewsList(ListSpec):
     ]
     empty_text = _("No news yet. Share what you heard about the market or a competitor.")
 
-    def queryset(self, request):
-        return selectors.news_visible_to(request.user)
+    visible_to = selectors.news_visible_to
 
     def search(self, queryset, q):
         return selectors.news_search(queryset, q)
@@ -173,5 +169,4 @@ class CompetitorList(ListSpec):
     search_fields = ["name"]
     empty_text = _("No competitors yet: record a customer of category “competitor”.")
 
-    def queryset(self, request):
-        return selectors.competitors_with_figures(request.user)
+    visible_to = selectors.competitors_with_figures

@@ -30,7 +30,7 @@ def note_detail(request, pk):
     if request.htmx and request.GET.get("tab") == "history":
         return render(request, "core/_history.html", {"entries": history_for(note)})
     return render(request, "workplace/note_detail.html", {
-        "note": note,
+        "note": note, "record": note,
         "can_edit": request.user.has_module_perm("workplace.edit"),
         "can_delete": request.user.has_module_perm("workplace.delete"),
         "tab": request.GET.get("tab", "details"),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError
-from guanxi.core.forms import run_service
+from guanxi.core.forms import act, report_message, run_service
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 
@@ -68,12 +68,8 @@ def directive_read(request, pk):
 @require_POST
 def directive_acknowledge(request, pk):
     directive = selectors.directive_get(request.user, pk)
-    try:
-        directives.directive_acknowledge(actor=request.user, directive=directive)
-        messages.success(request, _("Acknowledged. Thank you."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(directive)
+    return act(request, lambda: directives.directive_acknowledge(actor=request.user, directive=directive),
+               done=_("Acknowledged. Thank you."), back=directive, report=report_message)
 
 
 @require("workplace.directive")

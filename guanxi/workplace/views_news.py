@@ -1,13 +1,11 @@
 """Pages of industry news, competitors and the lost-to-competitor analysis (WRK-3,
 WRK-4, ANA-12)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page
+from guanxi.core.forms import act, form_page, report_message
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -37,7 +35,7 @@ def news_detail(request, pk):
 
     editable = scoped(type(item).objects.filter(pk=item.pk), request.user, extra=False).exists()
     return render(request, "workplace/news_detail.html", {
-        "item": item, "tab": request.GET.get("tab", "details"),
+        "item": item, "record": item, "tab": request.GET.get("tab", "details"),
         "entries": history_for(item) if request.GET.get("tab") == "history" else None,
         "can_edit": editable and request.user.has_module_perm("workplace.edit"),
         "can_delete": editable and request.user.has_module_perm("workplace.delete"),
@@ -70,13 +68,8 @@ def news_edit(request, pk):
 @require_POST
 def news_delete(request, pk):
     item = selectors.news_get(request.user, pk)
-    try:
-        news.news_delete(actor=request.user, item=item)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(item)
-    messages.success(request, _("Moved to the recycle bin."))
-    return redirect("workplace:news_list")
+    return act(request, lambda: news.news_delete(actor=request.user, item=item), done=_("Moved to the recycle bin."),
+               back=item, then="workplace:news_list", report=report_message)
 
 
 @require("workplace.view")

@@ -11,8 +11,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import act, form_page, report_message, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
@@ -122,7 +121,7 @@ def plan_detail(request, pk):
     if request.htmx and request.GET.get("tab") == "history":
         return render(request, "core/_history.html", {"entries": history_for(item)})
     return render(request, "workplace/plan_detail.html", {
-        "item": item, "tab": request.GET.get("tab", "details"),
+        "item": item, "record": item, "tab": request.GET.get("tab", "details"),
         "entries": history_for(item) if request.GET.get("tab") == "history" else None,
         "continued": getattr(item, "carried_to", None) if item.status == "carried" else None,
         "can_edit": request.user.has_module_perm("workplace.edit") and item.is_open,
@@ -145,14 +144,8 @@ def plan_edit(request, pk):
 @require_POST
 def plan_delete(request, pk):
     item = selectors.plan_item_get(request.user, pk)
-
-    try:
-        plans.plan_item_delete(actor=request.user, item=item)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(item)
-    messages.success(request, _("Plan item removed."))
-    return redirect(_day_url(item.day))
+    return act(request, lambda: plans.plan_item_delete(actor=request.user, item=item), done=_("Plan item removed."),
+               back=item, then=_day_url(item.day), report=report_message)
 
 
 @require("workplace.assign")

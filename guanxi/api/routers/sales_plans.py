@@ -22,7 +22,7 @@ from guanxi.sales.models import Pipeline, TargetLevel
 from guanxi.sales.services import default_pipeline
 from guanxi.sales.targets import progress_for, targets_set_year, targets_visible_to
 
-from ..common import MONTH_PATTERN, InputSchema, cursor_list, get_or_invalid, require_perm
+from ..common import MONTH_PATTERN, InputSchema, Page, cursor_list, get_or_invalid, require_perm
 
 router = Router(tags=["sales"])
 
@@ -57,9 +57,8 @@ def _target_out(progress):
                      amount_percent=progress.amount_percent)
 
 
-class TargetPage(Schema):
+class TargetPage(Page):
     items: list[TargetOut]
-    next_cursor: str | None
 
 
 class MonthIn(InputSchema):
@@ -135,9 +134,8 @@ class StatementOut(Schema):
         return obj.rule_snapshot
 
 
-class StatementPage(Schema):
+class StatementPage(Page):
     items: list[StatementOut]
-    next_cursor: str | None
 
 
 def _statements(request):

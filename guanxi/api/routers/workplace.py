@@ -10,6 +10,7 @@ from guanxi.workplace.models import NoteCategory
 
 from ..common import (
     InputSchema,
+    Page,
     cursor_list,
     patched,
     require_perm,
@@ -30,9 +31,8 @@ class NoteOut(Schema):
     updated_at: datetime.datetime
 
 
-class NotePage(Schema):
+class NotePage(Page):
     items: list[NoteOut]
-    next_cursor: str | None
 
 
 class NoteIn(InputSchema):

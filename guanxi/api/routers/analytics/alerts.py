@@ -16,11 +16,12 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     fields_named,
-    get_or_invalid,
     page,
     patched,
     require_perm,
+    resolved,
     with_etag,
 )
 
@@ -43,9 +44,8 @@ class AlertRuleOut(Schema):
     created_at: datetime.datetime
 
 
-class AlertRulePage(Schema):
+class AlertRulePage(Page):
     items: list[AlertRuleOut]
-    next_cursor: str | None
 
 
 class AlertRuleIn(InputSchema):
@@ -91,9 +91,8 @@ class AlertOut(Schema):
     fired_at: datetime.datetime
 
 
-class AlertPage(Schema):
+class AlertPage(Page):
     items: list[AlertOut]
-    next_cursor: str | None
 
 
 class AlertFilters(ListParams):
@@ -101,12 +100,8 @@ class AlertFilters(ListParams):
 
 
 def _rule_data(request, data):
-    for name, queryset in (("branch_id", Branch.objects.filter(is_active=True)),
-                           ("department_id", departments_in_scope(request.user))):
-        if name in data:
-            value = data.pop(name)
-            data[name[:-3]] = get_or_invalid(queryset, value, name) if value is not None else None
-    return data
+    return resolved(data, branch=Branch.objects.filter(is_active=True),
+                    department=departments_in_scope(request.user))
 
 
 def _rule(request, rule_id):

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from guanxi.analytics.basket import rules_within
 from guanxi.analytics.clv_models import BasketRule
 
-from ...common import ListParams, cursor_list, require_perm
+from ...common import ListParams, Page, cursor_list, require_perm
 from .clv import SuggestionOut, suggestion_out
 
 router = Router(tags=["analytics"])
@@ -23,9 +23,8 @@ class BasketRuleOut(Schema):
     lift: float
 
 
-class BasketRulePage(Schema):
+class BasketRulePage(Page):
     items: list[BasketRuleOut]
-    next_cursor: str | None
 
 
 class RuleParams(ListParams):

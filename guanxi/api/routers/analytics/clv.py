@@ -13,7 +13,7 @@ from guanxi.analytics.clv_models import JobKind
 from guanxi.customers.models import Customer
 from guanxi.org.scopes import scoped
 
-from ...common import ListParams, cursor_list, require_perm
+from ...common import ListParams, Page, cursor_list, require_perm
 
 router = Router(tags=["analytics"])
 
@@ -36,9 +36,8 @@ class CustomerClvOut(Schema):
         return obj.customer.name
 
 
-class CustomerClvPage(Schema):
+class CustomerClvPage(Page):
     items: list[CustomerClvOut]
-    next_cursor: str | None
 
 
 class ClvListParams(ListParams):

@@ -13,6 +13,7 @@ from guanxi.customers import selectors, services
 
 from ...common import (
     InputSchema,
+    Page,
     cursor_list,
     patched,
     require_perm,
@@ -43,9 +44,8 @@ class ContactOut(Schema):
         return obj.role.code if obj.role else None
 
 
-class ContactPage(Schema):
+class ContactPage(Page):
     items: list[ContactOut]
-    next_cursor: str | None
 
 
 class ContactIn(InputSchema):

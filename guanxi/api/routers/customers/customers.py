@@ -25,6 +25,7 @@ from guanxi.org.models import User
 
 from ...common import (
     InputSchema,
+    Page,
     cursor_list,
     get_or_invalid,
     patched,
@@ -117,9 +118,8 @@ class CustomerOut(Schema):
         return str(obj.credit_limit)
 
 
-class CustomerPage(Schema):
+class CustomerPage(Page):
     items: list[CustomerOut]
-    next_cursor: str | None
 
 
 # A phone as typed, checked by the validator forms and imports use (guanxi.core.phones).

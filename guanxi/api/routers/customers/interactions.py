@@ -13,6 +13,7 @@ from guanxi.customers.models import (
 
 from ...common import (
     InputSchema,
+    Page,
     cursor_list,
     get_or_invalid,
     patched,
@@ -37,9 +38,8 @@ class InteractionOut(Schema):
     created_at: datetime.datetime
 
 
-class InteractionPage(Schema):
+class InteractionPage(Page):
     items: list[InteractionOut]
-    next_cursor: str | None
 
 
 class InteractionIn(InputSchema):

@@ -22,6 +22,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     ReasonIn,
     by_id,
     code_of,
@@ -71,14 +72,12 @@ class PayableOut(DebtOut):
     goods_receipt_id: int | None
 
 
-class ReceivablePage(Schema):
+class ReceivablePage(Page):
     items: list[ReceivableOut]
-    next_cursor: str | None
 
 
-class PayablePage(Schema):
+class PayablePage(Page):
     items: list[PayableOut]
-    next_cursor: str | None
 
 
 class DebtIn(InputSchema):
@@ -186,14 +185,12 @@ class PaymentOut(MovementOut):
     allocations: list[PaymentAllocationOut]
 
 
-class ReceiptPage(Schema):
+class ReceiptPage(Page):
     items: list[ReceiptOut]
-    next_cursor: str | None
 
 
-class PaymentPage(Schema):
+class PaymentPage(Page):
     items: list[PaymentOut]
-    next_cursor: str | None
 
 
 class ReceivableShareIn(InputSchema):

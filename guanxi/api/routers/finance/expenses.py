@@ -20,6 +20,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     by_id,
     code_of,
     listing,
@@ -71,9 +72,8 @@ class ExpenseOut(Schema):
         return sorted(obj.attachments.all(), key=by_id)
 
 
-class ExpensePage(Schema):
+class ExpensePage(Page):
     items: list[ExpenseOut]
-    next_cursor: str | None
 
 
 class ExpenseIn(InputSchema):

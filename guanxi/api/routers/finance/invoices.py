@@ -17,6 +17,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     ReasonIn,
     listing,
     require_perm,
@@ -48,9 +49,8 @@ class InvoiceOut(Schema):
     created_at: datetime.datetime
 
 
-class InvoicePage(Schema):
+class InvoicePage(Page):
     items: list[InvoiceOut]
-    next_cursor: str | None
 
 
 class InvoiceIn(InputSchema):

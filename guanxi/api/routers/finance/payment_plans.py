@@ -19,6 +19,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     listing,
     require_perm,
 )
@@ -54,9 +55,8 @@ class PaymentPlanOut(Schema):
         return list(obj.instalments.all())
 
 
-class PaymentPlanPage(Schema):
+class PaymentPlanPage(Page):
     items: list[PaymentPlanOut]
-    next_cursor: str | None
 
 
 class InstalmentIn(InputSchema):

@@ -10,13 +10,13 @@ from guanxi.org.models import Branch, User
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     cursor_list,
-    get_or_invalid,
     patched,
     require_perm,
+    resolved,
     with_etag,
 )
-from ._shared import Page
 
 router = Router()
 
@@ -63,11 +63,7 @@ class BranchPatch(InputSchema):
 
 
 def _branch_refs(data):
-    if "parent_id" in data:
-        data["parent"] = get_or_invalid(Branch.objects.all(), data.pop("parent_id"), "parent_id")
-    if "head_id" in data:
-        data["head"] = get_or_invalid(User.objects.filter(is_active=True), data.pop("head_id"), "head_id")
-    return data
+    return resolved(data, parent=Branch.objects.all(), head=User.objects.filter(is_active=True))
 
 
 @router.get("/branches", response=BranchPage)

@@ -10,13 +10,13 @@ from guanxi.org.models import Branch, Department, DepartmentKind, User
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     cursor_list,
-    get_or_invalid,
     patched,
     require_perm,
+    resolved,
     with_etag,
 )
-from ._shared import Page
 
 router = Router()
 
@@ -59,13 +59,8 @@ class DepartmentFilters(ListParams):
 
 
 def _department_refs(data):
-    if "branch_id" in data:
-        data["branch"] = get_or_invalid(Branch.objects.all(), data.pop("branch_id"), "branch_id")
-    if "parent_id" in data:
-        data["parent"] = get_or_invalid(Department.objects.all(), data.pop("parent_id"), "parent_id")
-    if "manager_id" in data:
-        data["manager"] = get_or_invalid(User.objects.filter(is_active=True), data.pop("manager_id"), "manager_id")
-    return data
+    return resolved(data, branch=Branch.objects.all(), parent=Department.objects.all(),
+                    manager=User.objects.filter(is_active=True))
 
 
 @router.get("/departments", response=DepartmentPage)

@@ -10,12 +10,12 @@ from guanxi.org.models import DataScope, Role
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     cursor_list,
     patched,
     require_perm,
     with_etag,
 )
-from ._shared import Page
 
 router = Router()
 

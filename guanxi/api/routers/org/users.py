@@ -13,14 +13,14 @@ from guanxi.org.models import Department, Role, Tier, User
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     check_if_match,
     cursor_list,
-    get_or_invalid,
     locked,
     require_perm,
+    resolved,
     with_etag,
 )
-from ._shared import Page
 
 router = Router()
 
@@ -92,10 +92,7 @@ def _roles(codes):
 
 
 def _user_refs(data):
-    if "department_id" in data:
-        data["department"] = get_or_invalid(Department.objects.all(), data.pop("department_id"), "department_id")
-    if "manager_id" in data:
-        data["manager"] = get_or_invalid(User.objects.filter(is_active=True), data.pop("manager_id"), "manager_id")
+    resolved(data, department=Department.objects.all(), manager=User.objects.filter(is_active=True))
     if "roles" in data:
         data["roles"] = _roles(data["roles"])
     return data

@@ -14,6 +14,7 @@ from guanxi.purchasing import selectors, services
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     by_id,
     code_of,
     fields_named,
@@ -65,9 +66,8 @@ class GoodsReceiptOut(Schema):
         return payable.pk if payable is not None else None
 
 
-class GoodsReceiptPage(Schema):
+class GoodsReceiptPage(Page):
     items: list[GoodsReceiptOut]
-    next_cursor: str | None
 
 
 class GoodsReceiptIn(InputSchema):

@@ -16,6 +16,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     ReasonIn,
     fields_named,
     get_or_invalid,
@@ -68,9 +69,8 @@ class PurchaseOrderOut(Schema):
         return list(obj.lines.all())
 
 
-class PurchaseOrderPage(Schema):
+class PurchaseOrderPage(Page):
     items: list[PurchaseOrderOut]
-    next_cursor: str | None
 
 
 class PurchaseLineIn(InputSchema):

@@ -13,12 +13,13 @@ from guanxi.purchasing import selectors, services
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     code_of,
-    get_or_invalid,
     listing,
     patched,
     pick,
     require_perm,
+    resolved,
     with_etag,
 )
 from ._shared import SUPPLIES
@@ -53,9 +54,8 @@ class SupplierOut(Schema):
         return code_of(obj.category)
 
 
-class SupplierPage(Schema):
+class SupplierPage(Page):
     items: list[SupplierOut]
-    next_cursor: str | None
 
 
 class SupplierIn(InputSchema):
@@ -106,10 +106,7 @@ def _supplier_data(request, data):
     """Pick-list codes and ids in the body as the records the service takes."""
     if "category" in data:
         data["category"] = pick(SUPPLIES, data["category"], "category")
-    if "customer_id" in data:
-        data["customer"] = get_or_invalid(customer_selectors.customers_visible_to(request.user),
-                                          data.pop("customer_id"), "customer_id")
-    return data
+    return resolved(data, customer=customer_selectors.customers_visible_to(request.user))
 
 
 @router.get("/suppliers", response=SupplierPage)

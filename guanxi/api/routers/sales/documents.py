@@ -22,6 +22,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     fields_named,
     filtered,
     get_or_invalid,
@@ -157,14 +158,12 @@ class OrderOut(DocumentOut):
     confirmed_at: datetime.datetime | None
 
 
-class QuotePage(Schema):
+class QuotePage(Page):
     items: list[QuoteOut]
-    next_cursor: str | None
 
 
-class OrderPage(Schema):
+class OrderPage(Page):
     items: list[OrderOut]
-    next_cursor: str | None
 
 
 class DocumentIn(InputSchema):

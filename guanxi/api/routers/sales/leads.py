@@ -17,6 +17,7 @@ from guanxi.sales.models import (
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     code_of,
     filtered,
     page,
@@ -53,9 +54,8 @@ class LeadOut(Schema):
         return code_of(obj.source)
 
 
-class LeadPage(Schema):
+class LeadPage(Page):
     items: list[LeadOut]
-    next_cursor: str | None
 
 
 class LeadIn(InputSchema):

@@ -19,6 +19,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     code_of,
     filtered,
     get_or_invalid,
@@ -89,9 +90,8 @@ class OpportunityOut(Schema):
         return code_of(obj.lost_reason)
 
 
-class OpportunityPage(Schema):
+class OpportunityPage(Page):
     items: list[OpportunityOut]
-    next_cursor: str | None
 
 
 class OpportunityIn(InputSchema):

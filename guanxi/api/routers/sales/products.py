@@ -21,6 +21,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     code_of,
     filtered,
     page,
@@ -53,9 +54,8 @@ class ProductOut(Schema):
         return code_of(obj.category)
 
 
-class ProductPage(Schema):
+class ProductPage(Page):
     items: list[ProductOut]
-    next_cursor: str | None
 
 
 class ProductIn(InputSchema):

@@ -15,6 +15,7 @@ from guanxi.sales import selectors, services
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     code_of,
     fields_named,
     filtered,
@@ -60,9 +61,8 @@ class ShipmentIn(InputSchema):
     notes: str = Field("", max_length=500)
 
 
-class ShipmentPage(Schema):
+class ShipmentPage(Page):
     items: list[ShipmentOut]
-    next_cursor: str | None
 
 
 class ShipmentFilters(ListParams):

@@ -17,6 +17,7 @@ from guanxi.service import caller, intake
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     listing,
     require_perm,
 )
@@ -73,9 +74,8 @@ class CallOut(Schema):
         return obj.interaction_id if _customer_visible(context["request"], obj) else None
 
 
-class CallPage(Schema):
+class CallPage(Page):
     items: list[CallOut]
-    next_cursor: str | None
 
 
 def _customer_visible(request, call):

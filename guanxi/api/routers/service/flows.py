@@ -15,6 +15,7 @@ from guanxi.service.models import (
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     listing,
     pick,
     require_perm,
@@ -47,9 +48,8 @@ class FlowOut(_TypeAndSeverity):
         return [version.number for version in obj.versions.all()]
 
 
-class FlowPage(Schema):
+class FlowPage(Page):
     items: list[FlowOut]
-    next_cursor: str | None
 
 
 class FlowIn(InputSchema):

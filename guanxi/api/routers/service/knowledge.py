@@ -17,6 +17,7 @@ from guanxi.service.models import (
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     code_of,
     fields_named,
     get_or_invalid,
@@ -48,9 +49,8 @@ class ArticleOut(Schema):
         return code_of(obj.category)
 
 
-class ArticlePage(Schema):
+class ArticlePage(Page):
     items: list[ArticleOut]
-    next_cursor: str | None
 
 
 class ArticleIn(InputSchema):

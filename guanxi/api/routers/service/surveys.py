@@ -10,6 +10,7 @@ from guanxi.service import selectors
 
 from ...common import (
     ListParams,
+    Page,
     listing,
     require_perm,
 )
@@ -36,9 +37,8 @@ class SurveyOut(Schema):
         return obj.ticket.number
 
 
-class SurveyPage(Schema):
+class SurveyPage(Page):
     items: list[SurveyOut]
-    next_cursor: str | None
 
 
 class SurveyFilters(ListParams):

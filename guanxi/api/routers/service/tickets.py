@@ -22,8 +22,10 @@ from guanxi.service.models import (
 )
 
 from ...common import (
+    AttachmentOut,
     InputSchema,
     ListParams,
+    Page,
     cursor_list,
     get_or_invalid,
     listing,
@@ -68,9 +70,8 @@ class TicketOut(_TypeAndSeverity):
     updated_at: datetime.datetime
 
 
-class TicketPage(Schema):
+class TicketPage(Page):
     items: list[TicketOut]
-    next_cursor: str | None
 
 
 class TicketIn(InputSchema):
@@ -108,17 +109,6 @@ class TicketFilters(ListParams):
     sorts: ClassVar = {"created_at", "updated_at", "number", "id"}
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-
-    @staticmethod
-    def resolve_name(obj):
-        return obj.original_name
-
-
 class EntryOut(Schema):
     id: int
     kind: EntryKind
@@ -133,9 +123,8 @@ class EntryOut(Schema):
         return list(obj.attachments.all())
 
 
-class EntryPage(Schema):
+class EntryPage(Page):
     items: list[EntryOut]
-    next_cursor: str | None
 
 
 class BodyIn(InputSchema):

@@ -19,8 +19,10 @@ from guanxi.workplace.models import (
 )
 
 from ...common import (
+    AttachmentOut,
     InputSchema,
     ListParams,
+    Page,
     page,
     require_perm,
 )
@@ -39,17 +41,6 @@ class ReceiptOut(Schema):
 class MyReceipt(Schema):
     read_at: datetime.datetime | None
     acknowledged_at: datetime.datetime | None
-
-
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-
-    @staticmethod
-    def resolve_name(obj):
-        return obj.original_name
 
 
 class DirectiveOut(Schema):
@@ -103,9 +94,8 @@ class DirectiveOut(Schema):
         return sorted(obj.attachments.all(), key=lambda a: a.pk)
 
 
-class DirectivePage(Schema):
+class DirectivePage(Page):
     items: list[DirectiveOut]
-    next_cursor: str | None
 
 
 class DirectiveIn(InputSchema):

@@ -23,11 +23,12 @@ from ...common import (
     InputSchema,
     ListParams,
     Money,
+    Page,
     fields_named,
-    get_or_invalid,
     page,
     patched,
     require_perm,
+    resolved,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -59,9 +60,8 @@ class NewsOut(Schema):
         return sorted(t.name for t in obj.tags.all())
 
 
-class NewsPage(Schema):
+class NewsPage(Page):
     items: list[NewsOut]
-    next_cursor: str | None
 
 
 class NewsIn(InputSchema):
@@ -113,10 +113,7 @@ class NewsFilters(ListParams):
 
 
 def _news_data(request, data):
-    if "competitor_id" in data:
-        competitor_id = data.pop("competitor_id")
-        data["competitor"] = get_or_invalid(selectors.competitors_visible_to(request.user), competitor_id,
-                                            "competitor_id") if competitor_id is not None else None
+    resolved(data, competitor=selectors.competitors_visible_to(request.user))
     if data.get("intel_type") is None and "intel_type" in data:
         data["intel_type"] = ""
     return data
@@ -178,9 +175,8 @@ class CompetitorOut(Schema):
     lost_count: int = Field(description="opportunities lost to them that the caller may see")
 
 
-class CompetitorPage(Schema):
+class CompetitorPage(Page):
     items: list[CompetitorOut]
-    next_cursor: str | None
 
 
 class CompetitorDetail(CompetitorOut):

@@ -11,6 +11,7 @@ from guanxi.core.models import Notification
 
 from ...common import (
     InputSchema,
+    Page,
     cursor_list,
 )
 
@@ -28,9 +29,8 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-class NotificationPage(Schema):
+class NotificationPage(Page):
     items: list[NotificationOut]
-    next_cursor: str | None
 
 
 class NotificationFilters(Schema):

@@ -18,11 +18,13 @@ from guanxi.workplace.models import (
 from ...common import (
     InputSchema,
     ListParams,
+    Page,
     fields_named,
     get_or_invalid,
     page,
     patched,
     require_perm,
+    resolved,
     with_etag,
 )
 
@@ -50,9 +52,8 @@ class WorkPlanOut(Schema):
     updated_at: datetime.datetime
 
 
-class WorkPlanPage(Schema):
+class WorkPlanPage(Page):
     items: list[WorkPlanOut]
-    next_cursor: str | None
 
 
 class WorkPlanIn(InputSchema):
@@ -89,14 +90,8 @@ PLAN_NAMES = {"customer": "customer_id", "opportunity": "opportunity_id", "owner
 
 def _links(request, data):
     """Resolve customer_id / opportunity_id through the caller's scope (422 if unknown)."""
-    found = {}
-    if "customer_id" in data:
-        found["customer"] = get_or_invalid(customer_selectors.customers_visible_to(request.user),
-                                           data.pop("customer_id"), "customer_id")
-    if "opportunity_id" in data:
-        found["opportunity"] = get_or_invalid(sales_selectors.opportunities_visible_to(request.user),
-                                              data.pop("opportunity_id"), "opportunity_id")
-    return found
+    return resolved(data, customer=customer_selectors.customers_visible_to(request.user),
+                    opportunity=sales_selectors.opportunities_visible_to(request.user))
 
 
 @router.get("/work-plans", response=WorkPlanPage)
@@ -132,9 +127,9 @@ def work_plan_create(request, payload: WorkPlanIn):
     if owner_id is not None and owner_id != request.user.pk:
         require_perm(request, "workplace.assign")
         owner = get_or_invalid(User.objects.filter(is_active=True), owner_id, "owner_id")
-    links = _links(request, data)
+    _links(request, data)
     with fields_named(PLAN_NAMES):
-        item = plans.plan_item_create(actor=request.user, owner=owner, **data, **links)
+        item = plans.plan_item_create(actor=request.user, owner=owner, **data)
     return Status(201, item)
 
 
@@ -144,12 +139,12 @@ def work_plan_update(request, plan_id: int, payload: WorkPlanPatch, response: Ht
     require_perm(request, "workplace.edit")
     data = payload.model_dump(exclude_unset=True)
     progress = {k: data.pop(k) for k in ("progress", "status", "result") if k in data}
-    links = _links(request, data)
+    _links(request, data)
 
     def update(item):
         with fields_named(PLAN_NAMES):
-            if data or links:
-                item = plans.plan_item_update(actor=request.user, item=item, **data, **links)
+            if data:
+                item = plans.plan_item_update(actor=request.user, item=item, **data)
             if progress:
                 plans.plan_item_progress(actor=request.user, item=item, **progress)
 
