@@ -116,6 +116,9 @@ class Section:
     create_label: str | Promise = ""
     create_permission = ""  # the permission the form's view asks
     create_path = False  # the form takes the customer in its path, not as ?customer=<id>
+    # Loaded by the page after it shows (one request for every lazy section), so a module's
+    # part does not add to the page's own queries; the API's summary reads it like any other.
+    lazy = False
 
     def visible(self, user):
         return user.has_module_perm(self.permission)
@@ -155,9 +158,11 @@ def register(section):
     _sections[section.key] = section
 
 
-def sections_for(user):
-    """The sections the user may read, in page order."""
-    return sorted((s for s in _sections.values() if s.visible(user)), key=lambda s: (s.order, s.key))
+def sections_for(user, lazy=None):
+    """The sections the user may read, in page order (only the lazy or the eager ones
+    when ``lazy`` is given)."""
+    return sorted((s for s in _sections.values() if s.visible(user) and (lazy is None or s.lazy == lazy)),
+                  key=lambda s: (s.order, s.key))
 
 
 def tally(records, **figures):

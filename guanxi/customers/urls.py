@@ -19,6 +19,7 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/timeline/", views.customer_timeline, name="customer_timeline"),
+    path("<int:pk>/sections/", views.customer_sections, name="customer_sections"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/delete/", views.customer_delete, name="customer_delete"),
     path("<int:pk>/claim/", views.customer_claim, name="customer_claim"),

@@ -79,8 +79,21 @@ def customer_detail(request, pk):
         context.update(_history_context(customer))
     else:
         context["sections"] = [summary.section_data(section, viewer, rows=5)
-                               for section in summary.sections_for(request.user)]
+                               for section in summary.sections_for(request.user, lazy=False)]
+        context["has_lazy_sections"] = bool(summary.sections_for(request.user, lazy=True))
     return render(request, "customers/customer_detail.html", context)
+
+
+@require("customers.view")
+def customer_sections(request, pk):
+    """The customer page's lazy sections (other modules' parts: segments, campaigns,
+    membership), loaded once the page shows; a page of its own without JavaScript."""
+    customer = selectors.customer_get(request.user, pk)
+    viewer = summary.Viewer(request.user, customer)
+    sections = [summary.section_data(section, viewer, rows=5)
+                for section in summary.sections_for(request.user, lazy=True)]
+    template = "customers/_lazy_sections.html" if request.htmx else "customers/customer_sections.html"
+    return render(request, template, {"customer": customer, "sections": sections})
 
 
 def _history_context(customer):

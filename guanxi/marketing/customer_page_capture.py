@@ -11,6 +11,7 @@ from .selectors import capture as selectors
 
 
 class FormResponsesSection(summary.Section):
+    lazy = True  # loaded after the customer page shows (its own request)
     key = "marketing_forms"
     title = _("Marketing forms")
     order = 95
@@ -31,6 +32,7 @@ class FormResponsesSection(summary.Section):
 
 
 class ReferralsSection(summary.Section):
+    lazy = True  # loaded after the customer page shows (its own request)
     key = "referrals"
     title = _("Referrals")
     order = 96

@@ -12,6 +12,7 @@ LISTED = 50
 
 
 class SegmentsSection(summary.Section):
+    lazy = True  # loaded after the customer page shows (its own request)
     key = "segments"
     title = _("Segments")
     order = 95

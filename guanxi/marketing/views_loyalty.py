@@ -217,6 +217,7 @@ def price_list_edit(request, pk):
 # --- the customer page (CUS-6) --------------------------------------------------------------
 class MemberSection(summary.Section):
     """The customer's member card: tier, points balance and the last movements."""
+    lazy = True  # loaded after the customer page shows (its own request)
 
     key = "loyalty"
     title = gettext_lazy("Member card")

@@ -25,6 +25,7 @@ CHANNEL_DEFAULTS = [
 
 class CampaignsSection(summary.Section):
     """The campaigns that reached the customer (MKT-2), linking to each campaign."""
+    lazy = True  # loaded after the customer page shows (its own request)
 
     key = "campaigns"
     title = _("Campaigns")

@@ -12,6 +12,7 @@ from .selectors import email as selectors
 
 class SuppressedAddressesSection(summary.Section):
     """The flag on the customer page: addresses of the customer marketing will not write to."""
+    lazy = True  # loaded after the customer page shows (its own request)
 
     key = "marketing_suppressed"
     title = _("Marketing e-mail")

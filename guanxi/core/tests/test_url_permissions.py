@@ -46,4 +46,8 @@ def test_public_views_are_the_expected_few():
         "service/f/<slug:slug>/",  # public web forms (rate limited, honeypot, signed fill time)
         "marketing/f/<slug:code>/",  # a campaign's lead form (CSRF, rate limited, honeypot)
         "marketing/capture/e/<slug:slug>/",  # event and survey forms (CSRF, rate limit, honeypot, size limits)
+        # A recipient's mail client: signed tokens (one recipient each, tampering answers 404).
+        "marketing/m/u/<str:token>/",  # unsubscribe (RFC 8058 one-click POST, confirm page on GET)
+        "marketing/m/o/<str:token>/",  # the open pixel
+        "marketing/m/c/<str:token>/",  # a tracked link: redirects only to the URL signed into the token
     }, public

@@ -143,7 +143,9 @@ def test_link_a_customer_by_name_and_see_it_on_the_customer_page(demo_org, clien
     assert CampaignTouch.objects.filter(campaign=campaign, customer=customer, source="explicit").exists()
     client.post(f"/marketing/campaigns/{campaign.pk}/link/", {"kind": "customer", "name": "不存在"})
     assert CampaignTouch.objects.filter(campaign=campaign).count() == 1
-    page = client.get(customer.get_absolute_url()).content.decode()
+    # the customer page loads the marketing sections after it shows (CUS-6)
+    assert f"/customers/{customer.pk}/sections/" in client.get(customer.get_absolute_url()).content.decode()
+    page = client.get(f"/customers/{customer.pk}/sections/").content.decode()
     assert campaign.get_absolute_url() in page
     search = client.get("/search/?q=expo").content.decode()
     assert campaign.name in search

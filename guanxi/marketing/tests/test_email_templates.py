@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.marketing import mailing
@@ -45,9 +46,12 @@ def test_placeholders_are_substituted_and_escaped():
 def test_unknown_placeholder_or_tag_is_a_clear_error_and_saves_nothing(marketer, field, text, message):
     """MKT-4: bad input answers a translated error naming the field; nothing is saved."""
     data = {"name": "t", "subject": "s", "text_body": "t", "html_body": ""} | {field: text}
-    with pytest.raises(ValidationFailed) as caught:
+    with translation.override("en"), pytest.raises(ValidationFailed) as caught:
         services.email_template_create(actor=marketer, **data)
     assert caught.value.errors[0]["field"] == field and message in caught.value.errors[0]["message"]
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as caught:
+        services.email_template_create(actor=marketer, **data)
+    assert message not in caught.value.errors[0]["message"]  # translated, not English
     assert not EmailTemplate.objects.exists()
 
 

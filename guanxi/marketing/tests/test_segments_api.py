@@ -20,7 +20,8 @@ def english():
 @pytest.fixture
 def api(demo_org, api_for):
     customers_of(demo_org)
-    return api_for(demo_org["linhui"])
+    client, headers = api_for(demo_org["linhui"])
+    return client, {**headers, "Accept-Language": "en"}  # the API's messages in English
 
 
 def test_create_read_update_delete(api):

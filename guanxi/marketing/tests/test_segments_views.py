@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from guanxi.core import recycle
@@ -30,6 +31,18 @@ def people(demo_org):
 def english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client_for(client_for):
+    """Clients that ask for the English pages (the texts the tests look for)."""
+
+    def make(user):
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
 
 
 def _dynamic(actor, **rules):
@@ -123,7 +136,7 @@ def test_static_list_upload_remove_and_customer_panel(gm, people, client_for):
                            follow=True)
     assert "没有这家" in response.content.decode()
     assert SegmentMember.objects.filter(segment=segment).count() == 2
-    page = client.get(f"/customers/{people[0].pk}/").content.decode()
+    page = client.get(f"/customers/{people[0].pk}/sections/").content.decode()  # loaded by the customer page
     assert f'/marketing/segments/{segment.pk}/' in page and "展会名单" in page
     client.post(f"/marketing/segments/{segment.pk}/members/remove/", {"ids": [people[0].pk]})
     assert SegmentMember.objects.filter(segment=segment).count() == 1
