@@ -153,8 +153,8 @@ def value_recompute_all(today=None):
     scored = {c.pk for c in customers}
     stale = [pk for pk in Customer.all_objects.filter(value_tier__gt="").values_list("pk", flat=True)
              if pk not in scored]
-    for start in range(0, len(stale), BATCH):
-        Customer.all_objects.filter(pk__in=stale[start:start + BATCH]).update(value_tier="")
+    for offset in range(0, len(stale), BATCH):
+        Customer.all_objects.filter(pk__in=stale[offset:offset + BATCH]).update(value_tier="")
     Customer.all_objects.bulk_update(customers, ["value_tier"], batch_size=BATCH)
     _save_snapshots(snapshots)
     return ValueRun.objects.create(window_start=start, bounds=bounds, customers=len(values))

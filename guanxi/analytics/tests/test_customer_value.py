@@ -98,6 +98,19 @@ def test_changed_rules_change_the_tiers(seller):
     assert scored.exists() and set(scored.values_list("value_tier", flat=True)) == {"A"}
 
 
+def test_a_customer_no_longer_scored_loses_its_tier_and_the_run_keeps_its_window(seller):
+    """ANA-1: a tier left from an earlier run (no counted order in the window any more) is
+    cleared, and the run records the window's first day (the clearing loop once reused it)."""
+    today = timezone.localdate()
+    _make(seller, 10, seed=11, today=today)
+    gone = customer_create(actor=seller, name="不再下单的客户")
+    Customer.all_objects.filter(pk=gone.pk).update(value_tier="A")
+    run = value.value_recompute_all(today)
+    run.refresh_from_db()
+    assert run.window_start == value.window_start(value.value_settings(), today)
+    assert Customer.all_objects.get(pk=gone.pk).value_tier == ""
+
+
 def test_the_nightly_task_is_idempotent(seller):
     """ANA-1: running the nightly recompute twice changes nothing but adds a run."""
     _make(seller, 40, seed=5)
