@@ -17,7 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class CampaignForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40,
-                           help_text=_("Letters, digits, hyphens; used as utm_campaign in links."))
+                           help_text=_("Letters, digits, hyphens; used as <code>utm_campaign</code> in links."))
     name = forms.CharField(label=_("Name"), max_length=160)
     channels = forms.MultipleChoiceField(label=_("Channels"), required=False, widget=forms.CheckboxSelectMultiple)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)

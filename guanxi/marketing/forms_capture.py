@@ -85,8 +85,9 @@ class MarketingFormForm(forms.Form):
     intro = forms.CharField(label=_("Introduction"), required=False, max_length=2000, widget=forms.Textarea(
         attrs={"rows": 3}))
     schema = forms.CharField(label=_("Fields"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_(
-        'A JSON list, e.g. [{"name": "company", "label": "Company", "type": "text", "required": true}]. '
-        "Types: text, textarea, choice (with choices), phone, email, consent."))
+        'A JSON list, e.g. <code>[{"name": "company", "label": "Company", "type": "text", "required": true}]</code>. '
+        "Types: <code>text</code>, <code>textarea</code>, <code>choice</code> (with <code>choices</code>), "
+        "<code>phone</code>, <code>email</code>, <code>consent</code>."))
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
     event_starts_at = forms.DateTimeField(label=_("Event starts"), required=False,
                                           widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

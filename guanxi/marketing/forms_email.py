@@ -14,8 +14,9 @@ class EmailTemplateForm(forms.ModelForm):
         model = EmailTemplate
         fields = ["name", "subject", "html_body", "text_body"]
         widgets = {"html_body": forms.Textarea(attrs={"rows": 10}), "text_body": forms.Textarea(attrs={"rows": 6})}
-        help_texts = {"html_body": _("Placeholders: {{ customer.name }}, {{ contact.name }}, {{ owner.name }}, "
-                                     "{{ owner.email }}, {{ unsubscribe_url }}.")}
+        help_texts = {"html_body": _("Placeholders: <code>{{ customer.name }}</code>, <code>{{ contact.name }}</code>, "
+                                     "<code>{{ owner.name }}</code>, <code>{{ owner.email }}</code>, "
+                                     "<code>{{ unsubscribe_url }}</code>.")}
 
 
 class EmailSendForm(forms.Form):

@@ -15,7 +15,7 @@ from guanxi.sales.services import register_price_source
 
 from . import views_loyalty
 from .models.loyalty import Coupon, LoyaltySettings, Member, MemberTier, Promotion
-from .selectors.loyalty import tier_price
+from .selectors.loyalty import tier_prices
 from .services.loyalty import (
     points_earn_for_receipt,
     points_refund_for_cancelled_order,
@@ -51,7 +51,7 @@ def connect():
     finance_signals.receipt_recorded.connect(_earn, dispatch_uid="loyalty-earn")
     finance_signals.receipt_reversed.connect(_reverse, dispatch_uid="loyalty-reverse")
     sales_signals.order_cancelled.connect(_order_cancelled, dispatch_uid="loyalty-refund")
-    register_price_source(tier_price)
+    register_price_source(tier_prices)
     register_order_panel(views_loyalty.order_panel)
     summary.register(views_loyalty.MemberSection())
     for model in (Member, MemberTier, Coupon, Promotion, LoyaltySettings):

@@ -17,7 +17,7 @@ from guanxi.customers.selectors import customers_visible_to
 from guanxi.org.scopes import get_scoped, scoped
 
 from .models import Lead, Opportunity, Order, Product, Quote, Shipment, StageKind
-from .services import price_for
+from .services import prices_for
 
 if TYPE_CHECKING:
     from guanxi.org.models import User
@@ -179,12 +179,14 @@ def preview_totals(user: User, customer_pk: int, lines: Any) -> Any:
         customer = customers_visible_to(user).prefetch_related(None).only("pk", "level_id").filter(
             pk=customer_pk).first()
     computed = []
+    known = prices_for(customer, [line.get("product") for line in lines  # type: ignore[arg-type]
+                                  if line.get("unit_price") is None and line.get("product") is not None])
     for line in lines:
         product, price = line.get("product"), line.get("unit_price")
         if line.get("quantity") is None:
             continue
         if price is None and product is not None:
-            price = price_for(customer, product)  # type: ignore[arg-type]
+            price = known[product.pk]
         if price is None:
             continue
         tax_rate = product.tax_rate if product else default_tax_rate()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -107,39 +106,52 @@ def product_save(*, actor: User, product: Product | None = None, **data: Any) ->
 
 
 # Higher modules that know more prices of a customer (marketing: the member tier's price
-# list) register ``source(customer, product, on) -> Decimal | None`` here (in their ready()).
-_price_sources: list[Callable[[Customer, Product, datetime.date], Decimal | None]] = []
+# list) register ``source(customer, product_ids, on) -> {product_id: Decimal}`` here (in
+# their ready()): one query or two for every product of a document, not one per line.
+PriceSource = Callable[[Customer, list[int], datetime.date], dict[int, Decimal]]
+_price_sources: list[PriceSource] = []
 
 
-def register_price_source(source: Callable[[Customer, Product, datetime.date], Decimal | None]) -> None:
+def register_price_source(source: PriceSource) -> None:
     if source not in _price_sources:
         _price_sources.append(source)
 
 
-def price_list_price(product: Product, on: datetime.date, **owner: Any) -> Decimal | None:
-    """The price of ``product`` in the list valid on ``on`` of one owner (``customer=``,
-    ``level_id=``…), or None."""
-    item = (PriceListItem.objects.filter(PriceList.valid_q(on, "price_list__"), product=product,
-                                         **{f"price_list__{k}": v for k, v in owner.items()})
-            .only("price").first())
-    return item.price if item is not None else None
+def price_list_prices(product_ids: list[int], on: datetime.date, **owner: Any) -> dict[int, Decimal]:
+    """The prices of ``product_ids`` in the list valid on ``on`` of one owner (``customer=``,
+    ``level_id=``…), by product id (one query)."""
+    return dict(PriceListItem.objects.filter(PriceList.valid_q(on, "price_list__"), product_id__in=product_ids,
+                                             **{f"price_list__{k}": v for k, v in owner.items()})
+                .values_list("product_id", "price"))
 
 
-def price_for(customer: Customer, product: Product, on: datetime.date | None = None) -> Any:
-    """The customer's price for a product (SAL-10, MKT-3), first found of: the customer's
-    own price list, the member tier's (registered sources), the level's, the list price.
-    Only active lists valid on ``on`` (today) count."""
+def prices_for(customer: Customer | None, products: Iterable[Product],
+               on: datetime.date | None = None) -> dict[int, Decimal]:
+    """The customer's price of each product (SAL-10, MKT-3), by product id, first found of:
+    the customer's own price list, the member tier's (registered sources), the level's,
+    the list price. Only active lists valid on ``on`` (today) count. A query or two per
+    source for all the products together."""
     on = on or timezone.localdate()
-    if customer is not None:
-        candidates: list[Callable[[], Decimal | None]] = [lambda: price_list_price(product, on, customer=customer)]
-        candidates += [functools.partial(source, customer, product, on) for source in _price_sources]
+    wanted = {product.pk: product for product in products if product is not None}
+    prices: dict[int, Decimal] = {}
+    if customer is not None and wanted:
+        finders: list[Callable[[list[int]], dict[int, Decimal]]] = [
+            lambda ids: price_list_prices(ids, on, customer=customer)]
+        finders += [lambda ids, source=source: source(customer, ids, on) for source in _price_sources]  # type: ignore[misc]
         if customer.level_id:
-            candidates.append(lambda: price_list_price(product, on, level_id=customer.level_id))
-        for candidate in candidates:
-            price = candidate()
-            if price is not None:
-                return price
-    return product.list_price
+            finders.append(lambda ids: price_list_prices(ids, on, level_id=customer.level_id))
+        for finder in finders:
+            todo = [pk for pk in wanted if pk not in prices]
+            if not todo:
+                break
+            prices.update({pk: price for pk, price in finder(todo).items() if pk in wanted and price is not None
+                           and pk not in prices})
+    return {pk: prices.get(pk, product.list_price) for pk, product in wanted.items()}
+
+
+def price_for(customer: Customer | None, product: Product, on: datetime.date | None = None) -> Any:
+    """The customer's price of one product (see :func:`prices_for`)."""
+    return prices_for(customer, [product], on)[product.pk]
 
 
 PRICE_LIST_FIELDS = {"name", "level", "customer", "valid_from", "valid_until", "is_active"}
@@ -341,10 +353,13 @@ def _write_lines(document: Any, line_model: Any, link: str, lines: Any) -> list[
     """Replace a quote's or an order's lines with ``lines`` (dicts) and recompute every
     total; a line without a price takes the customer's price of its product."""
 
+    known = prices_for(document.customer, [line.get("product") for line in lines
+                                           if line.get("unit_price") is None and line.get("product") is not None])
+
     def price(data: dict[str, Any], product: Any) -> Any:
         unit_price = data.get("unit_price")
         if unit_price is None and product is not None:
-            unit_price = price_for(document.customer, product)
+            unit_price = known[product.pk] if product.pk in known else price_for(document.customer, product)
         return unit_price
 
     def describe(data: dict[str, Any], product: Any) -> str:

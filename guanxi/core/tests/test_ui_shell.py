@@ -25,8 +25,10 @@ def test_chairman_and_salesperson_see_different_menus(demo_org, client_for):
     admin = client_for(demo_org["zhaolei"]).get("/").content.decode()
     assert "system" in _menu_modules(chairman) and "system" not in _menu_modules(sales)
     assert "/org/roles/" in admin and "/org/roles/" not in sales
+    # Marketing shows the salesperson only the price lists (sales.view): the prices they quote.
     assert _menu_modules(sales) == {"customers", "sales", "workplace", "org", "approvals", "expenses",
-                                     "finance", "service"}
+                                     "finance", "service", "marketing"}
+    assert "/marketing/price-lists/" in sales and "/marketing/campaigns/" not in sales
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -17,12 +17,15 @@ from guanxi.core.imports import _importers
 from guanxi.core.models import ImportJob, PrintTemplate
 from guanxi.finance import expenses
 from guanxi.finance.models import ExpenseAttachment, ExpenseCategory
+from guanxi.marketing.models import SegmentKind, SegmentMember
+from guanxi.marketing.services import segments
 from guanxi.workplace import directives
 from guanxi.workplace.models import Directive, DirectiveAttachment
 
 from .test_url_permissions import _walk
 
-HTML_UPLOADS = {"imports/<str:entity>/new/", "finance/expenses/<int:pk>/<str:action>/", "work/directives/new/"}
+HTML_UPLOADS = {"imports/<str:entity>/new/", "finance/expenses/<int:pk>/<str:action>/", "work/directives/new/",
+                "marketing/segments/<int:pk>/members/upload/"}
 API_UPLOADS = {"/api/v1/directives/{directive_id}/attachments", "/api/v1/expenses/{expense_id}/attachments"}
 
 
@@ -99,8 +102,9 @@ def targets(demo_org):
                                       amount="10", description="上传测试")
     directive = directives.directive_issue(actor=boss, title="上传测试", body="正文",
                                            branches=[demo_org["zhuwei"].branch])
+    segment = segments.segment_create(actor=demo_org["linhui"], name="上传测试名单", kind=SegmentKind.STATIC)
     return {"seller": seller, "boss": boss, "admin": demo_org["zhaolei"], "expense": expense,
-            "directive": directive}
+            "directive": directive, "segment": segment, "marketer": demo_org["linhui"]}
 
 
 @pytest.mark.parametrize("kind", list(FILES))
@@ -116,7 +120,10 @@ def test_html_uploads_never_fail_with_a_server_error(targets, kind):
     statuses["directive"] = boss.post("/work/directives/new/", {
         "title": "带附件", "body": "正文", "kind": "directive", "priority": "normal", "to_everyone": "on",
         "attachments": [_upload(kind)]}).status_code
+    statuses["segment list"] = _client(targets["marketer"]).post(
+        f"/marketing/segments/{targets['segment'].pk}/members/upload/", {"file": _upload(kind)}).status_code
     assert all(status < 500 for status in statuses.values()), statuses
+    assert not SegmentMember.objects.exists()  # no file here names a customer
     assert not ImportJob.objects.exists()
     if kind not in HARMLESS:
         assert not ExpenseAttachment.objects.exists()

@@ -16,7 +16,6 @@ from ..models.loyalty import Coupon, Member, PointsMovement, Promotion
 
 if TYPE_CHECKING:
     from guanxi.org.models import User
-    from guanxi.sales.models import Product
 
 
 def members_visible_to(user: User) -> QuerySet[Member]:
@@ -53,12 +52,13 @@ def price_lists_visible_to(user: User) -> QuerySet[PriceList]:
             ).select_related("level", "customer")
 
 
-def tier_price(customer: Customer, product: Product, on: datetime.date) -> Decimal | None:
-    """The member tier's price of a product (a price source for sales.price_for)."""
+def tier_prices(customer: Customer, product_ids: list[int], on: datetime.date) -> dict[int, Decimal]:
+    """The member tier's prices of products, by product id (a price source for
+    sales.prices_for): two queries for all of a document's products."""
     member = Member.objects.filter(customer=customer, is_active=True, tier__price_list__isnull=False).values(
         "tier__price_list_id").first()
     if member is None:
-        return None
-    item = (PriceList.objects.filter(PriceList.valid_q(on), pk=member["tier__price_list_id"])
-            .values_list("items__price", flat=True).filter(items__product=product).first())
-    return item
+        return {}
+    return dict(PriceList.objects.filter(PriceList.valid_q(on), pk=member["tier__price_list_id"],
+                                         items__product_id__in=product_ids)
+                .values_list("items__product_id", "items__price"))
