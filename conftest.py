@@ -1,40 +1,55 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
+from guanxi.org import demo as org_demo
 from guanxi.testing.factories import TEST_PASSWORD, BranchFactory, CompanyFactory
+from guanxi.testing.replay import record, replay
+from guanxi.testing.world import build_world, demo_users
 
 
 @pytest.fixture(scope="session")
 def _demo_org_recording(django_db_setup, django_db_blocker):
     """What building the demo organization writes, recorded once per test process."""
-    from guanxi.org import demo
-    from guanxi.testing.replay import record
-
     with django_db_blocker.unblock():
-        recording = record(demo.build)
+        recording = record(org_demo.build)
     recording.result = {username: user.pk for username, user in recording.result.items()}
     return recording
+
+
+@pytest.fixture(scope="session")
+def _demo_world_recording(_demo_org_recording, django_db_blocker):
+    """What the demo of every module writes on 40 customers (``guanxi.testing.world``),
+    recorded once per test process: the crawl and the query budgets replay it."""
+
+    def build():
+        replay(_demo_org_recording)
+        build_world()
+        return dict(_demo_org_recording.result)
+
+    with django_db_blocker.unblock():
+        return record(build)
+
+
+@pytest.fixture
+def demo_world(db, _demo_world_recording):
+    """The demo of every module (40 customers), replayed into the test's transaction."""
+    replay(_demo_world_recording)
+    return demo_users(_demo_world_recording)
 
 
 @pytest.fixture
 def demo_org(db, _demo_org_recording):
     """The demo organization (4 branches, 19 departments, 31 people), by username: the
     rows ``guanxi.org.demo.build`` writes, replayed (see ``guanxi.testing.replay``)."""
-    from django.db import connection
-
-    from guanxi.org import demo
-    from guanxi.org.models import User
-    from guanxi.testing.replay import replay
-
     if not connection.in_atomic_block:
         # A transactional test commits: its database holds what earlier ones left, and
         # recorded keys could be taken. Build it for real.
-        return demo.build()
+        return org_demo.build()
     replay(_demo_org_recording)
-    users = User.objects.in_bulk(list(_demo_org_recording.result.values()))
-    return {username: users[pk] for username, pk in _demo_org_recording.result.items()}
+    return demo_users(_demo_org_recording)
 
 
 @pytest.fixture

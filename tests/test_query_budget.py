@@ -16,16 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from guanxi.core.listing import ListPageView
-from guanxi.customers import demo as customers_demo
-from guanxi.finance import demo as finance_demo
-from guanxi.finance import demo_pay
-from guanxi.marketing import demo as marketing_demo
-from guanxi.marketing import demo_capture, demo_loyalty, demo_segments
-from guanxi.org import demo as org_demo
-from guanxi.sales import demo as sales_demo
-from guanxi.service import demo as service_demo
-from guanxi.workplace import demo as workplace_demo
-from guanxi.workplace import demo_day
+from guanxi.testing.replay import replay
+from guanxi.testing.world import demo_users
 
 LIST_BUDGET = 6
 DETAIL_BUDGET = 10
@@ -63,19 +55,15 @@ def list_routes():
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The demo of every module, built once for this module and rolled back after it."""
+def world(_demo_world_recording, django_db_blocker):
+    """The demo of every module (``guanxi.testing.world``), replayed once for this module
+    and rolled back after it."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            users = org_demo.build()
-            workplace_demo.build(per_user=1)
-            customers_demo.build(total=40)
-            for module in (sales_demo, finance_demo, demo_pay, service_demo, marketing_demo, demo_day, demo_segments,
-                           demo_loyalty, demo_capture):
-                module.build()
-            yield users
+            replay(_demo_world_recording)
+            yield demo_users(_demo_world_recording)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -3,7 +3,8 @@ English; no page offers a link the user may not follow, and the Chinese pages sh
 English the catalogue translates. Issue 16.3: no GET of the crawl writes to the database.
 
 The demo is built with fewer customers than ``guanxi demo`` (every module's builder runs,
-on 40 customers instead of 2,000) so the crawl finishes in CI in about two minutes.
+on 40 customers instead of 2,000: ``guanxi.testing.world``), once per test process, and
+replayed for each role.
 """
 
 import re
@@ -22,15 +23,6 @@ from django.urls import Resolver404, resolve
 
 import guanxi
 from guanxi.core.navigation import menu_for
-from guanxi.customers import demo as customers_demo
-from guanxi.finance import demo as finance_demo
-from guanxi.finance import demo_pay
-from guanxi.org.models import User
-from guanxi.sales import demo as sales_demo
-from guanxi.service import demo as service_demo
-from guanxi.testing.replay import record, replay
-from guanxi.workplace import demo as workplace_demo
-from guanxi.workplace import demo_day
 
 # One person per distinct set of demo roles.
 ROLES = ["chenzhiqiang", "zhaolei", "wangjianguo", "liuyang", "huangli", "zhouhong", "gaoyan", "wuqiang",
@@ -50,28 +42,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")
 
 
-@pytest.fixture(scope="module")
-def _crawl_recording(_demo_org_recording, django_db_blocker):
-    """The crawl's demo, built once per test process and replayed for each role (a build
-    costs about 50 s on a loaded machine; a replay a second or two)."""
-
-    def build():
-        replay(_demo_org_recording)
-        workplace_demo.build(per_user=1)
-        customers_demo.build(total=40)
-        for module in (sales_demo, finance_demo, demo_pay, service_demo, demo_day):
-            module.build()
-        return dict(_demo_org_recording.result)
-
-    with django_db_blocker.unblock():
-        return record(build)
-
-
 @pytest.fixture
-def demo(db, _crawl_recording):
-    replay(_crawl_recording)
-    users = User.objects.in_bulk(list(_crawl_recording.result.values()))
-    return {username: users[pk] for username, pk in _crawl_recording.result.items()}
+def demo(demo_world):
+    return demo_world
 
 
 class _Page(HTMLParser):
