@@ -193,7 +193,8 @@ def promotion_create(request):
 
 def _price_list_page(request, price_list):
     form = PriceListForm(request.POST or None, instance=price_list,
-                         customers=customers_visible_to(request.user).order_by("name"))
+                         customers=customers_visible_to(request.user).prefetch_related(None).select_related(None)
+                         .only("pk", "name").order_by("name"))
 
     def save(data):
         fields = {k: v for k, v in data.items() if k != "items"}
