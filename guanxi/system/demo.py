@@ -16,6 +16,7 @@ DEMO_BUILDERS = [
     "guanxi.analytics.scorecard_demo",
     "guanxi.analytics.alerts_demo",
     "guanxi.marketing.demo_segments",
+    "guanxi.marketing.demo_email",
     "guanxi.marketing.demo_loyalty",
     "guanxi.marketing.demo_capture",
 ]

@@ -5,7 +5,7 @@ from guanxi.customers import demo as customers_demo
 from guanxi.finance import demo as finance_demo
 from guanxi.finance import demo_pay
 from guanxi.marketing import demo as marketing_demo
-from guanxi.marketing import demo_capture, demo_loyalty, demo_segments
+from guanxi.marketing import demo_capture, demo_email, demo_loyalty, demo_segments
 from guanxi.org.models import User
 from guanxi.sales import demo as sales_demo
 from guanxi.service import demo as service_demo
@@ -15,7 +15,7 @@ from guanxi.workplace import demo_day
 # In the order of guanxi.system.demo.DEMO_BUILDERS (the analytics builders left out: the
 # pages read what the modules wrote; their own tests build their figures).
 BUILDERS = (sales_demo, finance_demo, demo_pay, service_demo, marketing_demo, demo_day, demo_segments,
-            demo_loyalty, demo_capture)
+            demo_email, demo_loyalty, demo_capture)
 
 
 def build_world():
