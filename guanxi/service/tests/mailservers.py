@@ -145,7 +145,12 @@ class Dovecot:
         listening = _wait_for_port(self.port) and (self.tls_port is None or _wait_for_port(self.tls_port))
         if started.returncode != 0 or not listening:
             raise RuntimeError(f"dovecot did not start: {(self.root / 'start.log').read_text()} {self.log()}")
-        self.pid = int((self.root / "run" / "master.pid").read_text().strip())
+        pidfile, deadline = self.root / "run" / "master.pid", time.monotonic() + 15
+        while not pidfile.exists() and time.monotonic() < deadline:  # the master writes it after it listens
+            time.sleep(0.1)
+        if not pidfile.exists():
+            raise RuntimeError(f"dovecot wrote no pid file: {(self.root / 'start.log').read_text()} {self.log()}")
+        self.pid = int(pidfile.read_text().strip())
         return self
 
     def log(self):
