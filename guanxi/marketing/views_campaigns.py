@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.core.charts import bar_chart
 from guanxi.core.errors import DomainError
 from guanxi.core.exports import export_response
-from guanxi.core.forms import form_page, report_error
+from guanxi.core.forms import act, form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.periods import PeriodForm
@@ -95,13 +95,10 @@ def campaign_return(request, pk):
 @require_POST
 def campaign_move(request, pk):
     campaign = selectors.campaign_get(request.user, pk)
-    try:
-        services.campaign_move(actor=request.user, campaign=campaign, to=request.POST.get("to", ""),
-                               reason=request.POST.get("reason", "")[:300])
-        messages.success(request, _("Status changed."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(campaign)
+    return act(request, lambda: services.campaign_move(actor=request.user, campaign=campaign,
+                                                       to=request.POST.get("to", ""),
+                                                       reason=request.POST.get("reason", "")[:300]),
+               done=_("Status changed."), back=campaign)
 
 
 @require("marketing.delete")
@@ -122,13 +119,15 @@ def campaign_link(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose what to link and give its name."))
         return redirect(campaign)
-    try:
-        record = selectors.linkable_record(request.user, form.cleaned_data["kind"], form.cleaned_data["name"])
-        services.touch_link(actor=request.user, campaign=campaign, **{form.cleaned_data["kind"]: record})
-        messages.success(request, _("Linked %(name)s to the campaign.") % {"name": str(record)})
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(campaign)
+    kind = form.cleaned_data["kind"]
+
+    def link():
+        record = selectors.linkable_record(request.user, kind, form.cleaned_data["name"])
+        services.touch_link(actor=request.user, campaign=campaign, **{kind: record})
+        return record
+
+    return act(request, link, done=lambda record: _("Linked %(name)s to the campaign.") % {"name": str(record)},
+               back=campaign)
 
 
 @require("marketing.edit")
@@ -141,15 +140,10 @@ def campaign_expense(request, pk):
     if expense is None:
         messages.error(request, _("Choose an expense."))
         return redirect(campaign)
-    try:
-        if request.POST.get("action") == "unlink":
-            services.campaign_expense_unlink(actor=request.user, campaign=campaign, expense=expense)
-        else:
-            services.campaign_expense_link(actor=request.user, campaign=campaign, expense=expense)
-        messages.success(request, _("Costs updated."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(campaign)
+    change = services.campaign_expense_unlink if request.POST.get("action") == "unlink" \
+        else services.campaign_expense_link
+    return act(request, lambda: change(actor=request.user, campaign=campaign, expense=expense),
+               done=_("Costs updated."), back=campaign)
 
 
 @require("marketing.view")

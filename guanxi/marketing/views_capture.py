@@ -5,9 +5,8 @@ marketing department's forms."""
 import json
 import logging
 
-from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.errors import DomainError
 from guanxi.core.exports import export_response
-from guanxi.core.forms import form_page, report_error
+from guanxi.core.forms import act, form_page
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
@@ -105,39 +104,27 @@ def _public_path(marketing_form):
 @require_POST
 def form_delete(request, pk):
     marketing_form = selectors.form_get(request.user, pk)
-    try:
-        services.marketing_form_delete(actor=request.user, form=marketing_form)
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(marketing_form)
-    messages.success(request, _("Moved to the recycle bin."))
-    return redirect("marketing:capture_form_list")
+    return act(request, lambda: services.marketing_form_delete(actor=request.user, form=marketing_form),
+               done=_("Moved to the recycle bin."), back=marketing_form, then="marketing:capture_form_list")
 
 
 @require("marketing.edit")
 @require_POST
 def response_check_in(request, pk):
     response = selectors.response_get(request.user, pk)
-    try:
-        services.response_check_in(actor=request.user, response=response)
-        messages.success(request, _("%(name)s is checked in.") % {"name": response.name or response.mobile})
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(response.form)
+    return act(request, lambda: services.response_check_in(actor=request.user, response=response),
+               done=_("%(name)s is checked in.") % {"name": response.name or response.mobile}, back=response.form)
 
 
 @require("marketing.edit")
 @require_POST
 def response_withdraw(request, pk):
     response = selectors.response_get(request.user, pk)
-    try:
-        moved = services.response_withdraw(actor=request.user, response=response)
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(response.form)
-    messages.success(request, _("Registration removed.") + (
-        " " + _("%(name)s moved up from the waiting list.") % {"name": moved.name or moved.mobile} if moved else ""))
-    return redirect(response.form)
+    return act(request, lambda: services.response_withdraw(actor=request.user, response=response),
+               done=lambda moved: _("Registration removed.") + (
+                   " " + _("%(name)s moved up from the waiting list.") % {"name": moved.name or moved.mobile}
+                   if moved else ""),
+               back=response.form)
 
 
 # --- the public form ---------------------------------------------------------------------------
@@ -214,11 +201,8 @@ def referrals(request, customer_pk):
 @require_POST
 def referral_code_issue(request, customer_pk):
     customer = customer_get(request.user, customer_pk)
-    try:
-        services.referral_code_issue(actor=request.user, customer=customer)
-    except DomainError as exc:
-        report_error(request, exc)
-    return HttpResponseRedirect(request.path.rsplit("issue/", 1)[0])
+    return act(request, lambda: services.referral_code_issue(actor=request.user, customer=customer), done=None,
+               back=request.path.rsplit("issue/", 1)[0])
 
 
 # --- department forms (MKT-7) ------------------------------------------------------------------
@@ -258,36 +242,23 @@ def report_edit(request, pk):
 @require_POST
 def report_submit(request, pk):
     report = selectors.report_get(request.user, pk)
-    try:
-        services.report_submit(actor=request.user, report=report)
-        messages.success(request, _("Submitted for approval."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(report)
+    return act(request, lambda: services.report_submit(actor=request.user, report=report),
+               done=_("Submitted for approval."), back=report)
 
 
 @require("marketing.manage")
 @require_POST
 def report_review(request, pk):
     report = selectors.report_get(request.user, pk)
-    try:
-        services.report_review(actor=request.user, report=report, approve=request.POST.get("decision") == "approve",
-                               note=request.POST.get("note", ""))
-        messages.success(request, _("Saved."))
-    except DomainError as exc:
-        report_error(request, exc)
-    return redirect(report)
+    return act(request, lambda: services.report_review(
+        actor=request.user, report=report, approve=request.POST.get("decision") == "approve",
+        note=request.POST.get("note", "")), done=_("Saved."), back=report)
 
 
 @require("marketing.delete")
 @require_POST
 def report_delete(request, pk):
     report = selectors.report_get(request.user, pk)
-    try:
-        services.report_delete(actor=request.user, report=report)
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect(report)
-    messages.success(request, _("Moved to the recycle bin."))
-    return redirect("marketing:report_list")
+    return act(request, lambda: services.report_delete(actor=request.user, report=report),
+               done=_("Moved to the recycle bin."), back=report, then="marketing:report_list")
 

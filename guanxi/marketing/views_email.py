@@ -5,6 +5,7 @@ signed token names the recipient. The pixel and the click write on GET by nature
 client only GETs); they record a time stamp once and change nothing else."""
 
 import base64
+import functools
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -13,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import DomainError
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import act, act_on, form_page, run_service
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import PUBLIC, require
 
@@ -99,14 +99,8 @@ _DONE = {"schedule": _("The campaign will be sent."), "pause": _("Sending paused
 @require("marketing.send")
 def send_action(request, pk, action):
     send = selectors.send_get(request.user, pk)
-    if action not in _ACTIONS:
-        raise Http404
-    try:
-        _ACTIONS[action](actor=request.user, send=send)
-        messages.success(request, str(_DONE[action]))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    return redirect(send)
+    return act_on(request, action, {name: (functools.partial(run, actor=request.user, send=send), _DONE[name])
+                                    for name, run in _ACTIONS.items()}, back=send)
 
 
 @require("marketing.send")
@@ -160,23 +154,17 @@ def journey_step_remove(request, pk, step_pk):
     step = JourneyStep.objects.filter(journey=journey, pk=step_pk).select_related("journey").first()
     if step is None:
         raise Http404
-    try:
-        services.journey_step_remove(actor=request.user, step=step)
-        messages.success(request, _("Step removed."))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    return redirect(journey)
+    return act(request, lambda: services.journey_step_remove(actor=request.user, step=step),
+               done=_("Step removed."), back=journey)
 
 
 @require_POST
 @require("marketing.send")
 def journey_activate(request, pk):
     journey = selectors.journey_get(request.user, pk)
-    try:
-        services.journey_set_active(actor=request.user, journey=journey, active=request.POST.get("active") == "1")
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    return redirect(journey)
+    return act(request, lambda: services.journey_set_active(actor=request.user, journey=journey,
+                                                            active=request.POST.get("active") == "1"),
+               done=None, back=journey)
 
 
 # --- public: what the recipient's mail client and browser call ------------------------------

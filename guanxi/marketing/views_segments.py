@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError
 from guanxi.core.exports import export_response
-from guanxi.core.forms import report_error, run_service
+from guanxi.core.forms import act, run_service
 from guanxi.core.history import history_for
 from guanxi.core.listing import ListPageView
 from guanxi.core.pagination import BadCursor, keyset_page
@@ -178,39 +178,25 @@ def _ids(request):
 @require_POST
 def segment_members_remove(request, pk):
     segment = selectors.segment_get(request.user, pk)
-    try:
-        removed = services.segment_members_remove(actor=request.user, segment=segment, customer_ids=_ids(request))
-    except DomainError as exc:
-        report_error(request, exc)
-    else:
-        messages.success(request, _("%(n)d customers removed.") % {"n": removed})
-    return redirect("marketing:segment_detail", segment.pk)
+    return act(request, lambda: services.segment_members_remove(actor=request.user, segment=segment,
+                                                                customer_ids=_ids(request)),
+               done=lambda removed: _("%(n)d customers removed.") % {"n": removed}, back=segment)
 
 
 @require("marketing.edit")
 @require_POST
 def segment_freeze(request, pk):
     segment = selectors.segment_get(request.user, pk)
-    try:
-        services.segment_freeze(actor=request.user, segment=segment)
-    except DomainError as exc:
-        report_error(request, exc)
-    else:
-        messages.success(request, _("The segment is now a static list of its current customers."))
-    return redirect("marketing:segment_detail", segment.pk)
+    return act(request, lambda: services.segment_freeze(actor=request.user, segment=segment),
+               done=_("The segment is now a static list of its current customers."), back=segment)
 
 
 @require("marketing.delete")
 @require_POST
 def segment_delete(request, pk):
     segment = selectors.segment_get(request.user, pk)
-    try:
-        services.segment_delete(actor=request.user, segment=segment)
-    except DomainError as exc:
-        report_error(request, exc)
-        return redirect("marketing:segment_detail", segment.pk)
-    messages.success(request, _("Moved to the recycle bin."))
-    return redirect("marketing:segment_list")
+    return act(request, lambda: services.segment_delete(actor=request.user, segment=segment),
+               done=_("Moved to the recycle bin."), back=segment, then="marketing:segment_list")
 
 
 @require("marketing.edit")
