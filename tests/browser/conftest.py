@@ -60,6 +60,15 @@ def page_for(browser, live_server):
 
 
 @pytest.fixture
+def smtp(settings):
+    """A real SMTP server for the test: what the product sends arrives there."""
+    from guanxi.service.tests.mailservers import running_smtp
+
+    with running_smtp(settings) as sink:
+        yield sink
+
+
+@pytest.fixture
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

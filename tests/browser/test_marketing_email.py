@@ -9,8 +9,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from guanxi.service.tests.mailservers import running_smtp
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -19,12 +17,6 @@ def demo(transactional_db):
     from guanxi.org import demo
 
     return demo.build()
-
-
-@pytest.fixture
-def smtp(settings):
-    with running_smtp(settings) as sink:
-        yield sink
 
 
 def test_campaign_mail_arrives_unsubscribe_works_and_next_send_skips(demo, smtp, settings, live_server, page_for):

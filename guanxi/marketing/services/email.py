@@ -53,7 +53,9 @@ from ..models import (
     StepKind,
     Suppression,
     SuppressionReason,
+    TouchSource,
 )
+from .campaigns import touch_record
 
 TEMPLATE_FIELDS = ("name", "subject", "html_body", "text_body")
 
@@ -493,15 +495,17 @@ def open_record(recipient_id: int) -> None:
 def click_record(recipient_id: int, index: int) -> str | None:
     """Record a click and return the link it leads to, or None for a link the message did
     not contain (no open redirect)."""
-    recipient = Recipient.objects.filter(pk=recipient_id).select_related("send").first()
+    recipient = Recipient.objects.filter(pk=recipient_id).select_related("send__campaign", "customer").first()
     if recipient is None or not 0 <= index < len(recipient.send.links):
         return None
     now = timezone.now()
     Recipient.objects.filter(pk=recipient_id, clicked_at__isnull=True).update(clicked_at=now)
     Recipient.objects.filter(pk=recipient_id, opened_at__isnull=True).update(opened_at=now)
-    # TODO(campaigns lane): call services.campaigns.touch_record(campaign=…, customer=…,
-    # source="email") here once it exists; clicks are recorded on the recipient meanwhile.
-    return str(recipient.send.links[index])
+    send = recipient.send
+    if send.campaign_id and recipient.customer_id:  # the click is the campaign's touch of the customer (MKT-2)
+        touch_record(campaign=send.campaign, source=TouchSource.EMAIL, customer=recipient.customer, touched_at=now,
+                     key=f"email-click:{send.pk}:{recipient.pk}")
+    return str(send.links[index])
 
 
 # --- journeys ----------------------------------------------------------------------------

@@ -270,6 +270,28 @@ def test_open_pixel_and_click_redirect_only_to_links_of_the_message(marketer, se
     assert stats["opened"] == stats["clicked"] == 1
 
 
+def test_click_in_a_campaign_mail_is_the_campaigns_touch_of_the_customer(marketer, seller, client):
+    """MKT-2 + MKT-4: a click in a mail sent for a campaign records that campaign's e-mail
+    touch of the recipient's customer, once however often it is clicked."""
+    from guanxi.marketing.models import CampaignTouch, TouchSource
+    from guanxi.marketing.services.campaigns import campaign_create
+
+    today = timezone.localdate()
+    campaign = campaign_create(actor=marketer, code="dec-mail", name="十二月邮件", starts_on=today, ends_on=today)
+    [customer] = customers_with_mail(seller, ["t@e.cn"])
+    send = make_send(marketer, static_segment(marketer, [customer]))
+    EmailSend.objects.filter(pk=send.pk).update(campaign=campaign)
+    send = start_now(marketer, send)
+    recipient = Recipient.objects.get(send=send)
+    [click_url] = re.findall(r'href="(http[^"]+/m/c/[^"]+)"', services.render_for(send, recipient).html)
+
+    for _twice in range(2):
+        assert client.get(click_url.split("8000", 1)[-1]).status_code == 302
+
+    touch = CampaignTouch.objects.get(customer=customer)
+    assert (touch.campaign, touch.source, touch.lead) == (campaign, TouchSource.EMAIL, None)
+
+
 def test_resubscribe_needs_a_reason_and_is_kept(marketer, client_for):
     """MKT-4: lifting a suppression asks why, records who and why; the address is writable again."""
     row = services.suppress("back@e.cn", SuppressionReason.UNSUBSCRIBED)
