@@ -22,8 +22,9 @@ def test_chairman_and_salesperson_see_different_menus(demo, page_for):
     sales = page_for("liuyang")
     # A salesperson reads their own customers' money and tickets, and claims expenses;
     # no administration, purchasing or company reports.
+    # Marketing shows a salesperson only the price lists (sales.view): the prices they quote.
     assert _modules(sales) == {"customers", "sales", "service", "finance", "expenses", "workplace", "org",
-                               "approvals"}
+                               "approvals", "marketing"}
     assert not {"system", "purchasing", "analytics"} & _modules(sales)
     assert {"system", "purchasing", "analytics"} <= _modules(chairman)
     assert not chairman.js_errors and not sales.js_errors
