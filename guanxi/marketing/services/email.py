@@ -271,9 +271,10 @@ def _claim(send: EmailSend, size: int) -> list[Recipient]:
                 .select_related("customer", "contact").order_by("pk"))
 
 
-def message_headers(recipient: Recipient) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe headers and our own recipient id (for bounces)."""
-    url = unsubscribe_url(recipient.pk)
+def message_headers(recipient: Recipient, url: str | None = None) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers and our own recipient id (for bounces);
+    ``url``: the unsubscribe link of the body, so header and body carry the same one."""
+    url = url or unsubscribe_url(recipient.pk)
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             mailing.RECIPIENT_HEADER: str(recipient.pk)}
 
@@ -283,9 +284,9 @@ def unsubscribe_url(recipient_id: int) -> str:
                                     args=[mailing.recipient_token(recipient_id, mailing.UNSUBSCRIBE_SALT)]))
 
 
-def render_for(send: EmailSend, recipient: Recipient) -> mailing.Rendered:
+def render_for(send: EmailSend, recipient: Recipient, url: str | None = None) -> mailing.Rendered:
     values = mailing.values_for(customer=recipient.customer, contact=recipient.contact, owner=send.owner,
-                                unsubscribe_url=unsubscribe_url(recipient.pk))
+                                unsubscribe_url=url or unsubscribe_url(recipient.pk))
     return mailing.render(send.template, values, links=send.links, recipient_id=recipient.pk)
 
 
@@ -326,8 +327,9 @@ def _deliver_one(send: EmailSend, recipient: Recipient, channel: Any, blocked: s
         result.suppressed += 1
         return
     try:
-        channel.send(address=recipient.address, rendered=render_for(send, recipient),
-                     headers=message_headers(recipient))
+        url = unsubscribe_url(recipient.pk)  # signed once: a token holds the second it was made
+        channel.send(address=recipient.address, rendered=render_for(send, recipient, url),
+                     headers=message_headers(recipient, url))
     except mailing.Refused as exc:
         now = timezone.now()
         mine.update(state=RecipientState.BOUNCED, bounced_at=now, hard_bounce=exc.hard, error=str(exc)[:300])
@@ -502,7 +504,7 @@ def click_record(recipient_id: int, index: int) -> str | None:
     Recipient.objects.filter(pk=recipient_id, clicked_at__isnull=True).update(clicked_at=now)
     Recipient.objects.filter(pk=recipient_id, opened_at__isnull=True).update(opened_at=now)
     send = recipient.send
-    if send.campaign_id and recipient.customer_id:  # the click is the campaign's touch of the customer (MKT-2)
+    if send.campaign is not None and recipient.customer_id:  # the click is the campaign's touch of the customer (MKT-2)
         touch_record(campaign=send.campaign, source=TouchSource.EMAIL, customer=recipient.customer, touched_at=now,
                      key=f"email-click:{send.pk}:{recipient.pk}")
     return str(send.links[index])
