@@ -50,6 +50,20 @@ class LeadConvertForm(forms.Form):
     opportunity_name = forms.CharField(label=gettext_lazy("Opportunity"), max_length=200, required=False)
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=14, decimal_places=2, min_value=0,
                                 initial=0)
+    existing_customer = forms.ModelChoiceField(
+        label=gettext_lazy("Into an existing customer"), required=False, queryset=Customer.objects.none(),
+        help_text=gettext_lazy("Leave empty to create a new customer from the lead."))
+
+    def __init__(self, *args, user=None, **kwargs):
+        """``user``: the customers offered are those the user may sell to (searchable)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["existing_customer"]
+        field.queryset = customers_editable_by(user) if user else Customer.objects.none()
+        field.widget = SearchableSelect(reverse("sales:customer_options"))
+        if user:
+            raw = str(self.data.get("existing_customer") or "") if self.is_bound else ""
+            field.widget.choices = [("", "—")] + [(c.pk, c.name) for c in likely_customers(
+                user, field.queryset, int(raw) if raw.isdigit() else None)]
 
 
 class OpportunityForm(forms.ModelForm):

@@ -196,14 +196,16 @@ def lead_create(request):
 @require("sales.view")
 def lead_detail(request, pk):
     lead = selectors.lead_get(request.user, pk)
-    form = LeadConvertForm(request.POST or None, initial={"opportunity_name": lead.company})
+    form = LeadConvertForm(request.POST or None, initial={"opportunity_name": lead.company}, user=request.user)
     if request.method == "POST":
         converted = run_service(form, lambda data: services.lead_convert(
             actor=request.user, lead=lead, override_duplicate=request.POST.get("override") == "1", **data))
         if converted:
             messages.success(request, _("Converted into a customer, a contact and an opportunity."))
             return redirect(converted.opportunity)
-    return render(request, "sales/lead_detail.html", {"lead": lead, "form": form, "entries": history_for(lead)})
+    return render(request, "sales/lead_detail.html", {"lead": lead, "form": form, "entries": history_for(lead),
+                                                      # the same permission as the service behind the button
+                                                      "can_convert": request.user.has_module_perm("sales.create")})
 
 
 # --- quotes and orders: the line entry (SAL-3, SAL-4) -----------------------------------------

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from guanxi.core import picklists
+from guanxi.customers.models import Customer
 from guanxi.customers.services import customer_create
 from guanxi.org.models import User
 from guanxi.sales import services
@@ -117,6 +118,28 @@ def test_convert_a_lead_on_its_page(seller, client_for):
     lead.refresh_from_db()
     assert lead.opportunity.name == "首单" and lead.customer.name == "佛山新客户有限公司"
 
+
+
+def test_convert_a_lead_into_an_existing_customer_on_its_page(seller, customer, demo_org, client_for):
+    """SAL-1: the lead page converts into a customer the user may sell to (no duplicate
+    made); a customer outside the user's scope is refused and nothing changes."""
+    client = client_for(seller)
+    lead = services.lead_create(actor=seller, company="华达电子（广州）", name="王经理")
+    page = client.get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert 'name="existing_customer"' in page
+    others = customer_create(actor=demo_org["zhuwei"], name="上海别人的客户有限公司")
+    refused = client.post(f"/sales/leads/{lead.pk}/", {"opportunity_name": "首单", "amount": "1",
+                                                      "existing_customer": others.pk})
+    assert refused.status_code == 200
+    lead.refresh_from_db()
+    assert lead.status != "converted" and lead.customer_id is None
+    before = Customer.objects.count()
+    done = client.post(f"/sales/leads/{lead.pk}/", {"opportunity_name": "首单", "amount": "30000",
+                                                   "existing_customer": customer.pk})
+    assert done.status_code == 302
+    lead.refresh_from_db()
+    assert lead.customer_id == customer.pk and lead.opportunity.customer_id == customer.pk
+    assert Customer.objects.count() == before
 
 OPPORTUNITIES = ScopeCase(
     label="opportunities", permission="sales.view",
