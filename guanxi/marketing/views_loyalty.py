@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import ValidationFailed
-from guanxi.core.forms import form_page, run_service
+from guanxi.core.forms import act, form_page, run_service
 from guanxi.core.listing import ListPageView
 from guanxi.core.permissions import require
 from guanxi.customers import summary
 from guanxi.customers.selectors import customer_get, customers_visible_to
-from guanxi.sales.models import OrderStatus
-from guanxi.sales.selectors import order_get
+from guanxi.org.models import Branch
+from guanxi.sales.models import OrderStatus, QuoteStatus
+from guanxi.sales.selectors import order_get, quote_get
 from guanxi.sales.services import price_list_save
 
 from .forms_loyalty import (
@@ -93,7 +94,7 @@ def member_adjust(request, pk):
         actor=request.user, member=member, points=data["points"], reason=data["reason"]))
 
 
-# --- the order page: points, coupons, promotions -----------------------------------------
+# --- the order and quote pages: points, coupons, promotions -------------------------------
 def order_panel(request, order):
     """The order page's loyalty panel: the amounts taken off, and (draft) the forms."""
     user = request.user
@@ -104,20 +105,34 @@ def order_panel(request, order):
         return None  # nothing to show or to do: no queries on the page of a confirmed order
     member = selectors.member_of_customer(user, order.customer) if draft and user.has_module_perm(
         "marketing.view") else None
-    return {"title": _("Coupons, promotions and points"), "template": "marketing/loyalty_order_panel.html",
-            "context": {"order": order, "member": member,
-                        "adjustments": list(order.adjustments.all()) if order.adjustment_total else [],
-                        "can_redeem": draft and member is not None and user.has_module_perm("marketing.edit"),
-                        "can_discount": draft and user.has_module_perm("sales.edit"), "key": uuid.uuid4().hex}}
+    return _panel(_("Coupons, promotions and points"), order, draft, user, member=member,
+                  can_redeem=draft and member is not None and user.has_module_perm("marketing.edit"),
+                  coupon_url="marketing:order_coupon", promotions_url="marketing:order_promotions")
 
 
-def _order_post(request, pk, form, action, saved):
-    order = order_get(request.user, pk)
-    if run_service(form, lambda data: action(order, data)) is not None:
+def quote_panel(request, quote):
+    """The quote page's coupons and promotions (points are redeemed on the order)."""
+    user = request.user
+    changeable = quote.status in (QuoteStatus.DRAFT, QuoteStatus.APPROVED)
+    if not (changeable or quote.adjustment_total):
+        return None
+    return _panel(_("Coupons and promotions"), quote, changeable, user, member=None, can_redeem=False,
+                  coupon_url="marketing:quote_coupon", promotions_url="marketing:quote_promotions")
+
+
+def _panel(title, document, changeable, user, **context):
+    return {"title": title, "template": "marketing/loyalty_order_panel.html",
+            "context": {"document": document, "key": uuid.uuid4().hex,
+                        "adjustments": list(document.adjustments.all()) if document.adjustment_total else [],
+                        "can_discount": changeable and user.has_module_perm("sales.edit"), **context}}
+
+
+def _document_post(request, document, form, action, saved):
+    if run_service(form, lambda data: action(document, data)) is not None:
         messages.success(request, saved)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(order)
+    return redirect(document)
 
 
 @require("marketing.edit")
@@ -129,21 +144,29 @@ def order_points(request, pk):
             raise ValidationFailed(_("The customer is not a member."), field="points")
         return services.points_redeem_for_order(actor=request.user, member=member, order=order,
                                                 points=data["points"], idempotency_key=data["key"] or None)
-    return _order_post(request, pk, OrderPointsForm(request.POST), redeem, _("Points redeemed on the order."))
+    return _document_post(request, order_get(request.user, pk), OrderPointsForm(request.POST), redeem,
+                          _("Points redeemed on the order."))
+
+
+_DOCUMENTS = {"order": order_get, "quote": quote_get}  # scope-checked lookups
 
 
 @require("sales.edit")
 @require_POST
-def order_coupon(request, pk):
-    return _order_post(request, pk, CouponCodeForm(request.POST), lambda order, data: services.coupon_apply(
-        actor=request.user, order=order, code=data["code"]), _("Coupon applied."))
+def document_coupon(request, pk, kind):
+    """A coupon code on a draft order or quote."""
+    return _document_post(request, _DOCUMENTS[kind](request.user, pk), CouponCodeForm(request.POST),
+                          lambda doc, data: services.coupon_apply(actor=request.user, document=doc, code=data["code"]),
+                          _("Coupon applied."))
 
 
 @require("sales.edit")
 @require_POST
-def order_promotions(request, pk):
-    return _order_post(request, pk, ConfirmForm({}), lambda order, data: services.promotions_apply(
-        actor=request.user, order=order), _("Promotions applied."))
+def document_promotions(request, pk, kind):
+    """The running promotions on a draft order or quote."""
+    return _document_post(request, _DOCUMENTS[kind](request.user, pk), ConfirmForm({}),
+                          lambda doc, data: services.promotions_apply(actor=request.user, document=doc),
+                          _("Promotions applied."))
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -155,8 +178,35 @@ def loyalty_settings(request):
             actor=request.user, record=form.instance)) is not None:
         messages.success(request, _("Points rules saved."))
         return redirect("marketing:loyalty_settings")
+    branch_rows, _default = LoyaltySettings.rows_for(list(Branch.objects.order_by("-is_headquarters", "name")))
     return render(request, "marketing/loyalty_settings.html", {
-        "form": form, "tiers": MemberTier.objects.select_related("price_list")})
+        "form": form, "tiers": MemberTier.objects.select_related("price_list"), "branch_rules": branch_rows,
+        "default": rules})
+
+
+@require("marketing.manage")
+def branch_rules_edit(request, branch_pk):
+    """A branch's own points rules (its members earn and redeem by them), starting from the
+    company default."""
+    branch = get_object_or_404(Branch, pk=branch_pk)
+    rules = LoyaltySettings.objects.filter(branch=branch).first()
+    if rules is None:
+        default = LoyaltySettings.for_branch(None)
+        rules = LoyaltySettings(branch=branch, yuan_per_point=default.yuan_per_point,
+                                point_value=default.point_value, expiry_months=default.expiry_months)
+    form = PointsRulesForm(request.POST or None, instance=rules)
+    return form_page(request, form, lambda data: services.loyalty_config_save(actor=request.user, record=form.instance),
+                     title=_("Points rules: %(branch)s") % {"branch": branch.name}, saved_message=_("Points rules saved."),
+                     success_url="marketing:loyalty_settings", cancel_url="marketing:loyalty_settings")
+
+
+@require("marketing.manage")
+@require_POST
+def branch_rules_reset(request, branch_pk):
+    branch = get_object_or_404(Branch, pk=branch_pk)
+    return act(request, lambda: services.loyalty_branch_rules_reset(actor=request.user, branch=branch),
+               done=_("%(branch)s uses the company's points rules again.") % {"branch": branch.name},
+               back="marketing:loyalty_settings")
 
 
 @require("marketing.manage")

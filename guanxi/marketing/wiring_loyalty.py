@@ -10,13 +10,14 @@ from guanxi.core import navigation, numbering
 from guanxi.customers import summary
 from guanxi.finance import signals as finance_signals
 from guanxi.sales import signals as sales_signals
-from guanxi.sales.panels import register_order_panel
+from guanxi.sales.panels import register_order_panel, register_quote_panel
 from guanxi.sales.services import register_price_source
 
 from . import views_loyalty
 from .models.loyalty import Coupon, LoyaltySettings, Member, MemberTier, Promotion
 from .selectors.loyalty import tier_prices
 from .services.loyalty import (
+    coupon_use_follows_quote,
     points_earn_for_receipt,
     points_refund_for_cancelled_order,
     points_reverse_for_receipt,
@@ -45,14 +46,25 @@ def _order_cancelled(sender, order, **kwargs):
     points_refund_for_cancelled_order(order)
 
 
+def _quote_versioned(sender, previous, quote, **kwargs):
+    coupon_use_follows_quote(previous=previous, quote=quote)
+
+
+def _quote_accepted(sender, quote, order, **kwargs):
+    coupon_use_follows_quote(previous=quote, order=order)
+
+
 def connect():
     """Register permissions-checked menu items, search, recycle bin, audit, signals."""
     numbering.register("marketing.member", "VIP", width=8)
     finance_signals.receipt_recorded.connect(_earn, dispatch_uid="loyalty-earn")
     finance_signals.receipt_reversed.connect(_reverse, dispatch_uid="loyalty-reverse")
     sales_signals.order_cancelled.connect(_order_cancelled, dispatch_uid="loyalty-refund")
+    sales_signals.quote_versioned.connect(_quote_versioned, dispatch_uid="loyalty-quote-version")
+    sales_signals.quote_accepted.connect(_quote_accepted, dispatch_uid="loyalty-quote-accepted")
     register_price_source(tier_prices)
     register_order_panel(views_loyalty.order_panel)
+    register_quote_panel(views_loyalty.quote_panel)
     summary.register(views_loyalty.MemberSection())
     for model in (Member, MemberTier, Coupon, Promotion, LoyaltySettings):
         auditlog.register(model, exclude_fields=["updated_at", "balance"])

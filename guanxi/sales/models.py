@@ -328,6 +328,7 @@ class Quote(TimeStampedModel, DocumentTotals):
     branch = models.ForeignKey("org.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    adjustment_total = money(_("coupons and promotions"), editable=False)
 
     scope_paths = ScopePaths(owner="owner", branch="branch")
 
@@ -439,10 +440,12 @@ class AdjustmentKind(models.TextChoices):
 
 
 class OrderAdjustment(models.Model):
-    """An amount taken off an order as a whole (a coupon, a promotion, points redeemed):
-    the order's total is its lines' total less these (``services.order_adjustment_add``)."""
+    """An amount taken off a quote or an order as a whole (a coupon, a promotion, points
+    redeemed): the document's total is its lines' total less these
+    (``services.adjustment_add``). Accepting a quote copies its adjustments to the order."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="adjustments")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="adjustments", null=True, blank=True)
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="adjustments", null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
     label = models.CharField(_("description"), max_length=200)
     amount = money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
@@ -455,6 +458,8 @@ class OrderAdjustment(models.Model):
         verbose_name = _("order adjustment")
         verbose_name_plural = _("order adjustments")
         ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(order__isnull=True) ^ Q(quote__isnull=True),
+                                              name="adjustment_of_one_document")]
 
     def __str__(self):
         return self.label

@@ -60,6 +60,8 @@ from .signals import (
     order_cancelled,
     order_cancelling,
     order_confirmed,
+    quote_accepted,
+    quote_versioned,
     shipment_created,
 )
 
@@ -366,51 +368,89 @@ def _write_lines(document: Any, line_model: Any, link: str, lines: Any) -> list[
         return (data.get("description") or (product.name if product else "")).strip()
 
     built = write_lines(document, line_model, link, lines, price=price, describe=describe)
-    if isinstance(document, Order) and document.adjustment_total:
-        _order_totals_with_adjustments(document)
+    if document.adjustment_total:
+        _totals_with_adjustments(document)
     return built
 
 
-def _needs_discount_approval(document: Any, lines: Any, approved: Iterable[Decimal] = ()) -> bool:
+def _needs_discount_approval(document: Quote | Order, lines: Any, approved: Iterable[Decimal] = ()) -> bool:
     """Whether a line's discount is beyond the branch's limit (or beyond the ``approved``
-    discounts, when those are higher); on an order, coupons and promotions count too, as a
-    percent of its subtotal (points redeemed are the customer's own and do not)."""
+    discounts, when those are higher); coupons and promotions count too, with the lines'
+    discounts, as a percent of the subtotal (points redeemed are the customer's own and do not)."""
     limit = max([SalesSettings.for_branch(document.branch_id).discount_limit_percent, *approved])
     if any(line.discount_percent > limit for line in lines):
         return True
-    if isinstance(document, Order) and document.subtotal > 0:
-        granted = sum((a.amount for a in document.adjustments.exclude(kind=AdjustmentKind.POINTS)), Decimal("0"))
-        line_discounts = sum((line.discount for line in lines), Decimal("0"))
-        return (granted + line_discounts) * 100 / document.subtotal > limit
-    return False
+    return document.subtotal > 0 and _overall_discount_percent(document, lines) > limit
 
 
-# --- amounts taken off an order as a whole (coupons, promotions, points; MKT-3, MKT-6) -----
-def _order_totals_with_adjustments(order: Order) -> None:
+def _overall_discount_percent(document: Quote | Order, lines: Any) -> Decimal:
+    granted = sum((a.amount for a in document.adjustments.exclude(kind=AdjustmentKind.POINTS)), Decimal("0"))
+    line_discounts = sum((line.discount for line in lines), Decimal("0"))
+    return (granted + line_discounts) * 100 / document.subtotal
+
+
+# --- amounts taken off a quote or an order as a whole (coupons, promotions, points; MKT-3, MKT-6)
+def _totals_with_adjustments(document: Quote | Order) -> None:
     """Total = the lines' total less the adjustments; never below zero (refused instead)."""
-    lines_total = sum((line.total for line in order.lines.all()), Decimal("0"))
-    adjusted = sum((a.amount for a in order.adjustments.all()), Decimal("0"))
+    lines_total = sum((line.total for line in document.lines.all()), Decimal("0"))
+    adjusted = sum((a.amount for a in document.adjustments.all()), Decimal("0"))
     if adjusted > lines_total:
-        raise ValidationFailed(_("The coupons, promotions and points on this order come to more than its "
+        raise ValidationFailed(_("The coupons, promotions and points on this document come to more than its "
                                  "total; remove some of them first."), field="lines")
-    order.adjustment_total = adjusted
-    order.total = lines_total - adjusted
-    order.save(update_fields=["adjustment_total", "total", "updated_at"])
+    document.adjustment_total = adjusted
+    document.total = lines_total - adjusted
+    document.save(update_fields=["adjustment_total", "total", "updated_at"])
 
 
-def order_adjustment_add(*, actor: User, order: Order, kind: str, label: str, amount: Decimal, key: str) -> OrderAdjustment:
-    """Take ``amount`` off a draft order once per ``key`` (a second call with the key returns
-    the first adjustment). Call inside the caller's transaction; the order is locked."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+def adjustment_key(document: Quote | Order, source: str) -> str:
+    """The idempotency key of ``source`` (e.g. ``coupon:7``) on a document; a quote's
+    adjustments keep their source when copied to its next version or its order."""
+    return f"{source}:quote:{document.pk}" if isinstance(document, Quote) else f"{source}:{document.pk}"
+
+
+def _adjustment_source(adjustment: OrderAdjustment) -> str:
+    return adjustment.key.rsplit(":quote:", 1)[0]
+
+
+def _lock_adjustable(actor: User, document: Quote | Order) -> Quote | Order:
+    """Lock a document for a new adjustment: a draft order, or a quote that may still change
+    (a submitted one goes back to draft, to be submitted again)."""
+    if isinstance(document, Quote):
+        quote = _editable_quote(actor, document)
+        if quote.status != QuoteStatus.DRAFT:
+            quote = transition(quote, QuoteStatus.DRAFT, actor, _("Changed"))
+        return quote
+    order = Order.objects.select_for_update().get(pk=document.pk)
+    if order.status != OrderStatus.DRAFT:
+        raise Conflict(_("Only a draft order can change."))
+    return order
+
+
+def adjustment_add(*, actor: User, document: Quote | Order, kind: str, label: str, amount: Decimal,
+                   source: str) -> OrderAdjustment:
+    """Take ``amount`` off a draft quote or order once per ``source`` (a second call returns the
+    first adjustment). Call inside the caller's transaction; the document is locked."""
+    key = adjustment_key(document, source)
     existing = OrderAdjustment.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    if order.status != OrderStatus.DRAFT:
-        raise Conflict(_("Only a draft order can change."))
-    adjustment = validated_save(OrderAdjustment(order=order, kind=kind, label=label[:200], amount=amount, key=key,
-                                                created_by=actor))
-    _order_totals_with_adjustments(order)
+    document = _lock_adjustable(actor, document)
+    link = {"quote": document} if isinstance(document, Quote) else {"order": document}
+    adjustment = validated_save(OrderAdjustment(kind=kind, label=label[:200], amount=amount, key=key,
+                                                created_by=actor, **link))
+    _totals_with_adjustments(document)
     return adjustment
+
+
+def _copy_adjustments(source: Quote, target: Quote | Order, actor: User) -> None:
+    """The quote's coupons and promotions, copied to its next version or its order."""
+    link = {"quote": target} if isinstance(target, Quote) else {"order": target}
+    copies = [OrderAdjustment(kind=a.kind, label=a.label, amount=a.amount, created_by=actor,
+                              key=adjustment_key(target, _adjustment_source(a)), **link)
+              for a in source.adjustments.all()]
+    if copies:
+        OrderAdjustment.objects.bulk_create(copies)
+        _totals_with_adjustments(target)
 
 
 # --- the statuses of quotes and orders: the moves allowed (core.transitions) ---------------
@@ -526,6 +566,8 @@ def quote_new_version(*, actor: User, quote: Quote) -> Quote:
                  terms=quote.terms, owner=actor, branch=quote.branch)
     validated_save(copy)
     _write_lines(copy, QuoteLine, "quote", [_line_data(line) for line in lines])
+    _copy_adjustments(quote, copy, actor)
+    quote_versioned.send(sender=Quote, previous=quote, quote=copy, actor=actor)
     return copy
 
 
@@ -558,6 +600,8 @@ def quote_accept(*, actor: User, quote: Quote) -> Order:
     except IntegrityError:
         return Order.objects.get(quote=quote)  # accepted at the same moment elsewhere
     _write_lines(order, OrderLine, "order", [_line_data(line) for line in quote.lines.all()])
+    _copy_adjustments(quote, order, actor)
+    quote_accepted.send(sender=Quote, quote=quote, order=order, actor=actor)
     return order
 
 
@@ -614,10 +658,14 @@ def order_confirm(*, actor: User, order: Order) -> Order:
 
 
 def _quote_approved_discounts(order: Order) -> list[Any]:
-    """The discounts approved on the accepted quote the order was made from (none otherwise)."""
-    if order.quote_id is None or order.quote.status != QuoteStatus.ACCEPTED:  # type: ignore[union-attr]
+    """The discounts approved on the accepted quote the order was made from (none otherwise):
+    its lines' and, with its coupons and promotions, its overall discount."""
+    quote = order.quote
+    if quote is None or quote.status != QuoteStatus.ACCEPTED:
         return []
-    return [line.discount_percent for line in order.quote.lines.all()]  # type: ignore[union-attr]
+    lines = list(quote.lines.all())
+    overall = [_overall_discount_percent(quote, lines)] if quote.subtotal > 0 else []
+    return [line.discount_percent for line in lines] + overall
 
 
 def _contract_approval_start(actor: User, order: Order) -> None:

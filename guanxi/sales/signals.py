@@ -12,3 +12,7 @@ order_cancelling = Signal()  # sender=Order, order=, actor=
 order_cancelled = Signal()  # sender=Order, order=, actor=, reason=
 # A lead became a customer (and an opportunity): lead.customer and lead.opportunity are set.
 lead_converted = Signal()  # sender=Lead, lead=, actor=
+# A quote was copied into its next version (its coupons and promotions were copied too).
+quote_versioned = Signal()  # sender=Quote, previous=, quote=, actor=
+# A quote was accepted and became an order (its coupons and promotions are on the order).
+quote_accepted = Signal()  # sender=Quote, quote=, order=, actor=

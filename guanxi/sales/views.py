@@ -38,7 +38,7 @@ from . import selectors, services
 from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
 from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
 from .models import Pipeline, Product, Stage
-from .panels import form_helpers, order_panels
+from .panels import form_helpers, order_panels, quote_panels
 from .printing import quote_pdf, quote_xlsx
 
 product_list = ListPageView.as_view(spec=ProductList)
@@ -328,6 +328,7 @@ def quote_detail(request, pk):
         "quote": quote, "lines": quote.lines.select_related("product"),
         "approval": latest_for("sales.quote_discount", quote.pk), "entries": history_for(quote),
         "order": getattr(quote, "order", None) if hasattr(quote, "order") else None,
+        "plugins": quote_panels(request, quote),
     })
 
 

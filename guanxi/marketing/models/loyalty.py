@@ -180,12 +180,15 @@ class Coupon(TimeStampedModel):
 
 
 class CouponRedemption(models.Model):
-    """One use of a coupon on an order; ``use_number`` is unique per coupon, so two orders
-    racing for the last use cannot both have it."""
+    """One use of a coupon on a quote or an order (a quote's use passes to its next version and
+    to the order it becomes); ``use_number`` is unique per coupon, so two documents racing for
+    the last use cannot both have it."""
 
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
     use_number = models.PositiveIntegerField()
-    order = models.ForeignKey("sales.Order", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("sales.Order", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    # The quote the coupon was first used on; the order it becomes takes the use over.
+    quote = models.ForeignKey("sales.Quote", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     discount = _money(_("discount"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -195,7 +198,10 @@ class CouponRedemption(models.Model):
         verbose_name = _("coupon use")
         verbose_name_plural = _("coupon uses")
         constraints = [models.UniqueConstraint(fields=["coupon", "use_number"], name="coupon_use_once"),
-                       models.UniqueConstraint(fields=["coupon", "order"], name="coupon_once_per_order")]
+                       models.UniqueConstraint(fields=["coupon", "order"], name="coupon_once_per_order"),
+                       models.UniqueConstraint(fields=["coupon", "quote"], name="coupon_once_per_quote"),
+                       models.CheckConstraint(condition=Q(order__isnull=False) | Q(quote__isnull=False),
+                                              name="coupon_use_on_a_document")]
 
     def __str__(self):
         return f"{self.coupon_id}#{self.use_number}"

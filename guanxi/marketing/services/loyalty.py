@@ -22,7 +22,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,8 @@ from guanxi.core.permissions import ensure
 from guanxi.core.services import service, validated_save
 from guanxi.finance.models import Receipt, ReceiptKind
 from guanxi.org.scopes import ensure_in_scope
-from guanxi.sales.models import AdjustmentKind, Order, OrderStatus
-from guanxi.sales.services import order_adjustment_add
+from guanxi.sales.models import AdjustmentKind, Order, OrderStatus, Quote, QuoteStatus
+from guanxi.sales.services import adjustment_add, adjustment_key
 
 from ..models.loyalty import (
     Coupon,
@@ -51,7 +51,7 @@ from ..models.loyalty import (
 
 if TYPE_CHECKING:
     from guanxi.customers.models import Customer
-    from guanxi.org.models import User
+    from guanxi.org.models import Branch, User
 
 ZERO = Decimal("0")
 # Postings made by the system (signals, nightly jobs) name no person.
@@ -250,8 +250,8 @@ def points_redeem_for_order(*, actor: User, member: Member, order: Order, points
     value = fen(points * _rules(member).point_value)
     movement = _post(member, kind=PointsKind.REDEEM, points=-points, key=key, actor=actor, amount=value,
                      order=order, overdraw=False, reason=_("Order %(number)s") % {"number": order.number})
-    order_adjustment_add(actor=actor, order=order, kind=AdjustmentKind.POINTS, amount=value, key=key,
-                         label=_("%(points)s points redeemed") % {"points": points})
+    adjustment_add(actor=actor, document=order, kind=AdjustmentKind.POINTS, amount=value,
+                   source=f"points:{movement.pk}", label=_("%(points)s points redeemed") % {"points": points})
     return movement
 
 
@@ -323,9 +323,9 @@ def points_refund_for_cancelled_order(order: Order) -> int:
     return refunded
 
 
-# --- coupons and promotions (MKT-3) ---------------------------------------------------------
-def _lines_total(order: Order) -> Decimal:
-    return sum((line.total for line in order.lines.all()), ZERO)
+# --- coupons and promotions on quotes and orders (MKT-3) -------------------------------------
+def _lines_total(document: Quote | Order) -> Decimal:
+    return sum((line.total for line in document.lines.all()), ZERO)
 
 
 def _valid_on(record: Any, day: datetime.date) -> bool:
@@ -333,73 +333,120 @@ def _valid_on(record: Any, day: datetime.date) -> bool:
             and (record.valid_until is None or record.valid_until >= day))
 
 
+def _document_link(document: Quote | Order) -> dict[str, Any]:
+    return {"quote": document} if isinstance(document, Quote) else {"order": document}
+
+
+def _check_adjustable(document: Quote | Order) -> None:
+    if isinstance(document, Quote):
+        if document.status not in (QuoteStatus.DRAFT, QuoteStatus.APPROVED):
+            raise Conflict(_("Coupons and promotions can be used only on a quote that may still change; "
+                             "make a new version instead."))
+    elif document.status != OrderStatus.DRAFT:
+        raise Conflict(_("Coupons can be used only on a draft order."))
+
+
+def _already_used_on(coupon: Coupon, document: Quote | Order) -> bool:
+    uses = CouponRedemption.objects.filter(coupon=coupon)
+    if isinstance(document, Order) and document.quote_id is not None:
+        return uses.filter(Q(order=document) | Q(quote_id=document.quote_id)).exists()
+    return uses.filter(**_document_link(document)).exists()
+
+
 @service
-def coupon_apply(*, actor: User, order: Order, code: str) -> CouponRedemption:
-    """Use a coupon on a draft order: valid, above its minimum, within its uses in all and
-    per customer. The coupon row is locked and each use takes a unique number, so a
-    single-use coupon is used once however many orders race for it."""
+def coupon_apply(*, actor: User, document: Quote | Order, code: str) -> CouponRedemption:
+    """Use a coupon on a draft quote or order: valid, above its minimum, within its uses in
+    all and per customer. The coupon row is locked and each use takes a unique number, so a
+    single-use coupon is used once however many documents race for it. A quote's use passes
+    to its next version and to the order it becomes (``quote_versioned``, ``quote_accepted``)."""
     ensure(actor, "sales.edit")
-    ensure_in_scope(actor, order)
+    ensure_in_scope(actor, document)
     coupon = Coupon.objects.select_for_update().filter(code__iexact=(code or "").strip()).first()
     if coupon is None or not _valid_on(coupon, timezone.localdate()):
         raise ValidationFailed(_("No valid coupon has this code."), field="code")
-    if order.status != OrderStatus.DRAFT:
-        raise Conflict(_("Coupons can be used only on a draft order."))
-    if CouponRedemption.objects.filter(coupon=coupon, order=order).exists():
-        raise Conflict(_("This coupon is on the order already."), field="code")
-    lines_total = _lines_total(order)
+    document = type(document).objects.get(pk=document.pk)
+    _check_adjustable(document)
+    if _already_used_on(coupon, document):
+        raise Conflict(_("This coupon is on the document already."), field="code")
+    lines_total = _lines_total(document)
     if lines_total < coupon.min_order:
         raise ValidationFailed(_("The coupon needs an order of at least ¥%(amount)s.") % {"amount": coupon.min_order},
                                field="code")
     used = coupon.redemptions.count()
     if coupon.max_uses is not None and used >= coupon.max_uses:
         raise Conflict(_("This coupon has been used up."), field="code")
-    if coupon.redemptions.filter(customer_id=order.customer_id).count() >= coupon.per_customer_limit:
+    if coupon.redemptions.filter(customer_id=document.customer_id).count() >= coupon.per_customer_limit:
         raise Conflict(_("This customer has used this coupon as often as it allows."), field="code")
-    left = Order.objects.get(pk=order.pk).total
     discount = coupon.value if coupon.kind == CouponKind.AMOUNT else fen(lines_total * coupon.value / 100)
-    discount = min(discount, left)
+    discount = min(discount, document.total)
     if discount <= 0:
-        raise Conflict(_("Nothing is left to take off this order."), field="code")
+        raise Conflict(_("Nothing is left to take off this document."), field="code")
+    last = coupon.redemptions.aggregate(last=Max("use_number"))["last"] or 0
     try:
         with transaction.atomic():
-            redemption = CouponRedemption.objects.create(coupon=coupon, use_number=used + 1, order=order,
-                                                         customer_id=order.customer_id, discount=discount,
-                                                         created_by=actor)
+            redemption = CouponRedemption.objects.create(coupon=coupon, use_number=last + 1,
+                                                         customer_id=document.customer_id, discount=discount,
+                                                         created_by=actor, **_document_link(document))
     except IntegrityError as exc:
         raise Conflict(_("This coupon has been used up."), field="code") from exc
-    order_adjustment_add(actor=actor, order=order, kind=AdjustmentKind.COUPON, amount=discount,
-                         key=f"coupon:{coupon.pk}:{order.pk}",
-                         label=_("Coupon %(code)s") % {"code": coupon.code})
+    adjustment_add(actor=actor, document=document, kind=AdjustmentKind.COUPON, amount=discount,
+                   source=f"coupon:{coupon.pk}", label=_("Coupon %(code)s") % {"code": coupon.code})
     return redemption
 
 
-def promotion_discount(promotion: Promotion, order: Order) -> Decimal:
-    """What one promotion takes off an order (0 when it does not apply)."""
+def coupon_use_follows_quote(*, previous: Quote, quote: Quote | None = None, order: Order | None = None) -> None:
+    """A quote's coupon uses pass to its next version, or are kept by the order it became."""
+    if quote is not None:
+        CouponRedemption.objects.filter(quote=previous).update(quote=quote)
+    elif order is not None:
+        CouponRedemption.objects.filter(quote=previous, order__isnull=True).update(order=order)
+
+
+def promotion_discount(promotion: Promotion, document: Quote | Order) -> Decimal:
+    """What one promotion takes off a quote or an order (0 when it does not apply)."""
     if promotion.kind == PromotionKind.THRESHOLD:
-        return promotion.amount_off if _lines_total(order) >= promotion.threshold else ZERO
-    in_category = sum((line.total for line in order.lines.select_related("product")
+        return promotion.amount_off if _lines_total(document) >= promotion.threshold else ZERO
+    in_category = sum((line.total for line in document.lines.select_related("product")
                        if line.product is not None and line.product.category_id == promotion.category_id), ZERO)
     return fen(in_category * promotion.percent_off / 100)
 
 
+def _promotion_day(document: Quote | Order) -> datetime.date:
+    return document.order_date if isinstance(document, Order) else timezone.localdate()
+
+
 @service
-def promotions_apply(*, actor: User, order: Order) -> list[Any]:
-    """Apply to a draft order every promotion running on its order date (each once)."""
+def promotions_apply(*, actor: User, document: Quote | Order) -> list[Any]:
+    """Apply to a draft quote or order every promotion running on its date (each once; an
+    order made from a quote keeps the quote's and gets no second one)."""
     ensure(actor, "sales.edit")
-    ensure_in_scope(actor, order)
+    ensure_in_scope(actor, document)
+    document = type(document).objects.get(pk=document.pk)
+    _check_adjustable(document)
+    day = _promotion_day(document)
     applied = []
-    for promotion in Promotion.objects.filter(is_active=True, valid_from__lte=order.order_date,
-                                              valid_until__gte=order.order_date).order_by("pk"):
-        discount = min(promotion_discount(promotion, order), Order.objects.get(pk=order.pk).total)
+    for promotion in Promotion.objects.filter(is_active=True, valid_from__lte=day,
+                                              valid_until__gte=day).order_by("pk"):
+        source = f"promotion:{promotion.pk}"
+        if document.adjustments.filter(key=adjustment_key(document, source)).exists():
+            continue
+        discount = min(promotion_discount(promotion, document), type(document).objects.get(pk=document.pk).total)
         if discount > 0:
-            applied.append(order_adjustment_add(
-                actor=actor, order=order, kind=AdjustmentKind.PROMOTION, amount=discount,
-                key=f"promotion:{promotion.pk}:{order.pk}", label=_("Promotion: %(name)s") % {"name": promotion.name}))
+            applied.append(adjustment_add(
+                actor=actor, document=document, kind=AdjustmentKind.PROMOTION, amount=discount, source=source,
+                label=_("Promotion: %(name)s") % {"name": promotion.name}))
     return applied
 
 
 # --- configuration -----------------------------------------------------------------------
+@service
+def loyalty_branch_rules_reset(*, actor: User, branch: Branch) -> int:
+    """The branch uses the company's points rules again (its own are removed)."""
+    ensure(actor, "marketing.manage")
+    deleted, _rows = LoyaltySettings.objects.filter(branch=branch).delete()
+    return deleted
+
+
 @service
 def loyalty_config_save(*, actor: User, record: Any) -> Any:
     """Save a tier, points rules, coupon or promotion (configuration: marketing.manage)."""

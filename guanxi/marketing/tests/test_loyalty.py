@@ -294,11 +294,11 @@ def test_a_single_use_coupon_is_used_once(seller, customer, demo_org):
     """MKT-3: a single-use coupon takes ¥50 off the first order; the second is refused."""
     Coupon.objects.create(code="WELCOME50", name="新客立减", value=Decimal("50"), min_order=Decimal("500"))
     first, second = draft_order(seller, customer), draft_order(seller, customer)
-    services.coupon_apply(actor=seller, order=first, code="welcome50")
+    services.coupon_apply(actor=seller, document=first, code="welcome50")
     first.refresh_from_db()
     assert first.total == Decimal("950.00")
     with pytest.raises(Conflict):
-        services.coupon_apply(actor=seller, order=second, code="WELCOME50")
+        services.coupon_apply(actor=seller, document=second, code="WELCOME50")
     assert CouponRedemption.objects.count() == 1
     assert Order.objects.get(pk=second.pk).total == Decimal("1000.00")
 
@@ -312,11 +312,11 @@ def test_coupon_rules(seller, customer):
     order = draft_order(seller, customer)
     for code in ("MIN", "OLD", "NONE"):
         with pytest.raises(ValidationFailed):
-            services.coupon_apply(actor=seller, order=order, code=code)
-    services.coupon_apply(actor=seller, order=order, code="PCT")
+            services.coupon_apply(actor=seller, document=order, code=code)
+    services.coupon_apply(actor=seller, document=order, code="PCT")
     assert Order.objects.get(pk=order.pk).total == Decimal("900.00")
     with pytest.raises(Conflict):
-        services.coupon_apply(actor=seller, order=draft_order(seller, customer), code="PCT")
+        services.coupon_apply(actor=seller, document=draft_order(seller, customer), code="PCT")
 
 
 def test_promotions_apply_once(seller, customer):
@@ -325,8 +325,8 @@ def test_promotions_apply_once(seller, customer):
     Promotion.objects.create(name="满1000减100", threshold=Decimal("1000"), amount_off=Decimal("100"),
                              valid_from=today, valid_until=today)
     order = draft_order(seller, customer)
-    services.promotions_apply(actor=seller, order=order)
-    services.promotions_apply(actor=seller, order=order)
+    services.promotions_apply(actor=seller, document=order)
+    services.promotions_apply(actor=seller, document=order)
     assert Order.objects.get(pk=order.pk).total == Decimal("900.00")
 
 
@@ -336,7 +336,7 @@ def test_a_coupon_beyond_the_discount_limit_needs_approval(seller, customer):
     ApprovalStep.objects.create(policy=policy, position=1, name="经理", approver_kind=ApproverKind.MANAGER)
     Coupon.objects.create(code="BIG", name="大额", value=Decimal("200"))
     order = draft_order(seller, customer)
-    services.coupon_apply(actor=seller, order=order, code="BIG")
+    services.coupon_apply(actor=seller, document=order, code="BIG")
     order = sales.order_confirm(actor=seller, order=order)
     assert order.status == OrderStatus.PENDING_APPROVAL
     assert latest_for("sales.order_discount", order.pk).status == "pending"
@@ -346,7 +346,7 @@ def test_a_small_coupon_needs_no_approval(seller, customer):
     """MKT-3: ¥50 off ¥1,000 (5 %) is within the 10 % limit: the order confirms at once."""
     Coupon.objects.create(code="SMALL", name="小额", value=Decimal("50"))
     order = draft_order(seller, customer)
-    services.coupon_apply(actor=seller, order=order, code="SMALL")
+    services.coupon_apply(actor=seller, document=order, code="SMALL")
     assert sales.order_confirm(actor=seller, order=order).status == OrderStatus.CONFIRMED
 
 

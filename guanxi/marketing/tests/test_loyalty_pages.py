@@ -10,7 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guanxi.customers.services import customer_create
-from guanxi.marketing.models.loyalty import Coupon, Member, MemberTier, PointsKind, PointsMovement
+from guanxi.marketing.models.loyalty import (
+    Coupon,
+    LoyaltySettings,
+    Member,
+    MemberTier,
+    PointsKind,
+    PointsMovement,
+)
 from guanxi.marketing.services import loyalty as services
 from guanxi.sales import services as sales
 from guanxi.sales.models import Order, PriceList, Product
@@ -175,3 +182,27 @@ def test_api_price_lists_hide_customers_out_of_scope(api_for, demo_org, manager,
     assert "广州一客一价" not in names
     client, headers = api_for(manager)
     assert "广州一客一价" in [p["name"] for p in client.get("/api/v1/price-lists", headers=headers).json()]
+
+
+def test_a_branch_has_its_own_points_rules(client_for, manager, seller, demo_org, member, customer):
+    """MKT-6: the rules page lists every branch; a branch's own rules (¥5 a point) apply to its
+    members' receipts, and "use the company default" removes them again."""
+    client = client_for(manager)
+    branch = customer.branch
+    page = client.get("/marketing/loyalty/settings/").content.decode()
+    assert branch.name in page and f"/marketing/loyalty/settings/branches/{branch.pk}/" in page
+    response = client.post(f"/marketing/loyalty/settings/branches/{branch.pk}/",
+                           {"yuan_per_point": "5", "point_value": "0.1", "expiry_months": "12"})
+    assert response.status_code == 302
+    assert LoyaltySettings.for_branch(branch.pk).yuan_per_point == Decimal("5")
+    assert LoyaltySettings.for_branch(None).yuan_per_point == Decimal("10")  # the default is untouched
+    assert services.points_for_amount(Decimal("100"), services._rules(member)) == 20
+    bad = client.post(f"/marketing/loyalty/settings/branches/{branch.pk}/",
+                      {"yuan_per_point": "0", "point_value": "0.1", "expiry_months": "12"})
+    assert bad.status_code == 200 and LoyaltySettings.for_branch(branch.pk).yuan_per_point == Decimal("5")
+    assert client.post(f"/marketing/loyalty/settings/branches/{branch.pk}/reset/").status_code == 302
+    assert not LoyaltySettings.objects.filter(branch=branch).exists()
+    assert services._rules(member).yuan_per_point == Decimal("10")
+    seller_client = client_for(seller)
+    assert seller_client.get(f"/marketing/loyalty/settings/branches/{branch.pk}/").status_code == 403
+    assert seller_client.post(f"/marketing/loyalty/settings/branches/{branch.pk}/reset/").status_code == 403
