@@ -10,9 +10,9 @@ from guanxi.core.models import PickItem
 from guanxi.core.money import fen
 from guanxi.customers.models import Customer
 from guanxi.finance.models import Receipt, ReceiptKind
-from guanxi.org.models import User
+from guanxi.org.models import Branch, User
 from guanxi.sales import services as sales
-from guanxi.sales.models import PriceList, Product
+from guanxi.sales.models import PriceList, Product, Quote, QuoteStatus
 
 from .models.loyalty import Coupon, LoyaltySettings, Member, MemberTier, Promotion
 from .services import loyalty as services
@@ -29,6 +29,9 @@ def build(stdout=None, members=40):
         MemberTier.objects.create(name=name, position=position, min_points=points, min_spend=Decimal(spend),
                                   multiplier=Decimal(multiplier), benefits=benefits)
     LoyaltySettings.objects.get_or_create(branch=None)
+    shenzhen = Branch.objects.filter(code="sz").first()
+    if shenzhen is not None:  # a branch with rules of its own: a point for every ¥8 received
+        LoyaltySettings.objects.get_or_create(branch=shenzhen, defaults={"yuan_per_point": Decimal("8")})
     today = timezone.localdate()
     Coupon.objects.create(code="WELCOME100", name="新会员立减100元", value=Decimal("100"), min_order=Decimal("1000"),
                           max_uses=None, per_customer_limit=1, valid_until=today + datetime.timedelta(days=90))
@@ -61,6 +64,16 @@ def build(stdout=None, members=40):
         if hasattr(receipt, "reversed_by"):
             services.points_reverse_for_receipt(receipt)
     services.points_expire_all(today)
+    _coupon_on_a_quote(customer_ids)
     services.tiers_recompute_all()
     if stdout is not None:
         stdout.write(f"Demo loyalty: {len(customer_ids)} members, {earned} receipts earned points.")
+
+
+def _coupon_on_a_quote(customer_ids):
+    """A member's submitted quote with the 5 % member coupon, for its owner to show."""
+    quote = (Quote.objects.filter(customer_id__in=customer_ids, status=QuoteStatus.APPROVED, total__gte=1000)
+             .select_related("owner").order_by("pk").first())
+    if quote is not None:
+        services.coupon_apply(actor=quote.owner, document=quote, code="VIP95")
+        sales.quote_submit(actor=quote.owner, quote=quote)  # changed: submitted again

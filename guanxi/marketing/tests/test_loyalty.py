@@ -402,13 +402,19 @@ def test_the_nightly_job_is_idempotent(cashier, member, customer):
     assert Member.objects.get(pk=member.pk).balance == 25
 
 
-def test_demo_makes_members_with_points_from_their_receipts(cashier, customer, demo_org):
-    """MKT-6 demo: customers with receipts become members and earn their receipts' points."""
+def test_demo_makes_members_with_points_from_their_receipts(seller, cashier, customer, demo_org):
+    """MKT-6, MKT-3 demo: customers with receipts become members and earn their receipts'
+    points; Shenzhen has points rules of its own; a member's submitted quote has a coupon."""
     Product.objects.create(sku="D-1", name="演示产品", list_price=Decimal("100"))
     finance.receipt_record(actor=cashier, customer=customer, amount=Decimal("1234.56"), allocate=None)
+    quote = sales.quote_submit(actor=seller, quote=sales.quote_create(actor=seller, customer=customer, lines=[
+        {"description": "商品", "quantity": Decimal("1"), "unit_price": Decimal("2000"), "tax_rate": Decimal("0")}]))
     demo_loyalty.build()
     member = Member.objects.get(customer=customer)
     assert member.balance == 123 and MemberTier.objects.count() == 4
     assert sales.price_for(customer, Product.objects.get(sku="D-1")) == Decimal("90.00")  # its own list
+    assert LoyaltySettings.for_branch(demo_org["xiejun"].branch_id).yuan_per_point == Decimal("8")
+    quote.refresh_from_db()
+    assert (quote.adjustment_total, quote.total, quote.status) == (Decimal("100.00"), Decimal("1900.00"), "approved")
     demo_loyalty.build()  # a second run adds nothing
     assert Member.objects.count() == 1 and PointsMovement.objects.count() == 1
