@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from guanxi.core.errors import DomainError
+from guanxi.core.middleware import may_retry
 from guanxi.core.problems import problem_response
 
 from .auth import BearerToken
@@ -122,6 +123,8 @@ def _install_error_handlers(api):
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
+        if may_retry(request, exc):
+            raise exc  # a read that lost its database connection: run again (core.middleware)
         logger.exception("API error on %s %s", request.method, request.path)
         return problem_response(request, 500, _("Internal error."),
                                 _("Something went wrong on the server. It has been logged."), code="internal")

@@ -1,12 +1,18 @@
-"""Malformed input answered in one place, as 400 (or the error's own status), never 500."""
+"""Malformed input answered in one place, as 400 (or the error's own status), never 500;
+a read whose database connection was lost answered from a new connection."""
 
 import json
+import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
 from .problems import error_response
+
+logger = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _has_nul(querydict):
@@ -71,3 +77,43 @@ class BadInputMiddleware:
         if isinstance(exception, DomainError):
             return error_response(request, exception.status, exception.message)
         return None
+
+
+def connection_lost(exception):
+    """Whether ``exception`` came from a database connection that no longer works (its
+    backend was terminated, the server restarted or failed over); an error on a connection
+    that still answers (a lock timeout, bad SQL) is not."""
+    if not isinstance(exception, DatabaseError):
+        return False
+    return any(conn.errors_occurred and not conn.is_usable() for conn in connections.all(initialized_only=True))
+
+
+def may_retry(request, exception):
+    """A read that lost its connection, not retried yet (GET never writes, so running it
+    again is safe; writes are retried by the client with its Idempotency-Key)."""
+    return request.method in SAFE_METHODS and not getattr(request, "_connection_retried", False) and (
+        connection_lost(exception))
+
+
+class LostConnectionRetryMiddleware:
+    """Run a read once more, on new connections, when its database connection was lost
+    mid-request (persistent connections are health-checked before a request, but a backend
+    can be terminated during one: bench/faults.py, docs/benchmarks.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not may_retry(request, exception):
+            return None
+        request._connection_retried = True
+        for conn in connections.all(initialized_only=True):
+            if not conn.in_atomic_block:
+                conn.close()
+        logger.warning("database connection lost during %s %s; running it again", request.method, request.path)
+        match = request.resolver_match
+        response = match.func(request, *match.args, **match.kwargs)
+        return response.render() if callable(getattr(response, "render", None)) else response

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanxi.core.middleware.BadInputMiddleware",
+    "guanxi.core.middleware.LostConnectionRetryMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "guanxi.accounts.middleware.TwoFactorRequiredMiddleware",

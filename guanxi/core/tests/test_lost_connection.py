@@ -1,0 +1,93 @@
+"""SYS-4: a read whose database connection is lost mid-request (a terminated backend, a
+failover) is answered from a new connection instead of a server error; writes are never
+run twice (a client retries them with its Idempotency-Key)."""
+
+import pytest
+from django.db import OperationalError, connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import ResolverMatch
+
+from guanxi.core.middleware import LostConnectionRetryMiddleware
+
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
+
+
+def call(method, view):
+    """Run ``view`` as Django's handler would, handing what it raises to the middleware."""
+    request = getattr(RequestFactory(), method.lower())("/anything/")
+    request.resolver_match = ResolverMatch(view, (), {})
+    try:
+        view(request)
+    except Exception as exc:  # noqa: BLE001 - handed to process_exception, as Django does
+        return LostConnectionRetryMiddleware(lambda r: HttpResponse()).process_exception(request, exc)
+    raise AssertionError("the view did not fail")
+
+
+def terminating_view(calls):
+    def view(request):
+        calls.append(request.method)
+        with connection.cursor() as cursor:
+            if len(calls) == 1:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            cursor.execute("SELECT 42")
+            return HttpResponse(str(cursor.fetchone()[0]))
+    return view
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_survives_its_backend_being_terminated():
+    """SYS-4: GET on a connection whose backend was terminated runs again on a new one."""
+    calls = []
+    response = call("GET", terminating_view(calls))
+    assert response is not None and response.content == b"42" and calls == ["GET", "GET"]
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_is_not_run_twice():
+    """SYS-4: a POST that lost its connection is not repeated by the server."""
+    calls = []
+    assert call("POST", terminating_view(calls)) is None and calls == ["POST"]
+    connection.close()
+
+
+@pytest.mark.django_db
+def test_other_database_errors_are_not_retried():
+    """SYS-4: an error on a connection that still works (a lock timeout, bad SQL) is not retried."""
+    calls = []
+
+    def view(request):
+        calls.append(1)
+        raise OperationalError("database is locked")
+
+    assert call("GET", view) is None and calls == [1]
+
+
+class TerminateOnce:
+    """A query wrapper that terminates the connection's own backend just before the first
+    query on ``table``, as an administrator or a failover would in the middle of a request."""
+
+    def __init__(self, table):
+        self.table, self.done = table, False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.done and self.table in sql:
+            self.done = True
+            execute("SELECT pg_terminate_backend(pg_backend_pid())", None, False, context)
+        return execute(sql, params, many, context)
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/customers/", "/api/v1/customers"])
+def test_a_page_and_an_api_read_survive_a_terminated_backend(client_for, api_for, demo_org, path):
+    """SYS-4: through the whole stack (the API's catch-all included), a GET whose backend is
+    terminated in the middle answers 200 from a new connection."""
+    user = demo_org["liuyang"]
+    client, headers = api_for(user) if path.startswith("/api/") else (client_for(user), {})
+    terminate = TerminateOnce('"customers_customer"')
+    with connection.execute_wrapper(terminate):
+        response = client.get(path, headers=headers)
+    assert terminate.done and response.status_code == 200
