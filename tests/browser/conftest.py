@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import sync_playwright
+
+from guanxi.org.demo import DEMO_PASSWORD
+from guanxi.service.tests.mailservers import running_smtp
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # for set-up are still synchronous and safe here.
@@ -16,8 +20,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     with sync_playwright() as playwright:
@@ -45,8 +47,6 @@ def page_for(browser, live_server):
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.js_errors = errors
         if username:
-            from guanxi.org.demo import DEMO_PASSWORD
-
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", username)
             page.fill("#id_password", DEMO_PASSWORD)
@@ -62,8 +62,6 @@ def page_for(browser, live_server):
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server for the test: what the product sends arrives there."""
-    from guanxi.service.tests.mailservers import running_smtp
-
     with running_smtp(settings) as sink:
         yield sink
 

@@ -5,22 +5,21 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.services import customer_create
+from guanxi.org import demo as org_demo
+from guanxi.sales import services
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def test_filter_the_board_then_drag_a_card(demo, page_for, live_server, artifacts):
     """Issue 11.8: choosing an owner narrows the board at once, the filter stays in the
     URL, and a card dragged on the narrowed board moves."""
-    from guanxi.customers.services import customer_create
-    from guanxi.sales import services
-
     made = {}
     for username, name in (("liuyang", "刘洋的看板项目"), ("zhuwei", "朱伟的看板项目")):
         customer = customer_create(actor=demo[username], name=f"{name}客户有限公司")

@@ -6,15 +6,20 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from guanxi.core.models import PickItem
+from guanxi.customers.models import Customer
+from guanxi.customers.services import contact_create, customer_create
+from guanxi.org import demo as org_demo
+from guanxi.org.demo import DEMO_PASSWORD
+from guanxi.org.models import Role, User
+from guanxi.testing.customer360 import rich_customer
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-    from guanxi.org.models import Role
-
-    users = demo.build()
+    users = org_demo.build()
     role = Role.objects.get(code="salesperson")
     role.permissions = sorted(set(role.permissions) | {"customers.import"})
     role.save()
@@ -23,8 +28,6 @@ def demo(transactional_db):
 
 def test_duplicate_warning_while_typing(demo, page_for, live_server):
     """CUS-5: typing a similar name shows who already has it, as far as one may see."""
-    from guanxi.customers.services import customer_create
-
     customer_create(actor=demo["zhuwei"], name="北京华达电子有限公司")
     page = page_for("liuyang")
     page.goto(f"{live_server.url}/customers/new/")
@@ -45,9 +48,6 @@ def test_duplicate_warning_while_typing(demo, page_for, live_server):
 
 def test_claim_from_the_pool(demo, page_for, live_server):
     """CUS-7: a salesperson claims a customer from the branch's public pool."""
-    from guanxi.customers.models import Customer
-    from guanxi.customers.services import customer_create
-
     customer_create(actor=demo["wangjianguo"], name="公海客户甲", owner=None)
     page = page_for("liuyang")
     page.goto(f"{live_server.url}/customers/pool/")
@@ -59,8 +59,6 @@ def test_claim_from_the_pool(demo, page_for, live_server):
 
 def test_log_an_interaction_and_see_the_reminder(demo, page_for, live_server):
     """ACT-1/ACT-3: an interaction with a follow-up tomorrow shows under "contact tomorrow"."""
-    from guanxi.customers.services import customer_create
-
     customer = customer_create(actor=demo["liuyang"], name="跟进客户乙")
     page = page_for("liuyang")
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
@@ -101,9 +99,6 @@ def test_the_customer_at_the_centre(demo, page_for, live_server, artifacts):
     on its own, and "new opportunity" starts from the customer with its contacts only;
     the global search finds the order by its serial, grouped by type. Screenshots of the
     page (desktop for the salesperson and the chairman, and a phone) for review."""
-    from guanxi.customers.services import contact_create, customer_create
-    from guanxi.testing.customer360 import rich_customer
-
     rich = rich_customer(demo)
     other = customer_create(actor=demo["liuyang"], name="另一家客户有限公司")
     contact_create(actor=demo["liuyang"], customer=other, name="别家联系人")
@@ -146,11 +141,6 @@ def test_the_customer_at_the_centre(demo, page_for, live_server, artifacts):
 def test_first_import_by_an_administrator_without_a_branch(demo, page_for, live_server, tmp_path):
     """Issue 11.4: the first administrator (no branch) imports a list with an unknown
     industry: the mapping step asks what 餐饮 becomes and who owns the rows."""
-    from guanxi.core.models import PickItem
-    from guanxi.customers.models import Customer
-    from guanxi.org.demo import DEMO_PASSWORD
-    from guanxi.org.models import User
-
     User.objects.create_user(username="founder", password=DEMO_PASSWORD, is_superuser=True)
     data = tmp_path / "客户名单.csv"
     data.write_text("客户名称,行业,手机\n广州天河餐饮管理有限公司,餐饮,13800138000\n"

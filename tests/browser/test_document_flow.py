@@ -10,23 +10,22 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.services import customer_create
+from guanxi.finance.models import Receivable, ReceivableStatus
+from guanxi.org import demo as org_demo
+from guanxi.sales import services
+from guanxi.sales.models import Opportunity, Order, OrderStatus, Quote, StageKind
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def test_customer_to_order_to_receivable_and_cancel(demo, page_for, live_server, artifacts):
     """Issue 11: opportunity → quote → order → receivable, linked and shown; cancel follows through."""
-    from guanxi.customers.services import customer_create
-    from guanxi.finance.models import Receivable, ReceivableStatus
-    from guanxi.sales import services
-    from guanxi.sales.models import Opportunity, Order, OrderStatus, Quote, StageKind
-
     customer = customer_create(actor=demo["liuyang"], name="广州验收电子有限公司")
     services.product_save(actor=demo["wangjianguo"], sku="GX-AC100", name="工业显示器", unit="台",
                           list_price=Decimal("2999.00"))

@@ -7,16 +7,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from guanxi.customers.services import customer_create
+from guanxi.finance import services
+from guanxi.finance.models import Receipt
+from guanxi.org import demo
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def ledger(transactional_db):
     """A customer with two overdue receivables, 45 and 100 days past due."""
-    from guanxi.customers.services import customer_create
-    from guanxi.finance import services
-    from guanxi.org import demo
-
     users = demo.build()
     customer = customer_create(actor=users["liuyang"], name="广州账款测试有限公司")
     today = timezone.localdate()
@@ -36,8 +37,6 @@ def _money(text):
 def test_record_a_receipt_across_two_receivables_and_see_the_ageing_change(ledger, page_for, live_server, artifacts):
     """FIN-1 + FIN-4: a receipt allocated by hand across two receivables updates both, and the
     ageing report moves the money out of its buckets."""
-    from guanxi.finance.models import Receipt
-
     customer, older, newer = ledger["customer"], ledger["older"], ledger["newer"]
     page = page_for("zhouhong")
     page.goto(f"{live_server.url}/finance/ageing/?group=customer")
@@ -83,8 +82,6 @@ def test_record_a_receipt_across_two_receivables_and_see_the_ageing_change(ledge
 
 def test_over_allocation_is_refused_on_the_form(ledger, page_for, live_server):
     """FIN-1: allocating more than is outstanding shows the error and records nothing."""
-    from guanxi.finance.models import Receipt
-
     older = ledger["older"]
     page = page_for("zhouhong")
     page.goto(f"{live_server.url}/finance/receipts/new/?customer={ledger['customer'].pk}")

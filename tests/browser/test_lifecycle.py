@@ -9,17 +9,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from guanxi.analytics import lifecycle_demo
+from guanxi.customers.models import Customer
+from guanxi.org import demo
+from guanxi.sales.models import Order
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def year_of_orders(transactional_db):
     """40 customers entered two years ago with random orders; the demo replays the runs."""
-    from guanxi.analytics import lifecycle_demo
-    from guanxi.customers.models import Customer
-    from guanxi.org import demo
-    from guanxi.sales.models import Order
-
     users = demo.build()
     seller = users["liuyang"]
     Customer.objects.bulk_create([Customer(name=f"生命周期浏览器客户{i}", owner=seller, branch=seller.branch)
@@ -39,8 +39,6 @@ def year_of_orders(transactional_db):
 def test_general_manager_reads_lifecycle_and_drills_to_the_customers(year_of_orders, page_for, live_server,
                                                                       artifacts):
     """ANA-2: counts, move matrix, 12 months and strategies; a count opens the filtered list."""
-    from guanxi.customers.models import Customer
-
     departed = Customer.objects.filter(lifecycle_stage="departure").order_by("pk").first()
     other = Customer.objects.exclude(lifecycle_stage="departure").order_by("pk").first()
     assert departed and other

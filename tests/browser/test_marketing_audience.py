@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from guanxi.customers.services import customer_create
 from guanxi.marketing.models import Campaign, CampaignTouch, FormResponse, Referral, ReferralCode
 from guanxi.marketing.services import capture as services
+from guanxi.org import demo as org_demo
 from guanxi.testing.sales import confirmed_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,9 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def test_visitor_registers_through_a_referral_link(demo, page_for, live_server, settings):

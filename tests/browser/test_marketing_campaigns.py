@@ -4,30 +4,28 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
+
+from guanxi.finance import services as finance
+from guanxi.marketing.models import CampaignTouch
+from guanxi.marketing.services.campaigns import campaign_create
+from guanxi.org import demo as org_demo
+from guanxi.sales.models import Lead
+from guanxi.testing.sales import confirmed_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def test_form_lead_converted_order_paid_shows_on_the_campaign_return(demo, page_for, live_server, artifacts):
     """MKT-5 + MKT-2: a visitor sends the campaign's form from a link with UTM values; the
     salesperson converts the lead; an order and its receipt are recorded; the campaign's
     return shows that receipt under both attribution models."""
-    from django.utils import timezone
-
-    from guanxi.finance import services as finance
-    from guanxi.marketing.models import CampaignTouch
-    from guanxi.marketing.services.campaigns import campaign_create
-    from guanxi.sales.models import Lead
-    from guanxi.testing.sales import confirmed_order
-
     today = timezone.localdate()
     campaign = campaign_create(actor=demo["linhui"], code="expo-2026", name="2026 广州工业博览会",
                                starts_on=today, ends_on=today + datetime.timedelta(days=5),

@@ -11,7 +11,30 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
+from django.utils import timezone
 from playwright.sync_api import expect
+
+from guanxi.customers.models import Customer
+from guanxi.customers.services import contact_create, customer_create
+from guanxi.finance import services as finance
+from guanxi.marketing.models import (
+    CampaignTouch,
+    EmailTemplate,
+    Recipient,
+    RecipientState,
+    Segment,
+    TouchSource,
+)
+from guanxi.marketing.models.loyalty import Member, MemberTier, PointsMovement
+from guanxi.marketing.services import email as email_services
+from guanxi.marketing.services import loyalty
+from guanxi.marketing.services.campaigns import campaign_create
+from guanxi.org import demo as org_demo
+from guanxi.org.models import Role
+from guanxi.sales import services as sales
+from guanxi.sales.models import Lead, LeadStatus
+from guanxi.testing.sales import confirmed_order
 
 from .test_marketing_segments import _wait_until_htmx_binds
 
@@ -25,13 +48,7 @@ def demo(transactional_db):
     """The demo organisation; 黄丽 works as a marketing specialist; three customers of 刘洋
     rated A, two of them in Guangdong (province 44), each with a contact's e-mail; a member
     tier for the loyalty programme."""
-    from guanxi.customers.models import Customer
-    from guanxi.customers.services import contact_create, customer_create
-    from guanxi.marketing.models.loyalty import MemberTier
-    from guanxi.org import demo
-    from guanxi.org.models import Role
-
-    people = demo.build()
+    people = org_demo.build()
     people["huangli"].roles.set([Role.objects.get(code="marketing_specialist")])
     seller = people["liuyang"]
     for name, province, contact, address in [(FOSHAN, "44", "何经理", "he@hongda.example"),
@@ -53,27 +70,6 @@ def test_segment_mail_form_lead_receipt_return_and_points(demo, smtp, settings, 
     that same customer, whose order is confirmed and paid; the campaign's return shows the
     receipt; the receipt earned 佛山宏达 loyalty points, some of which are redeemed on a new
     order, and the balance equals the ledger's sum."""
-    from django.db.models import Sum
-    from django.utils import timezone
-
-    from guanxi.customers.models import Customer
-    from guanxi.finance import services as finance
-    from guanxi.marketing.models import (
-        CampaignTouch,
-        EmailTemplate,
-        Recipient,
-        RecipientState,
-        Segment,
-        TouchSource,
-    )
-    from guanxi.marketing.models.loyalty import Member, PointsMovement
-    from guanxi.marketing.services import email as email_services
-    from guanxi.marketing.services import loyalty
-    from guanxi.marketing.services.campaigns import campaign_create
-    from guanxi.sales import services as sales
-    from guanxi.sales.models import Lead, LeadStatus
-    from guanxi.testing.sales import confirmed_order
-
     settings.GUANXI_SITE_URL = live_server.url
     settings.GUANXI_WEBFORM_MIN_SECONDS = 0
     marketer, seller, manager = demo["huangli"], demo["liuyang"], demo["linhui"]

@@ -9,31 +9,30 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.services import contact_create, customer_create
+from guanxi.marketing.models import (
+    EmailTemplate,
+    Recipient,
+    RecipientState,
+    Segment,
+    SegmentKind,
+    SegmentMember,
+)
+from guanxi.marketing.services import email as services
+from guanxi.org import demo as org_demo
+from guanxi.org.demo import DEMO_PASSWORD
+from guanxi.testing.factories import UserFactory
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def test_campaign_mail_arrives_unsubscribe_works_and_next_send_skips(demo, smtp, settings, live_server, page_for):
     """MKT-4: send to a segment, mail at the SMTP sink, unsubscribe link, second send skips."""
-    from guanxi.customers.services import contact_create, customer_create
-    from guanxi.marketing.models import (
-        EmailTemplate,
-        Recipient,
-        RecipientState,
-        Segment,
-        SegmentKind,
-        SegmentMember,
-    )
-    from guanxi.marketing.services import email as services
-    from guanxi.org.demo import DEMO_PASSWORD
-    from guanxi.testing.factories import UserFactory
-
     settings.GUANXI_SITE_URL = live_server.url
     marketer = UserFactory(username="mkt", department=demo["liuyang"].department, roles=["marketing_specialist"])
     marketer.set_password(DEMO_PASSWORD)

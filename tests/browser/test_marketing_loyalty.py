@@ -6,18 +6,18 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.services import customer_create
+from guanxi.finance import services as finance
+from guanxi.marketing.models.loyalty import MemberTier
+from guanxi.marketing.services import loyalty
+from guanxi.org import demo
+from guanxi.sales import services as sales
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def loyal(transactional_db):
-    from guanxi.customers.services import customer_create
-    from guanxi.finance import services as finance
-    from guanxi.marketing.models.loyalty import MemberTier
-    from guanxi.marketing.services import loyalty
-    from guanxi.org import demo
-    from guanxi.sales import services as sales
-
     users = demo.build()
     MemberTier.objects.create(name="普通会员", position=0)
     customer = customer_create(actor=users["liuyang"], name="广州积分测试有限公司")

@@ -4,16 +4,16 @@ conditions in the rule builder, sees the live count, saves it and opens its memb
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.models import Customer
+from guanxi.org import demo as org_demo
+from guanxi.org.models import Role
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.customers.models import Customer
-    from guanxi.org import demo
-    from guanxi.org.models import Role
-
-    people = demo.build()
+    people = org_demo.build()
     marketer = people["huangli"]
     marketer.roles.set([Role.objects.get(code="marketing_specialist")])
     seller = people["liuyang"]

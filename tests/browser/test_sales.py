@@ -8,6 +8,22 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
+from guanxi.approvals.services import approval_decide, latest_for
+from guanxi.core import picklists
+from guanxi.customers.services import customer_create
+from guanxi.org import demo as org_demo
+from guanxi.sales import services
+from guanxi.sales.models import (
+    LeadStatus,
+    Order,
+    OrderStatus,
+    Quote,
+    QuoteStatus,
+    Shipment,
+    StageKind,
+)
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CUSTOMER_NAME = "广州华达电子有限公司"
@@ -15,22 +31,16 @@ CUSTOMER_NAME = "广州华达电子有限公司"
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 @pytest.fixture
 def customer(demo):
-    from guanxi.customers.services import customer_create
-
     return customer_create(actor=demo["liuyang"], name=CUSTOMER_NAME)
 
 
 @pytest.fixture
 def display(demo):
-    from guanxi.sales import services
-
     return services.product_save(actor=demo["wangjianguo"], sku="GX-DS100", name="工业显示器", unit="台",
                                  list_price=Decimal("2999.00"))
 
@@ -48,9 +58,6 @@ def _column(page, stage):
 
 def test_convert_a_lead(demo, page_for, live_server):
     """SAL-1: converting a lead makes a customer, a contact and an opportunity in one step."""
-    from guanxi.sales import services
-    from guanxi.sales.models import LeadStatus
-
     lead = services.lead_create(actor=demo["liuyang"], company="深圳恒通物流有限公司", name="陈经理",
                                 title="采购经理", mobile="13800138000")
     page = page_for("liuyang")
@@ -79,10 +86,6 @@ def test_convert_a_lead(demo, page_for, live_server):
 def test_drag_an_opportunity_across_stages(demo, customer, page_for, live_server, artifacts):
     """SAL-2: dragging a card to another column moves the opportunity and records the
     stage change; a drop on Lost asks for the reason first."""
-    from guanxi.core import picklists
-    from guanxi.sales import services
-    from guanxi.sales.models import StageKind
-
     opportunity = services.opportunity_create(actor=demo["liuyang"], customer=customer, name="看板拖动项目",
                                               amount=Decimal("50000"))
     stages = list(opportunity.pipeline.stages.order_by("position"))
@@ -134,8 +137,6 @@ def test_drag_an_opportunity_across_stages(demo, customer, page_for, live_server
 
 def test_drag_a_card_with_a_finger(demo, customer, page_for, live_server):
     """SAL-2: on a touch screen, press and hold a card, then drag it to another column."""
-    from guanxi.sales import services
-
     opportunity = services.opportunity_create(actor=demo["liuyang"], customer=customer, name="触屏拖动项目",
                                               amount=Decimal("30000"))
     stages = list(opportunity.pipeline.stages.order_by("position"))
@@ -169,8 +170,6 @@ def test_drag_a_card_with_a_finger(demo, customer, page_for, live_server):
 def test_quote_entry_pdf_and_accept(demo, customer, display, page_for, live_server, artifacts):
     """SAL-3/SAL-4: a quote typed into the line entry form downloads as a PDF whose text
     holds the Chinese customer name; accepted, it becomes an order with the same lines."""
-    from guanxi.sales.models import Order, Quote, QuoteStatus
-
     page = page_for("liuyang")
     page.goto(f"{live_server.url}/sales/quotes/new/")
     page.select_option("#id_customer", label=CUSTOMER_NAME)
@@ -219,11 +218,6 @@ def test_quote_entry_pdf_and_accept(demo, customer, display, page_for, live_serv
 def test_ship_part_of_an_order_and_see_the_remainder(demo, customer, display, page_for, live_server, artifacts):
     """SAL-5: the sales assistant ships part of an approved order and sees what remains;
     shipping more than remains is refused and changes nothing."""
-    from guanxi.approvals.models import ApprovalPolicy, ApprovalStep, ApproverKind
-    from guanxi.approvals.services import approval_decide, latest_for
-    from guanxi.sales import services
-    from guanxi.sales.models import OrderStatus, Shipment
-
     # Given an order from an accepted quote whose contract the sales manager approved,
     seller = demo["liuyang"]
     policy = ApprovalPolicy.objects.create(doc_type="sales.contract", name="合同审批")

@@ -8,6 +8,13 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers import demo as customers_demo
+from guanxi.finance import demo as finance_demo
+from guanxi.finance import demo_pay
+from guanxi.org import demo as org_demo
+from guanxi.sales import demo as sales_demo
+from guanxi.sales.models import Order
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOT = os.environ.get("SCREENS_SHOT", "after")
@@ -15,12 +22,6 @@ SHOT = os.environ.get("SCREENS_SHOT", "after")
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.customers import demo as customers_demo
-    from guanxi.finance import demo as finance_demo
-    from guanxi.finance import demo_pay
-    from guanxi.org import demo as org_demo
-    from guanxi.sales import demo as sales_demo
-
     people = org_demo.build()
     customers_demo.build(total=40)
     sales_demo.build()
@@ -54,8 +55,6 @@ def test_the_flow_designer_shows_only_the_fields_of_the_chosen_step(demo, page_f
 def test_screenshots_of_a_chart_and_a_history(demo, page_for, live_server, artifacts):
     """ANA-4, CUS-10: the performance chart (orders and money received side by side, ¥ in
     万) and an order's history (labels, names, local times)."""
-    from guanxi.sales.models import Order
-
     page = page_for("chenzhiqiang")
     page.goto(f"{live_server.url}/analytics/performance/?period=this_year")
     unpin = "document.querySelectorAll('header, .topbar').forEach(e => e.style.position = 'static')"

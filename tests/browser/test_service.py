@@ -16,6 +16,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from guanxi.core.errors import Conflict
+from guanxi.customers.services import customer_create
+from guanxi.org import demo as org_demo
+from guanxi.service import flows, services
+from guanxi.service.models import Flow, Survey, Ticket, TicketStatus, WebForm
 from guanxi.service.tests.mailservers import running_smtp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,9 +31,7 @@ XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 @pytest.fixture
@@ -67,8 +70,6 @@ def website():
 
 @pytest.fixture
 def customer(demo):
-    from guanxi.customers.services import customer_create
-
     return customer_create(actor=demo["liuyang"], name="恒泰商贸有限公司", email=CUSTOMER_EMAIL)
 
 
@@ -86,9 +87,6 @@ def test_a_complaint_from_the_web_form_runs_the_designed_flow(demo, customer, sm
     """SRV-3/SRV-4/SRV-6/SRV-7/CUS-4: design a flow by drag and drop, publish it live; a
     complaint through the embedded web form follows it (notice, apology e-mail, wait,
     escalation); the survey answers once."""
-    from guanxi.service import flows, services
-    from guanxi.service.models import Flow, Survey, Ticket, TicketStatus, WebForm
-
     settings.GUANXI_SITE_URL = live_server.url
     settings.GUANXI_WEBFORM_MIN_SECONDS = 1
     complaint = services.pick("service.ticket_type", "complaint")
@@ -210,8 +208,6 @@ def test_a_complaint_from_the_web_form_runs_the_designed_flow(demo, customer, sm
     customer_page.goto(link)
     expect(customer_page.locator("#survey-thanks")).to_be_visible()
     expect(customer_page.locator("#survey-form")).to_have_count(0)
-    from guanxi.core.errors import Conflict
-
     token = link.rstrip("/").rsplit("/", 1)[1]
     with pytest.raises(Conflict):
         services.survey_answer(token=token, rating=1)

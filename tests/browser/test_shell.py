@@ -1,14 +1,15 @@
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.org import demo as org_demo
+from guanxi.workplace.services import note_create
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def _modules(page):
@@ -79,8 +80,6 @@ def test_create_note_with_toast_then_delete_after_confirming(demo, page_for, liv
 
 
 def test_search_as_you_type_updates_the_list(demo, page_for, live_server):
-    from guanxi.workplace.services import note_create
-
     user = demo["liuyang"]
     note_create(actor=user, title="华达电子 拜访")
     note_create(actor=user, title="其他客户")

@@ -5,6 +5,9 @@ employee's day."""
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.org import demo as org_demo
+from guanxi.workplace.models import Directive, DirectiveReceipt, PlanStatus, WorkPlanItem
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "关于第四季度客户回访专项行动的通知"
@@ -12,17 +15,13 @@ TITLE = "关于第四季度客户回访专项行动的通知"
 
 @pytest.fixture
 def demo(transactional_db):
-    from guanxi.org import demo
-
-    return demo.build()
+    return org_demo.build()
 
 
 def test_a_directive_arrives_is_acknowledged_and_tracked(demo, page_for, live_server, artifacts):
     """WRK-2 + notifications: the chairman issues a directive to the Guangzhou sales
     department; the salesperson's open page shows it arrive without reloading; he
     acknowledges; the chairman sees who has not acknowledged yet."""
-    from guanxi.workplace.models import Directive, DirectiveReceipt
-
     seller = page_for("liuyang")
     seller.goto(f"{live_server.url}/work/day/")
     seller.evaluate("window.__sameDocument = true")
@@ -75,8 +74,6 @@ def test_a_directive_arrives_is_acknowledged_and_tracked(demo, page_for, live_se
 def test_a_manager_assigns_an_item_that_appears_in_the_employees_day(demo, page_for, live_server, artifacts):
     """WRK-1: wangjianguo assigns a plan item to liuyang; it is on liuyang's day, marked as
     assigned by him, and liuyang records it done."""
-    from guanxi.workplace.models import PlanStatus, WorkPlanItem
-
     manager = page_for("wangjianguo")
     manager.goto(f"{live_server.url}/work/plans/team/")
     manager.select_option("#id_owner", label="刘洋")
