@@ -134,7 +134,9 @@ def main():
         t_redis_up = t_redis + args.redis_down
         t_web = t_redis_up + 15
         seconds = t_web + 20
-        load = cluster_kit.Load([f"127.0.0.1:{port}" for port in ports], token)
+        front = cluster.nginx(ports)
+        load = cluster_kit.Load([front] if front else [f"127.0.0.1:{port}" for port in ports], token)
+        cluster_kit.log(f"load through {'nginx' if front else 'both web nodes (client failover)'}")
         cluster_kit.log(f"load: {args.clients} clients for {seconds} s, 80 % reads / 20 % writes")
         started = time.monotonic()
         load.run(args.clients, seconds, during=[(2, kill_worker), (t_db, terminate_backends), (t_redis, redis_down),

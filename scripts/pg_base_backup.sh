@@ -7,6 +7,8 @@
 #   GUANXI_BACKUP_KEY, GUANXI_PYTHON as for pg_wal_archive.sh; PGHOST/PGPORT/PGUSER for
 #   a role with REPLICATION. Run it nightly (cron or a systemd timer) as the postgres user.
 set -eu
+# The sealing filter runs as a plain file: no Django, no package import for each WAL segment.
+crypto="${GUANXI_CRYPTO:-$(dirname "$0")/../guanxi/system/backup_crypto.py}"
 root="${GUANXI_BASE_BACKUPS:?set GUANXI_BASE_BACKUPS}"
 keep="${GUANXI_BASE_KEEP:-7}"
 python="${GUANXI_PYTHON:-python3}"
@@ -21,7 +23,7 @@ pg_basebackup -D "$work/raw" -Ft -z -X fetch --checkpoint=fast --label="guanxi $
 # The first WAL segment this backup needs: older archived segments serve only older backups.
 tar -xzOf "$work/raw/base.tar.gz" backup_label | sed -n 's/^START WAL LOCATION: .*(file \(.*\))$/\1/p' > "$work/start_wal"
 for file in "$work"/raw/*; do
-  "$python" -m guanxi.system.backup_crypto encrypt < "$file" > "$work/$(basename "$file").gxbackup"
+  "$python" "$crypto" encrypt < "$file" > "$work/$(basename "$file").gxbackup"
 done
 rm -rf "$work/raw"
 mv "$work" "$root/$stamp"
