@@ -300,24 +300,23 @@ def lines_preview(request):
     return render(request, "sales/_totals.html", {"totals": totals, "errors": errors})
 
 
-@require("sales.create")
-def quote_create(request):
-    return _document_form(request, kind="quote", customer_pk=request.GET.get("customer"))
+def _document_pages(kind, get):
+    """The new and edit pages of a quote or an order: ``_document_form`` of ``kind``, a new
+    one for the customer in ``?customer=``, or the one ``get(user, pk)`` finds in scope."""
+
+    @require("sales.create")
+    def create(request):
+        return _document_form(request, kind=kind, customer_pk=request.GET.get("customer"))
+
+    @require("sales.edit")
+    def edit(request, pk):
+        return _document_form(request, kind=kind, document=get(request.user, pk))
+
+    return create, edit
 
 
-@require("sales.edit")
-def quote_edit(request, pk):
-    return _document_form(request, kind="quote", document=selectors.quote_get(request.user, pk))
-
-
-@require("sales.create")
-def order_create(request):
-    return _document_form(request, kind="order", customer_pk=request.GET.get("customer"))
-
-
-@require("sales.edit")
-def order_edit(request, pk):
-    return _document_form(request, kind="order", document=selectors.order_get(request.user, pk))
+quote_create, quote_edit = _document_pages("quote", selectors.quote_get)
+order_create, order_edit = _document_pages("order", selectors.order_get)
 
 
 @require("sales.view")
