@@ -35,7 +35,14 @@ from guanxi.customers.selectors import (
 )
 
 from . import selectors, services
-from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
+from .forms import (
+    LeadConvertForm,
+    LeadForm,
+    OpportunityForm,
+    ProductForm,
+    line_rows,
+    lines_from_post,
+)
 from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
 from .models import Pipeline, Product, Stage
 from .panels import form_helpers, order_panels
@@ -244,7 +251,7 @@ def _document_form(request, *, kind, document=None, customer_pk=None):
                 return redirect(saved)
             except DomainError as exc:
                 errors = exc.errors or [{"field": None, "message": exc.message}]
-    rows = _rows(request, document)
+    rows = line_rows(request, document)
     selected = str(customer_pk or request.POST.get("customer") or "")
     selected = int(selected) if selected.isdigit() else None
     opportunity_pk = request.POST.get("opportunity") or request.GET.get("opportunity") or ""
@@ -272,24 +279,6 @@ def customer_options(request):
     # name in the database took 200-400 ms at a million customers; the user types on.
     found = sorted(customer_search(customers, q).order_by().only("pk", "name")[:30], key=lambda c: c.name)
     return render(request, "sales/_customer_options.html", {"customers": found})
-
-
-def _rows(request, document, count=8):
-    if request.method == "POST":
-        rows = []
-        for index in range(1, 201):
-            row = {k: request.POST.get(f"{k}_{index}", "") for k in ("product", "description", "quantity", "price",
-                                                                       "discount")}
-            if any(row.values()):
-                rows.append(row)
-    elif document is not None:
-        rows = [{"product": line.product.sku if line.product else "", "description": line.description,
-                 "quantity": line.quantity.normalize(), "price": line.unit_price, "discount": line.discount_percent}
-                for line in document.lines.select_related("product")]
-    else:
-        rows = []
-    rows += [{} for _blank in range(max(count, len(rows) + 2) - len(rows))]
-    return [(i, row) for i, row in enumerate(rows, start=1)]
 
 
 @require("sales.view")
