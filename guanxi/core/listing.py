@@ -120,6 +120,13 @@ class Filter:
         return queryset.filter(**{f"{self.lookup}__lt": day + datetime.timedelta(days=1)})
 
 
+def period_filters(lookup, from_label, to_label, *, prefix=""):
+    """The two filters of a period on one date field: ``<prefix>from`` (that day on) and
+    ``<prefix>to`` (up to that day, all of it)."""
+    return [Filter(f"{prefix}from", from_label, lookup=lookup, kind="date_from"),
+            Filter(f"{prefix}to", to_label, lookup=lookup, kind="date_to")]
+
+
 def _decimal(raw):
     try:
         number = Decimal(raw.replace(",", "").strip()[:20])

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import custom_fields, picklists
-from guanxi.core.listing import BulkAction, Column, Filter, ListSpec
+from guanxi.core.listing import BulkAction, Column, Filter, ListSpec, period_filters
 from guanxi.org.selectors import branch_choices
 
 from . import regions, selectors
@@ -108,8 +108,7 @@ class CustomerList(ListSpec):
             Filter("stage", _("Lifecycle stage"), lookup="lifecycle_stage", choices=LifecycleStage.choices),
             Filter("value_tier", _("Value tier"), choices=[(t, t) for t in "ABCD"]),
             Filter("tag", _("Tag"), lookup="tags__name", kind="text"),
-            Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
-            Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+            *period_filters("created_at", _("Created from"), _("Created to")),
             *_extra_filters,
         ]
         for definition in custom_fields.definitions(ENTITY):
@@ -234,8 +233,7 @@ class InteractionList(ListSpec):
             Filter("channel", _("Channel"), choices=Channel.choices),
             Filter("mine", _("Logged by"), kind="custom", choices=[("1", _("me"))],
                    apply_func=lambda qs, raw, request: qs.filter(author=request.user)),
-            Filter("from", _("From"), lookup="occurred_at", kind="date_from"),
-            Filter("to", _("To"), lookup="occurred_at", kind="date_to"),
+            *period_filters("occurred_at", _("From"), _("To")),
             customer_filter(),
         ]
 

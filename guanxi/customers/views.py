@@ -133,11 +133,16 @@ def customer_create(request):
     )
 
 
-@require("customers.edit")
-def customer_edit(request, pk):
-    customer = selectors.customer_get(request.user, pk)
+def _editable(request, customer):
+    """``customer``, when the user may edit it (one they may only see answers 404)."""
     if not selectors.can_edit(request.user, customer):
         raise Http404
+    return customer
+
+
+@require("customers.edit")
+def customer_edit(request, pk):
+    customer = _editable(request, selectors.customer_get(request.user, pk))
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     return form_page(
         request, form, lambda data: services.customer_update(actor=request.user, customer=customer,
@@ -301,9 +306,7 @@ def contact_detail(request, pk):
 
 @require("customers.edit")
 def contact_create(request, customer_pk):
-    customer = selectors.customer_get(request.user, customer_pk)
-    if not selectors.can_edit(request.user, customer):
-        raise Http404
+    customer = _editable(request, selectors.customer_get(request.user, customer_pk))
     form = ContactForm(request.POST or None)
     return form_page(
         request, form, lambda data: services.contact_create(actor=request.user, customer=customer,
@@ -316,8 +319,7 @@ def contact_create(request, customer_pk):
 @require("customers.edit")
 def contact_edit(request, pk):
     contact = selectors.contact_get(request.user, pk)
-    if not selectors.can_edit(request.user, contact.customer):
-        raise Http404
+    _editable(request, contact.customer)
     form = ContactForm(request.POST or None, instance=contact)
     return form_page(
         request, form, lambda data: services.contact_update(actor=request.user, contact=contact,
@@ -355,9 +357,7 @@ feedback_list = ListPageView.as_view(spec=FeedbackList)
 
 @require("customers.edit")
 def interaction_create(request, customer_pk):
-    customer = selectors.customer_get(request.user, customer_pk)
-    if not selectors.can_edit(request.user, customer):
-        raise Http404
+    customer = _editable(request, selectors.customer_get(request.user, customer_pk))
     form = InteractionForm(request.POST or None, customer=customer)
     return form_page(
         request, form, lambda data: services.interaction_create(actor=request.user, customer=customer, **data),

@@ -2,7 +2,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 from guanxi.core.permissions import AUTHENTICATED
 from guanxi.customers.lists import customer_filter
 from guanxi.sales.lists import BY_PERSON_AND_PLACE
@@ -39,8 +39,7 @@ DEBT_FILTERS = [Filter("status", _("Status"), choices=ReceivableStatus.choices),
                 Filter("overdue", _("Overdue"), kind="custom", choices=[("1", _("Yes"))], apply_func=_overdue),
                 Filter("outstanding", _("Not settled"), kind="custom", choices=[("1", _("Yes"))],
                        apply_func=_outstanding),
-                Filter("due_from", _("Due from"), lookup="due_on", kind="date_from"),
-                Filter("due_to", _("Due to"), lookup="due_on", kind="date_to"),
+                *period_filters("due_on", _("Due from"), _("Due to"), prefix="due_"),
                 Filter("issued_to", _("Issued up to"), lookup="issued_on", kind="date_to")]
 
 
@@ -88,8 +87,7 @@ def _movement_filters(date_field):
     return [Filter("kind", _("Kind"), choices=ReceiptKind.choices),
             Filter("method", _("Method"), lookup="method_id",
                    choices=lambda r: picklists.choices("finance.payment_method")),
-            Filter("from", _("From"), lookup=date_field, kind="date_from"),
-            Filter("to", _("To"), lookup=date_field, kind="date_to")]
+            *period_filters(date_field, _("From"), _("To"))]
 
 
 class ReceiptList(ListSpec):
@@ -141,8 +139,7 @@ class ExpenseList(ListSpec):
         Column("status", _("Status")), Column("owner", _("Person"), value=lambda e: e.owner.display_name),
     ]
     filters = [Filter("status", _("Status"), choices=ExpenseStatus.choices),
-               Filter("from", _("From"), lookup="spent_on", kind="date_from"),
-               Filter("to", _("To"), lookup="spent_on", kind="date_to")]
+               *period_filters("spent_on", _("From"), _("To"))]
     search_fields = ["number", "description"]
     empty_text = _("No expenses.")
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 from guanxi.org.scopes import people_in_scope
 from guanxi.org.selectors import branch_choices
 
@@ -49,8 +49,7 @@ class CampaignList(ListSpec):
                apply_func=lambda queryset, raw, request: queryset.filter(channels__icontains=f'"{raw}"')),
         Filter("owner", _("Owner"), lookup="owner_id", choices=_owner_choices),
         Filter("branch", _("Branch"), lookup="branch_id", choices=lambda request: branch_choices()),
-        Filter("from", _("Starts from"), lookup="starts_on", kind="date_from"),
-        Filter("to", _("Starts to"), lookup="starts_on", kind="date_to"),
+        *period_filters("starts_on", _("Starts from"), _("Starts to")),
     ]
     search_fields = ["name", "code"]
     empty_text = _("No campaigns yet. Plan one: a trade show, an e-mail, a promotion.")

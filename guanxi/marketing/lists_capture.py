@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 
 from .models import FormKind, ReportKind, ReportStatus, ResponseStatus
 from .selectors import capture as selectors
@@ -63,8 +63,7 @@ class ResponseList(ListSpec):
     filters = [
         Filter("form", _("Form"), lookup="form_id", choices=_form_choices),
         Filter("status", _("Status"), choices=ResponseStatus.choices),
-        Filter("from", _("Submitted from"), lookup="submitted_at", kind="date_from"),
-        Filter("to", _("Submitted to"), lookup="submitted_at", kind="date_to"),
+        *period_filters("submitted_at", _("Submitted from"), _("Submitted to")),
     ]
     search_fields = ["name", "mobile_norm", "email_norm"]
     empty_text = _("No responses yet. Share the form's public address.")
@@ -97,8 +96,7 @@ class ReportList(ListSpec):
     filters = [
         Filter("kind", _("Kind"), choices=ReportKind.choices),
         Filter("status", _("Status"), choices=ReportStatus.choices),
-        Filter("from", _("Month from"), lookup="period", kind="date_from"),
-        Filter("to", _("Month to"), lookup="period", kind="date_to"),
+        *period_filters("period", _("Month from"), _("Month to")),
     ]
     search_fields = ["title"]
     empty_text = _("No department forms yet: plans, event summaries, competitor and channel reports.")

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 
 from .models import Channel, SendStatus, SuppressionReason
 from .selectors import email as selectors
@@ -51,8 +51,7 @@ class EmailSendList(ListSpec):
     filters = [
         Filter("status", _("Status"), choices=SendStatus.choices),
         Filter("channel", _("Channel"), choices=Channel.choices),
-        Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
-        Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+        *period_filters("created_at", _("Created from"), _("Created to")),
     ]
     search_fields = ["name"]
     empty_text = _("No e-mail campaigns yet. Choose a template and a segment to send one.")

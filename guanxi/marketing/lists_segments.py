@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 from guanxi.org.selectors import branch_choices
 
 from .models import SegmentKind
@@ -39,8 +39,7 @@ class SegmentList(ListSpec):
         Filter("branch", _("Branch"), lookup="branch_id", choices=lambda request: branch_choices()),
         Filter("mine", _("Mine"), kind="custom", choices=[("1", _("Yes"))],
                apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user)),
-        Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
-        Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+        *period_filters("created_at", _("Created from"), _("Created to")),
     ]
     search_fields = ["name", "description"]
     empty_text = _("No segments yet. Start from a template: high value customers who stopped ordering, "

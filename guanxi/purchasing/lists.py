@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 
 from . import selectors
 from .models import PurchaseStatus
@@ -48,8 +48,7 @@ class PurchaseOrderList(ListSpec):
         Column("total", _("Total"), sortable=True), Column("owner", _("Purchaser"), value=lambda o: o.owner.display_name),
     ]
     filters = [Filter("status", _("Status"), choices=PurchaseStatus.choices),
-               Filter("from", _("Ordered from"), lookup="order_date", kind="date_from"),
-               Filter("to", _("Ordered to"), lookup="order_date", kind="date_to")]
+               *period_filters("order_date", _("Ordered from"), _("Ordered to"))]
     search_fields = ["number", "supplier__name"]
     empty_text = _("No purchase orders yet.")
 

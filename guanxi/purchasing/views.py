@@ -15,7 +15,7 @@ from guanxi.core.money import default_tax_rate, document_totals, line_totals
 from guanxi.core.panels import panels_for
 from guanxi.core.permissions import require
 from guanxi.core.printing import file_response
-from guanxi.sales.forms import lines_from_post
+from guanxi.sales.forms import line_rows, lines_from_post
 
 from . import selectors, services
 from .forms import SupplierForm
@@ -62,23 +62,6 @@ def supplier_delete(request, pk):
                done=_("Moved to the recycle bin."), back=supplier, then="purchasing:supplier_list")
 
 
-def _rows(request, order, count=8):
-    if request.method == "POST":
-        rows = []
-        for index in range(1, 201):
-            row = {k: request.POST.get(f"{k}_{index}", "") for k in ("product", "description", "quantity", "price")}
-            if any(row.values()):
-                rows.append(row)
-    elif order is not None:
-        rows = [{"product": line.product.sku if line.product else "", "description": line.description,
-                 "quantity": line.quantity.normalize(), "price": line.unit_price}
-                for line in order.lines.select_related("product")]
-    else:
-        rows = []
-    rows += [{} for _blank in range(max(count, len(rows) + 2) - len(rows))]
-    return list(enumerate(rows, start=1))
-
-
 def _order_form(request, order=None):
     suppliers = selectors.suppliers_visible_to(request.user).filter(is_active=True)
     errors = []
@@ -100,7 +83,7 @@ def _order_form(request, order=None):
                 errors = exc.errors or [{"field": None, "message": exc.message}]
     supplier_pk = request.POST.get("supplier") or request.GET.get("supplier") or ""
     return render(request, "purchasing/order_form.html", {
-        "order": order, "rows": _rows(request, order), "errors": errors,
+        "order": order, "rows": line_rows(request, order, discount=False), "errors": errors,
         "suppliers": suppliers.order_by("name")[:300] if order is None else None,
         "supplier_pk": int(supplier_pk) if str(supplier_pk).isdigit() else None,
     })

@@ -156,6 +156,28 @@ def lines_from_post(data, max_lines=200):
     return lines, errors
 
 
+def line_rows(request, document, *, discount=True, count=8):
+    """The numbered rows the fast entry form shows: what was posted (a refused form keeps
+    what was typed), else the document's lines; at least ``count`` rows and two blank ones
+    to type in. Purchase orders have no discount column (``discount=False``)."""
+    keys = ("product", "description", "quantity", "price", *(("discount",) if discount else ()))
+    rows = []
+    if request.method == "POST":
+        for index in range(1, 201):
+            row = {k: request.POST.get(f"{k}_{index}", "") for k in keys}
+            if any(row.values()):
+                rows.append(row)
+    elif document is not None:
+        for line in document.lines.select_related("product"):
+            row = {"product": line.product.sku if line.product else "", "description": line.description,
+                   "quantity": line.quantity.normalize(), "price": line.unit_price}
+            if discount:
+                row["discount"] = line.discount_percent
+            rows.append(row)
+    rows += [{} for _blank in range(max(count, len(rows) + 2) - len(rows))]
+    return list(enumerate(rows, start=1))
+
+
 class TargetForm(forms.Form):
     """A subject's year: the yearly figures and, optionally, the twelve months."""
 

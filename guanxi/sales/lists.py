@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import memo, picklists
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 from guanxi.customers.lists import customer_filter
 from guanxi.org.scopes import people_in_scope
 
@@ -137,8 +137,8 @@ class OpportunityList(ListSpec):
                       apply_func=lambda queryset, raw, request: queryset.filter(owner=request.user)),
                Filter("open", _("Open"), kind="custom", choices=[("1", _("Yes"))],
                       apply_func=lambda queryset, raw, request: queryset.filter(stage__kind=StageKind.OPEN)),
-               Filter("close_from", _("Expected close from"), lookup="expected_close_on", kind="date_from"),
-               Filter("close_to", _("Expected close up to"), lookup="expected_close_on", kind="date_to"),
+               *period_filters("expected_close_on", _("Expected close from"), _("Expected close up to"),
+                               prefix="close_"),
                *BY_PERSON_PLACE_AND_AMOUNT, customer_filter()]
     search_fields = ["name"]
 
@@ -182,10 +182,8 @@ class OrderList(ListSpec):
     filters = [Filter("status", _("Status"), choices=OrderStatus.choices),
                Filter("booked", _("Booked (confirmed, shipped, completed)"), kind="custom", choices=[("1", _("Yes"))],
                       apply_func=lambda queryset, raw, request: queryset.filter(status__in=COUNTED_ORDERS)),
-               Filter("from", _("Ordered from"), lookup="order_date", kind="date_from"),
-               Filter("to", _("Ordered to"), lookup="order_date", kind="date_to"),
-               Filter("due_from", _("Delivery from"), lookup="delivery_date", kind="date_from"),
-               Filter("due_to", _("Delivery to"), lookup="delivery_date", kind="date_to"),
+               *period_filters("order_date", _("Ordered from"), _("Ordered to")),
+               *period_filters("delivery_date", _("Delivery from"), _("Delivery to"), prefix="due_"),
                *BY_PERSON_AND_PLACE, customer_filter()]
     search_fields = ["number", "customer__name"]
 

@@ -35,7 +35,14 @@ from guanxi.customers.selectors import (
 )
 
 from . import selectors, services
-from .forms import LeadConvertForm, LeadForm, OpportunityForm, ProductForm, lines_from_post
+from .forms import (
+    LeadConvertForm,
+    LeadForm,
+    OpportunityForm,
+    ProductForm,
+    line_rows,
+    lines_from_post,
+)
 from .lists import LeadList, OpportunityList, OrderList, ProductList, QuoteList, ShipmentList
 from .models import Pipeline, Product, Stage
 from .panels import form_helpers, order_panels, quote_panels
@@ -244,7 +251,7 @@ def _document_form(request, *, kind, document=None, customer_pk=None):
                 return redirect(saved)
             except DomainError as exc:
                 errors = exc.errors or [{"field": None, "message": exc.message}]
-    rows = _rows(request, document)
+    rows = line_rows(request, document)
     selected = str(customer_pk or request.POST.get("customer") or "")
     selected = int(selected) if selected.isdigit() else None
     opportunity_pk = request.POST.get("opportunity") or request.GET.get("opportunity") or ""
@@ -274,24 +281,6 @@ def customer_options(request):
     return render(request, "sales/_customer_options.html", {"customers": found})
 
 
-def _rows(request, document, count=8):
-    if request.method == "POST":
-        rows = []
-        for index in range(1, 201):
-            row = {k: request.POST.get(f"{k}_{index}", "") for k in ("product", "description", "quantity", "price",
-                                                                       "discount")}
-            if any(row.values()):
-                rows.append(row)
-    elif document is not None:
-        rows = [{"product": line.product.sku if line.product else "", "description": line.description,
-                 "quantity": line.quantity.normalize(), "price": line.unit_price, "discount": line.discount_percent}
-                for line in document.lines.select_related("product")]
-    else:
-        rows = []
-    rows += [{} for _blank in range(max(count, len(rows) + 2) - len(rows))]
-    return [(i, row) for i, row in enumerate(rows, start=1)]
-
-
 @require("sales.view")
 def lines_preview(request):
     """Totals recomputed on the server as the user types (HTMX), in Decimal."""
@@ -300,24 +289,23 @@ def lines_preview(request):
     return render(request, "sales/_totals.html", {"totals": totals, "errors": errors})
 
 
-@require("sales.create")
-def quote_create(request):
-    return _document_form(request, kind="quote", customer_pk=request.GET.get("customer"))
+def _document_pages(kind, get):
+    """The new and edit pages of a quote or an order: ``_document_form`` of ``kind``, a new
+    one for the customer in ``?customer=``, or the one ``get(user, pk)`` finds in scope."""
+
+    @require("sales.create")
+    def create(request):
+        return _document_form(request, kind=kind, customer_pk=request.GET.get("customer"))
+
+    @require("sales.edit")
+    def edit(request, pk):
+        return _document_form(request, kind=kind, document=get(request.user, pk))
+
+    return create, edit
 
 
-@require("sales.edit")
-def quote_edit(request, pk):
-    return _document_form(request, kind="quote", document=selectors.quote_get(request.user, pk))
-
-
-@require("sales.create")
-def order_create(request):
-    return _document_form(request, kind="order", customer_pk=request.GET.get("customer"))
-
-
-@require("sales.edit")
-def order_edit(request, pk):
-    return _document_form(request, kind="order", document=selectors.order_get(request.user, pk))
+quote_create, quote_edit = _document_pages("quote", selectors.quote_get)
+order_create, order_edit = _document_pages("order", selectors.order_get)
 
 
 @require("sales.view")

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import picklists
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 from guanxi.core.periods import aware, parse_range
 from guanxi.customers.lists import customer_filter
 from guanxi.org.scopes import people_in_scope
@@ -69,8 +69,7 @@ class TicketList(ListSpec):
                Filter("open", _("Not resolved"), kind="custom", choices=[("1", _("Yes"))],
                       apply_func=lambda queryset, raw, request: queryset.filter(status__in=OPEN_STATUSES)),
                Filter("breached", _("Target missed in"), kind="custom", apply_func=_breached),
-               Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
-               Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+               *period_filters("created_at", _("Created from"), _("Created to")),
                Filter("branch", _("Branch"), lookup="branch_id", choices=lambda r: branch_choices()),
                Filter("owner", _("Assignee"), lookup="assignee_id", choices=_assignee_choices),
                customer_filter()]

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.listing import Column, Filter, ListPageView, ListSpec
+from guanxi.core.listing import Column, Filter, ListPageView, ListSpec, period_filters
 
 from .logs import administrative_content_types
 from .models import LogRecord
@@ -42,8 +42,7 @@ class SystemLogList(ListSpec):
     filters = [
         Filter("kind", _("Kind"), choices=LogRecord.Kind.choices),
         Filter("level", _("Level"), choices=LEVELS),
-        Filter("from", _("From"), lookup="created_at", kind="date_from"),
-        Filter("to", _("To"), lookup="created_at", kind="date_to"),
+        *period_filters("created_at", _("From"), _("To")),
     ]
     search_fields = ["message", "logger", "path", "details"]
 

@@ -1,21 +1,19 @@
 from django.urls import path
 
+from guanxi.core.routes import form_routes
+
 from . import backup_views, config_views, log_views, monitoring_views, views
 
 app_name = "system"
 urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("configuration/", config_views.picklist_index, name="configuration"),
-    path("configuration/lists/<str:list_key>/new/", config_views.pick_item_edit, name="pick_item_create"),
-    path("configuration/lists/<str:list_key>/<int:pk>/", config_views.pick_item_edit, name="pick_item_edit"),
-    path("configuration/fields/<str:entity>/new/", config_views.custom_field_edit, name="custom_field_create"),
-    path("configuration/fields/<str:entity>/<int:pk>/", config_views.custom_field_edit, name="custom_field_edit"),
+    *form_routes("configuration/lists/<str:list_key>/", "pick_item", config_views.pick_item_edit),
+    *form_routes("configuration/fields/<str:entity>/", "custom_field", config_views.custom_field_edit),
     path("configuration/numbering/", config_views.numbering_index, name="numbering"),
     path("configuration/numbering/<str:doc_type>/", config_views.number_format_edit, name="number_format_edit"),
     path("configuration/printing/", config_views.print_template_index, name="print_templates"),
-    path("configuration/printing/<str:doc_type>/new/", config_views.print_template_edit, name="print_template_create"),
-    path("configuration/printing/<str:doc_type>/<int:pk>/", config_views.print_template_edit,
-         name="print_template_edit"),
+    *form_routes("configuration/printing/<str:doc_type>/", "print_template", config_views.print_template_edit),
     path("configuration/calendar/", config_views.calendar, name="calendar"),
     path("configuration/calendar/load/", config_views.calendar_load, name="calendar_load"),
     path("configuration/calendar/<str:day>/delete/", config_views.calendar_day_delete, name="calendar_day_delete"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core import recycle
 from guanxi.core.history import ACTIONS as ACTION_LABELS
 from guanxi.core.history import changed_field_names, field_label
-from guanxi.core.listing import Column, Filter, ListPageView, ListSpec
+from guanxi.core.listing import Column, Filter, ListPageView, ListSpec, period_filters
 from guanxi.core.permissions import PUBLIC, require
 
 from .health import readiness
@@ -67,8 +67,7 @@ class AuditLogList(ListSpec):
     filters = [
         Filter("action", gettext_lazy("Action"), choices=ACTIONS),
         Filter("type", gettext_lazy("Record type"), lookup="content_type_id", choices=_content_types),
-        Filter("from", gettext_lazy("From"), lookup="timestamp", kind="date_from"),
-        Filter("to", gettext_lazy("To"), lookup="timestamp", kind="date_to"),
+        *period_filters("timestamp", gettext_lazy("From"), gettext_lazy("To")),
     ]
     search_fields = ["object_repr", "actor__username", "actor__display_name"]
 

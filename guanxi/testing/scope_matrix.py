@@ -11,11 +11,12 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.test import Client
 
 from guanxi.accounts.services import token_issue
-from guanxi.org.models import TIER_DEFAULT_SCOPE, DataScope
+from guanxi.org.models import TIER_DEFAULT_SCOPE, DataScope, User
 
 
 def expected_scopes(user):
@@ -90,6 +91,38 @@ class ScopeCase:
     extra_visible: Callable | None = None
     # Further per-user checks a module adds (e.g. the duplicate check): (user, records, expected ids).
     more_checks: Callable | None = None
+
+
+def owned_case(label, model, *, module, list_url, api, title_of, search_term, owner="owner",
+               detail_url=None, related=(), export=True, **options):
+    """The ``ScopeCase`` of the usual shape: ``model``'s records, each owned by ``owner`` (a
+    dotted path: "owner", "issuer", "customer.owner") in the branch of the record that holds
+    that field; permission ``<module>.view``; the list page at ``list_url`` (its CSV at
+    ``?export=csv`` under ``<module>.export`` when ``export``), a record's page at
+    ``<detail_url><pk>/`` (``detail_url`` defaults to ``list_url``), the API at
+    ``/api/v1/<api>``. ``related`` adds to select_related; ``options`` go to ``ScopeCase``."""
+    holder, _dot, field = owner.rpartition(".")
+    joined = owner.replace(".", "__")
+    detail_url = detail_url or list_url
+    branch = f"{holder}.branch_id" if holder else "branch_id"
+    return ScopeCase(
+        label=label, permission=f"{module}.view",
+        records=lambda: model.objects.select_related(f"{joined}__department__parent", f"{joined}__manager",
+                                                     *related),
+        owner_of=attrgetter(owner), branch_of=attrgetter(branch), title_of=title_of,
+        list_url=list_url, detail_url=lambda record: f"{detail_url}{record.pk}/",
+        detail_pattern=rf'href="{re.escape(detail_url)}(\d+)/"', search_term=search_term,
+        api_list=f"/api/v1/{api}", api_detail=lambda record: f"/api/v1/{api}/{record.pk}",
+        export_url=f"{list_url}?export=csv" if export else None,
+        export_permission=f"{module}.export" if export else None,
+        **options,
+    )
+
+
+def matrix_users():
+    """Every user, with what the brute-force reading walks (roles, department tree, manager)."""
+    return list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
+                .order_by("pk"))
 
 
 def _follow_html_pages(client, url, pattern):

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.listing import Column, Filter, ListSpec
+from guanxi.core.listing import Column, Filter, ListSpec, period_filters
 from guanxi.customers.lists import customer_filter
 from guanxi.org.selectors import branch_choices
 
@@ -27,8 +27,7 @@ class NoteList(ListSpec):
     filters = [
         Filter("category", _("Category"), choices=NoteCategory.choices),
         Filter("branch", _("Branch"), lookup="branch_id", choices=lambda request: branch_choices()),
-        Filter("from", _("Created from"), lookup="created_at", kind="date_from"),
-        Filter("to", _("Created to"), lookup="created_at", kind="date_to"),
+        *period_filters("created_at", _("Created from"), _("Created to")),
     ]
     search_fields = ["title", "body"]
     empty_text = _("No notes yet. Write down what you learned at your last meeting.")
@@ -59,8 +58,7 @@ class PlanList(ListSpec):
     ]
     filters = [
         Filter("status", _("Status"), choices=PlanStatus.choices),
-        Filter("from", _("From"), lookup="day", kind="date_from"),
-        Filter("to", _("To"), lookup="day", kind="date_to"),
+        *period_filters("day", _("From"), _("To")),
         Filter("assigned", _("Assigned by a manager"), lookup="assigned_by__isnull", kind="custom",
                choices=[("1", _("Yes")), ("0", _("No"))],
                apply_func=lambda qs, raw, request: qs.filter(assigned_by__isnull=raw != "1")),
@@ -106,8 +104,7 @@ class DirectiveList(ListSpec):
                                                              my_acknowledged_at__isnull=True)),
         Filter("issued", _("Issued by me"), kind="custom", choices=[("1", _("Yes"))],
                apply_func=lambda qs, raw, request: qs.filter(issuer=request.user)),
-        Filter("from", _("Issued from"), lookup="issued_at", kind="date_from"),
-        Filter("to", _("Issued to"), lookup="issued_at", kind="date_to"),
+        *period_filters("issued_at", _("Issued from"), _("Issued to")),
     ]
     search_fields = ["title", "body"]
     empty_text = _("No directives yet.")
@@ -143,8 +140,7 @@ class NewsList(ListSpec):
         Filter("tag", _("Tag"), kind="custom", apply_func=_tag_filter,
                choices=lambda request: [(t.name, t.name) for t in selectors.news_tags_in_use()]),
         Filter("intel_type", _("Intelligence type"), choices=IntelType.choices),
-        Filter("from", _("Published from"), lookup="published_at", kind="date_from"),
-        Filter("to", _("Published to"), lookup="published_at", kind="date_to"),
+        *period_filters("published_at", _("Published from"), _("Published to")),
     ]
     empty_text = _("No news yet. Share what you heard about the market or a competitor.")
 

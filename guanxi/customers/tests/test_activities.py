@@ -29,7 +29,7 @@ from guanxi.customers.services import (
     interaction_delete,
 )
 from guanxi.org.models import Department, User
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 from guanxi.workplace.models import Schedule
 from guanxi.workplace.services import schedule_create, schedules_send_reminders
 
@@ -201,23 +201,10 @@ def test_appointment_validation(demo_org):
     assert not Schedule.objects.exists()
 
 
-INTERACTIONS = ScopeCase(
-    label="interactions",
-    permission="customers.view",
-    records=lambda: Interaction.objects.select_related("customer__owner__department__parent",
-                                                       "customer__owner__manager"),
-    owner_of=lambda i: i.customer.owner,
-    branch_of=lambda i: i.customer.branch_id,
-    title_of=lambda i: i.occurred_at.isoformat(),
-    list_url="/customers/interactions/",
-    detail_url=lambda i: f"/customers/interactions/{i.pk}/",
-    detail_pattern=r'href="/customers/interactions/(\d+)/"',
-    search_term="矩阵",
-    api_list="/api/v1/interactions",
-    api_detail=lambda i: f"/api/v1/interactions/{i.pk}",
-    extra_visible=lambda user, i: i.author_id == user.pk,
-    global_search=False,
-)
+INTERACTIONS = owned_case("interactions", Interaction, module="customers", list_url="/customers/interactions/",
+                          api="interactions", owner="customer.owner", title_of=lambda i: i.occurred_at.isoformat(),
+                          search_term="矩阵", export=False, extra_visible=lambda user, i: i.author_id == user.pk,
+                          global_search=False)
 
 
 def test_scope_matrix_for_interactions(demo_org):
@@ -229,5 +216,4 @@ def test_scope_matrix_for_interactions(demo_org):
         customer = customer_create(actor=user, name=f"矩阵互动客户{i}")
         interaction_create(actor=user, customer=customer, summary="矩阵",
                            occurred_at=timezone.now() - datetime.timedelta(minutes=i + 1))
-    users = list(User.objects.prefetch_related("roles").select_related("department__parent", "manager"))
-    assert assert_scope_matrix(INTERACTIONS, users) >= 25
+    assert assert_scope_matrix(INTERACTIONS, matrix_users()) >= 25

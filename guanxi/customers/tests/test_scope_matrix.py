@@ -6,7 +6,7 @@ from guanxi.customers import selectors
 from guanxi.customers.models import Contact, Customer, CustomerSettings, CustomerShare
 from guanxi.customers.services import customer_create
 from guanxi.org.models import Branch, User
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 
 
 def _pool_visible(user, customer):
@@ -59,58 +59,24 @@ def matrix_customers(demo_org):
     return Customer.objects.all()
 
 
-CUSTOMERS = ScopeCase(
-    label="customers",
-    permission="customers.view",
-    records=lambda: Customer.objects.select_related("owner__department__parent", "owner__manager", "branch"),
-    owner_of=lambda c: c.owner,
-    branch_of=lambda c: c.branch_id,
-    title_of=lambda c: c.name,
-    list_url="/customers/",
-    detail_url=lambda c: f"/customers/{c.pk}/",
-    detail_pattern=r'href="/customers/(\d+)/"',
-    search_term="矩阵",
-    api_list="/api/v1/customers",
-    api_detail=lambda c: f"/api/v1/customers/{c.pk}",
-    export_url="/customers/?export=csv",
-    export_permission="customers.export",
-    extra_visible=_customer_extra,
-    more_checks=_dup_check_masks_owners,
-)
+CUSTOMERS = owned_case("customers", Customer, module="customers", list_url="/customers/", api="customers",
+                       title_of=lambda c: c.name, search_term="矩阵", related=("branch",),
+                       extra_visible=_customer_extra, more_checks=_dup_check_masks_owners)
 
-CONTACTS = ScopeCase(
-    label="contacts",
-    permission="customers.view",
-    records=lambda: Contact.objects.select_related("customer__owner__department__parent", "customer__owner__manager"),
-    owner_of=lambda c: c.customer.owner,
-    branch_of=lambda c: c.customer.branch_id,
-    title_of=lambda c: c.name,
-    list_url="/customers/contacts/",
-    detail_url=lambda c: f"/customers/contacts/{c.pk}/",
-    detail_pattern=r'href="/customers/contacts/(\d+)/"',
-    search_term="联系人",
-    api_list="/api/v1/contacts",
-    api_detail=lambda c: f"/api/v1/contacts/{c.pk}",
-    export_url="/customers/contacts/?export=csv",
-    export_permission="customers.export",
-    extra_visible=lambda user, contact: _customer_extra(user, contact.customer),
-    global_search=False,
-)
-
-
-def _users():
-    return list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                .order_by("pk"))
+CONTACTS = owned_case("contacts", Contact, module="customers", list_url="/customers/contacts/", api="contacts",
+                      owner="customer.owner", title_of=lambda c: c.name, search_term="联系人",
+                      extra_visible=lambda user, contact: _customer_extra(user, contact.customer),
+                      global_search=False)
 
 
 def test_scope_matrix_for_customers_and_the_duplicate_check(matrix_customers):
     """ORG-3, CUS-5, CUS-7: list, search, export, API, detail and duplicate check, every user."""
-    assert assert_scope_matrix(CUSTOMERS, _users()) >= 25
+    assert assert_scope_matrix(CUSTOMERS, matrix_users()) >= 25
 
 
 def test_scope_matrix_for_contacts(matrix_customers):
     """ORG-3: contacts follow their customer's scope."""
-    assert assert_scope_matrix(CONTACTS, _users()) >= 25
+    assert assert_scope_matrix(CONTACTS, matrix_users()) >= 25
 
 
 def test_scope_matrix_with_a_company_wide_pool(matrix_customers):
@@ -118,5 +84,5 @@ def test_scope_matrix_with_a_company_wide_pool(matrix_customers):
     settings_row = CustomerSettings.current()
     settings_row.pool_mode = CustomerSettings.PoolMode.COMPANY
     settings_row.save()
-    users = [u for u in _users() if u.username in ("liuyang", "zhuwei", "majun", "xuting")]
+    users = [u for u in matrix_users() if u.username in ("liuyang", "zhuwei", "majun", "xuting")]
     assert_scope_matrix(CUSTOMERS, users)

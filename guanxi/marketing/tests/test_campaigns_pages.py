@@ -16,7 +16,7 @@ from guanxi.marketing.services import campaigns as services
 from guanxi.org.models import User
 from guanxi.sales.models import Lead
 from guanxi.testing.sales import confirmed_order
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 
 pytestmark = pytest.mark.django_db
 
@@ -231,27 +231,12 @@ def matrix_campaigns(demo_org):
                                     branch=user.branch, starts_on=today, ends_on=today)
 
 
-CAMPAIGNS = ScopeCase(
-    label="campaigns",
-    permission="marketing.view",
-    records=lambda: Campaign.objects.select_related("owner__department__parent", "owner__manager").all(),
-    owner_of=lambda c: c.owner,
-    branch_of=lambda c: c.branch_id,
-    title_of=lambda c: c.name,
-    list_url="/marketing/campaigns/",
-    detail_url=lambda c: f"/marketing/campaigns/{c.pk}/",
-    detail_pattern=r'href="/marketing/campaigns/(\d+)/"',
-    search_term="矩阵",
-    api_list="/api/v1/campaigns",
-    api_detail=lambda c: f"/api/v1/campaigns/{c.pk}",
-    export_url="/marketing/campaigns/?export=csv",
-    export_permission="marketing.export",
-)
+CAMPAIGNS = owned_case("campaigns", Campaign, module="marketing", list_url="/marketing/campaigns/", api="campaigns",
+                       title_of=lambda s: s.name, search_term="矩阵")
 
 
 def test_scope_matrix_for_campaigns(matrix_campaigns, demo_org):
     """ORG-3: every demo user sees exactly the campaigns their scope allows, on every surface."""
-    users = list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                 .order_by("pk"))
+    users = matrix_users()
     readers = [user for user in users if user.has_module_perm("marketing.view")]
     assert len(readers) >= 5 and assert_scope_matrix(CAMPAIGNS, users) >= len(readers)

@@ -10,7 +10,7 @@ import pytest
 from guanxi.marketing.models import Segment
 from guanxi.marketing.services import segments as services
 from guanxi.org.models import User
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 
 from .segment_fixtures import customers_of, marketing_viewer
 
@@ -22,30 +22,13 @@ def matrix_segments(demo_org):
                                rules={"match": "all", "conditions": []})
 
 
-SEGMENTS = ScopeCase(
-    label="segments",
-    permission="marketing.view",
-    records=lambda: Segment.objects.select_related("owner__department__parent", "owner__manager").all(),
-    owner_of=lambda s: s.owner,
-    branch_of=lambda s: s.branch_id,
-    title_of=lambda s: s.name,
-    list_url="/marketing/segments/",
-    detail_url=lambda s: f"/marketing/segments/{s.pk}/",
-    detail_pattern=r'href="/marketing/segments/(\d+)/"',
-    search_term="矩阵",
-    api_list="/api/v1/segments",
-    api_detail=lambda s: f"/api/v1/segments/{s.pk}",
-    export_url="/marketing/segments/?export=csv",
-    export_permission="marketing.export",
-    global_search=False,
-)
+SEGMENTS = owned_case("segments", Segment, module="marketing", list_url="/marketing/segments/", api="segments",
+                      title_of=lambda s: s.name, search_term="矩阵", global_search=False)
 
 
 def test_scope_matrix_for_segments(matrix_segments, demo_org):
     """ORG-3: every demo user sees exactly the segments their scope allows, on every surface."""
-    users = list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                 .order_by("pk"))
-    assert assert_scope_matrix(SEGMENTS, users) >= 3
+    assert assert_scope_matrix(SEGMENTS, matrix_users()) >= 3
 
 
 def _names(response):

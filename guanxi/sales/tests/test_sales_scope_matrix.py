@@ -9,7 +9,7 @@ from guanxi.customers.services import customer_create
 from guanxi.org.models import Branch, User
 from guanxi.sales import services
 from guanxi.sales.models import Lead, Order, Product, Quote, Shipment
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 
 
 def _sellers():
@@ -40,22 +40,10 @@ def matrix_records(demo_org):
     assert Shipment.objects.exclude(created_by=chairman).count() == 0
 
 
-def _users():
-    return list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                .order_by("pk"))
-
-
-def _owned(label, model, *, title_of, search_term, url, api):
-    """A ScopeCase for a model with its own owner and branch."""
-    return ScopeCase(
-        label=label, permission="sales.view",
-        records=lambda: model.objects.select_related("owner__department__parent", "owner__manager"),
-        owner_of=lambda r: r.owner, branch_of=lambda r: r.branch_id, title_of=title_of,
-        list_url=f"/sales/{url}/", detail_url=lambda r: f"/sales/{url}/{r.pk}/",
-        detail_pattern=rf'href="/sales/{url}/(\d+)/"', search_term=search_term,
-        api_list=f"/api/v1/{api}", api_detail=lambda r: f"/api/v1/{api}/{r.pk}",
-        export_url=f"/sales/{url}/?export=csv", export_permission="sales.export", global_search=False,
-    )
+def _owned(label, model, *, title_of, search_term, url, api, owner="owner"):
+    """A ScopeCase for a sales model (its owner's scope and branch)."""
+    return owned_case(label, model, module="sales", list_url=f"/sales/{url}/", api=api, title_of=title_of,
+                      search_term=search_term, owner=owner, global_search=False)
 
 
 LEADS = _owned("leads", Lead, title_of=lambda lead: lead.company, search_term="矩阵", url="leads", api="leads")
@@ -63,19 +51,12 @@ QUOTES = _owned("quotes", Quote, title_of=lambda quote: quote.number, search_ter
                 api="quotes")
 ORDERS = _owned("orders", Order, title_of=lambda order: order.number, search_term="矩阵", url="orders",
                 api="orders")
-SHIPMENTS = ScopeCase(
-    label="shipments", permission="sales.view",
-    records=lambda: Shipment.objects.select_related("order__owner__department__parent", "order__owner__manager"),
-    owner_of=lambda s: s.order.owner, branch_of=lambda s: s.order.branch_id, title_of=lambda s: s.number,
-    list_url="/sales/shipments/", detail_url=lambda s: f"/sales/shipments/{s.pk}/",
-    detail_pattern=r'href="/sales/shipments/(\d+)/"', search_term="SN-",
-    api_list="/api/v1/shipments", api_detail=lambda s: f"/api/v1/shipments/{s.pk}",
-    export_url="/sales/shipments/?export=csv", export_permission="sales.export", global_search=False,
-)
+SHIPMENTS = _owned("shipments", Shipment, title_of=lambda s: s.number, search_term="SN-", url="shipments",
+                   api="shipments", owner="order.owner")
 
 
 @pytest.mark.parametrize("case", [LEADS, QUOTES, ORDERS, SHIPMENTS], ids=lambda case: case.label)
 def test_scope_matrix_for_sales_records(matrix_records, case):
     """ORG-3 with SAL-1 (leads), SAL-3 (quotes), SAL-4 (orders) and SAL-5 (shipping notes,
     seen by whoever sees their order, whoever made them): every surface, every user."""
-    assert assert_scope_matrix(case, _users()) >= 20
+    assert assert_scope_matrix(case, matrix_users()) >= 20

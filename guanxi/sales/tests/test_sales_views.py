@@ -21,7 +21,7 @@ from guanxi.sales.models import (
     Shipment,
     StageKind,
 )
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 
 
 @pytest.fixture
@@ -141,15 +141,9 @@ def test_convert_a_lead_into_an_existing_customer_on_its_page(seller, customer, 
     assert lead.customer_id == customer.pk and lead.opportunity.customer_id == customer.pk
     assert Customer.objects.count() == before
 
-OPPORTUNITIES = ScopeCase(
-    label="opportunities", permission="sales.view",
-    records=lambda: Opportunity.objects.select_related("owner__department__parent", "owner__manager"),
-    owner_of=lambda o: o.owner, branch_of=lambda o: o.branch_id, title_of=lambda o: o.name,
-    list_url="/sales/opportunities/list/", detail_url=lambda o: f"/sales/opportunities/{o.pk}/",
-    detail_pattern=r'href="/sales/opportunities/(\d+)/"', search_term="矩阵",
-    api_list="/api/v1/opportunities", api_detail=lambda o: f"/api/v1/opportunities/{o.pk}",
-    export_url="/sales/opportunities/list/?export=csv", export_permission="sales.export", global_search=False,
-)
+OPPORTUNITIES = owned_case("opportunities", Opportunity, module="sales", list_url="/sales/opportunities/list/",
+                           detail_url="/sales/opportunities/", api="opportunities", title_of=lambda o: o.name,
+                           search_term="矩阵", global_search=False)
 
 
 def test_scope_matrix_for_opportunities(demo_org):
@@ -159,8 +153,7 @@ def test_scope_matrix_for_opportunities(demo_org):
         if user.has_module_perm("sales.create") and user.has_module_perm("customers.create"):
             customer = customer_create(actor=user, name=f"商机矩阵客户{user.username}")
             services.opportunity_create(actor=user, customer=customer, name=f"矩阵商机{user.username}")
-    users = list(User.objects.prefetch_related("roles").select_related("department__parent", "manager"))
-    assert assert_scope_matrix(OPPORTUNITIES, users) >= 20
+    assert assert_scope_matrix(OPPORTUNITIES, matrix_users()) >= 20
 
 
 def test_lead_list_is_scoped(seller, demo_org, client_for):

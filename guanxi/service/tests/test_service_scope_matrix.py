@@ -9,14 +9,14 @@ from guanxi.customers.services import customer_create
 from guanxi.org.models import User
 from guanxi.service import services
 from guanxi.service.models import Ticket
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix, brute_force_visible
+from guanxi.testing.scope_matrix import (
+    assert_scope_matrix,
+    brute_force_visible,
+    matrix_users,
+    owned_case,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _people():
-    return list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                .order_by("pk"))
 
 
 @pytest.fixture
@@ -54,21 +54,14 @@ def _through_department_or_customer(user, ticket):
     return customer is not None and brute_force_visible(user, customer.owner, customer.branch_id)
 
 
-TICKETS = ScopeCase(
-    label="tickets", permission="service.view",
-    records=lambda: Ticket.objects.select_related("assignee__department__parent", "assignee__manager",
-                                                  "customer__owner__department__parent", "customer__owner__manager"),
-    owner_of=lambda t: t.assignee, branch_of=lambda t: t.branch_id, title_of=lambda t: t.number,
-    list_url="/service/tickets/", detail_url=lambda t: f"/service/tickets/{t.pk}/",
-    detail_pattern=r'href="/service/tickets/(\d+)/"', search_term="矩阵工单",
-    api_list="/api/v1/tickets", api_detail=lambda t: f"/api/v1/tickets/{t.pk}",
-    export_url="/service/tickets/?export=csv", export_permission="service.export", global_search=False,
-    extra_visible=_through_department_or_customer,
-)
+TICKETS = owned_case("tickets", Ticket, module="service", list_url="/service/tickets/", api="tickets",
+                     owner="assignee", related=("customer__owner__department__parent", "customer__owner__manager"),
+                     title_of=lambda t: t.number, search_term="矩阵工单", global_search=False,
+                     extra_visible=_through_department_or_customer)
 
 
 def test_scope_matrix_for_tickets(matrix_tickets):
     """ORG-3 + SRV-1: a ticket is seen by its assignee and their scope, its branch's
     scope, its handling department and whoever sees its customer; nobody else, on any
     surface."""
-    assert assert_scope_matrix(TICKETS, _people()) >= 10
+    assert assert_scope_matrix(TICKETS, matrix_users()) >= 10

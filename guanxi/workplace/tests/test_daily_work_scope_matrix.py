@@ -5,15 +5,10 @@ import pytest
 from django.utils import timezone
 
 from guanxi.org.models import User
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 from guanxi.workplace.models import Directive, DirectiveReceipt, NewsItem, WorkPlanItem
 
 pytestmark = pytest.mark.django_db
-
-
-def _people():
-    return list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                .order_by("pk"))
 
 
 def _writers():
@@ -28,20 +23,13 @@ def matrix_plans(demo_org):
                                     title=f"矩阵 {user.username}")
 
 
-PLANS = ScopeCase(
-    label="work plans", permission="workplace.view",
-    records=lambda: WorkPlanItem.objects.select_related("owner__department__parent", "owner__manager"),
-    owner_of=lambda i: i.owner, branch_of=lambda i: i.branch_id, title_of=lambda i: i.title,
-    list_url="/work/plans/", detail_url=lambda i: f"/work/plans/{i.pk}/",
-    detail_pattern=r'href="/work/plans/(\d+)/"', search_term="矩阵",
-    api_list="/api/v1/work-plans", api_detail=lambda i: f"/api/v1/work-plans/{i.pk}",
-    export_url="/work/plans/?export=csv", export_permission="workplace.export", global_search=False,
-)
+PLANS = owned_case("work plans", WorkPlanItem, module="workplace", list_url="/work/plans/", api="work-plans",
+                   title_of=lambda i: i.title, search_term="矩阵", global_search=False)
 
 
 def test_scope_matrix_for_work_plans(matrix_plans):
     """ORG-3 + WRK-1: a plan is seen by its owner and whoever has the owner in scope."""
-    assert assert_scope_matrix(PLANS, _people()) >= 25
+    assert assert_scope_matrix(PLANS, matrix_users()) >= 25
 
 
 @pytest.fixture
@@ -60,21 +48,13 @@ def _recipient(user, directive):
     return directive.receipts.filter(user=user).exists()
 
 
-DIRECTIVES = ScopeCase(
-    label="directives", permission="workplace.view",
-    records=lambda: Directive.objects.select_related("issuer__department__parent", "issuer__manager"),
-    owner_of=lambda d: d.issuer, branch_of=lambda d: d.branch_id, title_of=lambda d: d.title,
-    list_url="/work/directives/", detail_url=lambda d: f"/work/directives/{d.pk}/",
-    detail_pattern=r'href="/work/directives/(\d+)/"', search_term="矩阵",
-    api_list="/api/v1/directives", api_detail=lambda d: f"/api/v1/directives/{d.pk}",
-    export_url="/work/directives/?export=csv", export_permission="workplace.export",
-    extra_visible=_recipient,
-)
+DIRECTIVES = owned_case("directives", Directive, module="workplace", list_url="/work/directives/", api="directives",
+                        owner="issuer", title_of=lambda d: d.title, search_term="矩阵", extra_visible=_recipient)
 
 
 def test_scope_matrix_for_directives(matrix_directives):
     """ORG-3 + WRK-2: a directive is seen by its audience and within its issuer's scope."""
-    assert assert_scope_matrix(DIRECTIVES, _people()) >= 25
+    assert assert_scope_matrix(DIRECTIVES, matrix_users()) >= 25
 
 
 @pytest.fixture
@@ -90,18 +70,10 @@ def _news_visible(user, item):
     return item.visibility == "company" or (item.visibility == "branch" and item.branch_id == user.branch_id)
 
 
-NEWS = ScopeCase(
-    label="news", permission="workplace.view",
-    records=lambda: NewsItem.objects.select_related("owner__department__parent", "owner__manager"),
-    owner_of=lambda n: n.owner, branch_of=lambda n: n.branch_id, title_of=lambda n: n.title,
-    list_url="/work/news/", detail_url=lambda n: f"/work/news/{n.pk}/",
-    detail_pattern=r'href="/work/news/(\d+)/"', search_term="矩阵",
-    api_list="/api/v1/news", api_detail=lambda n: f"/api/v1/news/{n.pk}",
-    export_url="/work/news/?export=csv", export_permission="workplace.export",
-    extra_visible=_news_visible,
-)
+NEWS = owned_case("news", NewsItem, module="workplace", list_url="/work/news/", api="news",
+                  title_of=lambda n: n.title, search_term="矩阵", extra_visible=_news_visible)
 
 
 def test_scope_matrix_for_news(matrix_news):
     """ORG-3 + WRK-3: company news for everyone, branch news for the branch and the scope."""
-    assert assert_scope_matrix(NEWS, _people()) >= 25
+    assert assert_scope_matrix(NEWS, matrix_users()) >= 25

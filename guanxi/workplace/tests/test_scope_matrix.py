@@ -1,7 +1,7 @@
 import pytest
 
 from guanxi.org.models import User
-from guanxi.testing.scope_matrix import ScopeCase, assert_scope_matrix
+from guanxi.testing.scope_matrix import assert_scope_matrix, matrix_users, owned_case
 from guanxi.workplace.models import Note
 
 
@@ -15,29 +15,13 @@ def matrix_notes(demo_org):
     return Note.objects.select_related("owner__department", "owner__manager")
 
 
-NOTES = ScopeCase(
-    label="notes",
-    permission="workplace.view",
-    records=lambda: Note.objects.select_related("owner__department__parent", "owner__manager").all(),
-    owner_of=lambda n: n.owner,
-    branch_of=lambda n: n.branch_id,
-    title_of=lambda n: n.title,
-    list_url="/work/notes/",
-    detail_url=lambda n: f"/work/notes/{n.pk}/",
-    detail_pattern=r'href="/work/notes/(\d+)/"',
-    search_term="矩阵",
-    api_list="/api/v1/notes",
-    api_detail=lambda n: f"/api/v1/notes/{n.pk}",
-    export_url="/work/notes/?export=csv",
-    export_permission="workplace.export",
-)
+NOTES = owned_case("notes", Note, module="workplace", list_url="/work/notes/", api="notes",
+                   title_of=lambda n: n.title, search_term="矩阵")
 
 
 def test_scope_matrix_for_notes(matrix_notes, demo_org):
     """ORG-3: every demo user sees exactly the notes their scope allows, on every surface."""
-    users = list(User.objects.prefetch_related("roles").select_related("department__parent", "manager")
-                 .order_by("pk"))
-    checked = assert_scope_matrix(NOTES, users)
+    checked = assert_scope_matrix(NOTES, matrix_users())
     assert checked >= 25
 
 
