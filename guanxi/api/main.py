@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from guanxi.core.errors import DomainError
-from guanxi.core.middleware import may_retry
+from guanxi.core.middleware import lost_connection_response, may_retry
 from guanxi.core.problems import problem_response
 
 from .auth import BearerToken
@@ -125,6 +125,9 @@ def _install_error_handlers(api):
     def unexpected(request, exc):
         if may_retry(request, exc):
             raise exc  # a read that lost its database connection: run again (core.middleware)
+        lost = lost_connection_response(request, exc)
+        if lost is not None:
+            return lost
         logger.exception("API error on %s %s", request.method, request.path)
         return problem_response(request, 500, _("Internal error."),
                                 _("Something went wrong on the server. It has been logged."), code="internal")

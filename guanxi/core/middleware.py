@@ -108,12 +108,31 @@ class LostConnectionRetryMiddleware:
 
     def process_exception(self, request, exception):
         if not may_retry(request, exception):
-            return None
+            return lost_connection_response(request, exception)
         request._connection_retried = True
-        for conn in connections.all(initialized_only=True):
-            if not conn.in_atomic_block:
-                conn.close()
+        _close_lost()
         logger.warning("database connection lost during %s %s; running it again", request.method, request.path)
         match = request.resolver_match
         response = match.func(request, *match.args, **match.kwargs)
         return response.render() if callable(getattr(response, "render", None)) else response
+
+
+def _close_lost():
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+
+
+def lost_connection_response(request, exception):
+    """A write (or a read already run twice) that lost its database connection: its
+    transaction died with the connection, so nothing was written. 503 with Retry-After
+    asks the client to send it again (an API write with its Idempotency-Key); None when
+    the connection was not lost (a real server error)."""
+    if not connection_lost(exception):
+        return None
+    _close_lost()
+    logger.warning("database connection lost during %s %s; answered 503", request.method, request.path)
+    response = error_response(request, 503, _("The database connection was lost."),
+                              _("Nothing was saved. Send the request again."))
+    response["Retry-After"] = "1"
+    return response

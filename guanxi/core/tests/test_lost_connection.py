@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.urls import ResolverMatch
 
 from guanxi.core.middleware import LostConnectionRetryMiddleware
+from guanxi.workplace.models import Note
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
 
@@ -46,11 +47,15 @@ def test_a_read_survives_its_backend_being_terminated():
 
 @on_postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_write_is_not_run_twice():
-    """SYS-4: a POST that lost its connection is not repeated by the server."""
+def test_a_write_is_not_run_twice_and_asks_to_be_sent_again():
+    """SYS-4: a POST that lost its connection is not repeated by the server; it answers 503
+    with Retry-After (nothing was written: its transaction died with the connection), so
+    the client sends it again with its Idempotency-Key."""
     calls = []
-    assert call("POST", terminating_view(calls)) is None and calls == ["POST"]
-    connection.close()
+    response = call("POST", terminating_view(calls))
+    assert calls == ["POST"] and response.status_code == 503 and response["Retry-After"] == "1"
+    with connection.cursor() as cursor:  # the connection works again
+        cursor.execute("SELECT 1")
 
 
 @pytest.mark.django_db
@@ -91,3 +96,19 @@ def test_a_page_and_an_api_read_survive_a_terminated_backend(client_for, api_for
     with connection.execute_wrapper(terminate):
         response = client.get(path, headers=headers)
     assert terminate.done and response.status_code == 200
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_api_write_that_lost_its_connection_answers_503(api_for, demo_org):
+    """SYS-4: an API write whose backend is terminated answers problem+json 503 with
+    Retry-After, and the same request with the same Idempotency-Key then succeeds once."""
+    client, headers = api_for(demo_org["liuyang"])
+    headers = {**headers, "Idempotency-Key": "lost-connection-1"}
+    terminate = TerminateOnce('"workplace_note"')
+    with connection.execute_wrapper(terminate):
+        first = client.post("/api/v1/notes", {"title": "断线重试"}, content_type="application/json", headers=headers)
+    assert terminate.done and first.status_code == 503 and first["Retry-After"] == "1"
+    assert first["Content-Type"].startswith("application/problem+json")
+    again = client.post("/api/v1/notes", {"title": "断线重试"}, content_type="application/json", headers=headers)
+    assert again.status_code == 201 and Note.objects.filter(title="断线重试").count() == 1
