@@ -11,7 +11,8 @@ from guanxi.workplace.models import NoteCategory
 from ..common import (
     InputSchema,
     Page,
-    cursor_list,
+    filtered,
+    page,
     patched,
     require_perm,
     with_etag,
@@ -61,13 +62,8 @@ class NoteFilters(Schema):
 def note_list(request, params: Query[NoteFilters]):
     require_perm(request, "workplace.view")
     queryset = selectors.notes_search(request.user, params.q) if params.q else selectors.notes_visible_to(request.user)
-    for name in ("category", "owner_id", "branch_id"):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
-    return cursor_list(request, queryset, sort="-created_at",
-                       allowed_sorts={"created_at", "title", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    queryset = filtered(queryset, category=params.category, owner_id=params.owner_id, branch_id=params.branch_id)
+    return page(request, queryset, params, sort="-created_at", allowed={"created_at", "title", "id"})
 
 
 @router.get("/{note_id}", response=NoteOut)

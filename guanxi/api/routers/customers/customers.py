@@ -26,8 +26,9 @@ from guanxi.org.models import User
 from ...common import (
     InputSchema,
     Page,
-    cursor_list,
+    filtered,
     get_or_invalid,
+    page,
     patched,
     require_perm,
     with_etag,
@@ -260,11 +261,10 @@ def customer_list(request, params: Query[CustomerFilters]):
                "branch_id": params.branch_id, "province": params.province, "city": params.city,
                "industry__code": params.industry, "tags__name": params.tag,
                "value_tier": params.value_tier}
-    queryset = queryset.filter(**{k: v for k, v in filters.items() if v is not None})
+    queryset = filtered(queryset, **filters)
     if params.in_pool is not None:
         queryset = queryset.filter(owner__isnull=params.in_pool)
-    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "name", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, queryset, params, sort="-created_at", allowed={"created_at", "name", "id"})
 
 
 class DuplicateOut(Schema):

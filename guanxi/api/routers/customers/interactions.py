@@ -15,6 +15,7 @@ from ...common import (
     InputSchema,
     Page,
     cursor_list,
+    filtered,
     get_or_invalid,
     patched,
     require_perm,
@@ -64,9 +65,7 @@ def interaction_list(request, limit: int | None = None, cursor: str | None = Non
                      author_id: int | None = None):
     require_perm(request, "customers.view")
     queryset = selectors.interactions_visible_to(request.user)
-    for name, value in (("customer_id", customer_id), ("channel", channel), ("author_id", author_id)):
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
+    queryset = filtered(queryset, customer_id=customer_id, channel=channel, author_id=author_id)
     return cursor_list(request, queryset, sort="-occurred_at", allowed_sorts={"occurred_at", "id"},
                        ordering=ordering, cursor=cursor, limit=limit)
 

@@ -11,7 +11,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    cursor_list,
+    page,
     patched,
     require_perm,
     resolved,
@@ -72,8 +72,7 @@ def branch_list(request, params: Query[ListParams]):
     queryset = Branch.objects.all()
     if params.q:
         queryset = queryset.filter(name__icontains=params.q)
-    return cursor_list(request, queryset, sort="name", allowed_sorts={"name", "code", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, queryset, params, sort="name", allowed={"name", "code", "id"})
 
 
 @router.get("/branches/{branch_id}", response=BranchOut)

@@ -11,7 +11,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    cursor_list,
+    page,
     patched,
     require_perm,
     resolved,
@@ -73,8 +73,7 @@ def department_list(request, params: Query[DepartmentFilters]):
         queryset = queryset.filter(kind=params.kind)
     if params.q:
         queryset = queryset.filter(name__icontains=params.q)
-    return cursor_list(request, queryset, sort="id", allowed_sorts={"name", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, queryset, params, sort="id", allowed={"name", "id"})
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut)

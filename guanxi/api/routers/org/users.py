@@ -15,8 +15,9 @@ from ...common import (
     ListParams,
     Page,
     check_if_match,
-    cursor_list,
+    filtered,
     locked,
+    page,
     require_perm,
     resolved,
     with_etag,
@@ -102,14 +103,11 @@ def _user_refs(data):
 def user_list(request, params: Query[UserFilters]):
     require_perm(request, "org.view")
     queryset = selectors.employees()
-    for name in ("branch_id", "department_id", "tier", "is_active"):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
+    queryset = filtered(queryset, branch_id=params.branch_id, department_id=params.department_id, tier=params.tier,
+                        is_active=params.is_active)
     if params.q:
         queryset = queryset.filter(display_name__icontains=params.q) | queryset.filter(username__icontains=params.q)
-    return cursor_list(request, queryset, sort="username", allowed_sorts={"username", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, queryset, params, sort="username", allowed={"username", "id"})
 
 
 @router.get("/users/{user_id}", response=UserOut)
