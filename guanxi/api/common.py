@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
-from pydantic import ConfigDict, PlainSerializer
+from pydantic import BeforeValidator, ConfigDict, PlainSerializer
 
 from guanxi.core import picklists
 from guanxi.core.errors import PreconditionFailed, ValidationFailed
@@ -39,6 +39,14 @@ class InputSchema(Schema):
 
 # Money leaves as a decimal string with two places ("1234.50"), never a float.
 Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
+
+
+def _as_code(value):
+    return value if value is None or isinstance(value, str) else value.code
+
+
+# A pick-list item leaves as its code (null for none); a code given as it is stays as it is.
+PickCode = Annotated[str | None, BeforeValidator(_as_code)]
 
 
 # A cursor page: each list's page schema adds its ``items``.

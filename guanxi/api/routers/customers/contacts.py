@@ -14,6 +14,7 @@ from guanxi.customers import selectors, services
 from ...common import (
     InputSchema,
     Page,
+    PickCode,
     cursor_list,
     patched,
     require_perm,
@@ -30,7 +31,7 @@ class ContactOut(Schema):
     customer_id: int
     name: str
     title: str
-    role: str | None
+    role: PickCode
     phone: str
     mobile: str
     email: str
@@ -38,10 +39,6 @@ class ContactOut(Schema):
     is_primary: bool
     custom: dict
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_role(obj):
-        return obj.role.code if obj.role else None
 
 
 class ContactPage(Page):

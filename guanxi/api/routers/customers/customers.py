@@ -26,6 +26,7 @@ from guanxi.org.models import User
 from ...common import (
     InputSchema,
     Page,
+    PickCode,
     filtered,
     get_or_invalid,
     page,
@@ -60,9 +61,9 @@ class CustomerOut(Schema):
     district: str
     district_code: str
     address: str
-    industry: str | None
-    source: str | None
-    level: str | None
+    industry: PickCode
+    source: PickCode
+    level: PickCode
     lifecycle_stage: LifecycleStage
     value_tier: str
     credit_limit: Decimal
@@ -97,18 +98,6 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_district_code(obj):
         return obj.district
-
-    @staticmethod
-    def resolve_industry(obj):
-        return obj.industry.code if obj.industry else None
-
-    @staticmethod
-    def resolve_source(obj):
-        return obj.source.code if obj.source else None
-
-    @staticmethod
-    def resolve_level(obj):
-        return obj.level.code if obj.level else None
 
     @staticmethod
     def resolve_tags(obj):

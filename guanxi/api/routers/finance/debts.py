@@ -23,9 +23,9 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    PickCode,
     ReasonIn,
     by_id,
-    code_of,
     fields_named,
     get_or_invalid,
     listing,
@@ -150,16 +150,12 @@ class MovementOut(Schema):
     allocated: Money
     unallocated: Money = Field(description="the party's credit left on it")
     currency: str
-    method: str | None = Field(description="pick-list code (finance.payment_method)")
+    method: PickCode = Field(description="pick-list code (finance.payment_method)")
     reference: str
     notes: str
     owner_id: int
     branch_id: int
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_method(obj):
-        return code_of(obj.method)
 
     @staticmethod
     def resolve_reversed_by_id(obj):

@@ -21,8 +21,8 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    PickCode,
     by_id,
-    code_of,
     listing,
     patched,
     with_etag,
@@ -108,11 +108,7 @@ class ExpenseFilters(ListParams):
 class CategoryOut(Schema):
     code: str
     name: str
-    parent: str | None = Field(description="the category of an item")
-
-    @staticmethod
-    def resolve_parent(obj):
-        return code_of(obj.parent)
+    parent: PickCode = Field(description="the category of an item")
 
 
 def _expense_data(data):

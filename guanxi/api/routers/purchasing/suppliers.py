@@ -14,7 +14,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
     listing,
     patched,
     pick,
@@ -32,7 +32,7 @@ class SupplierOut(Schema):
     id: int
     name: str
     code: str
-    category: str | None = Field(description="what they supply: pick-list code (purchasing.supplier_category)")
+    category: PickCode = Field(description="what they supply: pick-list code (purchasing.supplier_category)")
     contact_name: str
     phone: str
     email: str
@@ -48,10 +48,6 @@ class SupplierOut(Schema):
     branch_id: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_category(obj):
-        return code_of(obj.category)
 
 
 class SupplierPage(Page):

@@ -18,7 +18,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
     filtered,
     page,
     patched,
@@ -39,7 +39,7 @@ class LeadOut(Schema):
     title: str
     mobile: str
     email: str
-    source: str | None
+    source: PickCode
     status: LeadStatus
     notes: str
     owner_id: int
@@ -48,10 +48,6 @@ class LeadOut(Schema):
     opportunity_id: int | None
     converted_at: datetime.datetime | None
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_source(obj):
-        return code_of(obj.source)
 
 
 class LeadPage(Page):

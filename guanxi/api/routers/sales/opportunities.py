@@ -20,7 +20,7 @@ from ...common import (
     ListParams,
     Money,
     Page,
-    code_of,
+    PickCode,
     filtered,
     get_or_invalid,
     page,
@@ -73,21 +73,13 @@ class OpportunityOut(Schema):
     currency: str = "CNY"
     expected_close_on: datetime.date | None
     competitor_id: int | None
-    source: str | None
-    lost_reason: str | None
+    source: PickCode
+    lost_reason: PickCode
     notes: str
     owner_id: int
     branch_id: int
     closed_at: datetime.datetime | None
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_source(obj):
-        return code_of(obj.source)
-
-    @staticmethod
-    def resolve_lost_reason(obj):
-        return code_of(obj.lost_reason)
 
 
 class OpportunityPage(Page):

@@ -22,7 +22,7 @@ from ...common import (
     ListParams,
     Money,
     Page,
-    code_of,
+    PickCode,
     filtered,
     page,
     patched,
@@ -41,17 +41,13 @@ class ProductOut(Schema):
     sku: str
     name: str
     model_number: str
-    category: str | None
+    category: PickCode
     unit: str
     list_price: Money
     currency: str = "CNY"
     tax_rate: Decimal
     is_active: bool
     description: str
-
-    @staticmethod
-    def resolve_category(obj):
-        return code_of(obj.category)
 
 
 class ProductPage(Page):
@@ -127,16 +123,12 @@ def product_update(request, product_id: int, payload: ProductPatch, response: Ht
 class PriceListOut(Schema):
     id: int
     name: str
-    level: str | None
+    level: PickCode
     customer_id: int | None
     valid_from: datetime.date | None
     valid_until: datetime.date | None
     currency: str = "CNY"
     prices: dict[str, Money]
-
-    @staticmethod
-    def resolve_level(obj):
-        return code_of(obj.level)
 
     @staticmethod
     def resolve_prices(obj):

@@ -16,7 +16,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
     fields_named,
     filtered,
     page,
@@ -37,15 +37,11 @@ class ShipmentOut(Schema):
     id: int
     number: str
     order_id: int
-    warehouse: str | None
+    warehouse: PickCode
     ship_date: datetime.date
     notes: str
     lines: list[ShipmentLineOut]
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_warehouse(obj):
-        return code_of(obj.warehouse)
 
     @staticmethod
     def resolve_lines(obj):
