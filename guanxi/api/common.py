@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import BeforeValidator, ConfigDict, PlainSerializer
 
@@ -222,6 +222,20 @@ def patched(request, response, *, queryset, pk, out, update):
     # caller's scope (a new owner) answers what was saved
     fresh = queryset.filter(pk=pk).first() or updated or record
     return with_etag(response, out.from_orm(fresh))
+
+
+def acted(request, get, pk, service, name, **arguments):
+    """Run ``service`` on the record ``get(user, pk)`` finds in the caller's scope (404
+    outside it), handed over as ``name``; answer the record as it is now."""
+    service(actor=request.user, **{name: get(request.user, pk)}, **arguments)
+    return get(request.user, pk)
+
+
+def deleted(request, get, pk, service, name):
+    """DELETE: hand the record ``get(user, pk)`` finds in the caller's scope (404 outside it)
+    to the ``service`` as ``name`` (to the recycle bin, mostly); answer 204 with no body."""
+    service(actor=request.user, **{name: get(request.user, pk)})
+    return Status(204, None)
 
 
 def path_operations(router):

@@ -11,6 +11,7 @@ from guanxi.workplace.models import NoteCategory
 from ..common import (
     InputSchema,
     Page,
+    deleted,
     filtered,
     page,
     patched,
@@ -89,5 +90,4 @@ def note_update(request, note_id: int, payload: NotePatch, response: HttpRespons
 def note_delete(request, note_id: int):
     """Move a note to the recycle bin (restorable for 30 days)."""
     require_perm(request, "workplace.delete")
-    services.note_delete(actor=request.user, note=selectors.note_get(request.user, note_id))
-    return Status(204, None)
+    return deleted(request, selectors.note_get, note_id, services.note_delete, "note")

@@ -16,6 +16,7 @@ from ...common import (
     Page,
     PickCode,
     cursor_list,
+    deleted,
     patched,
     require_perm,
     with_etag,
@@ -118,7 +119,6 @@ def contact_update(request, contact_id: int, payload: ContactPatch, response: Ht
 @router.delete("/contacts/{contact_id}", response={204: None})
 def contact_delete(request, contact_id: int):
     require_perm(request, "customers.edit")
-    services.contact_delete(actor=request.user, contact=selectors.contact_get(request.user, contact_id))
-    return Status(204, None)
+    return deleted(request, selectors.contact_get, contact_id, services.contact_delete, "contact")
 
 

@@ -15,6 +15,7 @@ from ...common import (
     InputSchema,
     Page,
     cursor_list,
+    deleted,
     filtered,
     get_or_invalid,
     patched,
@@ -96,6 +97,4 @@ def interaction_update(request, interaction_id: int, payload: InteractionPatch, 
 @router.delete("/interactions/{interaction_id}", response={204: None})
 def interaction_delete(request, interaction_id: int):
     require_perm(request, "customers.edit")
-    services.interaction_delete(actor=request.user, interaction=selectors.interaction_get(request.user,
-                                                                                           interaction_id))
-    return Status(204, None)
+    return deleted(request, selectors.interaction_get, interaction_id, services.interaction_delete, "interaction")

@@ -22,6 +22,7 @@ from ...common import (
     Money,
     Page,
     PickCode,
+    acted,
     by_id,
     listing,
     patched,
@@ -126,8 +127,7 @@ def _expenses(request):
 
 def _expense_action(request, expense_id, action):
     """Run a service on the expense in the caller's scope; answer the expense as it is now."""
-    action(actor=request.user, expense=selectors.expense_get(request.user, expense_id))
-    return selectors.expense_get(request.user, expense_id)
+    return acted(request, selectors.expense_get, expense_id, action, "expense")
 
 
 @router.get("/expense-categories", response=list[CategoryOut])

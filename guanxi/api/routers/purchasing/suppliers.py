@@ -15,6 +15,7 @@ from ...common import (
     ListParams,
     Page,
     PickCode,
+    deleted,
     listing,
     patched,
     pick,
@@ -140,7 +141,6 @@ def supplier_update(request, supplier_id: int, payload: SupplierPatch, response:
 def supplier_delete(request, supplier_id: int):
     """PUR-1: move a supplier to the recycle bin; refused (409) while it has open purchase orders."""
     require_perm(request, "purchasing.delete")
-    services.supplier_delete(actor=request.user, supplier=selectors.supplier_get(request.user, supplier_id))
-    return Status(204, None)
+    return deleted(request, selectors.supplier_get, supplier_id, services.supplier_delete, "supplier")
 
 

@@ -23,6 +23,7 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    acted,
     fields_named,
     filtered,
     get_or_invalid,
@@ -276,16 +277,14 @@ def quote_update(request, quote_id: int, payload: QuotePatch, response: HttpResp
 def quote_submit(request, quote_id: int):
     """Discounts beyond the branch's limit go to approval first (status ``pending_approval``)."""
     require_perm(request, "sales.edit")
-    services.quote_submit(actor=request.user, quote=selectors.quote_get(request.user, quote_id))
-    return selectors.quote_get(request.user, quote_id)
+    return acted(request, selectors.quote_get, quote_id, services.quote_submit, "quote")
 
 
 @router.post("/quotes/{quote_id}/send", response=QuoteOut)
 def quote_send(request, quote_id: int):
     """Mark a submitted quote as sent to the customer."""
     require_perm(request, "sales.edit")
-    services.quote_mark_sent(actor=request.user, quote=selectors.quote_get(request.user, quote_id))
-    return selectors.quote_get(request.user, quote_id)
+    return acted(request, selectors.quote_get, quote_id, services.quote_mark_sent, "quote")
 
 
 @router.post("/quotes/{quote_id}/versions", response={201: QuoteOut})
@@ -337,16 +336,13 @@ def order_update(request, order_id: int, payload: OrderPatch, response: HttpResp
 def order_confirm(request, order_id: int):
     """Submit a draft for the contract approval; confirmed at once when no step applies."""
     require_perm(request, "sales.edit")
-    services.order_confirm(actor=request.user, order=selectors.order_get(request.user, order_id))
-    return selectors.order_get(request.user, order_id)
+    return acted(request, selectors.order_get, order_id, services.order_confirm, "order")
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut)
 def order_cancel(request, order_id: int, payload: CancelIn):
     """Cancel an order nothing has been shipped on; the reason goes into its remarks."""
     require_perm(request, "sales.edit")
-    services.order_cancel(actor=request.user, order=selectors.order_get(request.user, order_id),
-                          reason=payload.reason)
-    return selectors.order_get(request.user, order_id)
+    return acted(request, selectors.order_get, order_id, services.order_cancel, "order", reason=payload.reason)
 
 

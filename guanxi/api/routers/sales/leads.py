@@ -19,6 +19,7 @@ from ...common import (
     ListParams,
     Page,
     PickCode,
+    deleted,
     filtered,
     page,
     patched,
@@ -127,8 +128,7 @@ def lead_update(request, lead_id: int, payload: LeadPatch, response: HttpRespons
 def lead_delete(request, lead_id: int):
     """Move a lead to the recycle bin."""
     require_perm(request, "sales.delete")
-    services.lead_delete(actor=request.user, lead=selectors.lead_get(request.user, lead_id))
-    return Status(204, None)
+    return deleted(request, selectors.lead_get, lead_id, services.lead_delete, "lead")
 
 
 @router.post("/leads/{lead_id}/convert", response=LeadOut)

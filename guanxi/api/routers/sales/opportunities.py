@@ -21,6 +21,7 @@ from ...common import (
     Money,
     Page,
     PickCode,
+    deleted,
     filtered,
     get_or_invalid,
     page,
@@ -166,9 +167,7 @@ def opportunity_update(request, opportunity_id: int, payload: OpportunityPatch, 
 def opportunity_delete(request, opportunity_id: int):
     """Move an opportunity to the recycle bin."""
     require_perm(request, "sales.delete")
-    services.opportunity_delete(actor=request.user,
-                                opportunity=selectors.opportunity_get(request.user, opportunity_id))
-    return Status(204, None)
+    return deleted(request, selectors.opportunity_get, opportunity_id, services.opportunity_delete, "opportunity")
 
 
 @router.post("/opportunities/{opportunity_id}/move", response=OpportunityOut)

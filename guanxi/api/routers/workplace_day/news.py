@@ -24,6 +24,7 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    deleted,
     fields_named,
     page,
     patched,
@@ -163,8 +164,7 @@ def news_update(request, news_id: int, payload: NewsPatch, response: HttpRespons
 def news_delete(request, news_id: int):
     """Move a news item to the recycle bin."""
     require_perm(request, "workplace.delete")
-    news.news_delete(actor=request.user, item=selectors.news_get(request.user, news_id))
-    return Status(204, None)
+    return deleted(request, selectors.news_get, news_id, news.news_delete, "item")
 
 
 class CompetitorOut(Schema):

@@ -19,6 +19,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
+    deleted,
     fields_named,
     get_or_invalid,
     page,
@@ -155,7 +156,6 @@ def work_plan_update(request, plan_id: int, payload: WorkPlanPatch, response: Ht
 @router.delete("/work-plans/{plan_id}", response={204: None})
 def work_plan_delete(request, plan_id: int):
     require_perm(request, "workplace.delete")
-    plans.plan_item_delete(actor=request.user, item=selectors.plan_item_get(request.user, plan_id))
-    return Status(204, None)
+    return deleted(request, selectors.plan_item_get, plan_id, plans.plan_item_delete, "item")
 
 
