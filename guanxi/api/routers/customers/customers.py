@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
@@ -41,6 +41,10 @@ router = Router()
 # --- customers, their summary, the pool (CUS-1…CUS-6) -----------------------------------
 
 
+# A region leaves as its name (its code in the ``…_code`` field beside it).
+RegionName = Annotated[str, BeforeValidator(regions.name)]
+
+
 class CustomerOut(Schema):
     id: int
     name: str
@@ -54,12 +58,12 @@ class CustomerOut(Schema):
     wechat: str
     qq: str
     website: str
-    province: str
-    province_code: str
-    city: str
-    city_code: str
-    district: str
-    district_code: str
+    province: RegionName
+    province_code: str = Field(validation_alias="province")
+    city: RegionName
+    city_code: str = Field(validation_alias="city")
+    district: RegionName
+    district_code: str = Field(validation_alias="district")
     address: str
     industry: PickCode
     source: PickCode
@@ -74,30 +78,6 @@ class CustomerOut(Schema):
     custom: dict
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_province(obj):
-        return regions.name(obj.province)
-
-    @staticmethod
-    def resolve_province_code(obj):
-        return obj.province
-
-    @staticmethod
-    def resolve_city(obj):
-        return regions.name(obj.city)
-
-    @staticmethod
-    def resolve_city_code(obj):
-        return obj.city
-
-    @staticmethod
-    def resolve_district(obj):
-        return regions.name(obj.district)
-
-    @staticmethod
-    def resolve_district_code(obj):
-        return obj.district
 
     @staticmethod
     def resolve_tags(obj):
