@@ -25,6 +25,7 @@ from ...common import (
     Page,
     PickCode,
     ReasonIn,
+    acted,
     by_id,
     fields_named,
     get_or_invalid,
@@ -399,9 +400,7 @@ def _mount_side(side):
     def debt_cancel(request, payload: ReasonIn, debt_id: int = debt_pk):
         """Cancel a debt nothing was settled on (409 otherwise, or when cancelled already)."""
         require_perm(request, "finance.reverse")
-        side.debt_cancel(actor=request.user, **{side.debt: side.debt_get(request.user, debt_id)},
-                         reason=payload.reason)
-        return side.debt_get(request.user, debt_id)
+        return acted(request, side.debt_get, debt_id, side.debt_cancel, side.debt, reason=payload.reason)
 
     @router.get(movements, response=side.movement_page, operation_id=f"{side.movement}_list")
     def movement_list(request, params: Query[side.movement_filters]):  # type: ignore[name-defined]  # the side's schemas
