@@ -165,12 +165,19 @@ def filtered(queryset, **lookups):
     return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value is not None})
 
 
+def searched(queryset, q, *fields):
+    """The records where any of ``fields`` (lookups: ``name__icontains``) matches ``q``; all
+    of them without a ``q``."""
+    if not q or not fields:
+        return queryset
+    return queryset.filter(reduce(operator.or_, (Q(**{field: q}) for field in fields)))
+
+
 def listing(request, queryset, params):
     """Filter ``queryset`` by the parameters given (lookups from the schema's allow-list,
     never from the query string), search it with ``q``, return one cursor page."""
     queryset = filtered(queryset, **{lookup: getattr(params, name) for name, lookup in params.lookups.items()})
-    if params.q and params.search:
-        queryset = queryset.filter(reduce(operator.or_, (Q(**{field: params.q}) for field in params.search)))
+    queryset = searched(queryset, params.q, *params.search)
     return cursor_list(request, queryset, sort=params.sort, allowed_sorts=params.sorts, ordering=params.ordering,
                        cursor=params.cursor, limit=params.limit)
 

@@ -15,6 +15,7 @@ from ...common import (
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 
@@ -69,10 +70,7 @@ def _branch_refs(data):
 @router.get("/branches", response=BranchPage)
 def branch_list(request, params: Query[ListParams]):
     require_perm(request, "org.view")
-    queryset = Branch.objects.all()
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
-    return page(request, queryset, params, sort="name", allowed={"name", "code", "id"})
+    return page(request, searched(Branch.objects.all(), params.q, "name__icontains"), params, sort="name", allowed={"name", "code", "id"})
 
 
 @router.get("/branches/{branch_id}", response=BranchOut)

@@ -15,6 +15,7 @@ from ...common import (
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 
@@ -71,8 +72,7 @@ def department_list(request, params: Query[DepartmentFilters]):
         queryset = queryset.filter(branch_id=params.branch_id)
     if params.kind:
         queryset = queryset.filter(kind=params.kind)
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
+    queryset = searched(queryset, params.q, "name__icontains")
     return page(request, queryset, params, sort="id", allowed={"name", "id"})
 
 

@@ -4,7 +4,6 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -25,6 +24,7 @@ from ...common import (
     patched,
     picked,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -97,9 +97,7 @@ def lead_list(request, params: Query[LeadFilters]):
     require_perm(request, "sales.view")
     queryset = filtered(selectors.leads_visible_to(request.user), status=params.status, owner_id=params.owner_id,
                          source__code=params.source)
-    if params.q:
-        queryset = queryset.filter(Q(company__icontains=params.q) | Q(name__icontains=params.q)
-                                   | Q(mobile__startswith=params.q))
+    queryset = searched(queryset, params.q, "company__icontains", "name__icontains", "mobile__startswith")
     return page(request, queryset, params, allowed={"created_at", "id"})
 
 

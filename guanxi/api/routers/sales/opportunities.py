@@ -28,6 +28,7 @@ from ...common import (
     patched,
     pick,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -125,8 +126,7 @@ def opportunity_list(request, params: Query[OpportunityFilters]):
                          owner_id=params.owner_id, customer_id=params.customer_id,
                          expected_close_on__gte=params.expected_close_on_from,
                          expected_close_on__lte=params.expected_close_on_to)
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
+    queryset = searched(queryset, params.q, "name__icontains")
     return page(request, queryset, params, allowed={"created_at", "amount", "id"})
 
 

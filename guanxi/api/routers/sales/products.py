@@ -28,6 +28,7 @@ from ...common import (
     patched,
     picked,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -94,8 +95,7 @@ def _products():
 def product_list(request, params: Query[ProductFilters]):
     require_perm(request, "sales.view")
     queryset = filtered(_products(), is_active=params.active, category__code=params.category)
-    if params.q:
-        queryset = queryset.filter(Q(name__icontains=params.q) | Q(sku__istartswith=params.q))
+    queryset = searched(queryset, params.q, "name__icontains", "sku__istartswith")
     return page(request, queryset, params, sort="sku", allowed={"sku", "name", "id"})
 
 

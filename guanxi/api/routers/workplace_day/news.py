@@ -26,10 +26,12 @@ from ...common import (
     Page,
     deleted,
     fields_named,
+    filtered,
     page,
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -130,10 +132,7 @@ def news_list(request, params: Query[NewsFilters]):
     if params.tag:
         queryset = queryset.filter(pk__in=queryset.model.tags.through.objects.filter(
             newstag__name=params.tag).values("newsitem_id"))
-    for name in ("kind", "competitor_id", "intel_type"):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
+    queryset = filtered(queryset, kind=params.kind, competitor_id=params.competitor_id, intel_type=params.intel_type)
     return page(request, queryset, params, sort="-published_at", allowed={"published_at", "id", "title"})
 
 
@@ -214,9 +213,7 @@ class AnalysisParams(Schema):
 def competitor_list(request, params: Query[ListParams]):
     """WRK-4: competitors (customers of category competitor) with the caller's figures."""
     require_perm(request, "workplace.view")
-    queryset = selectors.competitors_with_figures(request.user)
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
+    queryset = searched(selectors.competitors_with_figures(request.user), params.q, "name__icontains")
     return page(request, queryset, params, sort="name", allowed={"name", "id"})
 
 

@@ -3,7 +3,6 @@
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -21,11 +20,13 @@ from ...common import (
     Page,
     deleted,
     fields_named,
+    filtered,
     get_or_invalid,
     page,
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 
@@ -100,13 +101,9 @@ def work_plan_list(request, params: Query[WorkPlanFilters]):
     """WRK-1: plan items in the caller's scope."""
     require_perm(request, "workplace.view")
     queryset = selectors.plan_items_visible_to(request.user)
-    if params.q:
-        queryset = queryset.filter(Q(title__icontains=params.q) | Q(notes__icontains=params.q))
-    for name, lookup in (("owner_id", "owner_id"), ("day", "day"), ("day_from", "day__gte"),
-                         ("day_to", "day__lte"), ("status", "status")):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{lookup: value})
+    queryset = searched(queryset, params.q, "title__icontains", "notes__icontains")
+    queryset = filtered(queryset, owner_id=params.owner_id, day=params.day, day__gte=params.day_from,
+                        day__lte=params.day_to, status=params.status)
     if params.assigned is not None:
         queryset = queryset.filter(assigned_by__isnull=not params.assigned)
     return page(request, queryset, params, sort="-day", allowed={"day", "created_at", "id", "progress"})
