@@ -274,3 +274,22 @@ def test_user_patch_honours_if_match_moves_and_deactivates(demo_org):
     assert moved["ETag"] and moved["ETag"] != etag
     assert client.get(f"/api/v1/users/{seller.pk}", headers=admin)["ETag"] == moved["ETag"]
     assert patch({"department_id": 10 ** 9}).json()["errors"][0]["field"] == "department_id"
+
+
+def test_department_list_filters_searches_and_sorts(demo_org):
+    """ORG-1, SYS-6: GET /departments by branch and kind, searched by name, in an allowed order."""
+    client = Client()
+    admin = _token(client, "zhaolei")
+    branch = demo_org["liuyang"].branch
+
+    def ids(**params):
+        return [d["id"] for d in client.get("/api/v1/departments", params, headers=admin).json()["items"]]
+
+    in_branch = list(Department.objects.filter(branch=branch).order_by("id").values_list("id", flat=True))
+    assert ids(branch_id=branch.pk, limit=200) == in_branch
+    sales = list(Department.objects.filter(branch=branch, kind="sales").order_by("-name", "-id")
+                 .values_list("id", flat=True))
+    assert ids(branch_id=branch.pk, kind="sales", ordering="-name", limit=200) == sales
+    named = Department.objects.filter(branch=branch).first()
+    assert named.pk in ids(q=named.name[:2], limit=200)
+    assert client.get("/api/v1/departments", {"ordering": "kind"}, headers=admin).status_code == 422

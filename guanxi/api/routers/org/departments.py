@@ -1,6 +1,8 @@
 """Departments."""
 
 
+from typing import ClassVar
+
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -11,11 +13,10 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    page,
+    listing,
     patched,
     require_perm,
     resolved,
-    searched,
     with_etag,
 )
 
@@ -58,6 +59,10 @@ class DepartmentFilters(ListParams):
     branch_id: int | None = None
     kind: DepartmentKind | None = None
 
+    search: ClassVar = ("name__icontains",)
+    sorts: ClassVar = {"name", "id"}
+    sort: ClassVar = "id"
+
 
 def _department_refs(data):
     return resolved(data, branch=Branch.objects.all(), parent=Department.objects.all(),
@@ -72,8 +77,7 @@ def department_list(request, params: Query[DepartmentFilters]):
         queryset = queryset.filter(branch_id=params.branch_id)
     if params.kind:
         queryset = queryset.filter(kind=params.kind)
-    queryset = searched(queryset, params.q, "name__icontains")
-    return page(request, queryset, params, sort="id", allowed={"name", "id"})
+    return listing(request, queryset, params)
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut)
