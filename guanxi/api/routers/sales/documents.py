@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -26,8 +27,9 @@ from ...common import (
     Page,
     acted,
     fields_named,
+    filtered,
     get_or_invalid,
-    listing,
+    page,
     patched,
     require_perm,
     with_etag,
@@ -240,11 +242,6 @@ class QuoteFilters(ListParams):
     owner_id: int | None = None
     opportunity_id: int | None = None
 
-    lookups: ClassVar = {"status": "status", "customer_id": "customer_id", "owner_id": "owner_id",
-                         "opportunity_id": "opportunity_id"}
-    search: ClassVar = ("number__istartswith", "customer__name__icontains")
-    sorts: ClassVar = {"created_at", "total", "id"}
-
 
 class OrderFilters(ListParams):
     status: OrderStatus | None = None
@@ -253,16 +250,18 @@ class OrderFilters(ListParams):
     delivery_date_from: datetime.date | None = None
     delivery_date_to: datetime.date | None = None
 
-    lookups: ClassVar = {"status": "status", "customer_id": "customer_id", "owner_id": "owner_id",
-                         "delivery_date_from": "delivery_date__gte", "delivery_date_to": "delivery_date__lte"}
-    search: ClassVar = QuoteFilters.search
-    sorts: ClassVar = QuoteFilters.sorts
+
+def _number_or_customer(queryset, q):
+    return queryset.filter(Q(number__istartswith=q) | Q(customer__name__icontains=q)) if q else queryset
 
 
 @router.get("/quotes", response=QuotePage)
 def quote_list(request, params: Query[QuoteFilters]):
     require_perm(request, "sales.view")
-    return listing(request, selectors.quotes_visible_to(request.user).prefetch_related("lines"), params)
+    queryset = filtered(selectors.quotes_visible_to(request.user).prefetch_related("lines"), status=params.status,
+                         customer_id=params.customer_id, owner_id=params.owner_id,
+                         opportunity_id=params.opportunity_id)
+    return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
 
 
 @router.get("/quotes/{quote_id}", response=QuoteOut)
@@ -329,7 +328,10 @@ def quote_accept(request, quote_id: int):
 @router.get("/orders", response=OrderPage)
 def order_list(request, params: Query[OrderFilters]):
     require_perm(request, "sales.view")
-    return listing(request, selectors.orders_visible_to(request.user).prefetch_related("lines"), params)
+    queryset = filtered(selectors.orders_visible_to(request.user).prefetch_related("lines"), status=params.status,
+                         customer_id=params.customer_id, owner_id=params.owner_id,
+                         delivery_date__gte=params.delivery_date_from, delivery_date__lte=params.delivery_date_to)
+    return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
 
 
 @router.get("/orders/{order_id}", response=OrderOut)

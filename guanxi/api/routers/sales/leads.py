@@ -3,7 +3,6 @@
 
 import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -20,10 +19,12 @@ from ...common import (
     Page,
     PickCode,
     deleted,
-    listing,
+    filtered,
+    page,
     patched,
     picked,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -80,10 +81,6 @@ class LeadFilters(ListParams):
     owner_id: int | None = None
     source: str | None = Field(None, max_length=40)
 
-    lookups: ClassVar = {"status": "status", "owner_id": "owner_id", "source": "source__code"}
-    search: ClassVar = ("company__icontains", "name__icontains", "mobile__startswith")
-    sorts: ClassVar = {"created_at", "id"}
-
 
 class ConvertIn(InputSchema):
     opportunity_name: str = Field("", max_length=200)
@@ -98,7 +95,10 @@ LEAD_PICKS = {"source": "customers.source"}
 @router.get("/leads", response=LeadPage)
 def lead_list(request, params: Query[LeadFilters]):
     require_perm(request, "sales.view")
-    return listing(request, selectors.leads_visible_to(request.user), params)
+    queryset = filtered(selectors.leads_visible_to(request.user), status=params.status, owner_id=params.owner_id,
+                         source__code=params.source)
+    queryset = searched(queryset, params.q, "company__icontains", "name__icontains", "mobile__startswith")
+    return page(request, queryset, params, allowed={"created_at", "id"})
 
 
 @router.get("/leads/{lead_id}", response=LeadOut)

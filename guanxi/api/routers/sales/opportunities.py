@@ -3,7 +3,6 @@
 
 import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -23,11 +22,13 @@ from ...common import (
     Page,
     PickCode,
     deleted,
+    filtered,
     get_or_invalid,
-    listing,
+    page,
     patched,
     pick,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -112,12 +113,6 @@ class OpportunityFilters(ListParams):
     expected_close_on_from: datetime.date | None = None
     expected_close_on_to: datetime.date | None = None
 
-    lookups: ClassVar = {"stage_id": "stage_id", "owner_id": "owner_id", "customer_id": "customer_id",
-                         "expected_close_on_from": "expected_close_on__gte",
-                         "expected_close_on_to": "expected_close_on__lte"}
-    search: ClassVar = ("name__icontains",)
-    sorts: ClassVar = {"created_at", "amount", "id"}
-
 
 class MoveIn(InputSchema):
     stage_id: int
@@ -127,7 +122,12 @@ class MoveIn(InputSchema):
 @router.get("/opportunities", response=OpportunityPage)
 def opportunity_list(request, params: Query[OpportunityFilters]):
     require_perm(request, "sales.view")
-    return listing(request, selectors.opportunities_visible_to(request.user), params)
+    queryset = filtered(selectors.opportunities_visible_to(request.user), stage_id=params.stage_id,
+                         owner_id=params.owner_id, customer_id=params.customer_id,
+                         expected_close_on__gte=params.expected_close_on_from,
+                         expected_close_on__lte=params.expected_close_on_to)
+    queryset = searched(queryset, params.q, "name__icontains")
+    return page(request, queryset, params, allowed={"created_at", "amount", "id"})
 
 
 @router.get("/opportunities/{opportunity_id}", response=OpportunityOut)

@@ -3,7 +3,6 @@
 
 import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 from django.db.models import Q
 from django.http import HttpResponse
@@ -24,10 +23,12 @@ from ...common import (
     Money,
     Page,
     PickCode,
-    listing,
+    filtered,
+    page,
     patched,
     picked,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -82,11 +83,6 @@ class ProductFilters(ListParams):
     active: bool | None = None
     category: str | None = Field(None, max_length=40)
 
-    lookups: ClassVar = {"active": "is_active", "category": "category__code"}
-    search: ClassVar = ("name__icontains", "sku__istartswith")
-    sorts: ClassVar = {"sku", "name", "id"}
-    sort: ClassVar = "sku"
-
 
 PRODUCT_PICKS = {"category": "sales.product_category"}
 
@@ -98,7 +94,9 @@ def _products():
 @router.get("/products", response=ProductPage)
 def product_list(request, params: Query[ProductFilters]):
     require_perm(request, "sales.view")
-    return listing(request, _products(), params)
+    queryset = filtered(_products(), is_active=params.active, category__code=params.category)
+    queryset = searched(queryset, params.q, "name__icontains", "sku__istartswith")
+    return page(request, queryset, params, sort="sku", allowed={"sku", "name", "id"})
 
 
 @router.get("/products/{product_id}", response=ProductOut)

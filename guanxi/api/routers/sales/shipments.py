@@ -3,7 +3,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -17,9 +17,11 @@ from ...common import (
     Page,
     PickCode,
     fields_named,
-    listing,
+    filtered,
+    page,
     pick,
     require_perm,
+    searched,
 )
 
 router = Router()
@@ -62,15 +64,14 @@ class ShipmentPage(Page):
 class ShipmentFilters(ListParams):
     order_id: int | None = None
 
-    lookups: ClassVar = {"order_id": "order_id"}
-    search: ClassVar = ("number__istartswith", "order__number__istartswith")
-    sorts: ClassVar = {"created_at", "ship_date", "id"}
-
 
 @router.get("/shipments", response=ShipmentPage)
 def shipment_list(request, params: Query[ShipmentFilters]):
     require_perm(request, "sales.view")
-    return listing(request, selectors.shipments_visible_to(request.user).prefetch_related("lines__order_line"), params)
+    queryset = filtered(selectors.shipments_visible_to(request.user).prefetch_related("lines__order_line"),
+                         order_id=params.order_id)
+    queryset = searched(queryset, params.q, "number__istartswith", "order__number__istartswith")
+    return page(request, queryset, params, allowed={"created_at", "ship_date", "id"})
 
 
 @router.get("/shipments/{shipment_id}", response=ShipmentOut)
