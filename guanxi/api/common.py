@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
-from pydantic import ConfigDict, PlainSerializer
+from pydantic import BeforeValidator, ConfigDict, PlainSerializer
 
 from guanxi.core import picklists
 from guanxi.core.errors import PreconditionFailed, ValidationFailed
@@ -39,6 +39,14 @@ class InputSchema(Schema):
 
 # Money leaves as a decimal string with two places ("1234.50"), never a float.
 Money = Annotated[Decimal, PlainSerializer(lambda value: str(fen(value)), return_type=str)]
+
+
+def _as_code(value):
+    return value if value is None or isinstance(value, str) else value.code
+
+
+# A pick-list item leaves as its code (null for none); a code given as it is stays as it is.
+PickCode = Annotated[str | None, BeforeValidator(_as_code)]
 
 
 # A cursor page: each list's page schema adds its ``items``.
@@ -157,12 +165,19 @@ def filtered(queryset, **lookups):
     return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value is not None})
 
 
+def searched(queryset, q, *fields):
+    """The records where any of ``fields`` (lookups: ``name__icontains``) matches ``q``; all
+    of them without a ``q``."""
+    if not q or not fields:
+        return queryset
+    return queryset.filter(reduce(operator.or_, (Q(**{field: q}) for field in fields)))
+
+
 def listing(request, queryset, params):
     """Filter ``queryset`` by the parameters given (lookups from the schema's allow-list,
     never from the query string), search it with ``q``, return one cursor page."""
     queryset = filtered(queryset, **{lookup: getattr(params, name) for name, lookup in params.lookups.items()})
-    if params.q and params.search:
-        queryset = queryset.filter(reduce(operator.or_, (Q(**{field: params.q}) for field in params.search)))
+    queryset = searched(queryset, params.q, *params.search)
     return cursor_list(request, queryset, sort=params.sort, allowed_sorts=params.sorts, ordering=params.ordering,
                        cursor=params.cursor, limit=params.limit)
 
@@ -214,6 +229,20 @@ def patched(request, response, *, queryset, pk, out, update):
     # caller's scope (a new owner) answers what was saved
     fresh = queryset.filter(pk=pk).first() or updated or record
     return with_etag(response, out.from_orm(fresh))
+
+
+def acted(request, get, pk, service, name, **arguments):
+    """Run ``service`` on the record ``get(user, pk)`` finds in the caller's scope (404
+    outside it), handed over as ``name``; answer the record as it is now."""
+    service(actor=request.user, **{name: get(request.user, pk)}, **arguments)
+    return get(request.user, pk)
+
+
+def deleted(request, get, pk, service, name):
+    """DELETE: hand the record ``get(user, pk)`` finds in the caller's scope (404 outside it)
+    to the ``service`` as ``name`` (to the recycle bin, mostly); answer 204 with no body."""
+    service(actor=request.user, **{name: get(request.user, pk)})
+    return Status(204, None)
 
 
 def path_operations(router):

@@ -11,7 +11,9 @@ from guanxi.workplace.models import NoteCategory
 from ..common import (
     InputSchema,
     Page,
-    cursor_list,
+    deleted,
+    filtered,
+    page,
     patched,
     require_perm,
     with_etag,
@@ -61,13 +63,8 @@ class NoteFilters(Schema):
 def note_list(request, params: Query[NoteFilters]):
     require_perm(request, "workplace.view")
     queryset = selectors.notes_search(request.user, params.q) if params.q else selectors.notes_visible_to(request.user)
-    for name in ("category", "owner_id", "branch_id"):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
-    return cursor_list(request, queryset, sort="-created_at",
-                       allowed_sorts={"created_at", "title", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    queryset = filtered(queryset, category=params.category, owner_id=params.owner_id, branch_id=params.branch_id)
+    return page(request, queryset, params, sort="-created_at", allowed={"created_at", "title", "id"})
 
 
 @router.get("/{note_id}", response=NoteOut)
@@ -93,5 +90,4 @@ def note_update(request, note_id: int, payload: NotePatch, response: HttpRespons
 def note_delete(request, note_id: int):
     """Move a note to the recycle bin (restorable for 30 days)."""
     require_perm(request, "workplace.delete")
-    services.note_delete(actor=request.user, note=selectors.note_get(request.user, note_id))
-    return Status(204, None)
+    return deleted(request, selectors.note_get, note_id, services.note_delete, "note")

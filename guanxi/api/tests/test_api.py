@@ -247,3 +247,49 @@ def test_the_token_endpoint_rate_follows_its_setting(demo_org, settings):
     assert attempts("10.9.8.1", 4, "nope") == [401, 401, 401, 429]
     settings.GUANXI_API_TOKEN_RATE = "40/min"  # more than the old fixed 20 a minute
     assert attempts("10.9.8.2", 25, DEMO_PASSWORD) == [200] * 25
+
+
+def test_user_patch_honours_if_match_moves_and_deactivates(demo_org):
+    """ORG-1, SYS-6: PATCH /users/{id} refuses a stale If-Match (412, nothing changed); a new
+    department_id moves the employee, is_active=false deactivates them, the answer has a fresh ETag."""
+    client = Client()
+    admin = _token(client, "zhaolei")
+    seller = demo_org["liuyang"]
+    other = Department.objects.exclude(pk=seller.department_id).filter(branch=seller.branch).first() \
+        or Department.objects.exclude(pk=seller.department_id).first()
+    got = client.get(f"/api/v1/users/{seller.pk}", headers=admin)
+    etag = got["ETag"]
+
+    def patch(body, **headers):
+        return client.patch(f"/api/v1/users/{seller.pk}", json.dumps(body), content_type="application/json",
+                            headers={**admin, **headers})
+
+    stale = patch({"display_name": "改名"}, **{"If-Match": '"stale"'})
+    assert stale.status_code == 412 and stale["Content-Type"] == PROBLEM
+    assert User.objects.get(pk=seller.pk).display_name == seller.display_name
+    moved = patch({"department_id": other.pk, "is_active": False}, **{"If-Match": etag})
+    assert moved.status_code == 200, moved.content
+    body = moved.json()
+    assert body["department_id"] == other.pk and body["is_active"] is False
+    assert moved["ETag"] and moved["ETag"] != etag
+    assert client.get(f"/api/v1/users/{seller.pk}", headers=admin)["ETag"] == moved["ETag"]
+    assert patch({"department_id": 10 ** 9}).json()["errors"][0]["field"] == "department_id"
+
+
+def test_department_list_filters_searches_and_sorts(demo_org):
+    """ORG-1, SYS-6: GET /departments by branch and kind, searched by name, in an allowed order."""
+    client = Client()
+    admin = _token(client, "zhaolei")
+    branch = demo_org["liuyang"].branch
+
+    def ids(**params):
+        return [d["id"] for d in client.get("/api/v1/departments", params, headers=admin).json()["items"]]
+
+    in_branch = list(Department.objects.filter(branch=branch).order_by("id").values_list("id", flat=True))
+    assert ids(branch_id=branch.pk, limit=200) == in_branch
+    sales = list(Department.objects.filter(branch=branch, kind="sales").order_by("-name", "-id")
+                 .values_list("id", flat=True))
+    assert ids(branch_id=branch.pk, kind="sales", ordering="-name", limit=200) == sales
+    named = Department.objects.filter(branch=branch).first()
+    assert named.pk in ids(q=named.name[:2], limit=200)
+    assert client.get("/api/v1/departments", {"ordering": "kind"}, headers=admin).status_code == 422

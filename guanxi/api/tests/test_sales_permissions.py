@@ -5,35 +5,20 @@ import ast
 import inspect
 import json
 import re
-import textwrap
 
 from django.test import Client
 
 from guanxi.accounts.services import token_issue
-from guanxi.api.common import path_operations
 from guanxi.api.routers.sales import router
 from guanxi.core.permissions import all_codes
 
-
-def _operations():
-    for path, path_view in path_operations(router):
-        for operation in path_view.operations:
-            for method in operation.methods:
-                yield method, path, operation
-
-
-def _first_call(view_func):
-    body = ast.parse(textwrap.dedent(inspect.getsource(view_func))).body[0].body
-    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # the docstring
-    statement = body[0]
-    return statement.value if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) else None
+from .test_finance_api import _first_call, _operations
 
 
 def test_every_sales_endpoint_checks_a_known_permission_before_anything_else(db):
     """ORG-4, SYS-6: the first statement of each endpoint is ``require_perm(request, "sales.…")``."""
     problems = []
-    for method, path, operation in _operations():
+    for method, path, operation in _operations(router):
         call = _first_call(operation.view_func)
         code = call.args[1].value if call is not None and len(call.args) == 2 and isinstance(
             call.args[1], ast.Constant) else None
@@ -41,7 +26,7 @@ def test_every_sales_endpoint_checks_a_known_permission_before_anything_else(db)
                 or not code.startswith("sales."):
             problems.append((method, path))
     assert not problems, problems
-    assert len(list(_operations())) >= 35
+    assert len(list(_operations(router))) >= 35
 
 
 def test_a_user_without_the_sales_module_is_refused_everywhere(demo_org):
@@ -53,7 +38,7 @@ def test_a_user_without_the_sales_module_is_refused_everywhere(demo_org):
     headers = {"Authorization": f"Bearer {raw}"}
     client = Client()
     wrong = []
-    for method, path, operation in _operations():
+    for method, path, operation in _operations(router):
         url = "/api/v1/" + re.sub(r"\{\w+\}", "1", path).lstrip("/")
         if method in ("GET", "DELETE"):
             response = getattr(client, method.lower())(url, headers=headers)

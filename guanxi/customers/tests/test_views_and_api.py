@@ -146,6 +146,7 @@ def test_api_customer_crud_duplicates_and_pool_actions(seller, demo_org, api_for
     body = created.json()
     assert body["owner_id"] == seller.pk and body["credit_limit"] == "1234.50" and body["city"] == "广州市"
     assert body["mobile"] == "+86 138 0013 8000" and body["tags"] == ["重点"] and body["currency"] == "CNY"
+    assert (body["province"], body["province_code"], body["city_code"]) == ("广东省", "44", "4401")
     assert post("/api/v1/customers", {"name": "接口华达有限公司"}).status_code == 409
     assert post("/api/v1/customers", {"name": "x", "credit_limit": 1.5e300}).status_code == 422
     assert post("/api/v1/customers", {"name": "x", "owner_id": demo_org["zhuwei"].pk}).status_code == 422

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from guanxi.analytics.basket import rules_within
 from guanxi.analytics.clv_models import BasketRule
 
-from ...common import ListParams, Page, cursor_list, require_perm
+from ...common import ListParams, Page, page, require_perm
 from .clv import SuggestionOut, suggestion_out
 
 router = Router(tags=["analytics"])
@@ -39,8 +39,7 @@ def analytics_basket_rules(request, params: Query[RuleParams]):
     if params.product:
         rules = rules.filter(pk__in=BasketRule.objects.filter(items__product_id=params.product).values("pk")) | \
             rules.filter(consequent_id=params.product)
-    return cursor_list(request, rules, sort="-lift", ordering=params.ordering, cursor=params.cursor,
-                       limit=params.limit, allowed_sorts={"lift", "confidence", "support", "id"})
+    return page(request, rules, params, sort="-lift", allowed={"lift", "confidence", "support", "id"})
 
 
 @router.get("/analytics/basket/suggestions", response=list[SuggestionOut])

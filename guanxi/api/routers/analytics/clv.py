@@ -13,7 +13,7 @@ from guanxi.analytics.clv_models import JobKind
 from guanxi.customers.models import Customer
 from guanxi.org.scopes import scoped
 
-from ...common import ListParams, Page, cursor_list, require_perm
+from ...common import ListParams, Page, page, require_perm
 
 router = Router(tags=["analytics"])
 
@@ -51,8 +51,7 @@ def analytics_clv_list(request, params: Query[ClvListParams]):
     value_at_risk, clv, churn, expected_90, each descending with ``-``)."""
     require_perm(request, "analytics.view")
     rows = at_risk(request.user, min_churn=params.min_churn, tier=params.tier or "").select_related("customer")
-    return cursor_list(request, rows, sort="-value_at_risk", ordering=params.ordering, cursor=params.cursor,
-                       limit=params.limit, allowed_sorts={"value_at_risk", "clv", "churn", "expected_90", "id"})
+    return page(request, rows, params, sort="-value_at_risk", allowed={"value_at_risk", "clv", "churn", "expected_90", "id"})
 
 
 class BacktestRowOut(Schema):

@@ -14,7 +14,9 @@ from guanxi.customers import selectors, services
 from ...common import (
     InputSchema,
     Page,
+    PickCode,
     cursor_list,
+    deleted,
     patched,
     require_perm,
     with_etag,
@@ -30,7 +32,7 @@ class ContactOut(Schema):
     customer_id: int
     name: str
     title: str
-    role: str | None
+    role: PickCode
     phone: str
     mobile: str
     email: str
@@ -38,10 +40,6 @@ class ContactOut(Schema):
     is_primary: bool
     custom: dict
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_role(obj):
-        return obj.role.code if obj.role else None
 
 
 class ContactPage(Page):
@@ -121,7 +119,6 @@ def contact_update(request, contact_id: int, payload: ContactPatch, response: Ht
 @router.delete("/contacts/{contact_id}", response={204: None})
 def contact_delete(request, contact_id: int):
     require_perm(request, "customers.edit")
-    services.contact_delete(actor=request.user, contact=selectors.contact_get(request.user, contact_id))
-    return Status(204, None)
+    return deleted(request, selectors.contact_get, contact_id, services.contact_delete, "contact")
 
 

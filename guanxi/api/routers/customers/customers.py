@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from guanxi.core import picklists
 from guanxi.core.errors import ValidationFailed
@@ -26,8 +26,10 @@ from guanxi.org.models import User
 from ...common import (
     InputSchema,
     Page,
-    cursor_list,
+    PickCode,
+    filtered,
     get_or_invalid,
+    page,
     patched,
     require_perm,
     with_etag,
@@ -37,6 +39,10 @@ router = Router()
 
 
 # --- customers, their summary, the pool (CUS-1…CUS-6) -----------------------------------
+
+
+# A region leaves as its name (its code in the ``…_code`` field beside it).
+RegionName = Annotated[str, BeforeValidator(regions.name)]
 
 
 class CustomerOut(Schema):
@@ -52,16 +58,16 @@ class CustomerOut(Schema):
     wechat: str
     qq: str
     website: str
-    province: str
-    province_code: str
-    city: str
-    city_code: str
-    district: str
-    district_code: str
+    province: RegionName
+    province_code: str = Field(validation_alias="province")
+    city: RegionName
+    city_code: str = Field(validation_alias="city")
+    district: RegionName
+    district_code: str = Field(validation_alias="district")
     address: str
-    industry: str | None
-    source: str | None
-    level: str | None
+    industry: PickCode
+    source: PickCode
+    level: PickCode
     lifecycle_stage: LifecycleStage
     value_tier: str
     credit_limit: Decimal
@@ -72,42 +78,6 @@ class CustomerOut(Schema):
     custom: dict
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_province(obj):
-        return regions.name(obj.province)
-
-    @staticmethod
-    def resolve_province_code(obj):
-        return obj.province
-
-    @staticmethod
-    def resolve_city(obj):
-        return regions.name(obj.city)
-
-    @staticmethod
-    def resolve_city_code(obj):
-        return obj.city
-
-    @staticmethod
-    def resolve_district(obj):
-        return regions.name(obj.district)
-
-    @staticmethod
-    def resolve_district_code(obj):
-        return obj.district
-
-    @staticmethod
-    def resolve_industry(obj):
-        return obj.industry.code if obj.industry else None
-
-    @staticmethod
-    def resolve_source(obj):
-        return obj.source.code if obj.source else None
-
-    @staticmethod
-    def resolve_level(obj):
-        return obj.level.code if obj.level else None
 
     @staticmethod
     def resolve_tags(obj):
@@ -260,11 +230,10 @@ def customer_list(request, params: Query[CustomerFilters]):
                "branch_id": params.branch_id, "province": params.province, "city": params.city,
                "industry__code": params.industry, "tags__name": params.tag,
                "value_tier": params.value_tier}
-    queryset = queryset.filter(**{k: v for k, v in filters.items() if v is not None})
+    queryset = filtered(queryset, **filters)
     if params.in_pool is not None:
         queryset = queryset.filter(owner__isnull=params.in_pool)
-    return cursor_list(request, queryset, sort="-created_at", allowed_sorts={"created_at", "name", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, queryset, params, sort="-created_at", allowed={"created_at", "name", "id"})
 
 
 class DuplicateOut(Schema):

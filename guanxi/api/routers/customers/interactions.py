@@ -15,6 +15,8 @@ from ...common import (
     InputSchema,
     Page,
     cursor_list,
+    deleted,
+    filtered,
     get_or_invalid,
     patched,
     require_perm,
@@ -64,9 +66,7 @@ def interaction_list(request, limit: int | None = None, cursor: str | None = Non
                      author_id: int | None = None):
     require_perm(request, "customers.view")
     queryset = selectors.interactions_visible_to(request.user)
-    for name, value in (("customer_id", customer_id), ("channel", channel), ("author_id", author_id)):
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
+    queryset = filtered(queryset, customer_id=customer_id, channel=channel, author_id=author_id)
     return cursor_list(request, queryset, sort="-occurred_at", allowed_sorts={"occurred_at", "id"},
                        ordering=ordering, cursor=cursor, limit=limit)
 
@@ -97,6 +97,4 @@ def interaction_update(request, interaction_id: int, payload: InteractionPatch, 
 @router.delete("/interactions/{interaction_id}", response={204: None})
 def interaction_delete(request, interaction_id: int):
     require_perm(request, "customers.edit")
-    services.interaction_delete(actor=request.user, interaction=selectors.interaction_get(request.user,
-                                                                                           interaction_id))
-    return Status(204, None)
+    return deleted(request, selectors.interaction_get, interaction_id, services.interaction_delete, "interaction")

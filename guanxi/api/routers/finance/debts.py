@@ -23,9 +23,10 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    PickCode,
     ReasonIn,
+    acted,
     by_id,
-    code_of,
     fields_named,
     get_or_invalid,
     listing,
@@ -150,16 +151,12 @@ class MovementOut(Schema):
     allocated: Money
     unallocated: Money = Field(description="the party's credit left on it")
     currency: str
-    method: str | None = Field(description="pick-list code (finance.payment_method)")
+    method: PickCode = Field(description="pick-list code (finance.payment_method)")
     reference: str
     notes: str
     owner_id: int
     branch_id: int
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_method(obj):
-        return code_of(obj.method)
 
     @staticmethod
     def resolve_reversed_by_id(obj):
@@ -403,9 +400,7 @@ def _mount_side(side):
     def debt_cancel(request, payload: ReasonIn, debt_id: int = debt_pk):
         """Cancel a debt nothing was settled on (409 otherwise, or when cancelled already)."""
         require_perm(request, "finance.reverse")
-        side.debt_cancel(actor=request.user, **{side.debt: side.debt_get(request.user, debt_id)},
-                         reason=payload.reason)
-        return side.debt_get(request.user, debt_id)
+        return acted(request, side.debt_get, debt_id, side.debt_cancel, side.debt, reason=payload.reason)
 
     @router.get(movements, response=side.movement_page, operation_id=f"{side.movement}_list")
     def movement_list(request, params: Query[side.movement_filters]):  # type: ignore[name-defined]  # the side's schemas

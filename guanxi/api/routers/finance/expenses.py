@@ -21,8 +21,9 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    PickCode,
+    acted,
     by_id,
-    code_of,
     listing,
     patched,
     with_etag,
@@ -108,11 +109,7 @@ class ExpenseFilters(ListParams):
 class CategoryOut(Schema):
     code: str
     name: str
-    parent: str | None = Field(description="the category of an item")
-
-    @staticmethod
-    def resolve_parent(obj):
-        return code_of(obj.parent)
+    parent: PickCode = Field(description="the category of an item")
 
 
 def _expense_data(data):
@@ -130,8 +127,7 @@ def _expenses(request):
 
 def _expense_action(request, expense_id, action):
     """Run a service on the expense in the caller's scope; answer the expense as it is now."""
-    action(actor=request.user, expense=selectors.expense_get(request.user, expense_id))
-    return selectors.expense_get(request.user, expense_id)
+    return acted(request, selectors.expense_get, expense_id, action, "expense")
 
 
 @router.get("/expense-categories", response=list[CategoryOut])

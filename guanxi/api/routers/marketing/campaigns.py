@@ -18,6 +18,7 @@ from ...common import (
     ListParams,
     Money,
     cursor_list,
+    deleted,
     fields_named,
     get_or_invalid,
     listing,
@@ -177,8 +178,7 @@ def campaign_update(request, campaign_id: int, payload: CampaignPatch, response:
 def campaign_delete(request, campaign_id: int):
     """MKT-2: to the recycle bin."""
     require_perm(request, "marketing.delete")
-    services.campaign_delete(actor=request.user, campaign=selectors.campaign_get(request.user, campaign_id))
-    return Status(204, None)
+    return deleted(request, selectors.campaign_get, campaign_id, services.campaign_delete, "campaign")
 
 
 @router.get("/campaigns/{campaign_id}/return", response=ReturnOut)

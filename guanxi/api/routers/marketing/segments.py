@@ -12,7 +12,16 @@ from guanxi.marketing.models import SegmentKind
 from guanxi.marketing.selectors import segments as selectors
 from guanxi.marketing.services import segments as services
 
-from ...common import InputSchema, ListParams, listing, page, patched, require_perm, with_etag
+from ...common import (
+    InputSchema,
+    ListParams,
+    deleted,
+    listing,
+    page,
+    patched,
+    require_perm,
+    with_etag,
+)
 
 router = Router()
 
@@ -139,5 +148,4 @@ def segment_update(request, segment_id: int, payload: SegmentPatch, response: Ht
 def segment_delete(request, segment_id: int):
     """Move a segment to the recycle bin."""
     require_perm(request, "marketing.delete")
-    services.segment_delete(actor=request.user, segment=selectors.segment_get(request.user, segment_id))
-    return Status(204, None)
+    return deleted(request, selectors.segment_get, segment_id, services.segment_delete, "segment")

@@ -11,10 +11,11 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    cursor_list,
+    page,
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 
@@ -69,11 +70,7 @@ def _branch_refs(data):
 @router.get("/branches", response=BranchPage)
 def branch_list(request, params: Query[ListParams]):
     require_perm(request, "org.view")
-    queryset = Branch.objects.all()
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
-    return cursor_list(request, queryset, sort="name", allowed_sorts={"name", "code", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, searched(Branch.objects.all(), params.q, "name__icontains"), params, sort="name", allowed={"name", "code", "id"})
 
 
 @router.get("/branches/{branch_id}", response=BranchOut)

@@ -1,6 +1,8 @@
 """Departments."""
 
 
+from typing import ClassVar
+
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -11,7 +13,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    cursor_list,
+    listing,
     patched,
     require_perm,
     resolved,
@@ -57,6 +59,10 @@ class DepartmentFilters(ListParams):
     branch_id: int | None = None
     kind: DepartmentKind | None = None
 
+    search: ClassVar = ("name__icontains",)
+    sorts: ClassVar = {"name", "id"}
+    sort: ClassVar = "id"
+
 
 def _department_refs(data):
     return resolved(data, branch=Branch.objects.all(), parent=Department.objects.all(),
@@ -71,10 +77,7 @@ def department_list(request, params: Query[DepartmentFilters]):
         queryset = queryset.filter(branch_id=params.branch_id)
     if params.kind:
         queryset = queryset.filter(kind=params.kind)
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
-    return cursor_list(request, queryset, sort="id", allowed_sorts={"name", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return listing(request, queryset, params)
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut)

@@ -11,7 +11,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    cursor_list,
+    page,
     patched,
     require_perm,
     with_etag,
@@ -56,8 +56,7 @@ class RolePatch(InputSchema):
 @router.get("/roles", response=RolePage)
 def role_list(request, params: Query[ListParams]):
     require_perm(request, "org.view")
-    return cursor_list(request, Role.objects.all(), sort="code", allowed_sorts={"code", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, Role.objects.all(), params, sort="code", allowed={"code", "id"})
 
 
 @router.get("/roles/{role_id}", response=RoleOut)

@@ -1,7 +1,6 @@
 """Users."""
 
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -14,9 +13,9 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    check_if_match,
-    cursor_list,
-    locked,
+    filtered,
+    page,
+    patched,
     require_perm,
     resolved,
     with_etag,
@@ -102,14 +101,11 @@ def _user_refs(data):
 def user_list(request, params: Query[UserFilters]):
     require_perm(request, "org.view")
     queryset = selectors.employees()
-    for name in ("branch_id", "department_id", "tier", "is_active"):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
+    queryset = filtered(queryset, branch_id=params.branch_id, department_id=params.department_id, tier=params.tier,
+                        is_active=params.is_active)
     if params.q:
         queryset = queryset.filter(display_name__icontains=params.q) | queryset.filter(username__icontains=params.q)
-    return cursor_list(request, queryset, sort="username", allowed_sorts={"username", "id"},
-                       ordering=params.ordering, cursor=params.cursor, limit=params.limit)
+    return page(request, queryset, params, sort="username", allowed={"username", "id"})
 
 
 @router.get("/users/{user_id}", response=UserOut)
@@ -129,9 +125,8 @@ def user_create(request, payload: UserIn):
 def user_update(request, user_id: int, payload: UserPatch, response: HttpResponse):
     """Update an employee; a new department_id moves them; is_active=false deactivates."""
     require_perm(request, "org.manage")
-    with transaction.atomic():
-        user = locked(selectors.employees(), user_id)
-        check_if_match(request, UserOut.from_orm(user))
+
+    def update(user):
         data = _user_refs(payload.model_dump(exclude_unset=True))
         is_active = data.pop("is_active", None)
         if "department" in data:
@@ -142,6 +137,7 @@ def user_update(request, user_id: int, payload: UserPatch, response: HttpRespons
             services.employee_deactivate(actor=request.user, user=user)
         elif is_active is True and not user.is_active:
             services.employee_reactivate(actor=request.user, user=user)
-    return with_etag(response, UserOut.from_orm(selectors.employee_get(user_id)))
+
+    return patched(request, response, queryset=selectors.employees(), pk=user_id, out=UserOut, update=update)
 
 

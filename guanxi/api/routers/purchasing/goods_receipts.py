@@ -15,8 +15,8 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
+    PickCode,
     by_id,
-    code_of,
     fields_named,
     listing,
     pick,
@@ -41,7 +41,7 @@ class GoodsReceiptOut(Schema):
     number: str
     order_id: int
     supplier_id: int
-    warehouse: str | None = Field(description="pick-list code (sales.warehouse)")
+    warehouse: PickCode = Field(description="pick-list code (sales.warehouse)")
     received_on: datetime.date
     notes: str
     lines: list[GoodsReceiptLineOut]
@@ -51,10 +51,6 @@ class GoodsReceiptOut(Schema):
     @staticmethod
     def resolve_supplier_id(obj):
         return obj.order.supplier_id
-
-    @staticmethod
-    def resolve_warehouse(obj):
-        return code_of(obj.warehouse)
 
     @staticmethod
     def resolve_lines(obj):

@@ -18,6 +18,7 @@ from ...common import (
     Money,
     Page,
     ReasonIn,
+    acted,
     fields_named,
     get_or_invalid,
     listing,
@@ -146,8 +147,7 @@ def _orders(request):
 
 def _order_action(request, order_id, action, **arguments):
     """Run a service on the order in the caller's scope; answer the order as it is now."""
-    action(actor=request.user, order=selectors.purchase_order_get(request.user, order_id), **arguments)
-    return selectors.purchase_order_get(request.user, order_id)
+    return acted(request, selectors.purchase_order_get, order_id, action, "order", **arguments)
 
 
 @router.get("/purchase-orders", response=PurchaseOrderPage)

@@ -14,7 +14,8 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
+    deleted,
     listing,
     patched,
     pick,
@@ -32,7 +33,7 @@ class SupplierOut(Schema):
     id: int
     name: str
     code: str
-    category: str | None = Field(description="what they supply: pick-list code (purchasing.supplier_category)")
+    category: PickCode = Field(description="what they supply: pick-list code (purchasing.supplier_category)")
     contact_name: str
     phone: str
     email: str
@@ -48,10 +49,6 @@ class SupplierOut(Schema):
     branch_id: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_category(obj):
-        return code_of(obj.category)
 
 
 class SupplierPage(Page):
@@ -144,7 +141,6 @@ def supplier_update(request, supplier_id: int, payload: SupplierPatch, response:
 def supplier_delete(request, supplier_id: int):
     """PUR-1: move a supplier to the recycle bin; refused (409) while it has open purchase orders."""
     require_perm(request, "purchasing.delete")
-    services.supplier_delete(actor=request.user, supplier=selectors.supplier_get(request.user, supplier_id))
-    return Status(204, None)
+    return deleted(request, selectors.supplier_get, supplier_id, services.supplier_delete, "supplier")
 
 

@@ -3,6 +3,8 @@
 
 import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
@@ -23,6 +25,7 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    acted,
     fields_named,
     filtered,
     get_or_invalid,
@@ -101,20 +104,23 @@ def _document_data(request, customer, payload, *, exclude_unset=False):
     return data
 
 
-def _document_create(request, payload, create):
+def _document_create(request, payload, kind):
+    """POST: a new quote or order for a customer in the caller's scope; 201 with it."""
     customer = customer_selectors.customer_get(request.user, payload.customer_id)
     data = _document_data(request, customer, payload)
     with fields_named(_line_field):
-        return create(actor=request.user, customer=customer, **data).pk
+        document = kind.create(actor=request.user, customer=customer, **data)
+    return Status(201, kind.get(request.user, document.pk))
 
 
-def _document_update(request, response, *, queryset, pk, out, payload, update):
+def _document_update(request, response, pk, payload, kind):
+    """PATCH a quote or order in the caller's scope (If-Match honoured)."""
     def apply(document):
         data = _document_data(request, document.customer, payload, exclude_unset=True)
         with fields_named(_line_field):
-            update(document, data)
+            kind.update(actor=request.user, **{kind.name: document}, **data)
 
-    return patched(request, response, queryset=queryset, pk=pk, out=out, update=apply)
+    return patched(request, response, queryset=kind.scope(request.user), pk=pk, out=kind.out, update=apply)
 
 
 class DocumentOut(Schema):
@@ -164,6 +170,25 @@ class QuotePage(Page):
 
 class OrderPage(Page):
     items: list[OrderOut]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Quotes or orders: what their endpoints share, told apart by the selectors and
+    services of the kind (``name`` is the services' keyword for the document)."""
+
+    name: str
+    out: type[Schema]
+    get: Callable
+    scope: Callable
+    create: Callable
+    update: Callable
+
+
+QUOTES = _Kind("quote", QuoteOut, selectors.quote_get, selectors.quotes_visible_to, services.quote_create,
+               services.quote_update)
+ORDERS = _Kind("order", OrderOut, selectors.order_get, selectors.orders_visible_to, services.order_create,
+               services.order_update)
 
 
 class DocumentIn(InputSchema):
@@ -261,31 +286,27 @@ def quote_pdf_download(request, quote_id: int):
 @router.post("/quotes", response={201: QuoteOut})
 def quote_create(request, payload: QuoteIn):
     require_perm(request, "sales.create")
-    return Status(201, selectors.quote_get(request.user, _document_create(request, payload, services.quote_create)))
+    return _document_create(request, payload, QUOTES)
 
 
 @router.patch("/quotes/{quote_id}", response=QuoteOut)
 def quote_update(request, quote_id: int, payload: QuotePatch, response: HttpResponse):
     require_perm(request, "sales.edit")
-    return _document_update(request, response, queryset=selectors.quotes_visible_to(request.user), pk=quote_id,
-                            out=QuoteOut, payload=payload,
-                            update=lambda quote, data: services.quote_update(actor=request.user, quote=quote, **data))
+    return _document_update(request, response, quote_id, payload, QUOTES)
 
 
 @router.post("/quotes/{quote_id}/submit", response=QuoteOut)
 def quote_submit(request, quote_id: int):
     """Discounts beyond the branch's limit go to approval first (status ``pending_approval``)."""
     require_perm(request, "sales.edit")
-    services.quote_submit(actor=request.user, quote=selectors.quote_get(request.user, quote_id))
-    return selectors.quote_get(request.user, quote_id)
+    return acted(request, selectors.quote_get, quote_id, services.quote_submit, "quote")
 
 
 @router.post("/quotes/{quote_id}/send", response=QuoteOut)
 def quote_send(request, quote_id: int):
     """Mark a submitted quote as sent to the customer."""
     require_perm(request, "sales.edit")
-    services.quote_mark_sent(actor=request.user, quote=selectors.quote_get(request.user, quote_id))
-    return selectors.quote_get(request.user, quote_id)
+    return acted(request, selectors.quote_get, quote_id, services.quote_mark_sent, "quote")
 
 
 @router.post("/quotes/{quote_id}/versions", response={201: QuoteOut})
@@ -322,31 +343,26 @@ def order_get(request, order_id: int, response: HttpResponse):
 @router.post("/orders", response={201: OrderOut})
 def order_create(request, payload: OrderIn):
     require_perm(request, "sales.create")
-    return Status(201, selectors.order_get(request.user, _document_create(request, payload, services.order_create)))
+    return _document_create(request, payload, ORDERS)
 
 
 @router.patch("/orders/{order_id}", response=OrderOut)
 def order_update(request, order_id: int, payload: OrderPatch, response: HttpResponse):
     require_perm(request, "sales.edit")
-    return _document_update(request, response, queryset=selectors.orders_visible_to(request.user), pk=order_id,
-                            out=OrderOut, payload=payload,
-                            update=lambda order, data: services.order_update(actor=request.user, order=order, **data))
+    return _document_update(request, response, order_id, payload, ORDERS)
 
 
 @router.post("/orders/{order_id}/confirm", response=OrderOut)
 def order_confirm(request, order_id: int):
     """Submit a draft for the contract approval; confirmed at once when no step applies."""
     require_perm(request, "sales.edit")
-    services.order_confirm(actor=request.user, order=selectors.order_get(request.user, order_id))
-    return selectors.order_get(request.user, order_id)
+    return acted(request, selectors.order_get, order_id, services.order_confirm, "order")
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut)
 def order_cancel(request, order_id: int, payload: CancelIn):
     """Cancel an order nothing has been shipped on; the reason goes into its remarks."""
     require_perm(request, "sales.edit")
-    services.order_cancel(actor=request.user, order=selectors.order_get(request.user, order_id),
-                          reason=payload.reason)
-    return selectors.order_get(request.user, order_id)
+    return acted(request, selectors.order_get, order_id, services.order_cancel, "order", reason=payload.reason)
 
 

@@ -4,7 +4,6 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -18,12 +17,14 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
+    deleted,
     filtered,
     page,
     patched,
     picked,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -39,7 +40,7 @@ class LeadOut(Schema):
     title: str
     mobile: str
     email: str
-    source: str | None
+    source: PickCode
     status: LeadStatus
     notes: str
     owner_id: int
@@ -48,10 +49,6 @@ class LeadOut(Schema):
     opportunity_id: int | None
     converted_at: datetime.datetime | None
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_source(obj):
-        return code_of(obj.source)
 
 
 class LeadPage(Page):
@@ -100,9 +97,7 @@ def lead_list(request, params: Query[LeadFilters]):
     require_perm(request, "sales.view")
     queryset = filtered(selectors.leads_visible_to(request.user), status=params.status, owner_id=params.owner_id,
                          source__code=params.source)
-    if params.q:
-        queryset = queryset.filter(Q(company__icontains=params.q) | Q(name__icontains=params.q)
-                                   | Q(mobile__startswith=params.q))
+    queryset = searched(queryset, params.q, "company__icontains", "name__icontains", "mobile__startswith")
     return page(request, queryset, params, allowed={"created_at", "id"})
 
 
@@ -131,8 +126,7 @@ def lead_update(request, lead_id: int, payload: LeadPatch, response: HttpRespons
 def lead_delete(request, lead_id: int):
     """Move a lead to the recycle bin."""
     require_perm(request, "sales.delete")
-    services.lead_delete(actor=request.user, lead=selectors.lead_get(request.user, lead_id))
-    return Status(204, None)
+    return deleted(request, selectors.lead_get, lead_id, services.lead_delete, "lead")
 
 
 @router.post("/leads/{lead_id}/convert", response=LeadOut)

@@ -20,13 +20,15 @@ from ...common import (
     ListParams,
     Money,
     Page,
-    code_of,
+    PickCode,
+    deleted,
     filtered,
     get_or_invalid,
     page,
     patched,
     pick,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -73,21 +75,13 @@ class OpportunityOut(Schema):
     currency: str = "CNY"
     expected_close_on: datetime.date | None
     competitor_id: int | None
-    source: str | None
-    lost_reason: str | None
+    source: PickCode
+    lost_reason: PickCode
     notes: str
     owner_id: int
     branch_id: int
     closed_at: datetime.datetime | None
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_source(obj):
-        return code_of(obj.source)
-
-    @staticmethod
-    def resolve_lost_reason(obj):
-        return code_of(obj.lost_reason)
 
 
 class OpportunityPage(Page):
@@ -132,8 +126,7 @@ def opportunity_list(request, params: Query[OpportunityFilters]):
                          owner_id=params.owner_id, customer_id=params.customer_id,
                          expected_close_on__gte=params.expected_close_on_from,
                          expected_close_on__lte=params.expected_close_on_to)
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
+    queryset = searched(queryset, params.q, "name__icontains")
     return page(request, queryset, params, allowed={"created_at", "amount", "id"})
 
 
@@ -174,9 +167,7 @@ def opportunity_update(request, opportunity_id: int, payload: OpportunityPatch, 
 def opportunity_delete(request, opportunity_id: int):
     """Move an opportunity to the recycle bin."""
     require_perm(request, "sales.delete")
-    services.opportunity_delete(actor=request.user,
-                                opportunity=selectors.opportunity_get(request.user, opportunity_id))
-    return Status(204, None)
+    return deleted(request, selectors.opportunity_get, opportunity_id, services.opportunity_delete, "opportunity")
 
 
 @router.post("/opportunities/{opportunity_id}/move", response=OpportunityOut)

@@ -22,12 +22,13 @@ from ...common import (
     ListParams,
     Money,
     Page,
-    code_of,
+    PickCode,
     filtered,
     page,
     patched,
     picked,
     require_perm,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -41,17 +42,13 @@ class ProductOut(Schema):
     sku: str
     name: str
     model_number: str
-    category: str | None
+    category: PickCode
     unit: str
     list_price: Money
     currency: str = "CNY"
     tax_rate: Decimal
     is_active: bool
     description: str
-
-    @staticmethod
-    def resolve_category(obj):
-        return code_of(obj.category)
 
 
 class ProductPage(Page):
@@ -98,8 +95,7 @@ def _products():
 def product_list(request, params: Query[ProductFilters]):
     require_perm(request, "sales.view")
     queryset = filtered(_products(), is_active=params.active, category__code=params.category)
-    if params.q:
-        queryset = queryset.filter(Q(name__icontains=params.q) | Q(sku__istartswith=params.q))
+    queryset = searched(queryset, params.q, "name__icontains", "sku__istartswith")
     return page(request, queryset, params, sort="sku", allowed={"sku", "name", "id"})
 
 
@@ -127,16 +123,12 @@ def product_update(request, product_id: int, payload: ProductPatch, response: Ht
 class PriceListOut(Schema):
     id: int
     name: str
-    level: str | None
+    level: PickCode
     customer_id: int | None
     valid_from: datetime.date | None
     valid_until: datetime.date | None
     currency: str = "CNY"
     prices: dict[str, Money]
-
-    @staticmethod
-    def resolve_level(obj):
-        return code_of(obj.level)
 
     @staticmethod
     def resolve_prices(obj):

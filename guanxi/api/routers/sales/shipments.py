@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -16,12 +15,13 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
     fields_named,
     filtered,
     page,
     pick,
     require_perm,
+    searched,
 )
 
 router = Router()
@@ -37,15 +37,11 @@ class ShipmentOut(Schema):
     id: int
     number: str
     order_id: int
-    warehouse: str | None
+    warehouse: PickCode
     ship_date: datetime.date
     notes: str
     lines: list[ShipmentLineOut]
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_warehouse(obj):
-        return code_of(obj.warehouse)
 
     @staticmethod
     def resolve_lines(obj):
@@ -74,8 +70,7 @@ def shipment_list(request, params: Query[ShipmentFilters]):
     require_perm(request, "sales.view")
     queryset = filtered(selectors.shipments_visible_to(request.user).prefetch_related("lines__order_line"),
                          order_id=params.order_id)
-    if params.q:
-        queryset = queryset.filter(Q(number__istartswith=params.q) | Q(order__number__istartswith=params.q))
+    queryset = searched(queryset, params.q, "number__istartswith", "order__number__istartswith")
     return page(request, queryset, params, allowed={"created_at", "ship_date", "id"})
 
 

@@ -18,7 +18,7 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    code_of,
+    PickCode,
     fields_named,
     get_or_invalid,
     listing,
@@ -38,15 +38,11 @@ class ArticleOut(Schema):
     id: int
     title: str
     body: str
-    category: str | None = Field(description="pick-list code (service.kb_category)")
+    category: PickCode = Field(description="pick-list code (service.kb_category)")
     is_published: bool
     author_id: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_category(obj):
-        return code_of(obj.category)
 
 
 class ArticlePage(Page):

@@ -3,7 +3,6 @@
 
 import datetime
 
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from ...common import (
     Page,
     page,
     require_perm,
+    searched,
 )
 
 router = Router()
@@ -142,8 +142,7 @@ def directive_list(request, params: Query[DirectiveFilters]):
     """WRK-2: directives the caller issued, received or has in scope."""
     require_perm(request, "workplace.view")
     queryset = _directives(request)
-    if params.q:
-        queryset = queryset.filter(Q(title__icontains=params.q) | Q(body__icontains=params.q))
+    queryset = searched(queryset, params.q, "title__icontains", "body__icontains")
     if params.kind:
         queryset = queryset.filter(kind=params.kind)
     if params.issuer_id is not None:

@@ -24,11 +24,14 @@ from ...common import (
     ListParams,
     Money,
     Page,
+    deleted,
     fields_named,
+    filtered,
     page,
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 from ._shared import MoneyIn
@@ -129,10 +132,7 @@ def news_list(request, params: Query[NewsFilters]):
     if params.tag:
         queryset = queryset.filter(pk__in=queryset.model.tags.through.objects.filter(
             newstag__name=params.tag).values("newsitem_id"))
-    for name in ("kind", "competitor_id", "intel_type"):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
+    queryset = filtered(queryset, kind=params.kind, competitor_id=params.competitor_id, intel_type=params.intel_type)
     return page(request, queryset, params, sort="-published_at", allowed={"published_at", "id", "title"})
 
 
@@ -163,8 +163,7 @@ def news_update(request, news_id: int, payload: NewsPatch, response: HttpRespons
 def news_delete(request, news_id: int):
     """Move a news item to the recycle bin."""
     require_perm(request, "workplace.delete")
-    news.news_delete(actor=request.user, item=selectors.news_get(request.user, news_id))
-    return Status(204, None)
+    return deleted(request, selectors.news_get, news_id, news.news_delete, "item")
 
 
 class CompetitorOut(Schema):
@@ -214,9 +213,7 @@ class AnalysisParams(Schema):
 def competitor_list(request, params: Query[ListParams]):
     """WRK-4: competitors (customers of category competitor) with the caller's figures."""
     require_perm(request, "workplace.view")
-    queryset = selectors.competitors_with_figures(request.user)
-    if params.q:
-        queryset = queryset.filter(name__icontains=params.q)
+    queryset = searched(selectors.competitors_with_figures(request.user), params.q, "name__icontains")
     return page(request, queryset, params, sort="name", allowed={"name", "id"})
 
 

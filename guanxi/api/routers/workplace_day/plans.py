@@ -3,7 +3,6 @@
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -19,12 +18,15 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
+    deleted,
     fields_named,
+    filtered,
     get_or_invalid,
     page,
     patched,
     require_perm,
     resolved,
+    searched,
     with_etag,
 )
 
@@ -99,13 +101,9 @@ def work_plan_list(request, params: Query[WorkPlanFilters]):
     """WRK-1: plan items in the caller's scope."""
     require_perm(request, "workplace.view")
     queryset = selectors.plan_items_visible_to(request.user)
-    if params.q:
-        queryset = queryset.filter(Q(title__icontains=params.q) | Q(notes__icontains=params.q))
-    for name, lookup in (("owner_id", "owner_id"), ("day", "day"), ("day_from", "day__gte"),
-                         ("day_to", "day__lte"), ("status", "status")):
-        value = getattr(params, name)
-        if value is not None:
-            queryset = queryset.filter(**{lookup: value})
+    queryset = searched(queryset, params.q, "title__icontains", "notes__icontains")
+    queryset = filtered(queryset, owner_id=params.owner_id, day=params.day, day__gte=params.day_from,
+                        day__lte=params.day_to, status=params.status)
     if params.assigned is not None:
         queryset = queryset.filter(assigned_by__isnull=not params.assigned)
     return page(request, queryset, params, sort="-day", allowed={"day", "created_at", "id", "progress"})
@@ -155,7 +153,6 @@ def work_plan_update(request, plan_id: int, payload: WorkPlanPatch, response: Ht
 @router.delete("/work-plans/{plan_id}", response={204: None})
 def work_plan_delete(request, plan_id: int):
     require_perm(request, "workplace.delete")
-    plans.plan_item_delete(actor=request.user, item=selectors.plan_item_get(request.user, plan_id))
-    return Status(204, None)
+    return deleted(request, selectors.plan_item_get, plan_id, plans.plan_item_delete, "item")
 
 
