@@ -21,20 +21,14 @@ from guanxi.testing.world import demo_users
 
 LIST_BUDGET = 6
 DETAIL_BUDGET = 10
-# Detail pages not yet down to the budget (count measured 2026-12-04, chairman): a ceiling.
+# Detail pages not yet down to the budget (count measured 2026-12-04, chairman and salesperson): a
+# ceiling. The history names the records the page holds already (core.history), one query finds the
+# newest approval of a document's kinds, and the order's money panel prefetches nothing it does not show.
 OVER_BUDGET = {
-    "customers:customer_detail": 28,  # fourteen sections at once (lifetime value, cross- and up-sell); marketing's load after
-    "sales:order_detail": 25,  # approvals, finance panels (plan, receivables, invoices), lines, shipments
-    "service:ticket_detail": 18,
-    "sales:opportunity_detail": 15,
-    "sales:quote_detail": 13,
-    "finance:expense_detail": 12,
-    "finance:payable_detail": 12,
-    "purchasing:order_detail": 12,
-    "workplace:directive_detail": 12,
-    "finance:receivable_detail": 11,
-    "finance:receipt_detail": 11,
-    "finance:invoice_detail": 11,
+    "customers:customer_detail": 27,  # fourteen sections at once (lifetime value, cross- and up-sell); marketing's load after
+    "sales:order_detail": 13,  # approval, history, status history, finance panel (plan, receivables, invoices, invoiced), lines, shipments
+    "service:ticket_detail": 13,  # suggested articles, linked articles, survey, entries and attachments, tasks, flow
+    "workplace:directive_detail": 12,  # receipts and their counts, own receipt, attachments, the audience (branches, departments, roles)
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -210,8 +210,11 @@ def decision_applied(request: ApprovalRequest, model: Any, *, pending: str, appr
                approval_comment(request))
 
 
-def latest_for(doc_type: str, object_id: int) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(doc_type=doc_type, object_id=object_id).order_by("-created_at").first()
+def latest_for(doc_type: str | Iterable[str], object_id: int) -> ApprovalRequest | None:
+    """The newest approval request of a document (of any of ``doc_type``'s kinds, one query)."""
+    kinds = [doc_type] if isinstance(doc_type, str) else list(doc_type)
+    return ApprovalRequest.objects.filter(doc_type__in=kinds, object_id=object_id).order_by("-created_at",
+                                                                                             "-pk").first()
 
 
 def inbox(user: User) -> list[Any]:

@@ -36,7 +36,7 @@ def history_for(obj, limit=200):
     )
     model = type(obj)
     raw = [(entry, _raw_changes(entry, model)) for entry in entries]
-    names = _related_names(model, [changes for _entry, changes in raw])
+    names = _related_names(model, [changes for _entry, changes in raw], loaded=_loaded_relations(obj))
     return [{"entry": entry, "action": ACTIONS.get(entry.action, entry.get_action_display()),
              "changes": [{"field": _label(model, name), "old": _display(model, name, old, names),
                           "new": _display(model, name, new, names)} for name, old, new in changes
@@ -104,8 +104,20 @@ def _is_empty(value):
     return value is None or value in ("None", "")
 
 
-def _related_names(model, all_changes):
-    """Return {(related model, pk): str(record)}, one query per related model."""
+def _loaded_relations(obj):
+    """The records ``obj`` holds already (select_related): their names cost no query."""
+    loaded = defaultdict(dict)
+    for field in type(obj)._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey) and field.is_cached(obj):
+            related = field.get_cached_value(obj)
+            if related is not None:
+                loaded[field.related_model][related.pk] = related
+    return loaded
+
+
+def _related_names(model, all_changes, loaded=None):
+    """Return {(related model, pk): str(record)}, one query per related model whose
+    records are neither ``loaded`` (``{model: {pk: record}}``) nor in memory."""
     wanted = defaultdict(set)
     for changes in all_changes:
         for name, old, new in changes:
@@ -121,7 +133,8 @@ def _related_names(model, all_changes):
     for related, pks in wanted.items():
         # People, branches and pick-list items from memory (core.memo); _base_manager: a
         # record in the recycle bin still has a name in old history.
-        found = memo.known(related, pks)
+        found = {pk: record for pk, record in (loaded or {}).get(related, {}).items() if pk in pks}
+        found.update(memo.known(related, pks - found.keys()))
         if len(found) < len(pks):
             found.update(related._base_manager.in_bulk(pks - found.keys()))
         for pk, record in found.items():

@@ -29,11 +29,14 @@ def order_panel(request, order):
     if not (user.has_module_perm("finance.view") or user.has_module_perm("sales.edit")):
         return None
     plan = getattr(order, "payment_plan", None)
+    # The panel shows numbers, dates and amounts: none of the related records the lists prefetch.
+    order_invoices = list(selectors.invoices_visible_to(user).filter(order=order).prefetch_related(None)
+                          .order_by("created_at"))
     return {"title": _("Money"), "template": "finance/_order_panel.html", "context": {
         "order": order, "plan": plan, "instalments": list(plan.instalments.all()) if plan else [],
-        "receivables": list(selectors.receivables_visible_to(user).filter(order=order).order_by("due_on")),
-        "invoices": list(selectors.invoices_visible_to(user).filter(order=order).order_by("created_at")),
-        "invoiced": invoices.invoiced_total(order), "kinds": InvoiceKind.choices,
+        "receivables": list(selectors.receivables_visible_to(user).filter(order=order).prefetch_related(None)
+                            .order_by("due_on")),
+        "invoices": order_invoices, "invoiced": invoices.invoiced_total(order), "kinds": InvoiceKind.choices,
         "can_request": user.has_module_perm("sales.edit") and order.status in invoices.INVOICEABLE,
         "can_plan": user.has_module_perm("sales.edit") and not order.is_cancelled,
         "plan_rows": [(i, (list(plan.instalments.all()) + [None] * 12)[i - 1] if plan else None)

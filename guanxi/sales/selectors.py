@@ -93,7 +93,8 @@ def orders_visible_to(user: User) -> QuerySet[Order]:
 
 
 def order_get(user: User, pk: int) -> Order:
-    return get_scoped(Order.objects.select_related("customer", "contact", "owner", "branch", "quote"), user, pk=pk)
+    return get_scoped(Order.objects.select_related("customer", "contact", "owner", "branch", "quote", "opportunity"),
+                      user, pk=pk)
 
 
 def shipments_visible_to(user: User) -> QuerySet[Shipment]:
@@ -197,8 +198,7 @@ def preview_totals(user: User, customer_pk: int, lines: Any) -> Any:
 
 def order_latest_approval(order: Order) -> Any | None:
     """The order's most recent approval: of its discount or of its contract."""
-    requests = [latest_for(code, order.pk) for code in ("sales.order_discount", "sales.contract")]
-    return max(filter(None, requests), key=lambda request: request.created_at, default=None)
+    return latest_for(("sales.order_discount", "sales.contract"), order.pk)
 
 
 def likely_customers(user: User, customers: QuerySet[Customer], selected_pk: int | None = None, limit: int = 30) -> list[Any]:
