@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.services import token_authenticate
+from guanxi.core.middleware import lost_connection_response
 from guanxi.core.models import IdempotencyRecord
 from guanxi.core.problems import problem_response
 
@@ -53,6 +54,18 @@ class IdempotencyMiddleware:
             ).hexdigest()
         except Exception:  # noqa: BLE001 - an oversized body: let the API answer it
             return self.get_response(request)
+        try:
+            return self._claim_and_run(request, user, key, fingerprint)
+        except DatabaseError as exc:
+            # The database connection was lost on the way (claiming the key, running, storing
+            # the response): what did not commit died with it, and what did is replayed, so the
+            # client sends it again with the key (503, Retry-After).
+            lost = lost_connection_response(request, exc)
+            if lost is None:
+                raise
+            return lost
+
+    def _claim_and_run(self, request, user, key, fingerprint):
         token = uuid.uuid4().hex
         try:
             with transaction.atomic():

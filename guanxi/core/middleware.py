@@ -85,7 +85,18 @@ def connection_lost(exception):
     that still answers (a lock timeout, bad SQL) is not."""
     if not isinstance(exception, DatabaseError):
         return False
-    return any(conn.errors_occurred and not conn.is_usable() for conn in connections.all(initialized_only=True))
+    # The server said so (SQLSTATE class 08 "connection exception", 57P "operator intervention":
+    # admin or crash shutdown), or the connection is closed or no longer answers.
+    state = getattr(exception.__cause__, "sqlstate", None) or ""
+    if state.startswith(("08", "57P")):
+        return True
+    return any(_dead(conn) for conn in connections.all(initialized_only=True))
+
+
+def _dead(conn):
+    if conn.connection is None:
+        return False
+    return bool(getattr(conn.connection, "closed", False)) or (conn.errors_occurred and not conn.is_usable())
 
 
 def may_retry(request, exception):

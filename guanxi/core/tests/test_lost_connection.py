@@ -112,3 +112,20 @@ def test_an_api_write_that_lost_its_connection_answers_503(api_for, demo_org):
     assert first["Content-Type"].startswith("application/problem+json")
     again = client.post("/api/v1/notes", {"title": "断线重试"}, content_type="application/json", headers=headers)
     assert again.status_code == 201 and Note.objects.filter(title="断线重试").count() == 1
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moment", ['INSERT INTO "core_idempotencyrecord"', 'UPDATE "core_idempotencyrecord"'])
+def test_an_api_write_that_lost_its_connection_in_the_idempotency_step_answers_503(api_for, demo_org, moment):
+    """SYS-4: the connection lost while the Idempotency-Key is claimed or its response
+    stored (outside the view) answers 503, and the retry with the key makes one note."""
+    client, headers = api_for(demo_org["liuyang"])
+    headers = {**headers, "Idempotency-Key": f"lost-{moment[:6]}"}
+    terminate = TerminateOnce(moment)
+    with connection.execute_wrapper(terminate):
+        first = client.post("/api/v1/notes", {"title": "存储时断线"}, content_type="application/json",
+                            headers=headers)
+    assert terminate.done and first.status_code == 503 and first["Retry-After"] == "1"
+    again = client.post("/api/v1/notes", {"title": "存储时断线"}, content_type="application/json", headers=headers)
+    assert again.status_code == 201 and Note.objects.filter(title="存储时断线").count() == 1
