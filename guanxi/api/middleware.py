@@ -44,6 +44,18 @@ class IdempotencyMiddleware:
             return problem_response(request, 400, _("Malformed request."),
                                     _("Idempotency-Key must be at most 200 printable characters."),
                                     code="malformed")
+        try:
+            return self._authenticated(request, key)
+        except DatabaseError as exc:
+            # The database connection was lost on the way (claiming the key, running, storing
+            # the response): what did not commit died with it, and what did is replayed, so the
+            # client sends it again with the key (503, Retry-After).
+            lost = lost_connection_response(request, exc)
+            if lost is None:
+                raise
+            return lost
+
+    def _authenticated(self, request, key):
         auth = request.headers.get("Authorization", "")
         user = token_authenticate(auth[7:].strip()) if auth[:7].lower() == "bearer " else None
         if user is None:
@@ -54,16 +66,7 @@ class IdempotencyMiddleware:
             ).hexdigest()
         except Exception:  # noqa: BLE001 - an oversized body: let the API answer it
             return self.get_response(request)
-        try:
-            return self._claim_and_run(request, user, key, fingerprint)
-        except DatabaseError as exc:
-            # The database connection was lost on the way (claiming the key, running, storing
-            # the response): what did not commit died with it, and what did is replayed, so the
-            # client sends it again with the key (503, Retry-After).
-            lost = lost_connection_response(request, exc)
-            if lost is None:
-                raise
-            return lost
+        return self._claim_and_run(request, user, key, fingerprint)
 
     def _claim_and_run(self, request, user, key, fingerprint):
         token = uuid.uuid4().hex

@@ -116,10 +116,11 @@ def test_an_api_write_that_lost_its_connection_answers_503(api_for, demo_org):
 
 @on_postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("moment", ['INSERT INTO "core_idempotencyrecord"', 'UPDATE "core_idempotencyrecord"'])
+@pytest.mark.parametrize("moment", ['FROM "accounts_apitoken"', 'INSERT INTO "core_idempotencyrecord"',
+                                    'UPDATE "core_idempotencyrecord"'])
 def test_an_api_write_that_lost_its_connection_in_the_idempotency_step_answers_503(api_for, demo_org, moment):
-    """SYS-4: the connection lost while the Idempotency-Key is claimed or its response
-    stored (outside the view) answers 503, and the retry with the key makes one note."""
+    """SYS-4: the connection lost while the token is checked, the Idempotency-Key claimed or
+    its response stored (outside the view) answers 503, and the retry with the key makes one note."""
     client, headers = api_for(demo_org["liuyang"])
     headers = {**headers, "Idempotency-Key": f"lost-{moment[:6]}"}
     terminate = TerminateOnce(moment)

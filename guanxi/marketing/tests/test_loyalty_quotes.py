@@ -147,3 +147,37 @@ def test_quote_page_applies_a_coupon(client_for, seller, customer):
     page = client.get(quote.get_absolute_url()).content.decode()
     assert "PAGE" in page and 'id="adjustment-total"' in page
     assert client.post(f"/marketing/quotes/{quote.pk}/promotions/").status_code == 302
+
+
+def test_api_applies_coupons_and_promotions_to_quotes_and_orders(api_for, seller, customer, demo_org):
+    """MKT-3 API: POST /quotes/{id}/apply-coupon and /apply-promotions (and the same on
+    orders) answer the document with its adjustments; a bad code is 422 and changes nothing;
+    a service agent (no sales edit) is refused."""
+    today = timezone.localdate()
+    Coupon.objects.create(code="API20", name="接口", value=Decimal("20"))
+    Promotion.objects.create(name="满1000减10", threshold=Decimal("1000"), amount_off=Decimal("10"),
+                             valid_from=today, valid_until=today)
+    quote = draft_quote(seller, customer)
+    client, headers = api_for(seller)
+    bad = client.post(f"/api/v1/quotes/{quote.pk}/apply-coupon", {"code": "NOPE"}, content_type="application/json",
+                      headers=headers)
+    assert bad.status_code == 422 and reload(quote).adjustment_total == Decimal("0")
+    done = client.post(f"/api/v1/quotes/{quote.pk}/apply-coupon", {"code": "api20"},
+                       content_type="application/json", headers=headers)
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["adjustment_total"] == "20.00" and body["total"] == "980.00"
+    [adjustment] = body["adjustments"]
+    assert (adjustment["kind"], adjustment["amount"]) == ("coupon", "20.00") and "API20" in adjustment["label"]
+    done = client.post(f"/api/v1/quotes/{quote.pk}/apply-promotions", headers=headers)
+    assert done.status_code == 200 and done.json()["total"] == "970.00"
+    order = sales.order_create(actor=seller, customer=customer, lines=[
+        {"description": "商品", "quantity": Decimal("1"), "unit_price": Decimal("1000"), "tax_rate": Decimal("0")}])
+    done = client.post(f"/api/v1/orders/{order.pk}/apply-promotions", headers=headers)
+    assert done.status_code == 200 and done.json()["adjustment_total"] == "10.00"
+    listed = client.get("/api/v1/quotes", headers=headers).json()["items"]
+    assert any(item["id"] == quote.pk and len(item["adjustments"]) == 2 for item in listed)
+    other, other_headers = api_for(demo_org["jiangwei"])  # a service agent
+    refused = other.post(f"/api/v1/orders/{order.pk}/apply-coupon", {"code": "API20"},
+                     content_type="application/json", headers=other_headers)
+    assert refused.status_code in (403, 404)

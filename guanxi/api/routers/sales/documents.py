@@ -14,8 +14,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.customers import selectors as customer_selectors
+from guanxi.marketing.services import loyalty as loyalty_services
 from guanxi.sales import printing, selectors, services
 from guanxi.sales.models import (
+    AdjustmentKind,
     OrderStatus,
     QuoteStatus,
 )
@@ -123,6 +125,14 @@ def _document_update(request, response, pk, payload, kind):
     return patched(request, response, queryset=kind.scope(request.user), pk=pk, out=kind.out, update=apply)
 
 
+class AdjustmentOut(Schema):
+    """An amount taken off the document as a whole: a coupon, a promotion, points redeemed."""
+
+    kind: AdjustmentKind
+    label: str
+    amount: Money
+
+
 class DocumentOut(Schema):
     id: int
     number: str
@@ -133,16 +143,22 @@ class DocumentOut(Schema):
     subtotal: Money
     discount_total: Money
     tax_total: Money
+    adjustment_total: Money = Field(..., description="coupons, promotions and points taken off the lines' total")
     total: Money
     currency: str
     owner_id: int
     branch_id: int
     lines: list[LineOut]
+    adjustments: list[AdjustmentOut]
     created_at: datetime.datetime
 
     @staticmethod
     def resolve_lines(obj):
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_adjustments(obj):
+        return list(obj.adjustments.all())
 
 
 class QuoteOut(DocumentOut):
@@ -258,7 +274,7 @@ def _number_or_customer(queryset, q):
 @router.get("/quotes", response=QuotePage)
 def quote_list(request, params: Query[QuoteFilters]):
     require_perm(request, "sales.view")
-    queryset = filtered(selectors.quotes_visible_to(request.user).prefetch_related("lines"), status=params.status,
+    queryset = filtered(selectors.quotes_visible_to(request.user).prefetch_related("lines", "adjustments"), status=params.status,
                          customer_id=params.customer_id, owner_id=params.owner_id,
                          opportunity_id=params.opportunity_id)
     return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
@@ -325,10 +341,42 @@ def quote_accept(request, quote_id: int):
     return selectors.order_get(request.user, order.pk)
 
 
+class CouponIn(InputSchema):
+    code: str = Field(..., max_length=40)
+
+
+@router.post("/quotes/{quote_id}/apply-coupon", response=QuoteOut)
+def quote_apply_coupon(request, quote_id: int, payload: CouponIn):
+    """Use a coupon on a quote that may still change (a submitted one goes back to draft)."""
+    require_perm(request, "sales.edit")
+    return acted(request, selectors.quote_get, quote_id, loyalty_services.coupon_apply, "document", code=payload.code)
+
+
+@router.post("/quotes/{quote_id}/apply-promotions", response=QuoteOut)
+def quote_apply_promotions(request, quote_id: int):
+    """Apply every promotion running today (each once)."""
+    require_perm(request, "sales.edit")
+    return acted(request, selectors.quote_get, quote_id, loyalty_services.promotions_apply, "document")
+
+
+@router.post("/orders/{order_id}/apply-coupon", response=OrderOut)
+def order_apply_coupon(request, order_id: int, payload: CouponIn):
+    """Use a coupon on a draft order."""
+    require_perm(request, "sales.edit")
+    return acted(request, selectors.order_get, order_id, loyalty_services.coupon_apply, "document", code=payload.code)
+
+
+@router.post("/orders/{order_id}/apply-promotions", response=OrderOut)
+def order_apply_promotions(request, order_id: int):
+    """Apply every promotion running on the order date (each once)."""
+    require_perm(request, "sales.edit")
+    return acted(request, selectors.order_get, order_id, loyalty_services.promotions_apply, "document")
+
+
 @router.get("/orders", response=OrderPage)
 def order_list(request, params: Query[OrderFilters]):
     require_perm(request, "sales.view")
-    queryset = filtered(selectors.orders_visible_to(request.user).prefetch_related("lines"), status=params.status,
+    queryset = filtered(selectors.orders_visible_to(request.user).prefetch_related("lines", "adjustments"), status=params.status,
                          customer_id=params.customer_id, owner_id=params.owner_id,
                          delivery_date__gte=params.delivery_date_from, delivery_date__lte=params.delivery_date_to)
     return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
