@@ -25,7 +25,8 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
 
 def ticket_get(user: User, pk: int) -> Ticket:
     return get_scoped(Ticket.objects.select_related("customer", "assignee__manager", "department", "branch",
-                                                    "ticket_type", "severity", "product", "order"), user, pk=pk)
+                                                    "ticket_type", "severity", "product", "order", "survey"),
+                      user, pk=pk)
 
 
 def articles(published_only: bool = True) -> QuerySet[Article]:

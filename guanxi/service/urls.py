@@ -6,6 +6,8 @@ from . import views, views_intake
 
 app_name = "service"
 urlpatterns = [
+    # Before the ticket's action route, which would take "knowledge" for an action.
+    path("tickets/<int:pk>/knowledge/", views.ticket_knowledge, name="ticket_knowledge"),
     *resource("tickets/", "ticket", views, "list", "create", "detail", "action"),
     path("flows/", views.flow_list, name="flow_list"),
     *form_routes("flows/", "flow", views.flow_edit),

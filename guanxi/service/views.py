@@ -59,12 +59,21 @@ def ticket_detail(request, pk):
     return render(request, "service/ticket_detail.html", {
         "ticket": ticket, "entries": ticket.entries.select_related("author").prefetch_related("attachments"),
         "tasks": ticket.tasks.select_related("assignee"), "runs": runs, "history": history_for(ticket),
-        "suggestions": knowledge.suggest(ticket), "linked": ticket.articles.all(),
         "statuses": [(value, label) for value, label in TicketStatus.choices
                      if value in services.TRANSITIONS[ticket.status]],
         "survey": getattr(ticket, "survey", None) if hasattr(ticket, "survey") else None,
         "can_edit": request.user.has_module_perm("service.edit"),
     })
+
+
+@require("service.view")
+def ticket_knowledge(request, pk):
+    """The ticket page's knowledge-base panel (linked articles, suggestions), loaded once the
+    page shows (the suggestions search the articles); a page of its own without JavaScript."""
+    ticket = selectors.ticket_get(request.user, pk)
+    return render(request, "service/_ticket_knowledge.html" if request.htmx else "service/ticket_knowledge.html", {
+        "ticket": ticket, "suggestions": knowledge.suggest(ticket), "linked": ticket.articles.all(),
+        "can_edit": request.user.has_module_perm("service.edit")})
 
 
 @require("service.edit")

@@ -247,6 +247,24 @@ def test_knowledge_base_search_and_suggestions(agent, customer, demo_org):
     assert [a for a, _s in knowledge.suggest(ticket)] == [paper]
 
 
+def test_the_ticket_page_loads_its_knowledge_panel_apart(agent, customer, demo_org, client_for):
+    """SRV-5: the ticket page asks for its knowledge-base panel once it shows (HTMX), or links
+    to it without JavaScript; the panel suggests and links articles; out of scope is 404."""
+    paper = services.article_save(actor=demo_org["sunli"], title="打印机卡纸怎么处理", body="打开前盖取出纸张。")
+    ticket = services.ticket_create(actor=agent, subject="打印机又卡纸了", ticket_type=kind("repair"),
+                                    severity=severity("low"), customer=customer)
+    client = client_for(agent)
+    url = f"/service/tickets/{ticket.pk}/knowledge/"
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert f'hx-get="{url}"' in page and paper.title not in page
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.status_code
+    panel = response.content.decode()
+    assert paper.title in panel and 'id="suggestions"' in panel and "<html" not in panel
+    assert paper.title in client.get(url).content.decode()  # a page of its own without JavaScript
+    assert client_for(demo_org["majun"]).get(url).status_code == 404  # Beijing: outside the scope
+
+
 # --- surveys (SRV-6) ----------------------------------------------------------------------------
 def test_a_survey_answers_once_through_its_token(agent, customer, client, mailoutbox,
                                                  django_capture_on_commit_callbacks):
