@@ -347,10 +347,8 @@ def _check_adjustable(document: Quote | Order) -> None:
 
 
 def _already_used_on(coupon: Coupon, document: Quote | Order) -> bool:
-    uses = CouponRedemption.objects.filter(coupon=coupon)
-    if isinstance(document, Order) and document.quote_id is not None:
-        return uses.filter(Q(order=document) | Q(quote_id=document.quote_id)).exists()
-    return uses.filter(**_document_link(document)).exists()
+    """A quote's use passes to its order (``coupon_use_follows_quote``), so one lookup serves both."""
+    return CouponRedemption.objects.filter(coupon=coupon, **_document_link(document)).exists()
 
 
 @service

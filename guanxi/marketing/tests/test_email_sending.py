@@ -12,15 +12,18 @@ from django.utils import timezone
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.marketing import mailing
 from guanxi.marketing.models import (
+    CampaignTouch,
     EmailSend,
     Recipient,
     RecipientState,
     SendStatus,
     Suppression,
     SuppressionReason,
+    TouchSource,
 )
 from guanxi.marketing.selectors import email as selectors
 from guanxi.marketing.services import email as services
+from guanxi.marketing.services.campaigns import campaign_create
 from guanxi.service.tests.mailservers import running_smtp
 
 from . import email_support
@@ -273,8 +276,6 @@ def test_open_pixel_and_click_redirect_only_to_links_of_the_message(marketer, se
 def test_click_in_a_campaign_mail_is_the_campaigns_touch_of_the_customer(marketer, seller, client):
     """MKT-2 + MKT-4: a click in a mail sent for a campaign records that campaign's e-mail
     touch of the recipient's customer, once however often it is clicked."""
-    from guanxi.marketing.models import CampaignTouch, TouchSource
-    from guanxi.marketing.services.campaigns import campaign_create
 
     today = timezone.localdate()
     campaign = campaign_create(actor=marketer, code="dec-mail", name="十二月邮件", starts_on=today, ends_on=today)
