@@ -56,15 +56,7 @@ def insert_objects(model, objs):
                 value = getattr(obj, field.attname)
                 row.append(convert(value) if convert is not None else value)
             rows.append(row)
-        column_sql = ", ".join(f'"{c}"' for c in columns)
-        if vendor == "postgresql":
-            raw = cursor.cursor
-            with raw.copy(f'COPY "{table}" ({column_sql}) FROM STDIN') as copy:  # noqa: S608 - model names
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f'INSERT INTO "{table}" ({column_sql}) VALUES ({placeholders})', rows)  # noqa: S608
+    insert_into(table, columns, rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
@@ -76,13 +68,18 @@ def insert_rows(model, attnames, rows):
     numbers, strings, ISO dates) without building model instances; columns left out take
     their database default (the primary key its sequence). Call inside a transaction."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    column_sql = ", ".join(f'"{fields[name].column}"' for name in attnames)
-    table = model._meta.db_table
+    insert_into(model._meta.db_table, [fields[name].column for name in attnames], rows)
+
+
+def insert_into(table, columns, rows):
+    """Insert plain rows into a table by name (a model's, or a temporary table of the caller's
+    making): COPY on PostgreSQL, one executemany on SQLite. Call inside a transaction."""
+    column_sql = ", ".join(f'"{column}"' for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({column_sql}) FROM STDIN') as copy:  # noqa: S608 - model names
+            with cursor.cursor.copy(f'COPY "{table}" ({column_sql}) FROM STDIN') as copy:  # noqa: S608 - our names
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(attnames))
+            placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(f'INSERT INTO "{table}" ({column_sql}) VALUES ({placeholders})', rows)  # noqa: S608
