@@ -129,8 +129,12 @@ class Customer(TimeStampedModel, SoftDeleteModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
-            models.Index(fields=["owner", "created_at"], name="customer_owner_created"),
-            models.Index(fields=["branch", "created_at"], name="customer_branch_created"),
+            # The lists' default order (newest first, the id breaking ties, as keyset pages
+            # need) straight from an index, in every scope: an import stamps thousands of
+            # rows with the same moment, so created_at alone leaves a sort of all of them.
+            models.Index(fields=["created_at", "id"], name="customer_created_sort"),
+            models.Index(fields=["owner", "created_at", "id"], name="customer_owner_created"),
+            models.Index(fields=["branch", "created_at", "id"], name="customer_branch_created"),
             models.Index(fields=["name_norm"], name="customer_name_norm"),
             models.Index(fields=["name_core"], name="customer_name_core", condition=~Q(name_core="")),
             models.Index(fields=["name", "id"], name="customer_name_sort"),
