@@ -123,6 +123,33 @@ def test_restore_drill_into_a_fresh_database(backup_settings, demo_org, fresh_ta
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_backup_made_from_the_page_restores_into_another_data_directory(backup_settings, demo_org, fresh_target,
+                                                                          client_for, capsys):
+    """SYS-1: "Back up now" on the backups page makes a file that ``guanxi restore`` puts
+    into another data directory (a database that never held the data, another media root):
+    every table's rows and checksum and every uploaded file the same."""
+    fill(demo_org, count=12)
+    admin = client_for(demo_org["zhaolei"])
+    assert admin.post(reverse("system:backup_now")).status_code in (200, 302)
+    backup = Backup.objects.get()
+    assert backup.status == Backup.Status.DONE and backup.requested_by == demo_org["zhaolei"]
+    download = admin.get(reverse("system:backup_download", args=[backup.pk]))
+    copied = fresh_target.media.parent / "downloaded.backup"
+    copied.write_bytes(b"".join(download.streaming_content))
+    live = live_fingerprints()
+    target_option = (["--sqlite", fresh_target.sqlite_path] if fresh_target.vendor == "sqlite" else
+                     ["--database-url", "postgres://{USER}@{HOST}:{PORT}/".format(**connection.settings_dict)
+                      + fresh_target.pg_name])
+    call_command("restore", str(copied), *target_option, "--media-root", str(fresh_target.media))
+    assert "match their checksums" in capsys.readouterr().out
+    restored = fresh_target.fingerprints()
+    live.pop("system_backup")
+    restored.pop("system_backup")
+    assert restored == live and restored["customers_customer"]["rows"] == 12
+    assert backups.media_fingerprints(fresh_target.media) == backups.media_fingerprints(backups.media_root())
+
+
+@pytest.mark.django_db(transaction=True)
 def test_backup_is_consistent_while_the_application_writes(backup_settings, demo_org, fresh_target):
     """SYS-1: a backup taken while another connection keeps writing restores to exactly
     what its manifest describes (one snapshot), never a half-written mix."""
