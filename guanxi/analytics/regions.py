@@ -1,5 +1,6 @@
 """Regional analysis (ANA-6): customers, sales, service quality and behaviour per province,
-or per city of one province, with a per-region sales forecast.
+or per city of one province, with a per-region sales forecast and its back-test (the same
+line fitted on the 9 months before the last 3, compared with those 3).
 
 A customer's region is its address's province and city (``customers.regions``, GB/T 2260);
 orders, tickets and surveys count in their customer's region. Definitions:
@@ -35,6 +36,7 @@ from .tenc import counted_orders
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 HISTORY_MONTHS, FORECAST_MONTHS = 12, 3
+BACKTEST_FIT = HISTORY_MONTHS - FORECAST_MONTHS  # the back-test fits on 9 months, predicts the last 3
 METRICS = {
     "sales": _("Sales"), "customers": _("Customers"), "orders": _("Orders"),
     "orders_per_customer": _("Orders per customer"), "average_order": _("Average order"),
@@ -72,6 +74,26 @@ class RegionRow:
     satisfied: int = 0
     history: list = field(default_factory=list)  # monthly sales, oldest first
     forecast: list = field(default_factory=list)
+    backtest: list = field(default_factory=list)  # the last 3 months of history, as forecast from the 9 before
+
+    @property
+    def backtest_actual(self):
+        return self.history[BACKTEST_FIT:]
+
+    @property
+    def backtest_abs_error(self):
+        """Σ |predicted − actual| over the held-out months."""
+        return sum((abs(p - a) for p, a in zip(self.backtest, self.backtest_actual, strict=True)), ZERO)
+
+    @property
+    def backtest_mae(self):
+        """Mean absolute error per held-out month (money)."""
+        return (self.backtest_abs_error / len(self.backtest)).quantize(CENT) if self.backtest else None
+
+    @property
+    def backtest_error(self):
+        """WAPE: Σ |predicted − actual| ÷ Σ actual, in percent (None without sales to compare)."""
+        return wape(self.backtest_abs_error, sum(self.backtest_actual, ZERO))
 
     @property
     def orders_per_customer(self):
@@ -99,6 +121,20 @@ def linear_forecast(values, ahead=FORECAST_MONTHS):
     spread = sum((Decimal(x) - mean_x) ** 2 for x in range(n))
     slope = sum((Decimal(x) - mean_x) * (y - mean_y) for x, y in enumerate(ys)) / spread if spread else ZERO
     return [max(ZERO, (mean_y + slope * (n - 1 + k - mean_x)).quantize(CENT)) for k in range(1, ahead + 1)]
+
+
+def wape(abs_error, actual):
+    return (abs_error * 100 / actual).quantize(Decimal("0.1")) if actual > 0 else None
+
+
+def backtest_summary(rows):
+    """The forecast's back-test over all regions: (WAPE %, mean absolute error per
+    region-month, regions with sales in the held-out months)."""
+    scored = [row for row in rows if row.backtest and sum(row.backtest_actual, ZERO) > 0]
+    error = sum((row.backtest_abs_error for row in scored), ZERO)
+    actual = sum((sum(row.backtest_actual, ZERO) for row in scored), ZERO)
+    months = FORECAST_MONTHS * len(scored)
+    return wape(error, actual), (error / months).quantize(CENT) if months else None, len(scored)
 
 
 def region_rows(user, period: Period, province="", today=None):
@@ -152,4 +188,5 @@ def _forecast(user, rows, key, where, today):
     for target in rows.values():
         target.history = target.history or [ZERO] * HISTORY_MONTHS
         target.forecast = linear_forecast(target.history)
+        target.backtest = linear_forecast(target.history[:BACKTEST_FIT])
     return months

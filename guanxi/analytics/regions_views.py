@@ -14,7 +14,14 @@ from guanxi.customers import regions as divisions
 
 from .chinamap import china_map
 from .forms import PresetPeriodForm
-from .regions import FORECAST_MONTHS, METRICS, MONEY_METRICS, display_name, region_rows
+from .regions import (
+    FORECAST_MONTHS,
+    METRICS,
+    MONEY_METRICS,
+    backtest_summary,
+    display_name,
+    region_rows,
+)
 
 
 class RegionForm(PresetPeriodForm):
@@ -45,9 +52,11 @@ def regions(request):
     ordered = sorted(rows.values(), key=lambda r: (-(r.sales or 0), r.code))
     headers = [_("Region"), _("Customers"), _("Sales"), _("Orders"), _("Orders per customer"), _("Average order"),
                _("Service tickets"), _("Surveys answered"), _("Satisfaction rate"),
-               *[_("Forecast month %(n)s") % {"n": k} for k in range(1, FORECAST_MONTHS + 1)]]
+               *[_("Forecast month %(n)s") % {"n": k} for k in range(1, FORECAST_MONTHS + 1)],
+               _("Back-test error (WAPE %)")]
     table = [[display_name(r.code, language), r.customers, r.sales, r.orders, r.orders_per_customer,
-              r.average_order, r.tickets, r.answered, r.satisfaction, *r.forecast] for r in ordered]
+              r.average_order, r.tickets, r.answered, r.satisfaction, *r.forecast, r.backtest_error]
+             for r in ordered]
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx") and request.user.has_module_perm("analytics.export"):
         return export_response(fmt, headers, table, f"regions-{province or 'china'}")
@@ -70,5 +79,5 @@ def regions(request):
         "province_name": display_name(province, language) if province else "", "chart": chart,
         "rows": [(r, display_name(r.code, language), link(r.code) if not province and r.code else "")
                  for r in ordered],
-        "forecast_months": range(1, FORECAST_MONTHS + 1),
+        "forecast_months": range(1, FORECAST_MONTHS + 1), "backtest": backtest_summary(ordered),
         "can_export": request.user.has_module_perm("analytics.export")})

@@ -7,11 +7,12 @@ import random
 import re
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from guanxi.analytics import chinamap
-from guanxi.analytics.regions import english_name, linear_forecast, region_rows
-from guanxi.core.periods import Period
+from guanxi.analytics.regions import backtest_summary, english_name, linear_forecast, region_rows
+from guanxi.core.periods import Period, add_months, month_start
 from guanxi.customers.models import Customer, CustomerCategory
 from guanxi.sales.models import Order
 
@@ -106,3 +107,45 @@ def test_page_renders_map_and_cities(demo_org, client_for, orders):
     city_page = client.get("/analytics/regions/?period=custom&start=2026-01-01&end=2026-06-30&province=44")
     assert "广州市" in city_page.content.decode()
     assert client.get("/analytics/regions/?metric=satisfaction&export=csv").status_code == 200
+
+
+def test_forecast_back_test_equals_a_brute_force_fit(demo_org, orders):
+    """ANA-6: the back-test fits the line on the 9 months before the last 3 full months and
+    compares its prediction of those 3 with what was sold; per region and overall, the error
+    (WAPE) and the mean absolute error equal numpy's least-squares fit by hand."""
+    boss = demo_org["chenzhiqiang"]
+    today = datetime.date(2026, 8, 15)
+    rows = region_rows(boss, PERIOD, today=today)
+    first = add_months(month_start(today), -12)
+    months = [add_months(first, k) for k in range(12)]
+    total_error, total_actual, scored = Decimal(0), Decimal(0), 0
+    for code in {c.province for c, _s, _d, _st, _t in orders}:
+        history = [sum((t for c, _s, d, st, t in orders if c.province == code and st != "draft"
+                        and month_start(d) == month), Decimal(0)) for month in months]
+        assert rows[code].history == history
+        slope, intercept = np.polyfit(range(9), [float(v) for v in history[:9]], 1)
+        predicted = [max(Decimal(0), Decimal(str(round(slope * x + intercept, 2)))) for x in (9, 10, 11)]
+        assert [float(v) for v in rows[code].backtest] == pytest.approx([float(v) for v in predicted], abs=0.011)
+        error = sum(abs(p - a) for p, a in zip(rows[code].backtest, history[9:], strict=True))
+        actual = sum(history[9:])
+        assert rows[code].backtest_mae == (error / 3).quantize(Decimal("0.01"))
+        if actual:
+            assert rows[code].backtest_error == (error * 100 / actual).quantize(Decimal("0.1"))
+            total_error, total_actual, scored = total_error + error, total_actual + actual, scored + 1
+        else:
+            assert rows[code].backtest_error is None
+    assert scored
+    wape, mae, regions = backtest_summary(rows.values())
+    assert regions == scored and wape == (total_error * 100 / total_actual).quantize(Decimal("0.1"))
+    assert mae == (total_error / (3 * scored)).quantize(Decimal("0.01"))
+
+
+def test_the_page_and_the_api_show_the_back_test(demo_org, client_for, api_for, orders):
+    """ANA-6: the regions page states the back-test's definition and error; the API gives it per region."""
+    html = client_for(demo_org["chenzhiqiang"]).get("/analytics/regions/").content.decode()
+    assert 'id="backtest"' in html and "WAPE" in html
+    client, headers = api_for(demo_org["chenzhiqiang"])
+    response = client.get("/api/v1/analytics/regions", headers=headers)
+    assert response.status_code == 200
+    row = response.json()[0]
+    assert len(row["backtest"]) == 3 and "backtest_error_percent" in row

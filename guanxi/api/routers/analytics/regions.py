@@ -28,6 +28,10 @@ class RegionOut(Schema):
     satisfaction_rate: str | None = Field(description="Percent of answered surveys rated 4 or 5")
     history: list[Money] = Field(description="Monthly sales of the last 12 full months, oldest first")
     forecast: list[Money] = Field(description="Linear trend over the history, the next 3 months")
+    backtest: list[Money] = Field(description="Back-test: the last 3 months of the history as the same line "
+                                              "fitted on the 9 months before them predicts them")
+    backtest_error_percent: str | None = Field(
+        description="Back-test error (WAPE): Σ |predicted − actual| ÷ Σ actual × 100; null without sales")
 
 
 @router.get("/analytics/regions", response=list[RegionOut])
@@ -43,5 +47,6 @@ def analytics_regions(request, period: Query[PeriodParams], province: str = ""):
                       orders_per_customer=None if r.orders_per_customer is None else str(r.orders_per_customer),
                       average_order=r.average_order, tickets=r.tickets, surveys_answered=r.answered,
                       satisfaction_rate=None if r.satisfaction is None else str(r.satisfaction),
-                      history=r.history, forecast=r.forecast)
+                      history=r.history, forecast=r.forecast, backtest=r.backtest,
+                      backtest_error_percent=None if r.backtest_error is None else str(r.backtest_error))
             for r in sorted(rows.values(), key=lambda r: (-r.sales, r.code))]
