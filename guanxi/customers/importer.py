@@ -1,7 +1,10 @@
 """Customer imports (CUS-4 data in, CUS-5 duplicates): target fields with Chinese and
 English header aliases, and the batch writer the import job calls."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +42,26 @@ BASE_FIELDS = [
     TargetField("credit_limit", gettext_lazy("Credit limit"), ("信用额度", "授信额度")),
     TargetField("notes", gettext_lazy("Remarks"), ("备注", "说明", "remark", "note")),
     TargetField("owner", gettext_lazy("Owner"), ("负责人", "负责人账号", "销售", "业务员", "所属人")),
+    # When the customer came to the company (another system's records): counts by period
+    # (new customers per month, per person) then mean that date, not the day of the import.
+    TargetField("created_at", gettext_lazy("Created"), ("创建时间", "创建日期", "建档日期", "建档时间", "录入时间",
+                                                       "录入日期", "登记日期", "created", "created at", "date created")),
 ]
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", "T%H:%M", "T%H:%M:%S")
+
+
+def creation_time(text):
+    """A creation date or time as people and spreadsheets write it, in the current time zone
+    (Asia/Shanghai by default); ValueError when it is none of these forms."""
+    for date_format in DATE_FORMATS:
+        for time_format in TIME_FORMATS:
+            try:
+                parsed = datetime.datetime.strptime(text, date_format + time_format)
+            except ValueError:
+                continue
+            return timezone.make_aware(parsed)
+    raise ValueError(text)
 
 
 def target_fields():
@@ -168,6 +190,16 @@ def to_row(job, line, record, actor, cache):
     if any(record.get(k) for k in ("province", "city", "district")) and not row.province:
         errors.append(("province", _("Not a region of China: %(value)s") % {"value": record.get("province", "")}))
     row.credit_limit = record.get("credit_limit") or "0"
+    created = (record.get("created_at") or "").strip()
+    if created:
+        try:
+            row.created_at = creation_time(created)
+        except ValueError:
+            errors.append(("created_at", _("Not a date: “%(value)s” (write it like 2024-05-17 or 2024-05-17 14:30).")
+                           % {"value": created}))
+        else:
+            if row.created_at > timezone.now():
+                errors.append(("created_at", _("The creation date “%(value)s” is in the future.") % {"value": created}))
     # Every problem of a row at once, not only the first: phones and e-mail too.
     for field_name, check in (("mobile", normalize_phone), ("phone", normalize_phone), ("email", normalize_email)):
         try:
