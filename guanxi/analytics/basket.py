@@ -38,33 +38,43 @@ MIN_ORDERS = 3
 MIN_CONFIDENCE = 0.1
 MAX_SIZE = 3
 KEEP = 5000
-COPY_ROW = np.dtype([("fields", ">i2"), ("l1", ">i4"), ("order", ">i8"), ("l2", ">i4"), ("product", ">i8")])
+ORDERS_PER_QUERY = 1_000_000  # orders whose lines go into one aggregated value (16 bytes a line)
 
 
 # --- extraction ----------------------------------------------------------------------------------
-def _lines_sql():
+def _lines_sql(select, where=""):
     line, order = OrderLine._meta.db_table, Order._meta.db_table
     statuses = ", ".join(f"'{status}'" for status in COUNTED)  # enum values, not user input
-    return (f'SELECT CAST(l."order_id" AS BIGINT), CAST(l."product_id" AS BIGINT) FROM "{line}" l '  # noqa: S608
+    return (f'SELECT {select} FROM "{line}" l '  # noqa: S608
             f'JOIN "{order}" o ON o."id" = l."order_id" WHERE o."status" IN ({statuses}) '
-            f'AND l."product_id" IS NOT NULL')
+            f'AND l."product_id" IS NOT NULL{where}')
 
 
 def order_lines():
     """(order ids, product ids) of every counted order's product lines, as numpy arrays.
-    PostgreSQL: binary COPY read straight into an array; SQLite: the cursor's rows."""
+
+    PostgreSQL: the server packs the lines of each range of order ids into one binary value
+    (8-byte big-endian order id, then product id, per line) that numpy reads as it is, so no
+    Python code runs per line (a COPY hands the rows over one at a time: 5.7 M calls at a
+    million customers); SQLite: the cursor's rows."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            chunks = []
-            with cursor.cursor.copy(f"COPY ({_lines_sql()}) TO STDOUT (FORMAT BINARY)") as copy:
-                for chunk in copy:
-                    chunks.append(bytes(chunk))
-            data = b"".join(chunks)[19:-2]  # the 19-byte header, the 2-byte trailer
-            rows = np.frombuffer(data, dtype=COPY_ROW)
-            return rows["order"].astype(np.int64), rows["product"].astype(np.int64)
-        cursor.execute(_lines_sql())
-        flat = np.fromiter((value for row in cursor.cursor for value in row), dtype=np.int64)
-        return flat[0::2], flat[1::2]
+        if connection.vendor != "postgresql":
+            cursor.execute(_lines_sql('l."order_id", l."product_id"'))
+            flat = np.fromiter((value for row in cursor.cursor for value in row), dtype=np.int64)
+            return flat[0::2], flat[1::2]
+        cursor.execute(f'SELECT MIN("id"), MAX("id") FROM "{Order._meta.db_table}"')  # noqa: S608
+        low, high = cursor.fetchone()
+        packed = []
+        for start in range(low or 0, (high or -1) + 1, ORDERS_PER_QUERY):
+            cursor.execute(_lines_sql(
+                "string_agg(int8send(l.\"order_id\") || int8send(l.\"product_id\"), ''::bytea)",
+                ' AND o."id" >= %s AND o."id" < %s AND l."order_id" >= %s AND l."order_id" < %s'),
+                [start, start + ORDERS_PER_QUERY] * 2)
+            value = cursor.fetchone()[0]
+            if value:
+                packed.append(np.frombuffer(value, dtype=">i8"))
+        pairs = np.concatenate(packed).astype(np.int64) if packed else np.zeros(0, dtype=np.int64)
+        return pairs[0::2], pairs[1::2]
 
 
 # --- the run -----------------------------------------------------------------------------------------

@@ -160,6 +160,17 @@ def test_stored_rules_equal_brute_force_counting_over_the_orders(history):
     assert stored == expected
 
 
+def test_extraction_reads_every_counted_line_across_id_ranges(history, monkeypatch):
+    """ANA-5: the extraction hands over exactly the (order, product) pairs of counted orders,
+    also when they are read in many ranges of order ids (PostgreSQL packs a range per query)."""
+    monkeypatch.setattr(basket, "ORDERS_PER_QUERY", 3)
+    orders, products = basket.order_lines()
+    expected = sorted(OrderLine.objects.filter(order__status=OrderStatus.COMPLETED, product__isnull=False)
+                      .values_list("order_id", "product_id"))
+    assert expected and sorted(zip(orders.tolist(), products.tolist(), strict=True)) == expected
+    assert orders.dtype == products.dtype == np.int64
+
+
 def test_suggestions_cross_sell_and_up_sell(history, demo_org, products, client_for):
     """ANA-5: cross-sell: rules within the customer's products, the consequent new to him;
     up-sell: a dearer product of the category customers of his tier bought; both on the
