@@ -1,9 +1,10 @@
-"""A choropleth map of China's provinces, drawn on the server as SVG (ANA-6).
+"""Choropleth maps of China's provinces and of a province's cities, drawn on the server as SVG (ANA-6).
 
 The province outlines come from the PyPI package ``pygal-maps-china`` (its ``china.svg``,
 installed with Guanxi, read offline; nothing is fetched at run time and the outlines are
 not copied into this repository). Each outline is a link to the province's cities, so a
 click or Enter on a focused province drills down; its tooltip gives the name and value.
+A province's cities come from ``citymaps`` (a registry's data package fetched at install).
 """
 
 import functools
@@ -14,6 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from guanxi.core.charts import ink, shade
+
+from . import citymaps
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # ISO 3166-2:CN letters (the package's classes) → GB/T 2260 province codes (customers.regions).
@@ -44,6 +47,27 @@ def china_map(values, names, *, link, fmt=str, title="", selected="", empty_labe
     """``values``: {province code: number or None}; ``names``: {code: display name};
     ``link(code)`` → the address a province opens. Returns a safe SVG string."""
     view_box, paths = outlines()
+    shapes = [(code, names.get(code, code), data) for code, data in sorted(paths.items())]
+    return choropleth(view_box, shapes, values, link=link, fmt=fmt, title=title, selected=selected,
+                      empty_label=empty_label)
+
+
+def city_map(province, values, names, *, fmt=str, title="", empty_label="—"):
+    """The cities of ``province`` coloured by ``values`` ({city code: number or None}), or ""
+    when there are no city outlines for it (not installed, or a municipality)."""
+    found = citymaps.outlines(province)
+    if found is None:
+        return ""
+    view_box, drawn = found
+    shapes = [(code, names.get(code) or name, data) for code, name, data in drawn]
+    return choropleth(view_box, shapes, values, link=None, fmt=fmt, title=title, empty_label=empty_label,
+                      kind="city")
+
+
+def choropleth(view_box, shapes, values, *, link, fmt=str, title="", selected="", empty_label="—",
+               kind="province"):
+    """``shapes``: [(region code or "", name, SVG path data)]; ``link(code)`` the address a
+    region opens (None: regions are focusable, not links). Returns a safe SVG string."""
     _x, _y, width, height = (float(v) for v in view_box.split())
     numbers = [float(v) for v in values.values() if v is not None]
     peak = max(numbers, default=0) or 1
@@ -52,13 +76,16 @@ def china_map(values, names, *, link, fmt=str, title="", selected="", empty_labe
              f'{height + legend_h:.0f}" width="100%" role="img" aria-label="{escape(title)}">']
     if title:
         parts.append(f"<title>{escape(title)}</title>")
-    for code, data in sorted(paths.items()):
-        value = values.get(code)
-        label = f"{names.get(code, code)}: {fmt(value) if value is not None else '—'}"
-        stroke = ' stroke="#0969da" stroke-width="2"' if code == selected else ' stroke="#57606a" stroke-width="0.5"'
-        parts.append(f'<a href="{escape(link(code))}" aria-label="{escape(label)}" data-province="{code}">'
-                     f'<path d="{escape(data)}" fill="{shade(value, peak)}"{stroke}><title>{escape(label)}</title>'
-                     "</path></a>")
+    for code, name, data in shapes:
+        value = values.get(code) if code else None
+        label = f"{name}: {fmt(value) if value is not None else '—'}"
+        stroke = ' stroke="#0969da" stroke-width="2"' if code and code == selected else \
+            ' stroke="#57606a" stroke-width="0.5"'
+        shape = f'<path d="{escape(data)}" fill="{shade(value, peak)}"{stroke}><title>{escape(label)}</title></path>'
+        if link is not None and code:
+            parts.append(f'<a href="{escape(link(code))}" aria-label="{escape(label)}" data-{kind}="{code}">{shape}</a>')
+        else:
+            parts.append(f'<g tabindex="0" role="img" aria-label="{escape(label)}" data-{kind}="{code}">{shape}</g>')
     step = width / 2 / LEGEND_STEPS
     top = height + 6
     for index in range(LEGEND_STEPS):

@@ -51,7 +51,7 @@ def english_name(code):
     """An English (pinyin) name of a province or city: 广东省 → Guangdong."""
     if code in ENGLISH:
         return ENGLISH[code]
-    short = regions._short(regions.name(code))
+    short = regions.short_name(regions.name(code))
     return "".join(lazy_pinyin(short)).capitalize() if short else ""
 
 

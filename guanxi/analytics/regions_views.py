@@ -12,7 +12,8 @@ from guanxi.core.exports import export_response
 from guanxi.core.permissions import require
 from guanxi.customers import regions as divisions
 
-from .chinamap import china_map
+from . import citymaps
+from .chinamap import china_map, city_map
 from .forms import PresetPeriodForm
 from .regions import (
     FORECAST_MONTHS,
@@ -74,7 +75,14 @@ def regions(request):
     names = {code: display_name(code, language) for code, _name in divisions.provinces()}
     chart = china_map(values, names, link=link, fmt=_fmt(metric), selected=province,
                       title=_("%(metric)s per province") % {"metric": METRICS[metric]}, empty_label=_("No figure"))
+    city_chart = ""
+    if province:
+        city_names = {code: display_name(code, language) for code, _name in divisions.children(province)}
+        city_chart = city_map(province, {code: row.metric(metric) for code, row in rows.items() if code}, city_names,
+                              fmt=_fmt(metric), empty_label=_("No figure"),
+                              title=_("%(metric)s per city") % {"metric": METRICS[metric]})
     return render(request, "analytics/regions.html", {
+        "city_chart": city_chart, "city_outlines_missing": bool(province) and not citymaps.installed(),
         "form": form, "period": period, "metric_label": METRICS[metric], "province": province,
         "province_name": display_name(province, language) if province else "", "chart": chart,
         "rows": [(r, display_name(r.code, language), link(r.code) if not province and r.code else "")

@@ -78,12 +78,13 @@ def code_by_name():
     names, parents, _children = _load()
     mapping = {}
     for code, full in names.items():
-        for key in {full, _short(full)}:
+        for key in {full, short_name(full)}:
             mapping.setdefault((parents[code], key), code)
     return mapping
 
 
-def _short(full):
+def short_name(full):
+    """广东省 → 广东, 那曲地区 → 那曲: the name without its administrative suffix."""
     for suffix in ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "自治州", "地区", "盟"):
         if full.endswith(suffix) and len(full) > len(suffix) + 1:
             return full[: -len(suffix)]
@@ -107,7 +108,7 @@ def name_prefix_set():
     prefixes = set()
     for code, full in names.items():
         if len(code) <= 4:
-            prefixes.update({full, _short(full)})
+            prefixes.update({full, short_name(full)})
         elif full.endswith(("区", "县")) and len(full) >= 3:
             prefixes.add(full)
     prefixes = frozenset(p for p in prefixes if len(p) >= 2)

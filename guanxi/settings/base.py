@@ -7,6 +7,7 @@ Set ``DATABASE_URL`` and ``REDIS_URL`` for production (see docs/deployment.md).
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -37,6 +38,9 @@ def default_data_dir():
 
 
 DATA_DIR = Path(env("GUANXI_DATA_DIR", default_data_dir())).resolve()
+# Data packages fetched from a package registry at install time (`guanxi fetch_maps`): they
+# belong to the installation (like site-packages), not to the data directory.
+MAP_DATA_DIR = Path(env("GUANXI_MAP_DATA_DIR", str(Path(sys.prefix) / "share" / "guanxi" / "maps"))).resolve()
 
 
 def ensure_data_dir():

@@ -160,8 +160,10 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("name,make,message", MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_malformed_files_get_a_clear_form_error_and_create_nothing(seller, client_for, name, make, message):
+def test_malformed_files_get_a_clear_form_error_and_create_nothing(seller, client_for, name, make, message,
+                                                                      settings, tmp_path):
     """CUS-4: a malformed file gives a translated form error (400), no job, no stored file."""
+    settings.MEDIA_ROOT = tmp_path  # its own: a parallel worker's import stores files meanwhile
     seller.language = "en"
     seller.save(update_fields=["language"])
     stored_before = set(default_storage.listdir("imports")[1]) if default_storage.exists("imports") else set()
