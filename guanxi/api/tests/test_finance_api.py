@@ -629,15 +629,29 @@ def _first_call(view_func):
     return statement.value if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) else None
 
 
+def declared_code(view_func):
+    """The permission an endpoint checks first: the literal of ``require_perm(request, "…")``,
+    or, for an endpoint made by a factory of ``guanxi.api.routes``, its ``required_permission``
+    when the factory's function checks it first (``require_perm(request, perm)``)."""
+    call = _first_call(view_func)
+    if call is None or getattr(call.func, "id", None) != "require_perm" or len(call.args) != 2:
+        return None
+    argument = call.args[1]
+    if isinstance(argument, ast.Constant):
+        return argument.value
+    if isinstance(argument, ast.Name) and argument.id == "perm" and view_func.__module__ == "guanxi.api.routes":
+        return getattr(view_func, "required_permission", None)
+    return None
+
+
 def declares_permission(operation, modules):
-    """The first statement is ``require_perm(request, "<module>.<action>")`` with a known code,
-    or ``require_branch_member(request)`` (expenses are everyone's)."""
+    """The first statement is ``require_perm(request, "<module>.<action>")`` with a known code
+    (literal, or a factory's declared one), or ``require_branch_member(request)`` (expenses are
+    everyone's)."""
     call = _first_call(operation.view_func)
-    name = getattr(call.func, "id", None) if call is not None else None
-    if name == "require_branch_member":
+    if call is not None and getattr(call.func, "id", None) == "require_branch_member":
         return True
-    code = call.args[1].value if name == "require_perm" and len(call.args) == 2 and isinstance(
-        call.args[1], ast.Constant) else None
+    code = declared_code(operation.view_func)
     return code in all_codes() and code.split(".")[0] in modules
 
 

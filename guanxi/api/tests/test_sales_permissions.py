@@ -1,7 +1,6 @@
 """SECURITY (missing function-level checks): every sales endpoint declares its permission
 first, and a user without the sales module is refused everywhere."""
 
-import ast
 import inspect
 import json
 import re
@@ -12,18 +11,15 @@ from guanxi.accounts.services import token_issue
 from guanxi.api.routers.sales import router
 from guanxi.core.permissions import all_codes
 
-from .test_finance_api import _first_call, _operations
+from .test_finance_api import _operations, declared_code
 
 
 def test_every_sales_endpoint_checks_a_known_permission_before_anything_else(db):
     """ORG-4, SYS-6: the first statement of each endpoint is ``require_perm(request, "sales.…")``."""
     problems = []
     for method, path, operation in _operations(router):
-        call = _first_call(operation.view_func)
-        code = call.args[1].value if call is not None and len(call.args) == 2 and isinstance(
-            call.args[1], ast.Constant) else None
-        if call is None or getattr(call.func, "id", None) != "require_perm" or code not in all_codes() \
-                or not code.startswith("sales."):
+        code = declared_code(operation.view_func)
+        if code not in all_codes() or not code.startswith("sales."):
             problems.append((method, path))
     assert not problems, problems
     assert len(list(_operations(router))) >= 35

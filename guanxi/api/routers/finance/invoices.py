@@ -4,7 +4,7 @@
 import datetime
 from typing import ClassVar
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guanxi.finance import invoices, selectors
 from guanxi.finance.models import (
@@ -19,9 +19,9 @@ from ...common import (
     Money,
     Page,
     ReasonIn,
-    listing,
     require_perm,
 )
+from ...routes import list_and_get
 from ._shared import Amount
 
 router = Router()
@@ -79,17 +79,9 @@ class InvoiceFilters(ListParams):
     search: ClassVar = ("number__istartswith", "invoice_number__istartswith", "customer__name__icontains")
 
 
-@router.get("/invoices", response=InvoicePage)
-def invoice_list(request, params: Query[InvoiceFilters]):
-    """FIN-1: VAT invoices requested for orders in the caller's scope."""
-    require_perm(request, "finance.view")
-    return listing(request, selectors.invoices_visible_to(request.user), params)
-
-
-@router.get("/invoices/{invoice_id}", response=InvoiceOut)
-def invoice_get(request, invoice_id: int):
-    require_perm(request, "finance.view")
-    return selectors.invoice_get(request.user, invoice_id)
+list_and_get(router, "/invoices", name="invoice", perm="finance.view", page=InvoicePage, out=InvoiceOut,
+             filters=InvoiceFilters, visible=selectors.invoices_visible_to, get=selectors.invoice_get,
+             list_doc="FIN-1: VAT invoices requested for orders in the caller's scope.")
 
 
 @router.post("/invoices", response={201: InvoiceOut})

@@ -5,7 +5,7 @@ import datetime
 from typing import ClassVar
 
 from django.db.models import Prefetch
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 
 from guanxi.finance import invoices
 from guanxi.finance.models import (
@@ -20,9 +20,9 @@ from ...common import (
     ListParams,
     Money,
     Page,
-    listing,
     require_perm,
 )
+from ...routes import list_and_get
 from ._shared import Amount
 
 router = Router()
@@ -79,22 +79,14 @@ class PaymentPlanFilters(ListParams):
     search: ClassVar = ("order__number__istartswith",)
 
 
-def _plans(request):
+def _plans(user):
     instalments = Prefetch("instalments", queryset=Instalment.objects.select_related("receivable"))
-    return scoped(PaymentPlan.objects.select_related("order").prefetch_related(instalments), request.user)
+    return scoped(PaymentPlan.objects.select_related("order").prefetch_related(instalments), user)
 
 
-@router.get("/payment-plans", response=PaymentPlanPage)
-def payment_plan_list(request, params: Query[PaymentPlanFilters]):
-    """FIN-1: contracts' instalments, in the scope of their orders (``order_id=`` for one order)."""
-    require_perm(request, "sales.view")
-    return listing(request, _plans(request), params)
-
-
-@router.get("/payment-plans/{plan_id}", response=PaymentPlanOut)
-def payment_plan_get(request, plan_id: int):
-    require_perm(request, "sales.view")
-    return get_scoped(_plans(request), request.user, pk=plan_id)
+list_and_get(router, "/payment-plans", name="payment_plan", id_name="plan_id", perm="sales.view",
+             page=PaymentPlanPage, out=PaymentPlanOut, filters=PaymentPlanFilters, visible=_plans,
+             list_doc="FIN-1: contracts' instalments, in the scope of their orders (``order_id=`` for one order).")
 
 
 @router.put("/orders/{order_id}/payment-plan", response=PaymentPlanOut)
@@ -105,6 +97,6 @@ def payment_plan_set(request, order_id: int, payload: PaymentPlanIn):
     plan = invoices.payment_plan_set(actor=request.user, order=sales_selectors.order_get(request.user, order_id),
                                      instalments=[(i.due_on, i.amount, i.description) for i in payload.instalments],
                                      notes=payload.notes)
-    return get_scoped(_plans(request), request.user, pk=plan.pk)
+    return get_scoped(_plans(request.user), request.user, pk=plan.pk)
 
 

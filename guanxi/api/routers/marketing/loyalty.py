@@ -12,6 +12,7 @@ from guanxi.marketing.services import loyalty as services
 from guanxi.sales.selectors import orders_visible_to
 
 from ...common import InputSchema, ListParams, Money, get_or_invalid, listing, require_perm
+from ...routes import list_and_get
 from ..finance._shared import IDEMPOTENT
 
 router = Router()
@@ -107,16 +108,8 @@ def _member(request, member_id):
     return get_object_or_404(selectors.members_visible_to(request.user), pk=member_id)
 
 
-@router.get("/members", response=MemberPage)
-def member_list(request, params: Query[MemberFilters]):
-    require_perm(request, "marketing.view")
-    return listing(request, selectors.members_visible_to(request.user), params)
-
-
-@router.get("/members/{member_id}", response=MemberOut)
-def member_get(request, member_id: int):
-    require_perm(request, "marketing.view")
-    return _member(request, member_id)
+list_and_get(router, "/members", name="member", perm="marketing.view", page=MemberPage, out=MemberOut,
+             filters=MemberFilters, visible=selectors.members_visible_to)
 
 
 @router.get("/members/{member_id}/points", response=MovementPage)

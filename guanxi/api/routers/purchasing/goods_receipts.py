@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, ClassVar
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.purchasing import selectors, services
@@ -18,10 +18,10 @@ from ...common import (
     PickCode,
     by_id,
     fields_named,
-    listing,
     pick,
     require_perm,
 )
+from ...routes import list_and_get
 
 router = Router()
 
@@ -98,22 +98,15 @@ def _by_line(order, quantities):
     return {line_ids[position]: quantity for position, quantity in quantities.items()}, names
 
 
-def _goods_receipts(request):
-    return (selectors.goods_receipts_visible_to(request.user).select_related("order", "payable")
+def _goods_receipts(user):
+    return (selectors.goods_receipts_visible_to(user).select_related("order", "payable")
             .prefetch_related("lines__order_line"))
 
 
-@router.get("/goods-receipts", response=GoodsReceiptPage)
-def goods_receipt_list(request, params: Query[GoodsReceiptFilters]):
-    """PUR-3: goods receipts of the purchase orders in the caller's scope."""
-    require_perm(request, "purchasing.view")
-    return listing(request, _goods_receipts(request), params)
-
-
-@router.get("/goods-receipts/{receipt_id}", response=GoodsReceiptOut)
-def goods_receipt_get(request, receipt_id: int):
-    require_perm(request, "purchasing.view")
-    return selectors.goods_receipt_get(request.user, receipt_id)
+list_and_get(router, "/goods-receipts", name="goods_receipt", id_name="receipt_id", perm="purchasing.view",
+             page=GoodsReceiptPage, out=GoodsReceiptOut, filters=GoodsReceiptFilters, visible=_goods_receipts,
+             get=selectors.goods_receipt_get,
+             list_doc="PUR-3: goods receipts of the purchase orders in the caller's scope.")
 
 
 @router.post("/goods-receipts", response={201: GoodsReceiptOut})

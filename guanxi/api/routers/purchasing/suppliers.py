@@ -5,7 +5,7 @@ import datetime
 from typing import ClassVar
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guanxi.customers import selectors as customer_selectors
 from guanxi.purchasing import selectors, services
@@ -16,13 +16,12 @@ from ...common import (
     Page,
     PickCode,
     deleted,
-    listing,
     patched,
     pick,
     require_perm,
     resolved,
-    with_etag,
 )
+from ...routes import list_and_get
 from ._shared import SUPPLIES
 
 router = Router()
@@ -106,17 +105,9 @@ def _supplier_data(request, data):
     return resolved(data, customer=customer_selectors.customers_visible_to(request.user))
 
 
-@router.get("/suppliers", response=SupplierPage)
-def supplier_list(request, params: Query[SupplierFilters]):
-    """PUR-1: suppliers in the caller's scope."""
-    require_perm(request, "purchasing.view")
-    return listing(request, selectors.suppliers_visible_to(request.user), params)
-
-
-@router.get("/suppliers/{supplier_id}", response=SupplierOut)
-def supplier_get(request, supplier_id: int, response: HttpResponse):
-    require_perm(request, "purchasing.view")
-    return with_etag(response, SupplierOut.from_orm(selectors.supplier_get(request.user, supplier_id)))
+list_and_get(router, "/suppliers", name="supplier", perm="purchasing.view", page=SupplierPage, out=SupplierOut,
+             filters=SupplierFilters, visible=selectors.suppliers_visible_to, get=selectors.supplier_get, etag=True,
+             list_doc="PUR-1: suppliers in the caller's scope.")
 
 
 @router.post("/suppliers", response={201: SupplierOut})

@@ -7,7 +7,7 @@ from typing import Literal
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
 from guanxi.core.errors import ValidationFailed
@@ -16,11 +16,10 @@ from guanxi.service import caller, intake
 
 from ...common import (
     InputSchema,
-    ListParams,
     Page,
-    listing,
     require_perm,
 )
+from ...routes import list_and_get
 from ._shared import _active_people
 
 router = Router()
@@ -108,15 +107,7 @@ def call_record(request, payload: CallIn):
     return Status(201 if created else 200, call)
 
 
-@router.get("/calls", response=CallPage)
-def call_list(request, params: Query[ListParams]):
-    """SRV-7: calls in the caller's scope (their own, their team's, their customers')."""
-    require_perm(request, "service.view")
-    return listing(request, caller.calls_visible_to(request.user), params)
-
-
-@router.get("/calls/{call_id}", response=CallOut)
-def call_get(request, call_id: int):
-    require_perm(request, "service.view")
-    return caller.call_get(request.user, call_id)
+list_and_get(router, "/calls", name="call", perm="service.view", page=CallPage, out=CallOut,
+             visible=caller.calls_visible_to, get=caller.call_get,
+             list_doc="SRV-7: calls in the caller's scope (their own, their team's, their customers').")
 

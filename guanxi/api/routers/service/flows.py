@@ -5,7 +5,7 @@ import datetime
 from typing import Any
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guanxi.service import flow_services
 from guanxi.service.models import (
@@ -14,12 +14,11 @@ from guanxi.service.models import (
 
 from ...common import (
     InputSchema,
-    ListParams,
     Page,
-    listing,
     pick,
     require_perm,
 )
+from ...routes import list_and_get
 from ._shared import SEVERITIES, TYPES, _TypeAndSeverity
 
 router = Router()
@@ -69,17 +68,8 @@ def _flows():
     return Flow.objects.select_related("ticket_type", "severity", "live_version").prefetch_related("versions")
 
 
-@router.get("/flows", response=FlowPage)
-def flow_list(request, params: Query[ListParams]):
-    """SRV-3: the handling flows (configuration: service.manage)."""
-    require_perm(request, "service.manage")
-    return listing(request, _flows(), params)
-
-
-@router.get("/flows/{flow_id}", response=FlowOut)
-def flow_get(request, flow_id: int):
-    require_perm(request, "service.manage")
-    return get_or_404(_flows(), flow_id)
+list_and_get(router, "/flows", name="flow", perm="service.manage", page=FlowPage, out=FlowOut,
+             visible=lambda user: _flows(), list_doc="SRV-3: the handling flows (configuration: service.manage).")
 
 
 @router.post("/flows", response={201: FlowOut})
