@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.workplace import selectors, services
@@ -11,13 +10,11 @@ from guanxi.workplace.models import NoteCategory
 from ..common import (
     InputSchema,
     Page,
-    deleted,
     filtered,
     page,
-    patched,
     require_perm,
-    with_etag,
 )
+from ..routes import delete_route, get_route, update_route
 
 router = Router(tags=["notes"])
 
@@ -67,10 +64,7 @@ def note_list(request, params: Query[NoteFilters]):
     return page(request, queryset, params, sort="-created_at", allowed={"created_at", "title", "id"})
 
 
-@router.get("/{note_id}", response=NoteOut)
-def note_get(request, note_id: int, response: HttpResponse):
-    require_perm(request, "workplace.view")
-    return with_etag(response, NoteOut.from_orm(selectors.note_get(request.user, note_id)))
+get_route(router, "", name="note", perm="workplace.view", out=NoteOut, get=selectors.note_get, etag=True)
 
 
 @router.post("", response={201: NoteOut})
@@ -79,15 +73,10 @@ def note_create(request, payload: NoteIn):
     return Status(201, services.note_create(actor=request.user, **payload.model_dump()))
 
 
-@router.patch("/{note_id}", response=NoteOut)
-def note_update(request, note_id: int, payload: NotePatch, response: HttpResponse):
-    require_perm(request, "workplace.edit")
-    return patched(request, response, queryset=selectors.notes_visible_to(request.user), pk=note_id, out=NoteOut,
-                   update=lambda note: services.note_update(actor=request.user, note=note, **payload.model_dump(exclude_unset=True)))
+update_route(router, "", name="note", perm="workplace.edit", out=NoteOut, patch=NotePatch,
+             visible=selectors.notes_visible_to,
+             update=lambda user, note, data: services.note_update(actor=user, note=note, **data))
 
 
-@router.delete("/{note_id}", response={204: None})
-def note_delete(request, note_id: int):
-    """Move a note to the recycle bin (restorable for 30 days)."""
-    require_perm(request, "workplace.delete")
-    return deleted(request, selectors.note_get, note_id, services.note_delete, "note")
+delete_route(router, "", name="note", perm="workplace.delete", get=selectors.note_get, delete=services.note_delete,
+             doc="Move a note to the recycle bin (restorable for 30 days).")

@@ -21,7 +21,8 @@ def _factory_made():
             for operation in path_view.operations:
                 if operation.view_func.__module__ == "guanxi.api.routes":
                     url = "/api/v1" + ("/" + prefix.strip("/") if prefix.strip("/") else "") + path
-                    yield url.replace("//", "/"), operation.view_func
+                    for method in operation.methods:
+                        yield method, url.replace("//", "/").rstrip("/"), operation.view_func
 
 
 def _headers(user):
@@ -36,22 +37,26 @@ def test_factory_made_endpoints_declare_a_known_permission_first(client):
     assert len(made) >= 2
     documented = {operation["operationId"] for path in client.get("/api/v1/openapi.json").json()["paths"].values()
                   for operation in path.values()}
-    for url, view in made:
+    assert {method for method, _url, _view in made} == {"GET", "PATCH", "DELETE"}
+    for _method, url, view in made:
         assert declared_code(view) in all_codes(), url
-        assert view.__name__.endswith(("_list", "_get")) and view.__name__ in documented, url
+        assert view.__name__.endswith(("_list", "_get", "_update", "_delete")) and view.__name__ in documented, url
 
 
 def test_a_caller_without_the_permission_is_refused_by_every_factory_made_endpoint(demo_org):
-    """SECURITY: a signed-in employee without any role gets 403 (problem+json) everywhere, never a record;
-    the chairman gets the list (200) of each."""
+    """SECURITY: a signed-in employee without any role gets 403 (problem+json) on every one (reads,
+    changes, deletions), never a record and no change; the chairman gets the list (200) of each."""
     nobody = UserFactory(department=demo_org["liuyang"].department)
     client, refused, chairman = Client(), [], _headers(demo_org["chenzhiqiang"])
     headers = _headers(nobody)
-    for url, view in _factory_made():
+    for method, url, view in _factory_made():
         concrete = re.sub(r"\{\w+\}", "1", url)
-        response = client.get(concrete, headers=headers)
+        if method == "PATCH":
+            response = client.patch(concrete, "{}", content_type="application/json", headers=headers)
+        else:
+            response = getattr(client, method.lower())(concrete, headers=headers)
         if response.status_code != 403 or response["Content-Type"] != "application/problem+json":
-            refused.append((concrete, response.status_code))
-        if view.__name__.endswith("_list"):
+            refused.append((method, concrete, response.status_code))
+        if method == "GET" and view.__name__.endswith("_list"):
             assert client.get(url, headers=chairman).status_code == 200, url
     assert not refused, refused

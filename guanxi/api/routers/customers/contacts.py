@@ -3,7 +3,6 @@
 
 import datetime
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -16,11 +15,9 @@ from ...common import (
     Page,
     PickCode,
     cursor_list,
-    deleted,
-    patched,
     require_perm,
-    with_etag,
 )
+from ...routes import delete_route, get_route, update_route
 from .customers import Phone, _get
 
 router = Router()
@@ -95,10 +92,8 @@ def contact_list(request, limit: int | None = None, cursor: str | None = None, o
                        ordering=ordering, cursor=cursor, limit=limit)
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut)
-def contact_get(request, contact_id: int, response: HttpResponse):
-    require_perm(request, "customers.view")
-    return with_etag(response, ContactOut.from_orm(selectors.contact_get(request.user, contact_id)))
+get_route(router, "/contacts", name="contact", perm="customers.view", out=ContactOut, get=selectors.contact_get,
+          etag=True)
 
 
 @router.post("/contacts", response={201: ContactOut})
@@ -109,16 +104,12 @@ def contact_create(request, payload: ContactIn):
     return Status(201, services.contact_create(actor=request.user, customer=customer, **data))
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut)
-def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
-    require_perm(request, "customers.edit")
-    return patched(request, response, queryset=selectors.contacts_visible_to(request.user), pk=contact_id, out=ContactOut,
-                   update=lambda contact: services.contact_update(actor=request.user, contact=contact, **_role(payload.model_dump(exclude_unset=True))))
+update_route(router, "/contacts", name="contact", perm="customers.edit", out=ContactOut, patch=ContactPatch,
+             visible=selectors.contacts_visible_to,
+             update=lambda user, contact, data: services.contact_update(actor=user, contact=contact, **_role(data)))
 
 
-@router.delete("/contacts/{contact_id}", response={204: None})
-def contact_delete(request, contact_id: int):
-    require_perm(request, "customers.edit")
-    return deleted(request, selectors.contact_get, contact_id, services.contact_delete, "contact")
+delete_route(router, "/contacts", name="contact", perm="customers.edit", get=selectors.contact_get,
+             delete=services.contact_delete)
 
 

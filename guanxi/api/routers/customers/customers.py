@@ -30,10 +30,10 @@ from ...common import (
     filtered,
     get_or_invalid,
     page,
-    patched,
     require_perm,
     with_etag,
 )
+from ...routes import update_route
 
 router = Router()
 
@@ -273,11 +273,9 @@ def customer_create(request, payload: CustomerIn):
     return Status(201, selectors.customer_get(request.user, customer.pk))
 
 
-@router.patch("/customers/{customer_id}", response=CustomerOut)
-def customer_update(request, customer_id: int, payload: CustomerPatch, response: HttpResponse):
-    require_perm(request, "customers.edit")
-    return patched(request, response, queryset=selectors.customers_visible_to(request.user), pk=customer_id, out=CustomerOut,
-                   update=lambda customer: services.customer_update(actor=request.user, customer=customer, **_pick_refs(payload.model_dump(exclude_unset=True))))
+update_route(router, "/customers", name="customer", perm="customers.edit", out=CustomerOut, patch=CustomerPatch,
+             visible=selectors.customers_visible_to,
+             update=lambda user, customer, data: services.customer_update(actor=user, customer=customer, **_pick_refs(data)))
 
 
 @router.delete("/customers/{customer_id}", response={204: None})

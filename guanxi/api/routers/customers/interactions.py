@@ -3,7 +3,6 @@
 
 import datetime
 
-from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from guanxi.customers import selectors, services
@@ -15,13 +14,11 @@ from ...common import (
     InputSchema,
     Page,
     cursor_list,
-    deleted,
     filtered,
     get_or_invalid,
-    patched,
     require_perm,
-    with_etag,
 )
+from ...routes import delete_route, get_route, update_route
 from .customers import _get
 
 router = Router()
@@ -71,10 +68,8 @@ def interaction_list(request, limit: int | None = None, cursor: str | None = Non
                        ordering=ordering, cursor=cursor, limit=limit)
 
 
-@router.get("/interactions/{interaction_id}", response=InteractionOut)
-def interaction_get(request, interaction_id: int, response: HttpResponse):
-    require_perm(request, "customers.view")
-    return with_etag(response, InteractionOut.from_orm(selectors.interaction_get(request.user, interaction_id)))
+get_route(router, "/interactions", name="interaction", perm="customers.view", out=InteractionOut,
+          get=selectors.interaction_get, etag=True)
 
 
 @router.post("/interactions", response={201: InteractionOut})
@@ -87,14 +82,10 @@ def interaction_create(request, payload: InteractionIn):
     return Status(201, services.interaction_create(actor=request.user, customer=customer, contact=contact, **data))
 
 
-@router.patch("/interactions/{interaction_id}", response=InteractionOut)
-def interaction_update(request, interaction_id: int, payload: InteractionPatch, response: HttpResponse):
-    require_perm(request, "customers.edit")
-    return patched(request, response, queryset=selectors.interactions_visible_to(request.user), pk=interaction_id, out=InteractionOut,
-                   update=lambda interaction: services.interaction_update(actor=request.user, interaction=interaction, **payload.model_dump(exclude_unset=True)))
+update_route(router, "/interactions", name="interaction", perm="customers.edit", out=InteractionOut,
+             patch=InteractionPatch, visible=selectors.interactions_visible_to,
+             update=lambda user, interaction, data: services.interaction_update(actor=user, interaction=interaction, **data))
 
 
-@router.delete("/interactions/{interaction_id}", response={204: None})
-def interaction_delete(request, interaction_id: int):
-    require_perm(request, "customers.edit")
-    return deleted(request, selectors.interaction_get, interaction_id, services.interaction_delete, "interaction")
+delete_route(router, "/interactions", name="interaction", perm="customers.edit", get=selectors.interaction_get,
+             delete=services.interaction_delete)

@@ -18,14 +18,12 @@ from ...common import (
     ListParams,
     Money,
     cursor_list,
-    deleted,
     fields_named,
     get_or_invalid,
-    listing,
     patched,
     require_perm,
-    with_etag,
 )
+from ...routes import delete_route, get_route, list_route
 
 router = Router()
 
@@ -138,11 +136,8 @@ def _data(request, data):
 NAMES = {"segment": "segment_id"}
 
 
-@router.get("/campaigns", response=CampaignPage)
-def campaign_list(request, params: Query[CampaignFilters]):
-    """MKT-2: campaigns in the caller's scope."""
-    require_perm(request, "marketing.view")
-    return listing(request, selectors.campaigns_visible_to(request.user), params)
+list_route(router, "/campaigns", name="campaign", perm="marketing.view", page=CampaignPage, filters=CampaignFilters,
+           visible=selectors.campaigns_visible_to, doc="MKT-2: campaigns in the caller's scope.")
 
 
 @router.post("/campaigns", response={201: CampaignOut})
@@ -154,10 +149,8 @@ def campaign_create(request, payload: CampaignIn):
     return Status(201, selectors.campaign_get(request.user, campaign.pk))
 
 
-@router.get("/campaigns/{campaign_id}", response=CampaignOut)
-def campaign_get(request, campaign_id: int, response: HttpResponse):
-    require_perm(request, "marketing.view")
-    return with_etag(response, CampaignOut.from_orm(selectors.campaign_get(request.user, campaign_id)))
+get_route(router, "/campaigns", name="campaign", perm="marketing.view", out=CampaignOut, get=selectors.campaign_get,
+          etag=True)
 
 
 @router.patch("/campaigns/{campaign_id}", response=CampaignOut)
@@ -174,11 +167,8 @@ def campaign_update(request, campaign_id: int, payload: CampaignPatch, response:
                    out=CampaignOut, update=update)
 
 
-@router.delete("/campaigns/{campaign_id}", response={204: None})
-def campaign_delete(request, campaign_id: int):
-    """MKT-2: to the recycle bin."""
-    require_perm(request, "marketing.delete")
-    return deleted(request, selectors.campaign_get, campaign_id, services.campaign_delete, "campaign")
+delete_route(router, "/campaigns", name="campaign", perm="marketing.delete", get=selectors.campaign_get,
+             delete=services.campaign_delete, doc="MKT-2: to the recycle bin.")
 
 
 @router.get("/campaigns/{campaign_id}/return", response=ReturnOut)

@@ -15,6 +15,7 @@ from guanxi.marketing.services import capture as services
 from guanxi.sales.selectors import lead_get
 
 from ...common import InputSchema, ListParams, Money, page, require_perm
+from ...routes import get_route
 
 router = Router()
 Dimension = Literal["industry", "occupation", "age", "region", "value_tier", "stage"]
@@ -111,10 +112,8 @@ def marketing_form_list(request, params: Query[FormFilters]):
     return page(request, queryset, params, allowed={"created_at", "id", "name"})
 
 
-@router.get("/marketing-forms/{form_id}", response=MarketingFormOut)
-def marketing_form_get(request, form_id: int):
-    require_perm(request, "marketing.view")
-    return selectors.form_get(request.user, form_id)
+get_route(router, "/marketing-forms", name="marketing_form", id_name="form_id", perm="marketing.view",
+          out=MarketingFormOut, get=selectors.form_get)
 
 
 class ResponseOut(Schema):
@@ -256,10 +255,8 @@ def report_create(request, payload: ReportIn):
                                               period=payload.period, content=payload.data))
 
 
-@router.get("/marketing-reports/{report_id}", response=ReportOut)
-def report_get(request, report_id: int):
-    require_perm(request, "marketing.view")
-    return selectors.report_get(request.user, report_id)
+get_route(router, "/marketing-reports", name="report", perm="marketing.view", out=ReportOut,
+          get=selectors.report_get)
 
 
 class ReviewIn(InputSchema):

@@ -12,6 +12,7 @@ from guanxi.marketing.services import email as services
 from guanxi.org.scopes import scoped
 
 from ...common import InputSchema, ListParams, get_or_invalid, listing, require_perm
+from ...routes import get_route, list_route
 
 router = Router()
 
@@ -82,10 +83,8 @@ class StatsOut(Schema):
     rates: Rates
 
 
-@router.get("/email-campaigns", response=EmailCampaignPage)
-def email_campaign_list(request, params: Query[EmailCampaignFilters]):
-    require_perm(request, "marketing.view")
-    return listing(request, selectors.sends_visible_to(request.user), params)
+list_route(router, "/email-campaigns", name="email_campaign", perm="marketing.view", page=EmailCampaignPage,
+           filters=EmailCampaignFilters, visible=selectors.sends_visible_to)
 
 
 @router.post("/email-campaigns", response={201: EmailCampaignOut})
@@ -99,10 +98,8 @@ def email_campaign_create(request, payload: EmailCampaignIn):
         campaign=get_or_invalid(scoped(Campaign.objects.all(), user), payload.campaign_id, "campaign_id")))
 
 
-@router.get("/email-campaigns/{send_id}", response=EmailCampaignOut)
-def email_campaign_get(request, send_id: int):
-    require_perm(request, "marketing.view")
-    return selectors.send_get(request.user, send_id)
+get_route(router, "/email-campaigns", name="email_campaign", id_name="send_id", perm="marketing.view",
+          out=EmailCampaignOut, get=selectors.send_get)
 
 
 @router.get("/email-campaigns/{send_id}/stats", response=StatsOut)

@@ -15,13 +15,11 @@ from guanxi.marketing.services import segments as services
 from ...common import (
     InputSchema,
     ListParams,
-    deleted,
-    listing,
     page,
     patched,
     require_perm,
-    with_etag,
 )
+from ...routes import delete_route, get_route, list_route
 
 router = Router()
 
@@ -101,10 +99,8 @@ class MemberParams(Schema):
     ordering: str | None = Field(None, description="name, id or created_at; prefix `-` for descending")
 
 
-@router.get("/segments", response=SegmentPage)
-def segment_list(request, params: Query[SegmentFilters]):
-    require_perm(request, "marketing.view")
-    return listing(request, selectors.segments_visible_to(request.user), params)
+list_route(router, "/segments", name="segment", perm="marketing.view", page=SegmentPage, filters=SegmentFilters,
+           visible=selectors.segments_visible_to)
 
 
 @router.post("/segments/preview", response=CountOut)
@@ -115,10 +111,8 @@ def segment_preview(request, payload: RulesIn):
     return {"count": count, "capped": capped}
 
 
-@router.get("/segments/{segment_id}", response=SegmentOut)
-def segment_get(request, segment_id: int, response: HttpResponse):
-    require_perm(request, "marketing.view")
-    return with_etag(response, SegmentOut.from_orm(selectors.segment_get(request.user, segment_id)))
+get_route(router, "/segments", name="segment", perm="marketing.view", out=SegmentOut, get=selectors.segment_get,
+          etag=True)
 
 
 @router.get("/segments/{segment_id}/customers", response=MemberPage)
@@ -144,8 +138,5 @@ def segment_update(request, segment_id: int, payload: SegmentPatch, response: Ht
                        actor=request.user, segment=segment, **payload.model_dump(exclude_unset=True)))
 
 
-@router.delete("/segments/{segment_id}", response={204: None})
-def segment_delete(request, segment_id: int):
-    """Move a segment to the recycle bin."""
-    require_perm(request, "marketing.delete")
-    return deleted(request, selectors.segment_get, segment_id, services.segment_delete, "segment")
+delete_route(router, "/segments", name="segment", perm="marketing.delete", get=selectors.segment_get,
+             delete=services.segment_delete, doc="Move a segment to the recycle bin.")

@@ -1,7 +1,6 @@
 """Branches."""
 
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.org import selectors, services
@@ -12,12 +11,11 @@ from ...common import (
     ListParams,
     Page,
     page,
-    patched,
     require_perm,
     resolved,
     searched,
-    with_etag,
 )
+from ...routes import get_route, update_route
 
 router = Router()
 
@@ -73,10 +71,8 @@ def branch_list(request, params: Query[ListParams]):
     return page(request, searched(Branch.objects.all(), params.q, "name__icontains"), params, sort="name", allowed={"name", "code", "id"})
 
 
-@router.get("/branches/{branch_id}", response=BranchOut)
-def branch_get(request, branch_id: int, response: HttpResponse):
-    require_perm(request, "org.view")
-    return with_etag(response, BranchOut.from_orm(selectors.branch_get(branch_id)))
+get_route(router, "/branches", name="branch", perm="org.view", out=BranchOut,
+          get=lambda user, pk: selectors.branch_get(pk), etag=True)
 
 
 @router.post("/branches", response={201: BranchOut})
@@ -86,10 +82,8 @@ def branch_create(request, payload: BranchIn):
     return Status(201, branch)
 
 
-@router.patch("/branches/{branch_id}", response=BranchOut)
-def branch_update(request, branch_id: int, payload: BranchPatch, response: HttpResponse):
-    require_perm(request, "org.manage")
-    return patched(request, response, queryset=Branch.objects.all(), pk=branch_id, out=BranchOut,
-                   update=lambda branch: services.branch_update(actor=request.user, branch=branch, **_branch_refs(payload.model_dump(exclude_unset=True))))
+update_route(router, "/branches", name="branch", perm="org.manage", out=BranchOut, patch=BranchPatch,
+             visible=lambda user: Branch.objects.all(),
+             update=lambda user, branch, data: services.branch_update(actor=user, branch=branch, **_branch_refs(data)))
 
 

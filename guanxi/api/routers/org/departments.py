@@ -3,7 +3,6 @@
 
 from typing import ClassVar
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.org import selectors, services
@@ -14,11 +13,10 @@ from ...common import (
     ListParams,
     Page,
     listing,
-    patched,
     require_perm,
     resolved,
-    with_etag,
 )
+from ...routes import get_route, update_route
 
 router = Router()
 
@@ -80,10 +78,8 @@ def department_list(request, params: Query[DepartmentFilters]):
     return listing(request, queryset, params)
 
 
-@router.get("/departments/{department_id}", response=DepartmentOut)
-def department_get(request, department_id: int, response: HttpResponse):
-    require_perm(request, "org.view")
-    return with_etag(response, DepartmentOut.from_orm(selectors.department_get(department_id)))
+get_route(router, "/departments", name="department", perm="org.view", out=DepartmentOut,
+          get=lambda user, pk: selectors.department_get(pk), etag=True)
 
 
 @router.post("/departments", response={201: DepartmentOut})
@@ -93,10 +89,8 @@ def department_create(request, payload: DepartmentIn):
     return Status(201, department)
 
 
-@router.patch("/departments/{department_id}", response=DepartmentOut)
-def department_update(request, department_id: int, payload: DepartmentPatch, response: HttpResponse):
-    require_perm(request, "org.manage")
-    return patched(request, response, queryset=Department.objects.all(), pk=department_id, out=DepartmentOut,
-                   update=lambda department: services.department_update(actor=request.user, department=department, **_department_refs(payload.model_dump(exclude_unset=True))))
+update_route(router, "/departments", name="department", perm="org.manage", out=DepartmentOut, patch=DepartmentPatch,
+             visible=lambda user: Department.objects.all(),
+             update=lambda user, department, data: services.department_update(actor=user, department=department, **_department_refs(data)))
 
 

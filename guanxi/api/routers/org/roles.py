@@ -1,7 +1,6 @@
 """Roles."""
 
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.org import selectors, services
@@ -12,10 +11,9 @@ from ...common import (
     ListParams,
     Page,
     page,
-    patched,
     require_perm,
-    with_etag,
 )
+from ...routes import get_route, update_route
 
 router = Router()
 
@@ -59,10 +57,8 @@ def role_list(request, params: Query[ListParams]):
     return page(request, Role.objects.all(), params, sort="code", allowed={"code", "id"})
 
 
-@router.get("/roles/{role_id}", response=RoleOut)
-def role_get(request, role_id: int, response: HttpResponse):
-    require_perm(request, "org.view")
-    return with_etag(response, RoleOut.from_orm(selectors.role_get(role_id)))
+get_route(router, "/roles", name="role", perm="org.view", out=RoleOut, get=lambda user, pk: selectors.role_get(pk),
+          etag=True)
 
 
 @router.post("/roles", response={201: RoleOut})
@@ -71,8 +67,6 @@ def role_create(request, payload: RoleIn):
     return Status(201, services.role_create(actor=request.user, **payload.model_dump()))
 
 
-@router.patch("/roles/{role_id}", response=RoleOut)
-def role_update(request, role_id: int, payload: RolePatch, response: HttpResponse):
-    require_perm(request, "org.manage")
-    return patched(request, response, queryset=Role.objects.all(), pk=role_id, out=RoleOut,
-                   update=lambda role: services.role_update(actor=request.user, role=role, **payload.model_dump(exclude_unset=True)))
+update_route(router, "/roles", name="role", perm="org.manage", out=RoleOut, patch=RolePatch,
+             visible=lambda user: Role.objects.all(),
+             update=lambda user, role, data: services.role_update(actor=user, role=role, **data))

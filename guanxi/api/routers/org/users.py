@@ -18,8 +18,8 @@ from ...common import (
     patched,
     require_perm,
     resolved,
-    with_etag,
 )
+from ...routes import get_route
 
 router = Router()
 
@@ -108,10 +108,8 @@ def user_list(request, params: Query[UserFilters]):
     return page(request, queryset, params, sort="username", allowed={"username", "id"})
 
 
-@router.get("/users/{user_id}", response=UserOut)
-def user_get(request, user_id: int, response: HttpResponse):
-    require_perm(request, "org.view")
-    return with_etag(response, UserOut.from_orm(selectors.employee_get(user_id)))
+get_route(router, "/users", name="user", perm="org.view", out=UserOut, get=lambda user, pk: selectors.employee_get(pk),
+          etag=True)
 
 
 @router.post("/users", response={201: UserOut})

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, ClassVar
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guanxi.purchasing import selectors, services
 from guanxi.purchasing.models import PurchaseStatus
@@ -21,11 +21,10 @@ from ...common import (
     acted,
     fields_named,
     get_or_invalid,
-    listing,
     patched,
     require_perm,
-    with_etag,
 )
+from ...routes import list_and_get
 from ..sales.documents import LineOut
 
 router = Router()
@@ -141,8 +140,8 @@ def _order_data(payload, *, exclude_unset=False):
     return data, names
 
 
-def _orders(request):
-    return selectors.purchase_orders_visible_to(request.user).prefetch_related("lines")
+def _orders(user):
+    return selectors.purchase_orders_visible_to(user).prefetch_related("lines")
 
 
 def _order_action(request, order_id, action, **arguments):
@@ -150,17 +149,10 @@ def _order_action(request, order_id, action, **arguments):
     return acted(request, selectors.purchase_order_get, order_id, action, "order", **arguments)
 
 
-@router.get("/purchase-orders", response=PurchaseOrderPage)
-def purchase_order_list(request, params: Query[PurchaseOrderFilters]):
-    """PUR-2: purchase orders in the caller's scope."""
-    require_perm(request, "purchasing.view")
-    return listing(request, _orders(request), params)
-
-
-@router.get("/purchase-orders/{order_id}", response=PurchaseOrderOut)
-def purchase_order_get(request, order_id: int, response: HttpResponse):
-    require_perm(request, "purchasing.view")
-    return with_etag(response, PurchaseOrderOut.from_orm(selectors.purchase_order_get(request.user, order_id)))
+list_and_get(router, "/purchase-orders", name="purchase_order", id_name="order_id", perm="purchasing.view",
+             page=PurchaseOrderPage, out=PurchaseOrderOut, filters=PurchaseOrderFilters, visible=_orders,
+             get=selectors.purchase_order_get, etag=True,
+             list_doc="PUR-2: purchase orders in the caller's scope.")
 
 
 @router.post("/purchase-orders", response={201: PurchaseOrderOut})
@@ -184,7 +176,7 @@ def purchase_order_update(request, order_id: int, payload: PurchaseOrderPatch, r
         with fields_named(names):
             services.purchase_order_update(actor=request.user, order=order, **data)
 
-    return patched(request, response, queryset=_orders(request), pk=order_id, out=PurchaseOrderOut, update=update)
+    return patched(request, response, queryset=_orders(request.user), pk=order_id, out=PurchaseOrderOut, update=update)
 
 
 @router.post("/purchase-orders/{order_id}/place", response=PurchaseOrderOut)

@@ -15,13 +15,12 @@ from ...common import (
     ListParams,
     Page,
     PickCode,
-    deleted,
     patched,
     pick,
     require_perm,
     resolved,
 )
-from ...routes import list_and_get
+from ...routes import delete_route, list_and_get
 from ._shared import SUPPLIES
 
 router = Router()
@@ -128,10 +127,8 @@ def supplier_update(request, supplier_id: int, payload: SupplierPatch, response:
                    update=lambda supplier: services.supplier_save(actor=request.user, supplier=supplier, **data))
 
 
-@router.delete("/suppliers/{supplier_id}", response={204: None})
-def supplier_delete(request, supplier_id: int):
-    """PUR-1: move a supplier to the recycle bin; refused (409) while it has open purchase orders."""
-    require_perm(request, "purchasing.delete")
-    return deleted(request, selectors.supplier_get, supplier_id, services.supplier_delete, "supplier")
+delete_route(router, "/suppliers", name="supplier", perm="purchasing.delete", get=selectors.supplier_get,
+             delete=services.supplier_delete,
+             doc="PUR-1: move a supplier to the recycle bin; refused (409) while it has open purchase orders.")
 
 

@@ -34,8 +34,8 @@ from ...common import (
     page,
     patched,
     require_perm,
-    with_etag,
 )
+from ...routes import get_route
 from ._shared import MoneyIn
 
 router = Router()
@@ -280,10 +280,7 @@ def quote_list(request, params: Query[QuoteFilters]):
     return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
 
 
-@router.get("/quotes/{quote_id}", response=QuoteOut)
-def quote_get(request, quote_id: int, response: HttpResponse):
-    require_perm(request, "sales.view")
-    return with_etag(response, QuoteOut.from_orm(selectors.quote_get(request.user, quote_id)))
+get_route(router, "/quotes", name="quote", perm="sales.view", out=QuoteOut, get=selectors.quote_get, etag=True)
 
 
 @router.get("/quotes/{quote_id}/pdf", openapi_extra={"responses": {200: {
@@ -382,10 +379,7 @@ def order_list(request, params: Query[OrderFilters]):
     return page(request, _number_or_customer(queryset, params.q), params, allowed={"created_at", "total", "id"})
 
 
-@router.get("/orders/{order_id}", response=OrderOut)
-def order_get(request, order_id: int, response: HttpResponse):
-    require_perm(request, "sales.view")
-    return with_etag(response, OrderOut.from_orm(selectors.order_get(request.user, order_id)))
+get_route(router, "/orders", name="order", perm="sales.view", out=OrderOut, get=selectors.order_get, etag=True)
 
 
 @router.post("/orders", response={201: OrderOut})

@@ -18,15 +18,14 @@ from ...common import (
     ListParams,
     Page,
     PickCode,
-    deleted,
     filtered,
     page,
     patched,
     picked,
     require_perm,
     searched,
-    with_etag,
 )
+from ...routes import delete_route, get_route
 from ._shared import MoneyIn
 
 router = Router()
@@ -101,10 +100,7 @@ def lead_list(request, params: Query[LeadFilters]):
     return page(request, queryset, params, allowed={"created_at", "id"})
 
 
-@router.get("/leads/{lead_id}", response=LeadOut)
-def lead_get(request, lead_id: int, response: HttpResponse):
-    require_perm(request, "sales.view")
-    return with_etag(response, LeadOut.from_orm(selectors.lead_get(request.user, lead_id)))
+get_route(router, "/leads", name="lead", perm="sales.view", out=LeadOut, get=selectors.lead_get, etag=True)
 
 
 @router.post("/leads", response={201: LeadOut})
@@ -122,11 +118,8 @@ def lead_update(request, lead_id: int, payload: LeadPatch, response: HttpRespons
                     out=LeadOut, update=lambda lead: services.lead_update(actor=request.user, lead=lead, **data))
 
 
-@router.delete("/leads/{lead_id}", response={204: None})
-def lead_delete(request, lead_id: int):
-    """Move a lead to the recycle bin."""
-    require_perm(request, "sales.delete")
-    return deleted(request, selectors.lead_get, lead_id, services.lead_delete, "lead")
+delete_route(router, "/leads", name="lead", perm="sales.delete", get=selectors.lead_get, delete=services.lead_delete,
+             doc="Move a lead to the recycle bin.")
 
 
 @router.post("/leads/{lead_id}/convert", response=LeadOut)

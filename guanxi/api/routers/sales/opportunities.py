@@ -21,7 +21,6 @@ from ...common import (
     Money,
     Page,
     PickCode,
-    deleted,
     filtered,
     get_or_invalid,
     page,
@@ -29,8 +28,8 @@ from ...common import (
     pick,
     require_perm,
     searched,
-    with_etag,
 )
+from ...routes import delete_route, get_route
 from ._shared import MoneyIn
 
 router = Router()
@@ -130,10 +129,8 @@ def opportunity_list(request, params: Query[OpportunityFilters]):
     return page(request, queryset, params, allowed={"created_at", "amount", "id"})
 
 
-@router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
-def opportunity_get(request, opportunity_id: int, response: HttpResponse):
-    require_perm(request, "sales.view")
-    return with_etag(response, OpportunityOut.from_orm(selectors.opportunity_get(request.user, opportunity_id)))
+get_route(router, "/opportunities", name="opportunity", perm="sales.view", out=OpportunityOut,
+          get=selectors.opportunity_get, etag=True)
 
 
 @router.post("/opportunities", response={201: OpportunityOut})
@@ -163,11 +160,8 @@ def opportunity_update(request, opportunity_id: int, payload: OpportunityPatch, 
                     pk=opportunity_id, out=OpportunityOut, update=update)
 
 
-@router.delete("/opportunities/{opportunity_id}", response={204: None})
-def opportunity_delete(request, opportunity_id: int):
-    """Move an opportunity to the recycle bin."""
-    require_perm(request, "sales.delete")
-    return deleted(request, selectors.opportunity_get, opportunity_id, services.opportunity_delete, "opportunity")
+delete_route(router, "/opportunities", name="opportunity", perm="sales.delete", get=selectors.opportunity_get,
+             delete=services.opportunity_delete, doc="Move an opportunity to the recycle bin.")
 
 
 @router.post("/opportunities/{opportunity_id}/move", response=OpportunityOut)

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.money import default_tax_rate
@@ -29,8 +28,8 @@ from ...common import (
     picked,
     require_perm,
     searched,
-    with_etag,
 )
+from ...routes import get_route
 from ._shared import MoneyIn
 
 router = Router()
@@ -99,10 +98,8 @@ def product_list(request, params: Query[ProductFilters]):
     return page(request, queryset, params, sort="sku", allowed={"sku", "name", "id"})
 
 
-@router.get("/products/{product_id}", response=ProductOut)
-def product_get(request, product_id: int, response: HttpResponse):
-    require_perm(request, "sales.view")
-    return with_etag(response, ProductOut.from_orm(get_object_or_404(_products(), pk=product_id)))
+get_route(router, "/products", name="product", perm="sales.view", out=ProductOut, visible=lambda user: _products(),
+          etag=True)
 
 
 @router.post("/products", response={201: ProductOut})

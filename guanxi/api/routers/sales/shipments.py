@@ -23,6 +23,7 @@ from ...common import (
     require_perm,
     searched,
 )
+from ...routes import get_route
 
 router = Router()
 
@@ -74,10 +75,7 @@ def shipment_list(request, params: Query[ShipmentFilters]):
     return page(request, queryset, params, allowed={"created_at", "ship_date", "id"})
 
 
-@router.get("/shipments/{shipment_id}", response=ShipmentOut)
-def shipment_get(request, shipment_id: int):
-    require_perm(request, "sales.view")
-    return selectors.shipment_get(request.user, shipment_id)
+get_route(router, "/shipments", name="shipment", perm="sales.view", out=ShipmentOut, get=selectors.shipment_get)
 
 
 @router.post("/shipments", response={201: ShipmentOut})

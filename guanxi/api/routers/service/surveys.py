@@ -14,7 +14,7 @@ from ...common import (
     listing,
     require_perm,
 )
-from .flows import get_or_404
+from ...routes import get_route
 
 router = Router()
 
@@ -62,9 +62,6 @@ def survey_list(request, params: Query[SurveyFilters]):
     return listing(request, queryset, params)
 
 
-@router.get("/surveys/{survey_id}", response=SurveyOut)
-def survey_get(request, survey_id: int):
-    require_perm(request, "service.view")
-    return get_or_404(selectors.surveys_visible_to(request.user), survey_id)
+get_route(router, "/surveys", name="survey", perm="service.view", out=SurveyOut, visible=selectors.surveys_visible_to)
 
 

@@ -24,7 +24,6 @@ from ...common import (
     ListParams,
     Money,
     Page,
-    deleted,
     fields_named,
     filtered,
     page,
@@ -32,8 +31,8 @@ from ...common import (
     require_perm,
     resolved,
     searched,
-    with_etag,
 )
+from ...routes import delete_route, get_route
 from ._shared import MoneyIn
 
 router = Router()
@@ -136,10 +135,7 @@ def news_list(request, params: Query[NewsFilters]):
     return page(request, queryset, params, sort="-published_at", allowed={"published_at", "id", "title"})
 
 
-@router.get("/news/{news_id}", response=NewsOut)
-def news_get(request, news_id: int, response: HttpResponse):
-    require_perm(request, "workplace.view")
-    return with_etag(response, NewsOut.from_orm(selectors.news_get(request.user, news_id)))
+get_route(router, "/news", name="news", perm="workplace.view", out=NewsOut, get=selectors.news_get, etag=True)
 
 
 @router.post("/news", response={201: NewsOut})
@@ -159,11 +155,8 @@ def news_update(request, news_id: int, payload: NewsPatch, response: HttpRespons
                     update=lambda item: news.news_update(actor=request.user, item=item, **data))
 
 
-@router.delete("/news/{news_id}", response={204: None})
-def news_delete(request, news_id: int):
-    """Move a news item to the recycle bin."""
-    require_perm(request, "workplace.delete")
-    return deleted(request, selectors.news_get, news_id, news.news_delete, "item")
+delete_route(router, "/news", name="news", perm="workplace.delete", get=selectors.news_get, delete=news.news_delete,
+             kind="item", doc="Move a news item to the recycle bin.")
 
 
 class CompetitorOut(Schema):

@@ -18,7 +18,6 @@ from ...common import (
     InputSchema,
     ListParams,
     Page,
-    deleted,
     fields_named,
     filtered,
     get_or_invalid,
@@ -27,8 +26,8 @@ from ...common import (
     require_perm,
     resolved,
     searched,
-    with_etag,
 )
+from ...routes import delete_route, get_route
 
 router = Router()
 
@@ -109,10 +108,8 @@ def work_plan_list(request, params: Query[WorkPlanFilters]):
     return page(request, queryset, params, sort="-day", allowed={"day", "created_at", "id", "progress"})
 
 
-@router.get("/work-plans/{plan_id}", response=WorkPlanOut)
-def work_plan_get(request, plan_id: int, response: HttpResponse):
-    require_perm(request, "workplace.view")
-    return with_etag(response, WorkPlanOut.from_orm(selectors.plan_item_get(request.user, plan_id)))
+get_route(router, "/work-plans", name="work_plan", id_name="plan_id", perm="workplace.view", out=WorkPlanOut,
+          get=selectors.plan_item_get, etag=True)
 
 
 @router.post("/work-plans", response={201: WorkPlanOut})
@@ -150,9 +147,7 @@ def work_plan_update(request, plan_id: int, payload: WorkPlanPatch, response: Ht
                     out=WorkPlanOut, update=update)
 
 
-@router.delete("/work-plans/{plan_id}", response={204: None})
-def work_plan_delete(request, plan_id: int):
-    require_perm(request, "workplace.delete")
-    return deleted(request, selectors.plan_item_get, plan_id, plans.plan_item_delete, "item")
+delete_route(router, "/work-plans", name="work_plan", id_name="plan_id", perm="workplace.delete",
+             get=selectors.plan_item_get, delete=plans.plan_item_delete, kind="item")
 
 
