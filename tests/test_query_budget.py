@@ -27,7 +27,6 @@ DETAIL_BUDGET = 10
 OVER_BUDGET = {
     "customers:customer_detail": 27,  # fourteen sections at once (lifetime value, cross- and up-sell); marketing's load after
     "sales:order_detail": 13,  # approval, history, status history, finance panel (plan, receivables, invoices, invoiced), lines, shipments
-    "workplace:directive_detail": 12,  # receipts and their counts, own receipt, attachments, the audience (branches, departments, roles)
 }
 
 

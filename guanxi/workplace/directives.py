@@ -128,8 +128,12 @@ def can_track(user, directive):
     directives and have the issuer in their scope."""
     if directive.issuer_id == user.pk:
         return True
-    return user.has_module_perm("workplace.directive") and scoped(
-        Directive.objects.filter(pk=directive.pk), user, extra=False).exists()
+    if not user.has_module_perm("workplace.directive"):
+        return False
+    known = getattr(directive, "in_tracking_scope", None)  # read with the directive (selectors.directive_for_page)
+    if known is not None:
+        return known
+    return scoped(Directive.objects.filter(pk=directive.pk), user, extra=False).exists()
 
 
 @service

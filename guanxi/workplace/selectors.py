@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -119,6 +119,34 @@ def directives_visible_to(user: User) -> QuerySet[Directive]:
 
 def directive_get(user: User, pk: int) -> Directive:
     return get_scoped(Directive.objects.select_related("issuer", "branch"), user, pk=pk)
+
+
+def directive_for_page(user: User, pk: int) -> tuple[Directive, DirectiveReceipt | None, dict[str, int]]:
+    """A directive in the viewer's scope with what its page shows, in one query: the viewer's
+    own receipt, the receipts' counts (recipients, read, acknowledged, not yet) and whether
+    the directive is in the viewer's scope without the audience (``in_tracking_scope``, read by
+    ``directives.can_track``)."""
+    receipts = DirectiveReceipt.objects.filter(directive=OuterRef("pk")).order_by().values("directive")
+    mine = DirectiveReceipt.objects.filter(directive=OuterRef("pk"), user=user)
+
+    def count(**condition: Any) -> Coalesce:
+        return Coalesce(Subquery(receipts.filter(**condition).annotate(n=Count("pk")).values("n")), 0,
+                        output_field=IntegerField())
+
+    directive = get_scoped(Directive.objects.select_related("issuer", "branch").annotate(
+        receipts_total=count(), receipts_read=count(read_at__isnull=False),
+        receipts_acknowledged=count(acknowledged_at__isnull=False),
+        my_receipt=Subquery(mine.values("pk")[:1]), my_read_at=Subquery(mine.values("read_at")[:1]),
+        my_acknowledged_at=Subquery(mine.values("acknowledged_at")[:1]),
+        in_tracking_scope=Exists(scoped(Directive.objects.filter(pk=OuterRef("pk")), user, extra=False)),
+    ), user, pk=pk)
+    receipt = None if directive.my_receipt is None else DirectiveReceipt(
+        pk=directive.my_receipt, directive=directive, user=user, read_at=directive.my_read_at,
+        acknowledged_at=directive.my_acknowledged_at)
+    counts = {"total": directive.receipts_total, "read": directive.receipts_read,
+              "acknowledged": directive.receipts_acknowledged,
+              "pending": directive.receipts_total - directive.receipts_acknowledged}
+    return directive, receipt, counts
 
 
 def directive_receipt_of(user: User, directive: Directive) -> DirectiveReceipt | None:

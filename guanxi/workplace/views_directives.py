@@ -1,7 +1,6 @@
 """Pages of directives and documents (WRK-2)."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,21 +34,15 @@ def directive_create(request):
 
 @require("workplace.view")
 def directive_detail(request, pk):
-    directive = selectors.directive_get(request.user, pk)
+    directive, receipt, counts = selectors.directive_for_page(request.user, pk)
     tracking = directives.can_track(request.user, directive)
     show = request.GET.get("show", "pending")
     receipts = list(selectors.directive_receipts(
         directive, pending={"pending": True, "done": False}.get(show))[:RECEIPTS_SHOWN]) if tracking else []
-    counts = None
-    if tracking:
-        counts = directive.receipts.aggregate(
-            total=Count("pk"), read=Count("pk", filter=Q(read_at__isnull=False)),
-            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)))
-        counts["pending"] = counts["total"] - counts["acknowledged"]
     return render(request, "workplace/directive_detail.html", {
-        "directive": directive, "receipt": selectors.directive_receipt_of(request.user, directive),
+        "directive": directive, "receipt": receipt, "counts": counts if tracking else None,
         "attachments": list(directive.attachments.all()), "tracking": tracking, "receipts": receipts,
-        "counts": counts, "show": show,
+        "show": show,
         "audience": {"branches": list(directive.branches.all()),
                      "departments": list(directive.departments.select_related("branch")),
                      "roles": list(directive.roles.all())},
