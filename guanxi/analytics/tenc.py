@@ -25,7 +25,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,24 +110,21 @@ def cohorts(user, period: Period, horizon=12, today=None):
     return result
 
 
-def _buyers(user, start, end):
-    """``{customer id: customer's branch id}`` of customers with a counted order in [start, end)."""
-    return dict(counted_orders(user).filter(order_date__gte=start, order_date__lt=end).order_by().values_list(
-        "customer_id", "customer__branch_id").distinct())
-
-
 def retention(user, period: Period, by=None):
     """``{key: (base, retained)}``: buyers of the previous window of the same length, and those of
-    them who bought again in ``period``."""
+    them who bought again in ``period`` (one grouped query over the previous window's orders)."""
     before = Period(period.start - datetime.timedelta(days=period.days), period.start)
-    base = _buyers(user, before.start, before.end)
-    again = _buyers(user, period.start, period.end)
-    counts = defaultdict(lambda: [0, 0])
-    for customer_id, branch_id in base.items():
-        key = branch_id if by == "branch" else None
-        counts[key][0] += 1
-        counts[key][1] += customer_id in again
-    return {key: tuple(value) for key, value in counts.items()}
+    again = counted_orders(user).filter(customer_id=OuterRef("customer_id"), order_date__gte=period.start,
+                                        order_date__lt=period.end)
+    base = counted_orders(user).filter(order_date__gte=before.start, order_date__lt=before.end).order_by().annotate(
+        again=Exists(again))
+    figures = {"base": Count("customer_id", distinct=True),
+               "kept": Count("customer_id", distinct=True, filter=Q(again=True))}
+    if by == "branch":
+        return {row["customer__branch_id"]: (row["base"], row["kept"])
+                for row in base.values("customer__branch_id").annotate(**figures)}
+    found = base.aggregate(**figures)
+    return {None: (found["base"], found["kept"])} if found["base"] else {}
 
 
 def _retention_rate(user, period, by):
@@ -193,14 +199,17 @@ def _gross_margin_rate(user, period, by):
 
 # --- prospecting ---------------------------------------------------------------------------
 def first_time_buyers(user, period: Period, by=None):
-    """``{key: customers whose first counted order (in the user's scope) is dated in the period}``."""
-    firsts = counted_orders(user).filter(order_date__lt=period.end).order_by().values(
-        "customer_id", "customer__branch_id").annotate(first=Min("order_date"))
-    counts = defaultdict(int)
-    for row in firsts:
-        if row["first"] >= period.start:
-            counts[row["customer__branch_id"] if by == "branch" else None] += 1
-    return dict(counts)
+    """``{key: customers whose first counted order (in the user's scope) is dated in the period}``:
+    those with a counted order in the period and none before it, so only the period's orders
+    are read (each checked for an earlier one through the customer's index), not all history."""
+    earlier = counted_orders(user).filter(customer_id=OuterRef("customer_id"), order_date__lt=period.start)
+    firsts = counted_orders(user).filter(order_date__gte=period.start, order_date__lt=period.end).filter(
+        ~Exists(earlier)).order_by()
+    if by == "branch":
+        return {row["customer__branch_id"]: row["n"] for row in firsts.values("customer__branch_id").annotate(
+            n=Count("customer_id", distinct=True))}
+    found = firsts.aggregate(n=Count("customer_id", distinct=True))["n"]
+    return {None: found} if found else {}
 
 
 def leads(user, period: Period, by=None):

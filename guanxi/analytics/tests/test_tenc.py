@@ -103,13 +103,19 @@ def test_retention_and_churn_rates_equal_brute_force(demo_org, history):
 
 
 def test_first_time_buyers_equal_brute_force_and_do_not_leak(demo_org, history):
-    """ANA-4: first-time buyers equal a count by hand; a salesperson counts only his own customers' orders."""
+    """ANA-4: first-time buyers equal a count by hand, in total and per branch; a salesperson counts only his own customers' orders."""
     period = Period(datetime.date(2026, 1, 1), datetime.date(2026, 7, 1))
     for user, keep in ((demo_org["chenzhiqiang"], lambda s: True),
                        (demo_org["liuyang"], lambda s: s == demo_org["liuyang"])):
         months = _months_by_hand(history, keep)
         by_hand = sum(1 for seen in months.values() if period.start <= min(seen) < period.end)
         assert measures.get("first_time_buyers").total(user, period) == by_hand
+        branch_of = {c.pk: c.branch_id for c, *_rest in history}
+        per_branch = {}
+        for customer, seen in months.items():
+            if period.start <= min(seen) < period.end:
+                per_branch[branch_of[customer]] = per_branch.get(branch_of[customer], 0) + 1
+        assert measures.get("first_time_buyers").value(user, period, "branch") == per_branch
 
 
 def test_gross_margin_equals_hand_computation_and_stays_in_scope(demo_org):
