@@ -400,7 +400,9 @@ class Order(TimeStampedModel, DocumentTotals):
         indexes = [models.Index(fields=["owner", "created_at"], name="order_owner"),
                    models.Index(fields=["branch", "created_at"], name="order_branch"),
                    models.Index(fields=["customer", "created_at"], name="order_customer"),
-                   models.Index(fields=["status", "delivery_date"], name="order_delivery")]
+                   models.Index(fields=["status", "delivery_date"], name="order_delivery"),
+                   # period figures (analytics' measures and reports) read a range of order dates
+                   models.Index(fields=["order_date"], name="order_order_date")]
 
     def __str__(self):
         return self.number
