@@ -160,7 +160,7 @@ def build_orders(rng, line_total, years):
     cashier = User.objects.get(username="zhouhong").pk
     orders_w = Writer(Order, ["id", "created_at", "updated_at", "subtotal", "discount_total", "tax_total", "total",
                               "currency", "number", "customer_id", "status", "order_date", "delivery_date", "notes",
-                              "owner_id", "branch_id", "confirmed_at"])
+                              "owner_id", "branch_id", "confirmed_at", "adjustment_total"])
     lines_w = Writer(OrderLine, ["position", "product_id", "description", "quantity", "unit", "unit_price",
                                  "discount_percent", "tax_rate", "subtotal", "discount", "tax", "total", "order_id",
                                  "shipped_quantity"])
@@ -201,7 +201,7 @@ def build_orders(rng, line_total, years):
                 total += t["total"]
             orders.append((order_id, at, at, subtotal, discount_total, tax_total, total, "CNY", f"BO-{order_id}",
                            customer_id, status, day, day + datetime.timedelta(days=rng.randint(5, 40)), "",
-                           owner_id, seller.branch_id, at if status in COUNTED else None))
+                           owner_id, seller.branch_id, at if status in COUNTED else None, zero))
             if status in COUNTED and rng.random() < (0.9 if recent > 90 else 0.5):
                 received = day + datetime.timedelta(days=rng.randint(0, 75))
                 if received <= today:
@@ -469,6 +469,50 @@ def run(args):
               f"median warm p50 {statistics.median(warms):.1f} ms")
 
 
+def run_measures(args):
+    """Every registered measure (the dashboard's widgets, money or not), this month (or last), in total
+    and split by branch where the measure splits so: first call (cold: page cache dropped,
+    a fresh process) and the next ``--repeat`` calls (warm), per scope."""
+    setup_django()
+    from django.utils import timezone
+
+    from guanxi.analytics import measures, rollups
+
+    users = _prepare()
+    if args.rebuild:
+        run = rollups.rollups_rebuild(lambda step, done: print(f"  rollups {step}: {done:,}", flush=True))
+        print(f"rollup rebuild: {run.rows:,} daily rows in {run.seconds} s")
+        _analyze()
+    this_month = month_periods(timezone.localdate(), 2)[1 if args.last_month else 0]
+    print(f"{machine()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{sizes()}; rollups ready: {rollups.ready()}; period {this_month.start} – {this_month.end}")
+    chosen = [m for m in measures.all_measures() if not args.only or m.code in args.only.split(",")]
+    scopes = [(u, s) for u, s in SCOPE_USERS if not args.scopes or s in args.scopes.split(",")]
+    _drop_page_cache()
+    rows = []
+    for measure in chosen:
+        for username, scope in scopes:
+            for by in (None, "branch") if "branch" in measure.groups else (None,):
+                user = users[username]
+
+                def func(measure=measure, user=user, by=by):
+                    return measure.value(user, this_month, by)
+
+                started = time.perf_counter()
+                func()
+                cold = (time.perf_counter() - started) * 1000
+                p50, p95 = summary(f"{measure.code} | {scope} | {by or 'total'}", timed(func, args.repeat))
+                rows.append((measure.code, scope, by or "total", cold, p50, p95))
+    print(f"\n-- summary (ms: first call / warm p50 / warm p95); load average {os.getloadavg()[0]:.2f}")
+    print("| measure | scope | split | first / p50 / p95 |")
+    print("|---|---|---|---|")
+    for code, scope, by, cold, p50, p95 in rows:
+        print(f"| {code} | {scope} | {by} | {cold:.0f} / {p50:.1f} / {p95:.1f} |")
+    worst = max(rows, key=lambda r: r[4])
+    print(f"worst first call {max(r[3] for r in rows):.0f} ms; worst warm p50 {worst[4]:.1f} ms ({worst[0]}, "
+          f"{worst[1]}, {worst[2]}); over 200 ms warm: {sum(1 for r in rows if r[4] > 200)} of {len(rows)}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -483,8 +527,14 @@ def main():
     p.add_argument("--raw-repeat", type=int, default=3, help="warm runs of the raw ORM and raw SQL (slow at 10M)")
     p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
     p.add_argument("--duckdb", default="", help="a DuckDB file to copy the figures' tables into and time too")
+    p = sub.add_parser("measures", help="time every registered measure (works on the CLV bench data too)")
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
+    p.add_argument("--only", default="", help="comma-separated measure codes (default all)")
+    p.add_argument("--last-month", action="store_true", help="last month (a whole one) instead of this month")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first (timed)")
     args = parser.parse_args()
-    {"build": build, "run": run}[args.command](args)
+    {"build": build, "run": run, "measures": run_measures}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ class AnalyticsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from guanxi.core import homepage, memo, navigation, notifications, permissions
+        from guanxi.customers.models import Customer
         from guanxi.finance.models import Receipt
         from guanxi.sales.panels import register_form_helper
         from guanxi.sales.signals import order_cancelled, order_confirmed
@@ -62,3 +63,4 @@ class AnalyticsConfig(AppConfig):
         order_cancelled.connect(rollups.order_changed, dispatch_uid="analytics.rollups.order_cancelled")
         memo.watch(RollupRun)
         post_save.connect(rollups.receipt_saved, sender=Receipt, dispatch_uid="analytics.rollups.receipt")
+        post_save.connect(rollups.customer_moved, sender=Customer, dispatch_uid="analytics.rollups.customer_moved")

@@ -5,11 +5,11 @@ from .clv_models import AnalysisJob, BasketRule, BasketRuleItem, CustomerClv, Pr
 from .dashboard_models import DashboardLayout
 from .lifecycle_models import LifecycleMove, LifecycleSettings
 from .report_models import DecisionReport, ReportKind
-from .rollup_models import DailySales, RollupRun
+from .rollup_models import CustomerDay, DailySales, MonthlyProductSales, RollupRun
 from .scorecard_models import Scorecard, ScorecardIndicator
 from .value_models import CustomerValueSnapshot, ValueRun, ValueSettings
 
-__all__ = ["Alert", "AlertRule", "AnalysisJob", "BasketRule", "BasketRuleItem", "CustomerClv", "CustomerValueSnapshot",
-           "DailySales", "DashboardLayout", "DecisionReport", "LifecycleMove", "LifecycleSettings",
-           "ProductTierPopularity", "ReportKind", "RollupRun", "Scorecard", "ScorecardIndicator", "ValueRun",
+__all__ = ["Alert", "AlertRule", "AnalysisJob", "BasketRule", "BasketRuleItem", "CustomerClv", "CustomerDay",
+           "CustomerValueSnapshot", "DailySales", "DashboardLayout", "DecisionReport", "LifecycleMove",
+           "LifecycleSettings", "MonthlyProductSales", "ProductTierPopularity", "ReportKind", "RollupRun", "Scorecard", "ScorecardIndicator", "ValueRun",
            "ValueSettings"]

@@ -27,10 +27,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     Sum,
@@ -47,15 +44,15 @@ from guanxi.purchasing.models import PurchaseOrderLine, PurchaseStatus
 from guanxi.sales.models import Lead, LeadStatus, Order, OrderLine
 from guanxi.sales.targets import COUNTED_ORDERS
 
-from . import measures
+from . import measures, rollups
 from .measures import COUNT_UNIT, MONEY_UNIT, PERCENT_UNIT, ZERO, Measure, drill_to
+from .rollups import LINE_NET
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 BOUGHT = [PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED, PurchaseStatus.RECEIVED]
 ACQUISITION_EXPENSES = "sales"  # the expense category (and its items) counted as acquisition spending
 CUSTOMER_KEYS = {"branch": "customer__branch_id", "owner": "customer__owner_id"}
-LINE_NET = ExpressionWrapper(F("subtotal") - F("discount"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def percent(part, whole):
@@ -112,17 +109,16 @@ def cohorts(user, period: Period, horizon=12, today=None):
 
 def retention(user, period: Period, by=None):
     """``{key: (base, retained)}``: buyers of the previous window of the same length, and those of
-    them who bought again in ``period`` (one grouped query over the previous window's orders)."""
+    them who bought again in ``period`` (one grouped query over the previous window's purchases:
+    the customer-day rollups once built, else the orders)."""
     before = Period(period.start - datetime.timedelta(days=period.days), period.start)
-    again = counted_orders(user).filter(customer_id=OuterRef("customer_id"), order_date__gte=period.start,
-                                        order_date__lt=period.end)
-    base = counted_orders(user).filter(order_date__gte=before.start, order_date__lt=before.end).order_by().annotate(
-        again=Exists(again))
+    again, _branch = rollups.purchases(user, period.start, period.end)
+    base, branch = rollups.purchases(user, before.start, before.end)
+    base = base.annotate(again=Exists(again.filter(customer_id=OuterRef("customer_id"))))
     figures = {"base": Count("customer_id", distinct=True),
                "kept": Count("customer_id", distinct=True, filter=Q(again=True))}
     if by == "branch":
-        return {row["customer__branch_id"]: (row["base"], row["kept"])
-                for row in base.values("customer__branch_id").annotate(**figures)}
+        return {row[branch]: (row["base"], row["kept"]) for row in base.values(branch).annotate(**figures)}
     found = base.aggregate(**figures)
     return {None: (found["base"], found["kept"])} if found["base"] else {}
 
@@ -160,19 +156,36 @@ class Profit:
         return percent(self.margin, self.revenue)
 
 
+# Keys the product-month rollups can split by (their own column names).
+ROLLUP_KEYS = {None: None, "order__branch_id": "branch_id", "order__owner_id": "owner_id"}
+
+
+def _line_figures(user, period: Period, key):
+    """``(rows, key column, product column)``: net revenue and quantity per product (and key) of
+    the counted orders' lines dated in ``period``, from the product-month rollups when they can
+    answer (whole months, split by nothing, branch or owner), else from the order lines."""
+    slices = rollups.product_months(user, period) if key in ROLLUP_KEYS else None
+    if slices is not None:
+        column = ROLLUP_KEYS[key]
+        paths = ("product_key",) if column is None else (column, "product_key")
+        return slices.order_by().values(*paths).annotate(net=Sum("net"), quantity=Sum("quantity")), column, \
+            "product_key"
+    lines = OrderLine.objects.filter(order__in=counted_orders(user).filter(
+        order_date__gte=period.start, order_date__lt=period.end))
+    paths = ("product_id",) if key is None else (key, "product_id")
+    return lines.order_by().values(*paths).annotate(net=Sum(LINE_NET), quantity=Sum("quantity")), key, "product_id"
+
+
 def profit(user, period: Period, key=None):
     """``{key: Profit}`` over the lines of counted orders dated in ``period`` (one row, key ``None``,
     when ``key`` is ``None``; else an ORM path such as ``order__customer_id``)."""
     costs = unit_costs()
-    lines = OrderLine.objects.filter(order__in=counted_orders(user).filter(
-        order_date__gte=period.start, order_date__lt=period.end))
     result = {}
-    paths = ("product_id",) if key is None else (key, "product_id")
-    rows = lines.order_by().values(*paths).annotate(net=Sum(LINE_NET), quantity=Sum("quantity"))
+    rows, column, product = _line_figures(user, period, key)
     for row in rows:
-        group = row[key] if key else None
+        group = row[column] if column else None
         item = result.setdefault(group, Profit(group))
-        cost = costs.get(row["product_id"])
+        cost = costs.get(row[product] or None)
         if cost is None:
             item.uncosted += row["net"]
         else:
@@ -200,13 +213,13 @@ def _gross_margin_rate(user, period, by):
 # --- prospecting ---------------------------------------------------------------------------
 def first_time_buyers(user, period: Period, by=None):
     """``{key: customers whose first counted order (in the user's scope) is dated in the period}``:
-    those with a counted order in the period and none before it, so only the period's orders
-    are read (each checked for an earlier one through the customer's index), not all history."""
-    earlier = counted_orders(user).filter(customer_id=OuterRef("customer_id"), order_date__lt=period.start)
-    firsts = counted_orders(user).filter(order_date__gte=period.start, order_date__lt=period.end).filter(
-        ~Exists(earlier)).order_by()
+    those with a purchase in the period and none before it, so only the period's purchases are
+    read (each checked for an earlier one through the customer's index), not all history."""
+    earlier, _branch = rollups.purchases(user, end=period.start)
+    firsts, branch = rollups.purchases(user, period.start, period.end)
+    firsts = firsts.filter(~Exists(earlier.filter(customer_id=OuterRef("customer_id"))))
     if by == "branch":
-        return {row["customer__branch_id"]: row["n"] for row in firsts.values("customer__branch_id").annotate(
+        return {row[branch]: row["n"] for row in firsts.values(branch).annotate(
             n=Count("customer_id", distinct=True))}
     found = firsts.aggregate(n=Count("customer_id", distinct=True))["n"]
     return {None: found} if found else {}

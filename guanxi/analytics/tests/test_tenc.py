@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from guanxi.analytics import measures, tenc
+from guanxi.analytics import measures, rollups, tenc
 from guanxi.core.charts import heatmap
 from guanxi.core.periods import Period, add_months
 from guanxi.customers.models import Customer, CustomerCategory
@@ -46,6 +46,17 @@ def history(demo_org):
     return rows
 
 
+@pytest.fixture(params=["raw", "rollups"])
+def engine(request):
+    """Issue 12.11: each brute-force check runs on the raw records and again on the rollups
+    (built from the data written so far by calling the fixture's value)."""
+    def build():
+        if request.param == "rollups":
+            rollups.rollups_rebuild()
+            assert rollups.ready()
+    return build
+
+
 def _months_by_hand(rows, keep=lambda seller: True):
     months = defaultdict(set)
     for customer, seller, day, status in rows:
@@ -77,9 +88,10 @@ def test_cohort_retention_equals_brute_force(demo_org, history):
             assert cohort.active[0] == cohort.size
 
 
-def test_retention_and_churn_rates_equal_brute_force(demo_org, history):
-    """ANA-4: retention and churn rates, in total and per branch, equal a computation by hand."""
+def test_retention_and_churn_rates_equal_brute_force(demo_org, history, engine):
+    """ANA-4: retention and churn rates, in total and per branch, equal a computation by hand (raw and rollups)."""
     boss = demo_org["chenzhiqiang"]
+    engine()
     for period in (Period(datetime.date(2025, 7, 1), datetime.date(2026, 1, 1)),
                    Period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))):
         before = Period(period.start - datetime.timedelta(days=period.days), period.start)
@@ -102,9 +114,10 @@ def test_retention_and_churn_rates_equal_brute_force(demo_org, history):
                 assert per_branch[branch] == rate(branch)
 
 
-def test_first_time_buyers_equal_brute_force_and_do_not_leak(demo_org, history):
-    """ANA-4: first-time buyers equal a count by hand, in total and per branch; a salesperson counts only his own customers' orders."""
+def test_first_time_buyers_equal_brute_force_and_do_not_leak(demo_org, history, engine):
+    """ANA-4: first-time buyers equal a count by hand, in total and per branch; a salesperson counts only his own customers' orders (raw and rollups)."""
     period = Period(datetime.date(2026, 1, 1), datetime.date(2026, 7, 1))
+    engine()
     for user, keep in ((demo_org["chenzhiqiang"], lambda s: True),
                        (demo_org["liuyang"], lambda s: s == demo_org["liuyang"])):
         months = _months_by_hand(history, keep)
@@ -118,8 +131,8 @@ def test_first_time_buyers_equal_brute_force_and_do_not_leak(demo_org, history):
         assert measures.get("first_time_buyers").value(user, period, "branch") == per_branch
 
 
-def test_gross_margin_equals_hand_computation_and_stays_in_scope(demo_org):
-    """ANA-4: margin = net revenue − quantity × average purchase price; lines without a cost stay apart; no leak."""
+def test_gross_margin_equals_hand_computation_and_stays_in_scope(demo_org, engine):
+    """ANA-4: margin = net revenue − quantity × average purchase price; lines without a cost stay apart; no leak (raw and rollups)."""
     buyer = demo_org["chenzhiqiang"]
     supplier = Supplier.objects.create(name="供应商", owner=buyer, branch=buyer.branch)
     widget, gadget, service = (Product.objects.create(sku=s, name=s) for s in ("W", "G", "S"))
@@ -151,6 +164,7 @@ def test_gross_margin_equals_hand_computation_and_stays_in_scope(demo_org):
                 revenue += subtotal - Decimal(discount)
                 cost += unit * quantity
         expected[seller] = (revenue, cost, uncosted)
+    engine()
     boss = demo_org["chenzhiqiang"]
     margin = measures.get("gross_margin")
     total_margin = sum(r - c for r, c, _u in expected.values())
