@@ -483,6 +483,8 @@ def run_measures(args):
         run = rollups.rollups_rebuild(lambda step, done: print(f"  rollups {step}: {done:,}", flush=True))
         print(f"rollup rebuild: {run.rows:,} daily rows in {run.seconds} s")
         _analyze()
+    if args.raw:
+        rollups.ready = lambda: False  # the raw records, for a side-by-side "before"
     this_month = month_periods(timezone.localdate(), 2)[1 if args.last_month else 0]
     print(f"{machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"{sizes()}; rollups ready: {rollups.ready()}; period {this_month.start} – {this_month.end}")
@@ -533,6 +535,7 @@ def main():
     p.add_argument("--only", default="", help="comma-separated measure codes (default all)")
     p.add_argument("--last-month", action="store_true", help="last month (a whole one) instead of this month")
     p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first (timed)")
+    p.add_argument("--raw", action="store_true", help="read the raw records, not the rollups")
     args = parser.parse_args()
     {"build": build, "run": run, "measures": run_measures}[args.command](args)
 
