@@ -515,6 +515,54 @@ def run_measures(args):
           f"{worst[1]}, {worst[2]}); over 200 ms warm: {sum(1 for r in rows if r[4] > 200)} of {len(rows)}")
 
 
+def run_widgets(args):
+    """Every dashboard widget (``analytics.dashboard.catalog()``: a measure's figure is four
+    reads, this month, last month, a year ago and the split; a trend is twelve months) built
+    as the dashboard builds it, without the per-user widget cache, for each scope user who
+    may see it: the first build in this process after the page cache was dropped, then
+    ``--repeat`` warm builds. The dashboard then caches a built widget per user (a warm
+    page load reads the cache)."""
+    setup_django()
+    from django.utils import timezone
+
+    from guanxi.analytics import dashboard, rollups
+
+    users = _prepare()
+    if args.rebuild:
+        run = rollups.rollups_rebuild()
+        print(f"rollup rebuild in {run.seconds} s")
+    today = timezone.localdate()
+    print(f"{machine()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{sizes()}; rollups ready: {rollups.ready()}; today {today}")
+    scopes = [(u, s) for u, s in SCOPE_USERS if not args.scopes or s in args.scopes.split(",")]
+    _drop_page_cache()
+    rows = []
+    for code, widget in sorted(dashboard.catalog().items()):
+        if args.only and not any(part in code for part in args.only.split(",")):
+            continue
+        for username, scope in scopes:
+            user = users[username]
+            if not widget.visible_to(user):
+                continue
+
+            def build(user=user, widget=widget):
+                return dashboard.widget_data(user, widget, today)
+
+            started = time.perf_counter()
+            build()
+            cold = (time.perf_counter() - started) * 1000
+            p50, p95 = summary(f"{code} | {scope}", timed(build, args.repeat))
+            rows.append((code, scope, cold, p50, p95))
+    print(f"\n-- summary (ms: first build / warm p50 / warm p95); load average {os.getloadavg()[0]:.2f}")
+    print("| widget | scope | first / p50 / p95 |")
+    print("|---|---|---|")
+    for code, scope, cold, p50, p95 in rows:
+        print(f"| {code} | {scope} | {cold:.0f} / {p50:.1f} / {p95:.1f} |")
+    print(f"{len(rows)} widget builds; worst first {max(r[2] for r in rows):.0f} ms; worst warm p50 "
+          f"{max(r[3] for r in rows):.1f} ms; first over 1 s: {sum(1 for r in rows if r[2] > 1000)}; "
+          f"warm p50 over 200 ms: {sum(1 for r in rows if r[3] > 200)}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -536,8 +584,13 @@ def main():
     p.add_argument("--last-month", action="store_true", help="last month (a whole one) instead of this month")
     p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first (timed)")
     p.add_argument("--raw", action="store_true", help="read the raw records, not the rollups")
+    p = sub.add_parser("widgets", help="time every dashboard widget as built (without the widget cache)")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
+    p.add_argument("--only", default="", help="comma-separated parts of widget codes (default all)")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first")
     args = parser.parse_args()
-    {"build": build, "run": run, "measures": run_measures}[args.command](args)
+    {"build": build, "run": run, "measures": run_measures, "widgets": run_widgets}[args.command](args)
 
 
 if __name__ == "__main__":

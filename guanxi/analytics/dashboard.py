@@ -212,6 +212,11 @@ class Comparison:
         return change(self.value, self.last_year)
 
 
+def _largest_first(row):
+    """Sort key: the largest figure first, keys without a figure (a rate over nothing) last."""
+    return (row["value"] is None, -(row["value"] or 0))
+
+
 def measure_figures(user, measure, today=None, by=None):
     """This month's figure with last month's and the same month last year's, and the split."""
     period = month_period(today or timezone.localdate())
@@ -223,7 +228,7 @@ def measure_figures(user, measure, today=None, by=None):
         names = names_of(by, split)
         rows = sorted(({"key": key, "name": names.get(key, "—"), "value": value,
                         "url": measure.drill_url(period, by, key)} for key, value in split.items() if key is not None),
-                      key=lambda row: row["value"], reverse=True)
+                      key=_largest_first)
     return period, figures, rows
 
 

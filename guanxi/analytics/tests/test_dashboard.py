@@ -194,3 +194,23 @@ def test_todays_plan_shows_the_plan_items_and_appointments_of_today(demo_org, cl
     body = client.get(_widget_url("today")).content.decode()
     assert "拜访华达机电" in body and "15:30 产品演示" in body
     assert "明天的计划" not in body and "朱伟的计划" not in body
+
+
+def test_a_split_without_a_figure_in_some_branches_still_renders(demo_org, client):
+    """ANA-10: a rate per branch that has no figure in two branches (orders but no purchase prices, so no
+    gross margin rate) renders its widget, the branches without a figure last, instead of failing."""
+    liuyang, zhuwei = demo_org["liuyang"], demo_org["zhuwei"]
+    for seller in (liuyang, zhuwei):
+        customer = Customer.objects.create(name=f"无成本客户{seller.username}", owner=seller, branch=seller.branch)
+        order = Order.objects.create(number=f"NC-{seller.pk}", customer=customer, owner=seller, branch=seller.branch,
+                                     status="completed", order_date=timezone.localdate(), total=Decimal("500"),
+                                     subtotal=Decimal("500"))
+        order.lines.create(description="无成本", quantity=1, unit_price=Decimal("500"), subtotal=Decimal("500"),
+                           total=Decimal("500"))
+    boss = demo_org["chenzhiqiang"]
+    data = dashboard.widget_data(boss, dashboard.get_widget("m:gross_margin_rate"))
+    assert [row["value"] for row in data["rows"]] == [None, None]
+    assert {row["key"] for row in data["rows"]} == {liuyang.branch_id, zhuwei.branch_id}
+    client.force_login(boss)
+    response = client.get(_widget_url("m:gross_margin_rate"))
+    assert response.status_code == 200
