@@ -408,7 +408,7 @@ def run(args):
         engines.append("DuckDB (copy)")
     real_ready = rollups.ready
     results = {}
-    scopes = [(u, s) for u, s in SCOPE_USERS if not args.scopes or s in args.scopes.split(",")]
+    scopes = _scopes(args)
     for name, code, by, periods in widgets(today):
         measure = measures.get(code)
         for username, scope in scopes:
@@ -469,6 +469,17 @@ def run(args):
               f"median warm p50 {statistics.median(warms):.1f} ms")
 
 
+def _scopes(args):
+    return [(u, s) for u, s in SCOPE_USERS if not args.scopes or s in args.scopes.split(",")]
+
+
+def _rebuild_if_asked(args, rollups):
+    if args.rebuild:
+        run = rollups.rollups_rebuild(lambda step, done: print(f"  rollups {step}: {done:,}", flush=True))
+        print(f"rollup rebuild: {run.rows:,} daily rows in {run.seconds} s")
+        _analyze()
+
+
 def run_measures(args):
     """Every registered measure (the dashboard's widgets, money or not), this month (or last), in total
     and split by branch where the measure splits so: first call (cold: page cache dropped,
@@ -479,17 +490,14 @@ def run_measures(args):
     from guanxi.analytics import measures, rollups
 
     users = _prepare()
-    if args.rebuild:
-        run = rollups.rollups_rebuild(lambda step, done: print(f"  rollups {step}: {done:,}", flush=True))
-        print(f"rollup rebuild: {run.rows:,} daily rows in {run.seconds} s")
-        _analyze()
+    _rebuild_if_asked(args, rollups)
     if args.raw:
         rollups.ready = lambda: False  # the raw records, for a side-by-side "before"
     this_month = month_periods(timezone.localdate(), 2)[1 if args.last_month else 0]
     print(f"{machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"{sizes()}; rollups ready: {rollups.ready()}; period {this_month.start} – {this_month.end}")
     chosen = [m for m in measures.all_measures() if not args.only or m.code in args.only.split(",")]
-    scopes = [(u, s) for u, s in SCOPE_USERS if not args.scopes or s in args.scopes.split(",")]
+    scopes = _scopes(args)
     _drop_page_cache()
     rows = []
     for measure in chosen:
@@ -528,13 +536,11 @@ def run_widgets(args):
     from guanxi.analytics import dashboard, rollups
 
     users = _prepare()
-    if args.rebuild:
-        run = rollups.rollups_rebuild()
-        print(f"rollup rebuild in {run.seconds} s")
+    _rebuild_if_asked(args, rollups)
     today = timezone.localdate()
     print(f"{machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"{sizes()}; rollups ready: {rollups.ready()}; today {today}")
-    scopes = [(u, s) for u, s in SCOPE_USERS if not args.scopes or s in args.scopes.split(",")]
+    scopes = _scopes(args)
     _drop_page_cache()
     rows = []
     for code, widget in sorted(dashboard.catalog().items()):
@@ -563,6 +569,15 @@ def run_widgets(args):
           f"warm p50 over 200 ms: {sum(1 for r in rows if r[3] > 200)}")
 
 
+def _timing_parser(sub, name, help_text, repeat, only_help):
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("--repeat", type=int, default=repeat)
+    p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
+    p.add_argument("--only", default="", help=only_help)
+    p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first (timed)")
+    return p
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -577,18 +592,12 @@ def main():
     p.add_argument("--raw-repeat", type=int, default=3, help="warm runs of the raw ORM and raw SQL (slow at 10M)")
     p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
     p.add_argument("--duckdb", default="", help="a DuckDB file to copy the figures' tables into and time too")
-    p = sub.add_parser("measures", help="time every registered measure (works on the CLV bench data too)")
-    p.add_argument("--repeat", type=int, default=5)
-    p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
-    p.add_argument("--only", default="", help="comma-separated measure codes (default all)")
+    p = _timing_parser(sub, "measures", "time every registered measure (works on the CLV bench data too)", 5,
+                       "comma-separated measure codes (default all)")
     p.add_argument("--last-month", action="store_true", help="last month (a whole one) instead of this month")
-    p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first (timed)")
     p.add_argument("--raw", action="store_true", help="read the raw records, not the rollups")
-    p = sub.add_parser("widgets", help="time every dashboard widget as built (without the widget cache)")
-    p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--scopes", default="", help="comma-separated: everything,branch,department tree,own (default all)")
-    p.add_argument("--only", default="", help="comma-separated parts of widget codes (default all)")
-    p.add_argument("--rebuild", action="store_true", help="rebuild the rollups first")
+    _timing_parser(sub, "widgets", "time every dashboard widget as built (without the widget cache)", 3,
+                   "comma-separated parts of widget codes (default all)")
     args = parser.parse_args()
     {"build": build, "run": run, "measures": run_measures, "widgets": run_widgets}[args.command](args)
 
