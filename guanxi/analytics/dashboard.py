@@ -249,11 +249,9 @@ def _measure_builder(measure):
 def trend(user, measure, today=None, months=12):
     """[(month, value)] of the last ``months`` months, the current one last."""
     this_month = month_start(today or timezone.localdate())
-    found = []
-    for back in range(months - 1, -1, -1):
-        start = add_months(this_month, -back)
-        found.append((start, measure.total(user, Period(start, add_months(start, 1)))))
-    return found
+    starts = [add_months(this_month, -back) for back in range(months - 1, -1, -1)]
+    values = measure.totals(user, [Period(start, add_months(start, 1)) for start in starts])
+    return list(zip(starts, values, strict=True))
 
 
 def _trend_builder(measure):

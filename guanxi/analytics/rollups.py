@@ -26,9 +26,10 @@ Why rollups and not DuckDB: see docs/analytics.md, "Engine".
 import datetime
 import time
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -65,10 +66,15 @@ def days(user, period, count_field):
     return scoped(rows, user)
 
 
-def purchases(user, start=None, end=None):
-    """``(rows, path of the customer's branch)``: the user's counted purchases dated in
-    ``[start, end)`` (either open), one row per order or, once built, per customer-day slice.
-    Both carry ``customer_id``; count customers with ``Count("customer_id", distinct=True)``."""
+class Purchases(NamedTuple):
+    rows: QuerySet  # rows with ``customer_id``; count customers with ``Count("customer_id", distinct=True)``
+    day: str  # the field of the purchase's day
+    branch: str  # the path of the customer's own branch
+
+
+def purchases(user, start=None, end=None) -> Purchases:
+    """The user's counted purchases dated in ``[start, end)`` (either open), one row per order
+    or, once built, per customer-day slice."""
     if ready():
         rows, day, branch = CustomerDay.objects.all(), "day", "customer_branch_id"
     else:
@@ -77,7 +83,7 @@ def purchases(user, start=None, end=None):
         rows = rows.filter(**{f"{day}__gte": start})
     if end is not None:
         rows = rows.filter(**{f"{day}__lt": end})
-    return scoped(rows, user).order_by(), branch
+    return Purchases(scoped(rows, user).order_by(), day, branch)
 
 
 def product_months(user, period: Period):

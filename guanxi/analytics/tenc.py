@@ -20,18 +20,13 @@ Definitions (the page shows the same text):
   its items: travel, entertainment, marketing…) in the period per first-time buyer.
 """
 
+import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-    Sum,
-)
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,8 +107,8 @@ def retention(user, period: Period, by=None):
     them who bought again in ``period`` (one grouped query over the previous window's purchases:
     the customer-day rollups once built, else the orders)."""
     before = Period(period.start - datetime.timedelta(days=period.days), period.start)
-    again, _branch = rollups.purchases(user, period.start, period.end)
-    base, branch = rollups.purchases(user, before.start, before.end)
+    again = rollups.purchases(user, period.start, period.end).rows
+    base, _day, branch = rollups.purchases(user, before.start, before.end)
     base = base.annotate(again=Exists(again.filter(customer_id=OuterRef("customer_id"))))
     figures = {"base": Count("customer_id", distinct=True),
                "kept": Count("customer_id", distinct=True, filter=Q(again=True))}
@@ -215,14 +210,31 @@ def first_time_buyers(user, period: Period, by=None):
     """``{key: customers whose first counted order (in the user's scope) is dated in the period}``:
     those with a purchase in the period and none before it, so only the period's purchases are
     read (each checked for an earlier one through the customer's index), not all history."""
-    earlier, _branch = rollups.purchases(user, end=period.start)
-    firsts, branch = rollups.purchases(user, period.start, period.end)
+    earlier = rollups.purchases(user, end=period.start).rows
+    firsts, _day, branch = rollups.purchases(user, period.start, period.end)
     firsts = firsts.filter(~Exists(earlier.filter(customer_id=OuterRef("customer_id"))))
     if by == "branch":
         return {row[branch]: row["n"] for row in firsts.values(branch).annotate(
             n=Count("customer_id", distinct=True))}
     found = firsts.aggregate(n=Count("customer_id", distinct=True))["n"]
     return {None: found} if found else {}
+
+
+def first_time_buyers_series(user, periods):
+    """First-time buyers of each of ``periods`` (ascending, e.g. a 12-month trend) in one
+    query: each customer's first purchase in the user's scope, kept when it falls in the
+    span, counted per period. Equal to ``first_time_buyers`` per period (tested), and one
+    read of the history instead of one per period."""
+    rows, day, _branch = rollups.purchases(user)
+    firsts = rows.values("customer_id").annotate(first=Min(day)).filter(
+        first__gte=periods[0].start, first__lt=periods[-1].end).values_list("first", flat=True)
+    starts = [period.start for period in periods]
+    counts = [0] * len(periods)
+    for first in firsts.iterator(chunk_size=10_000):
+        index = bisect.bisect_right(starts, first) - 1
+        if first < periods[index].end:
+            counts[index] += 1
+    return counts
 
 
 def leads(user, period: Period, by=None):
@@ -252,11 +264,20 @@ def _first_time_buyers(user, period, by):
     return found if by else {None: found.get(None, 0)}
 
 
+def _cost_per_buyer(spent, buyers):
+    return (spent / buyers).quantize(CENT) if buyers else None
+
+
 def _acquisition_cost(user, period, by):
     spent = acquisition_spending(user, period, by)
     buyers = first_time_buyers(user, period, by)
-    keys = set(spent) | set(buyers)
-    return {key: (spent.get(key, ZERO) / buyers[key]).quantize(CENT) if buyers.get(key) else None for key in keys}
+    return {key: _cost_per_buyer(spent.get(key, ZERO), buyers.get(key)) for key in set(spent) | set(buyers)}
+
+
+def _acquisition_cost_series(user, periods):
+    buyers = first_time_buyers_series(user, periods)
+    return [_cost_per_buyer(acquisition_spending(user, period).get(None, ZERO), count)
+            for period, count in zip(periods, buyers, strict=True)]
 
 
 # --- profiling and performance ------------------------------------------------------------
@@ -314,9 +335,10 @@ for _measure in (
             definition=_("Leads created in the period that are converted into customers, over the leads created "
                          "in the period.")),
     Measure("first_time_buyers", _("First-time buyers"), COUNT_UNIT, _first_time_buyers,
-            permission="sales.view", groups=BRANCH, drill=drill_to("analytics:tenc", {"tab": "prospecting"}), tags=("customers", "10c"),
+            series=first_time_buyers_series, permission="sales.view", groups=BRANCH, drill=drill_to("analytics:tenc", {"tab": "prospecting"}), tags=("customers", "10c"),
             definition=_("Customers whose first counted order is dated in the period.")),
-    Measure("acquisition_cost", _("Acquisition cost"), MONEY_UNIT, _acquisition_cost, permission="finance.view",
+    Measure("acquisition_cost", _("Acquisition cost"), MONEY_UNIT, _acquisition_cost,
+            series=_acquisition_cost_series, permission="finance.view",
             groups=BRANCH, better="down", drill=drill_to("analytics:tenc", {"tab": "prospecting"}), tags=("finance", "10c"),
             definition=_("Approved sales expenses (travel, entertainment, marketing…) in the period per "
                          "first-time buyer.")),

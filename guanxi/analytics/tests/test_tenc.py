@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from guanxi.analytics import measures, rollups, tenc
+from guanxi.analytics import dashboard, measures, rollups, tenc
 from guanxi.core.charts import heatmap
 from guanxi.core.periods import Period, add_months
 from guanxi.customers.models import Customer, CustomerCategory
@@ -129,6 +129,35 @@ def test_first_time_buyers_equal_brute_force_and_do_not_leak(demo_org, history, 
             if period.start <= min(seen) < period.end:
                 per_branch[branch_of[customer]] = per_branch.get(branch_of[customer], 0) + 1
         assert measures.get("first_time_buyers").value(user, period, "branch") == per_branch
+
+
+def test_trend_series_equal_the_measure_period_by_period(demo_org, history, engine):
+    """ANA-4 (issue 12.11): a 12-month trend of first-time buyers and of acquisition cost, read in one query
+    over each customer's first purchase, equals the measure month by month, for the chairman and a
+    salesperson (raw and rollups); the dashboard's trend uses it."""
+    sales_category = ExpenseCategory.objects.get_or_create(code="sales", defaults={"name_zh": "销售费用",
+                                                                                   "name_en": "Sales"})[0]
+    for index, seller in enumerate((demo_org["liuyang"], demo_org["zhuwei"])):
+        for month in (3, 5, 8):
+            Expense.objects.create(number=f"TS-{index}-{month}", category=sales_category, amount=Decimal(1000 + month),
+                                   description="x", owner=seller, branch=seller.branch, created_by=seller,
+                                   status=ExpenseStatus.APPROVED, spent_on=datetime.date(2026, month, 9))
+    engine()
+    months = [Period(add_months(datetime.date(2025, 12, 1), k), add_months(datetime.date(2025, 12, 1), k + 1))
+              for k in range(12)]
+    gapped = [Period(datetime.date(2025, 3, 1), datetime.date(2025, 5, 1)),
+              Period(datetime.date(2025, 9, 10), datetime.date(2026, 2, 1))]
+    for user in (demo_org["chenzhiqiang"], demo_org["liuyang"]):
+        for code in ("first_time_buyers", "acquisition_cost"):
+            measure = measures.get(code)
+            for periods in (months, gapped):
+                assert measure.series is not None
+                assert measure.totals(user, periods) == [measure.total(user, period) for period in periods], code
+        assert sum(tenc.first_time_buyers_series(user, months)) > 0
+    assert any(cost is not None for cost in measures.get("acquisition_cost").totals(demo_org["chenzhiqiang"], months))
+    points = dashboard.trend(demo_org["chenzhiqiang"], measures.get("first_time_buyers"), datetime.date(2026, 11, 3))
+    assert [month for month, _value in points] == [period.start for period in months]
+    assert [value for _month, value in points] == tenc.first_time_buyers_series(demo_org["chenzhiqiang"], months)
 
 
 def test_gross_margin_equals_hand_computation_and_stays_in_scope(demo_org, engine):
