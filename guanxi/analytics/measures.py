@@ -63,8 +63,8 @@ class Measure:
     # A balance read as of a day (the end of the period, today at most) rather than a
     # flow summed over the period: receivables, the open pipeline, open tickets.
     balance: bool = False
-    # ``series(user, periods)`` → the totals of ascending periods at once (a trend), for a
-    # measure whose periods one query answers better than one query each.
+    # ``series(user, periods)`` → the totals of ascending periods that do not overlap, at
+    # once (a trend), for a measure whose periods one read answers better than one each.
     series: Callable | None = None
 
     def drill_url(self, period: Period, by: str | None = None, key=None) -> str | None:
@@ -79,7 +79,7 @@ class Measure:
         return self.value(user, period).get(None, self.zero)
 
     def totals(self, user, periods: list[Period]) -> list:
-        """The totals of ``periods`` (ascending): the measure's series when it has one."""
+        """The totals of ``periods`` (ascending, not overlapping): the measure's series when it has one."""
         if self.series is not None:
             return self.series(user, periods)
         return [self.total(user, period) for period in periods]

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -116,6 +117,29 @@ def retention(user, period: Period, by=None):
         return {row[branch]: (row["base"], row["kept"]) for row in base.values(branch).annotate(**figures)}
     found = base.aggregate(**figures)
     return {None: (found["base"], found["kept"])} if found["base"] else {}
+
+
+def retention_series(user, periods):
+    """``[(base, retained)]`` of each of ``periods`` as ``retention`` counts them, from one read
+    of the purchases spanning every window (customer ids and day numbers as numpy arrays),
+    instead of one query per period. Equal to ``retention`` per period (tested)."""
+    windows = [(period.start - datetime.timedelta(days=period.days), period.start, period.end) for period in periods]
+    found = rollups.purchases(user, min(w[0] for w in windows), max(w[2] for w in windows))
+    customers, days = rollups.purchase_arrays(found)
+    result = []
+    for start, middle, end in (tuple(rollups.day_number(day) for day in window) for window in windows):
+        base = np.unique(customers[(days >= start) & (days < middle)])
+        again = np.unique(customers[(days >= middle) & (days < end)])
+        result.append((int(base.size), int(np.intersect1d(base, again, assume_unique=True).size)))
+    return result
+
+
+def _retention_rate_series(user, periods):
+    return [percent(kept, base) if base else ZERO for base, kept in retention_series(user, periods)]
+
+
+def _churn_rate_series(user, periods):
+    return [HUNDRED - percent(kept, base) if base else ZERO for base, kept in retention_series(user, periods)]
 
 
 def _retention_rate(user, period, by):
@@ -316,11 +340,13 @@ def performance(user, dimension, period: Period):
 
 BRANCH = ("branch",)
 for _measure in (
-    Measure("retention_rate", _("Retention rate"), PERCENT_UNIT, _retention_rate, permission="sales.view",
+    Measure("retention_rate", _("Retention rate"), PERCENT_UNIT, _retention_rate, series=_retention_rate_series,
+            permission="sales.view",
             groups=BRANCH, drill=drill_to("analytics:tenc", {"tab": "persistency"}), tags=("customers", "10c"),
             definition=_("Of the customers who bought in the window of the same length just before the period, "
                          "the share who bought again in the period.")),
-    Measure("churn_rate", _("Churn rate"), PERCENT_UNIT, _churn_rate, permission="sales.view", groups=BRANCH,
+    Measure("churn_rate", _("Churn rate"), PERCENT_UNIT, _churn_rate, series=_churn_rate_series,
+            permission="sales.view", groups=BRANCH,
             better="down", drill=drill_to("analytics:tenc", {"tab": "persistency"}), tags=("customers", "10c"),
             definition=_("100 % minus the retention rate: customers of the previous window who did not buy again.")),
     Measure("gross_margin", _("Gross margin"), MONEY_UNIT, _gross_margin, permission="finance.view",

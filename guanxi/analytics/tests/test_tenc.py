@@ -132,9 +132,10 @@ def test_first_time_buyers_equal_brute_force_and_do_not_leak(demo_org, history, 
 
 
 def test_trend_series_equal_the_measure_period_by_period(demo_org, history, engine):
-    """ANA-4 (issue 12.11): a 12-month trend of first-time buyers and of acquisition cost, read in one query
-    over each customer's first purchase, equals the measure month by month, for the chairman and a
-    salesperson (raw and rollups); the dashboard's trend uses it."""
+    """ANA-4 (issue 12.11): a 12-month trend of first-time buyers and of acquisition cost (one query over each
+    customer's first purchase) and of retention and churn (one read of the purchases, counted with numpy)
+    equals the measure month by month and over uneven periods, for the chairman and a salesperson (raw and
+    rollups); the dashboard's trend uses it."""
     sales_category = ExpenseCategory.objects.get_or_create(code="sales", defaults={"name_zh": "销售费用",
                                                                                    "name_en": "Sales"})[0]
     for index, seller in enumerate((demo_org["liuyang"], demo_org["zhuwei"])):
@@ -146,14 +147,16 @@ def test_trend_series_equal_the_measure_period_by_period(demo_org, history, engi
     months = [Period(add_months(datetime.date(2025, 12, 1), k), add_months(datetime.date(2025, 12, 1), k + 1))
               for k in range(12)]
     gapped = [Period(datetime.date(2025, 3, 1), datetime.date(2025, 5, 1)),
-              Period(datetime.date(2025, 9, 10), datetime.date(2026, 2, 1))]
+              Period(datetime.date(2025, 9, 10), datetime.date(2026, 2, 1)),
+              Period(datetime.date(2026, 2, 3), datetime.date(2026, 2, 10))]
     for user in (demo_org["chenzhiqiang"], demo_org["liuyang"]):
-        for code in ("first_time_buyers", "acquisition_cost"):
+        for code in ("first_time_buyers", "acquisition_cost", "retention_rate", "churn_rate"):
             measure = measures.get(code)
             for periods in (months, gapped):
                 assert measure.series is not None
                 assert measure.totals(user, periods) == [measure.total(user, period) for period in periods], code
         assert sum(tenc.first_time_buyers_series(user, months)) > 0
+        assert any(kept for _base, kept in tenc.retention_series(user, months))
     assert any(cost is not None for cost in measures.get("acquisition_cost").totals(demo_org["chenzhiqiang"], months))
     points = dashboard.trend(demo_org["chenzhiqiang"], measures.get("first_time_buyers"), datetime.date(2026, 11, 3))
     assert [month for month, _value in points] == [period.start for period in months]
